@@ -1,0 +1,16 @@
+//! Hallway's domain types: the nouns every layer shares (contacts, presence, messages, connection
+//! state, errors the user sees). Plain data with serde; `specta` derives (behind the `specta`
+//! feature) let the Tauri shell export the same types to TypeScript, so one name means one thing
+//! from SQLite to the screen.
+
+mod connection;
+mod contact;
+mod jid;
+mod message;
+mod presence;
+
+pub use connection::{ConnectionError, ConnectionErrorKind, ConnectionState};
+pub use contact::{Contact, Subscription};
+pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
+pub use message::{DeliveryState, Direction, Message, NewMessage};
+pub use presence::{MyPresence, MyShow, PresenceShow, PresenceUpdate};

@@ -1,0 +1,85 @@
+//! Presence as the user sees it: a contact's availability (RFC 6121 §4.7.2.1 `show` values plus
+//! unavailable) and the user's own chosen status.
+
+/// A contact's availability. `chat` from the wire maps to `Available`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum PresenceShow {
+    /// Online, no `show` (or `chat`).
+    Available,
+    /// `away`.
+    Away,
+    /// `dnd`.
+    Dnd,
+    /// `xa`.
+    Xa,
+    /// No available resource.
+    Offline,
+}
+
+impl PresenceShow {
+    /// Ordering for "most available" when merging several resources of one contact.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Available => 4,
+            Self::Dnd => 3,
+            Self::Away => 2,
+            Self::Xa => 1,
+            Self::Offline => 0,
+        }
+    }
+    /// The word the UI shows next to the dot (never colour alone).
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Available => "Available",
+            Self::Away => "Away",
+            Self::Dnd => "Do not disturb",
+            Self::Xa => "Extended away",
+            Self::Offline => "Offline",
+        }
+    }
+}
+
+/// What the user chose in **My status**.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum MyShow {
+    /// Available.
+    Available,
+    /// Away.
+    Away,
+    /// Do not disturb.
+    Dnd,
+    /// Appear offline to contacts while staying connected (unavailable presence).
+    Invisible,
+}
+
+/// The user's own presence: choice plus status message. Persisted so it survives restarts.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MyPresence {
+    /// The chosen availability.
+    pub show: MyShow,
+    /// Free text shown to contacts ("in a meeting until 3").
+    pub status: String,
+}
+
+impl Default for MyPresence {
+    fn default() -> Self {
+        Self { show: MyShow::Available, status: String::new() }
+    }
+}
+
+/// One contact's merged presence changed (batched before it reaches the UI).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PresenceUpdate {
+    /// Contact's bare JID.
+    pub jid: String,
+    /// Most available resource's show.
+    pub presence: PresenceShow,
+    /// That resource's status text.
+    pub status: Option<String>,
+}

@@ -1,0 +1,65 @@
+//! Hallway's local SQLite store: the one owner of the schema. Messages (history and outbox),
+//! full-text search, settings and pinned certificates live in one WAL-mode database in the app
+//! data dir. Migrations are numbered SQL files applied by `PRAGMA user_version` in a transaction.
+
+mod error;
+mod messages;
+mod migrations;
+mod settings;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+pub use error::StoreError;
+pub use messages::{Inserted, SearchHit};
+
+/// The database. Cheap to share behind an `Arc`; calls are short and serialised by a mutex.
+pub struct Store {
+    conn: Mutex<rusqlite::Connection>,
+}
+
+impl Store {
+    /// Opens (or creates) the database file, switches to WAL and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(e.to_string()))?;
+        }
+        let conn = rusqlite::Connection::open(path)?;
+        Self::init(conn)
+    }
+
+    /// An in-memory database (unit tests of the layers above).
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        Self::init(rusqlite::Connection::open_in_memory()?)
+    }
+
+    fn init(mut conn: rusqlite::Connection) -> Result<Self, StoreError> {
+        // WAL: readers never block the writer; NORMAL sync is crash-safe in WAL mode (a power cut
+        // may lose the last transactions, never corrupt), which kill -9 of the app cannot.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrations::apply(&mut conn)?;
+        Ok(Self { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
+        // A panic while holding the lock leaves the connection usable: SQLite rolled back.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// `PRAGMA user_version`: the schema version applied.
+    pub fn schema_version(&self) -> Result<u32, StoreError> {
+        Ok(self.conn().query_row("PRAGMA user_version", [], |r| r.get(0))?)
+    }
+
+    /// `PRAGMA integrity_check` == "ok".
+    pub fn integrity_ok(&self) -> Result<bool, StoreError> {
+        let s: String = self.conn().query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(s == "ok")
+    }
+}
+
+#[cfg(test)]
+mod tests;

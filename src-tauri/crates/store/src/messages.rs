@@ -1,0 +1,302 @@
+//! Messages: insert with de-duplication, paging, delivery states, the outbox, unread counts and
+//! full-text search.
+
+use hallway_model::{DeliveryState, Direction, Message, NewMessage};
+use rusqlite::{params, OptionalExtension, Row};
+
+use crate::{Store, StoreError};
+
+/// Result of storing a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// New row.
+    New(Message),
+    /// Already stored (same origin-id from the same author, or same stanza-id): dropped.
+    Duplicate(i64),
+}
+
+/// A search result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchHit {
+    /// The message.
+    pub message: Message,
+    /// The body with matches wrapped in U+0002 / U+0003 markers (the UI turns them into marks,
+    /// as text nodes, never HTML).
+    pub snippet: String,
+}
+
+const COLUMNS: &str = "id, peer, direction, sender, body, ts, state, origin_id";
+
+fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
+    let direction: String = r.get(2)?;
+    let state: String = r.get(6)?;
+    Ok(Message {
+        id: r.get(0)?,
+        peer: r.get(1)?,
+        direction: if direction == "out" { Direction::Outgoing } else { Direction::Incoming },
+        sender: r.get(3)?,
+        body: r.get(4)?,
+        timestamp: r.get(5)?,
+        state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Failed),
+        origin_id: r.get(7)?,
+    })
+}
+
+fn dir_str(d: Direction) -> &'static str {
+    match d {
+        Direction::Incoming => "in",
+        Direction::Outgoing => "out",
+    }
+}
+
+impl Store {
+    /// Stores a message unless it is already there. Incoming messages count as unread.
+    pub fn insert_message(&self, account: &str, m: &NewMessage) -> Result<Inserted, StoreError> {
+        let conn = self.conn();
+        insert_one(&conn, account, m)
+    }
+
+    /// Stores many messages in one transaction (MAM catch-up, storms); returns each outcome.
+    pub fn insert_messages(
+        &self,
+        account: &str,
+        batch: &[NewMessage],
+    ) -> Result<Vec<Inserted>, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(batch.len());
+        for m in batch {
+            out.push(insert_one(&tx, account, m)?);
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// A page of a conversation, oldest first: the `limit` newest messages older than `before_id`
+    /// (or the newest ones when `None`).
+    pub fn history(
+        &self,
+        account: &str,
+        peer: &str,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 AND id < ?3 \
+             ORDER BY id DESC LIMIT ?4"
+        ))?;
+        let rows = stmt.query_map(
+            params![account, peer, before_id.unwrap_or(i64::MAX), limit],
+            row_to_message,
+        )?;
+        let mut page = rows.collect::<Result<Vec<_>, _>>()?;
+        page.reverse();
+        Ok(page)
+    }
+
+    /// One message by row id.
+    pub fn message(&self, id: i64) -> Result<Option<Message>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"), [id], row_to_message)
+            .optional()?)
+    }
+
+    /// Moves a message's delivery state forward (never backwards: a late ack must not undo a
+    /// receipt). `Failed` and a retry's `Pending` are explicit moves and always apply to
+    /// messages not yet delivered. Returns true when the state changed.
+    pub fn set_state(&self, id: i64, state: DeliveryState) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let current: Option<String> = conn
+            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let Some(current) = current.as_deref().and_then(DeliveryState::parse) else {
+            return Ok(false);
+        };
+        let allowed = match state {
+            DeliveryState::Failed | DeliveryState::Pending => {
+                matches!(current, DeliveryState::Pending | DeliveryState::Failed) && current != state
+            }
+            _ => state.rank() > current.rank(),
+        };
+        if allowed {
+            conn.execute("UPDATE messages SET state = ?2 WHERE id = ?1", params![id, state.as_str()])?;
+        }
+        Ok(allowed)
+    }
+
+    /// Our outgoing message in `peer`'s conversation with this origin-id (receipts refer to the
+    /// stanza id, which Hallway sets equal to the origin-id).
+    pub fn find_outgoing(
+        &self,
+        account: &str,
+        peer: &str,
+        origin_id: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND origin_id = ?3 \
+                 AND direction = 'out'",
+                params![account, peer, origin_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The outbox: outgoing messages the server has not acknowledged, oldest first.
+    pub fn pending(&self, account: &str) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND state = 'pending' ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([account], row_to_message)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Marks a conversation read; returns how many messages changed.
+    pub fn mark_read(&self, account: &str, peer: &str) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        Ok(conn.execute(
+            "UPDATE messages SET unread = 0 WHERE account = ?1 AND peer = ?2 AND unread = 1",
+            params![account, peer],
+        )?)
+    }
+
+    /// Unread incoming messages per conversation (only conversations with some).
+    pub fn unread_counts(&self, account: &str) -> Result<Vec<(String, u32)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT peer, COUNT(*) FROM messages WHERE account = ?1 AND unread = 1 GROUP BY peer",
+        )?;
+        let rows = stmt.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Number of messages stored for an account (tests, diagnostics).
+    pub fn count_messages(&self, account: &str) -> Result<u64, StoreError> {
+        let conn = self.conn();
+        Ok(conn.query_row("SELECT COUNT(*) FROM messages WHERE account = ?1", [account], |r| {
+            r.get(0)
+        })?)
+    }
+
+    /// Full-text search over every conversation of the account, newest first. The query is the
+    /// user's words: each becomes a prefix term; quoted parts stay phrases. FTS5 syntax typed by
+    /// the user is neutralised, so no input is an error.
+    pub fn search(&self, account: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT m.id, m.peer, m.direction, m.sender, m.body, m.ts, m.state, m.origin_id, \
+             highlight(messages_fts, 0, char(2), char(3)) \
+             FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
+             WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY m.id DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![fts, account, limit], |r| {
+            Ok(SearchHit { message: row_to_message(r)?, snippet: r.get(8)? })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+fn insert_one(conn: &rusqlite::Connection, account: &str, m: &NewMessage) -> Result<Inserted, StoreError> {
+    if let Some(sid) = &m.stanza_id {
+        let existing: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND stanza_id = ?2",
+                params![account, sid],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(Inserted::Duplicate(id));
+        }
+    }
+    let existing: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND sender = ?3 AND origin_id = ?4",
+            params![account, m.peer, m.sender, m.origin_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        // Learn the server's stanza-id for a message we knew only by origin-id (our own echo).
+        if let Some(sid) = &m.stanza_id {
+            conn.execute(
+                "UPDATE messages SET stanza_id = ?2 WHERE id = ?1 AND stanza_id IS NULL",
+                params![id, sid],
+            )?;
+        }
+        return Ok(Inserted::Duplicate(id));
+    }
+    let unread = m.direction == Direction::Incoming;
+    conn.execute(
+        "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, stanza_id, unread) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            account,
+            m.peer,
+            dir_str(m.direction),
+            m.sender,
+            m.body,
+            m.timestamp,
+            m.state.as_str(),
+            m.origin_id,
+            m.stanza_id,
+            unread
+        ],
+    )?;
+    let id = conn.last_insert_rowid();
+    Ok(Inserted::New(Message {
+        id,
+        peer: m.peer.clone(),
+        direction: m.direction,
+        sender: m.sender.clone(),
+        body: m.body.clone(),
+        timestamp: m.timestamp,
+        state: m.state,
+        origin_id: m.origin_id.clone(),
+    }))
+}
+
+/// Turns user words into a safe FTS5 query: `"quoted phrase"` stays a phrase, every other word
+/// becomes a quoted prefix term (`"word"*`), so operators and stray quotes cannot break the query.
+pub(crate) fn fts_query(input: &str) -> Option<String> {
+    let mut terms = Vec::new();
+    let mut rest = input;
+    while let Some(start) = rest.find('"') {
+        words(&rest[..start], &mut terms);
+        let after = &rest[start + 1..];
+        match after.find('"') {
+            Some(end) => {
+                let phrase: String = after[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+                if !phrase.is_empty() {
+                    terms.push(format!("\"{}\"", phrase.replace('"', "")));
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    words(rest, &mut terms);
+    if terms.is_empty() {
+        None
+    } else {
+        Some(terms.join(" "))
+    }
+}
+
+fn words(s: &str, terms: &mut Vec<String>) {
+    for w in s.split(|c: char| !c.is_alphanumeric() && c != '_' && c != '\'') {
+        let w = w.trim_matches('\'');
+        if !w.is_empty() {
+            terms.push(format!("\"{}\"*", w));
+        }
+    }
+}
