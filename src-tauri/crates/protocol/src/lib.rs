@@ -1,1 +1,48 @@
-//! placeholder
+//! Pure stanza ↔ model mapping for Hallway: one module per specification, no I/O, no state.
+//! The core feeds parsed stanzas in and sends the stanzas built here. Everything that comes from
+//! the network is untrusted: parse failures are values (`ProtocolError`), never panics.
+
+pub mod chat;
+pub mod rfc6121_presence;
+pub mod rfc6121_roster;
+pub mod xep0030_disco;
+pub mod xep0184_receipts;
+pub mod xep0199_ping;
+pub mod xep0203_delay;
+pub mod xep0280_carbons;
+pub mod xep0359_stanza_id;
+
+pub use xmpp_parsers;
+pub use xmpp_parsers::jid::{BareJid, FullJid, Jid};
+
+/// A stanza we could not make sense of.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    /// The element did not match the expected schema.
+    #[error("malformed {what}: {detail}")]
+    Malformed {
+        /// What we tried to parse.
+        what: &'static str,
+        /// The parser's words.
+        detail: String,
+    },
+    /// A stanza that claims to come from somewhere it may not (RFC 6121 §2.1.6, XEP-0280 §11).
+    #[error("spoofed {what} from {from}")]
+    Spoofed {
+        /// Kind of stanza.
+        what: &'static str,
+        /// The sender it came from.
+        from: String,
+    },
+}
+
+impl ProtocolError {
+    pub(crate) fn malformed(what: &'static str, e: impl std::fmt::Display) -> Self {
+        Self::Malformed { what, detail: e.to_string() }
+    }
+}
+
+/// A fresh random id for stanzas (also used as XEP-0359 origin-id).
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}

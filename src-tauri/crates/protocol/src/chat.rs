@@ -1,0 +1,261 @@
+//! RFC 6121 §5: one-to-one chat messages, tying together XEP-0359 ids, XEP-0184 receipts,
+//! XEP-0280 carbons and XEP-0203 delays. `build_chat` makes what we send; `parse_incoming` turns
+//! any incoming `<message/>` into what the app must do with it.
+
+use xmpp_parsers::jid::{BareJid, Jid};
+use xmpp_parsers::message::{Id, Lang, Message, MessageType};
+
+use crate::xep0280_carbons::{self, Carbon};
+use crate::{xep0184_receipts, xep0203_delay, xep0359_stanza_id, ProtocolError};
+
+/// Largest body we accept from the network (bytes). Larger ones are cut, with a marker, so a
+/// stranger cannot make us store megabytes per message; 100 kB messages pass untouched.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// A chat message to send. Its stanza `id` equals its origin-id, so XEP-0184 receipts (which
+/// name the stanza id) find the stored message.
+pub fn build_chat(to: &BareJid, body: &str, origin_id: &str) -> Message {
+    let mut m = Message::chat(Some(Jid::from(to.clone())));
+    m.id = Some(Id(origin_id.to_string()));
+    m.bodies.insert(Lang::default(), body.to_string());
+    m.with_payload(xep0359_stanza_id::origin_id(origin_id)).with_payload(xep0184_receipts::request())
+}
+
+/// A chat message worth storing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// The conversation: the contact's bare JID.
+    pub peer: String,
+    /// Author's bare JID.
+    pub sender: String,
+    /// `true` when we (any of our devices) wrote it.
+    pub outgoing: bool,
+    /// Body text (capped at `MAX_BODY_BYTES`).
+    pub body: String,
+    /// XEP-0359 origin-id, else the stanza id.
+    pub origin_id: Option<String>,
+    /// XEP-0359 stanza-id set by our server.
+    pub stanza_id: Option<String>,
+    /// XEP-0203 timestamp in ms, when delayed.
+    pub delayed_ms: Option<i64>,
+    /// Where to send a XEP-0184 receipt (set only for direct incoming messages that asked).
+    pub receipt_to: Option<(Jid, String)>,
+    /// Came in as a carbon copy.
+    pub carbon: bool,
+}
+
+/// What an incoming message stanza means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// Store and show.
+    Chat(ChatMessage),
+    /// The contact's client confirmed our message with this stanza id (XEP-0184).
+    Receipt {
+        /// The contact.
+        peer: String,
+        /// Our message's stanza id (= origin-id).
+        id: String,
+    },
+    /// Our message bounced (`type="error"`).
+    Bounced {
+        /// The contact.
+        peer: String,
+        /// Our message's stanza id.
+        id: String,
+        /// Human text from the server, if any.
+        text: String,
+    },
+    /// Nothing to store: chat states, groupchat (not handled yet), headlines without body…
+    Ignored,
+}
+
+fn cap_body(mut body: String) -> String {
+    if body.len() > MAX_BODY_BYTES {
+        let mut cut = MAX_BODY_BYTES;
+        while !body.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        body.truncate(cut);
+        body.push_str(" [… message cut: too long]");
+    }
+    body
+}
+
+/// Classifies an incoming `<message/>`. `own` is the account's bare JID.
+pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolError> {
+    let from = msg.from.clone();
+    if let Some(carbon) = xep0280_carbons::unwrap(from.as_ref(), own, &msg.payloads)? {
+        return Ok(match carbon {
+            Carbon::Sent(inner, delay) => {
+                let Some(to) = inner.to.as_ref() else { return Ok(Incoming::Ignored) };
+                let peer = to.to_bare();
+                if xep0184_receipts::received_id(&inner.payloads).is_some() {
+                    // Our other device confirmed a message to the contact: nothing for us.
+                    return Ok(Incoming::Ignored);
+                }
+                chat_from(&inner, peer.to_string(), own.to_string(), true, own, true, delay.map(|d| xep0203_delay::delay_ms(&d)))
+            }
+            Carbon::Received(inner, delay) => {
+                let Some(f) = inner.from.as_ref() else { return Ok(Incoming::Ignored) };
+                let peer = f.to_bare().to_string();
+                if let Some(id) = xep0184_receipts::received_id(&inner.payloads) {
+                    return Ok(Incoming::Receipt { peer, id });
+                }
+                chat_from(&inner, peer.clone(), peer, false, own, true, delay.map(|d| xep0203_delay::delay_ms(&d)))
+            }
+        });
+    }
+    let Some(from) = from else { return Ok(Incoming::Ignored) };
+    let peer = from.to_bare().to_string();
+    match msg.type_ {
+        MessageType::Error => {
+            let id = msg.id.as_ref().map(|i| i.0.clone()).unwrap_or_default();
+            if id.is_empty() {
+                return Ok(Incoming::Ignored);
+            }
+            let text = msg
+                .payloads
+                .iter()
+                .find(|p| p.name() == "error")
+                .and_then(|e| e.children().find(|c| c.name() == "text").map(|t| t.text()))
+                .unwrap_or_else(|| "The server could not deliver this message.".to_string());
+            return Ok(Incoming::Bounced { peer, id, text });
+        }
+        MessageType::Groupchat | MessageType::Headline => return Ok(Incoming::Ignored),
+        MessageType::Chat | MessageType::Normal => {}
+    }
+    if let Some(id) = xep0184_receipts::received_id(&msg.payloads) {
+        return Ok(Incoming::Receipt { peer, id });
+    }
+    let delayed = xep0203_delay::stamp_ms(&msg.payloads);
+    let result = chat_from(&msg, peer.clone(), peer, false, own, false, delayed);
+    Ok(match result {
+        Incoming::Chat(mut c) => {
+            // §5.4: only answer a receipt request on a message that has an id; never for
+            // delayed (offline-stored) copies we may have seen before — receipts are idempotent,
+            // so answering those too is harmless and lets the sender know.
+            if xep0184_receipts::wants_receipt(&msg.payloads) {
+                if let Some(id) = msg.id.as_ref().map(|i| i.0.clone()).filter(|i| !i.is_empty()) {
+                    c.receipt_to = Some((from.clone(), id));
+                }
+            }
+            Incoming::Chat(c)
+        }
+        other => other,
+    })
+}
+
+fn chat_from(
+    m: &Message,
+    peer: String,
+    sender: String,
+    outgoing: bool,
+    own: &BareJid,
+    carbon: bool,
+    delayed_ms: Option<i64>,
+) -> Incoming {
+    let Some((_, body)) = m.get_best_body_cloned(vec![""]) else {
+        return Incoming::Ignored;
+    };
+    if body.trim().is_empty() || m.type_ == MessageType::Groupchat || m.type_ == MessageType::Error {
+        return Incoming::Ignored;
+    }
+    let origin_id = xep0359_stanza_id::find_origin_id(&m.payloads)
+        .or_else(|| m.id.as_ref().map(|i| i.0.clone()).filter(|i| !i.is_empty() && i.len() <= 256));
+    Incoming::Chat(ChatMessage {
+        peer,
+        sender,
+        outgoing,
+        body: cap_body(body),
+        origin_id,
+        stanza_id: xep0359_stanza_id::find_stanza_id(&m.payloads, own),
+        delayed_ms: delayed_ms.or_else(|| xep0203_delay::stamp_ms(&m.payloads)),
+        receipt_to: None,
+        carbon,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xmpp_parsers::minidom::Element;
+
+    fn own() -> BareJid {
+        BareJid::new("alice@x.org").unwrap()
+    }
+
+    fn parse(s: &str) -> Incoming {
+        let el: Element = s.parse().unwrap();
+        parse_incoming(Message::try_from(el).unwrap(), &own()).unwrap()
+    }
+
+    #[test]
+    fn parses_direct_chat_with_receipt_request() {
+        let i = parse(
+            "<message xmlns='jabber:client' from='bob@x.org/laptop' to='alice@x.org/h' type='chat' id='s1'>\
+             <body>&lt;img src=x onerror=alert(1)&gt;</body><request xmlns='urn:xmpp:receipts'/>\
+             <origin-id xmlns='urn:xmpp:sid:0' id='o1'/><stanza-id xmlns='urn:xmpp:sid:0' id='arch1' by='alice@x.org'/></message>",
+        );
+        let Incoming::Chat(c) = i else { panic!("chat expected") };
+        assert_eq!(c.peer, "bob@x.org");
+        assert_eq!(c.body, "<img src=x onerror=alert(1)>");
+        assert_eq!(c.origin_id.as_deref(), Some("o1"));
+        assert_eq!(c.stanza_id.as_deref(), Some("arch1"));
+        assert_eq!(c.receipt_to.as_ref().map(|(j, id)| (j.to_string(), id.clone())), Some(("bob@x.org/laptop".into(), "s1".into())));
+        assert!(!c.outgoing && !c.carbon);
+    }
+
+    #[test]
+    fn parses_receipts_bounces_and_carbons() {
+        assert_eq!(
+            parse("<message xmlns='jabber:client' from='bob@x.org/l'><received xmlns='urn:xmpp:receipts' id='o9'/></message>"),
+            Incoming::Receipt { peer: "bob@x.org".into(), id: "o9".into() }
+        );
+        assert!(matches!(
+            parse("<message xmlns='jabber:client' from='bob@x.org' type='error' id='o2'><error type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>"),
+            Incoming::Bounced { id, .. } if id == "o2"
+        ));
+        let sent = parse(
+            "<message xmlns='jabber:client' from='alice@x.org' to='alice@x.org/h'><sent xmlns='urn:xmpp:carbons:2'>\
+             <forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat' id='p1'>\
+             <body>from my phone</body></message></forwarded></sent></message>",
+        );
+        let Incoming::Chat(c) = sent else { panic!("carbon chat") };
+        assert!(c.outgoing && c.carbon);
+        assert_eq!((c.peer.as_str(), c.sender.as_str(), c.origin_id.as_deref()), ("bob@x.org", "alice@x.org", Some("p1")));
+        assert!(c.receipt_to.is_none());
+    }
+
+    #[test]
+    fn rejects_spoofed_carbons_and_ignores_noise() {
+        let el: Element = "<message xmlns='jabber:client' from='mallory@x.org' to='alice@x.org/h'><sent xmlns='urn:xmpp:carbons:2'>\
+             <forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat'>\
+             <body>fake</body></message></forwarded></sent></message>"
+            .parse()
+            .unwrap();
+        assert!(matches!(parse_incoming(Message::try_from(el).unwrap(), &own()), Err(ProtocolError::Spoofed { .. })));
+        assert_eq!(parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>"), Incoming::Ignored);
+        assert_eq!(parse("<message xmlns='jabber:client' from='room@c.x.org/n' type='groupchat'><body>x</body></message>"), Incoming::Ignored);
+        assert_eq!(parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><body>   </body></message>"), Incoming::Ignored);
+    }
+
+    #[test]
+    fn caps_huge_bodies_and_keeps_100k() {
+        let hundred_k = "x".repeat(100 * 1024);
+        assert_eq!(cap_body(hundred_k.clone()), hundred_k);
+        let huge = "é".repeat(MAX_BODY_BYTES);
+        let cut = cap_body(huge);
+        assert!(cut.len() < MAX_BODY_BYTES + 64);
+        assert!(cut.ends_with("[… message cut: too long]"));
+    }
+
+    #[test]
+    fn serialises_chat_with_ids_and_receipt_request() {
+        let el: Element = build_chat(&BareJid::new("bob@x.org").unwrap(), "hello\nworld", "o-1").into();
+        assert_eq!(el.attr("type"), Some("chat"));
+        assert_eq!(el.attr("id"), Some("o-1"));
+        assert_eq!(el.get_child("body", "jabber:client").unwrap().text(), "hello\nworld");
+        assert_eq!(el.get_child("origin-id", xmpp_parsers::ns::SID).unwrap().attr("id"), Some("o-1"));
+        assert!(el.get_child("request", xmpp_parsers::ns::RECEIPTS).is_some());
+    }
+}

@@ -1,0 +1,72 @@
+//! XEP-0030: Service Discovery — what Hallway tells others it supports (so contacts' clients
+//! request receipts from us, send carbons-aware messages…), and the answer to other `iq get`s
+//! we do not handle (`service-unavailable`, RFC 6120 §8.4).
+
+use std::collections::BTreeSet;
+
+use xmpp_parsers::disco::{DiscoInfoQuery, DiscoInfoResult, Identity};
+use xmpp_parsers::iq::Iq;
+use xmpp_parsers::minidom::Element;
+use xmpp_parsers::ns;
+use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
+
+/// Features we implement.
+pub const FEATURES: &[&str] = &[
+    ns::DISCO_INFO,
+    ns::RECEIPTS,
+    ns::CARBONS,
+    ns::PING,
+    ns::SID,
+    "urn:xmpp:delay",
+];
+
+/// Whether an `iq get` payload is a disco#info query.
+pub fn is_info_query(payload: &Element) -> bool {
+    payload.is("query", ns::DISCO_INFO)
+}
+
+/// Our disco#info result for the query `payload` (echoing its node).
+pub fn info_result(id: &str, payload: &Element) -> Iq {
+    let node = DiscoInfoQuery::try_from(payload.clone()).ok().and_then(|q| q.node);
+    let result = DiscoInfoResult {
+        node,
+        identities: vec![Identity::new("client", "pc", "en", "Hallway")],
+        features: FEATURES.iter().map(|f| f.to_string()).collect::<BTreeSet<_>>(),
+        extensions: vec![],
+    };
+    Iq::from_result(id.to_string(), Some(result))
+}
+
+/// RFC 6120 §8.4: an `iq` we do not understand gets `service-unavailable`.
+pub fn service_unavailable(id: &str) -> Iq {
+    Iq::from_error(
+        id.to_string(),
+        StanzaError::new(ErrorType::Cancel, DefinedCondition::ServiceUnavailable, "en", "Not supported by Hallway"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_query() {
+        assert!(is_info_query(&"<query xmlns='http://jabber.org/protocol/disco#info' node='x'/>".parse().unwrap()));
+    }
+
+    #[test]
+    fn rejects_items_query() {
+        assert!(!is_info_query(&"<query xmlns='http://jabber.org/protocol/disco#items'/>".parse().unwrap()));
+    }
+
+    #[test]
+    fn serialises_result_and_error() {
+        let q: Element = "<query xmlns='http://jabber.org/protocol/disco#info' node='n1'/>".parse().unwrap();
+        let el: Element = info_result("d1", &q).into();
+        let query = el.get_child("query", ns::DISCO_INFO).unwrap();
+        assert_eq!(query.attr("node"), Some("n1"));
+        assert!(query.children().any(|c| c.is("feature", ns::DISCO_INFO) && c.attr("var") == Some(ns::RECEIPTS)));
+        let err: Element = service_unavailable("x").into();
+        assert_eq!(err.attr("type"), Some("error"));
+    }
+}
