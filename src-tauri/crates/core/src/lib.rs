@@ -1,1 +1,19 @@
-//! placeholder
+//! The messenger without a window: connection manager (one task per account owning tokio-xmpp's
+//! `StanzaStream`), roster/presence/messaging services, the outbox, trust and settings. The
+//! Tauri shell and the integration tests drive it through [`Messenger`]; it never imports tauri.
+
+pub mod connection;
+pub mod connector;
+mod emitter;
+mod error;
+pub mod events;
+pub mod keychain;
+mod messenger;
+pub mod paths;
+mod session;
+pub mod trust;
+
+pub use error::CoreError;
+pub use events::{CoreEvent, EventReceiver};
+pub use messenger::{Messenger, MessengerOptions};
+pub use session::now_ms;

@@ -28,10 +28,7 @@ pub enum ConnectionErrorKind {
 impl ConnectionErrorKind {
     /// Whether retrying without the user's action could ever succeed.
     pub fn is_fatal(self) -> bool {
-        matches!(
-            self,
-            Self::AuthFailed | Self::CertificateUntrusted | Self::CertificateChanged | Self::TlsFailed
-        )
+        matches!(self, Self::AuthFailed | Self::CertificateUntrusted | Self::CertificateChanged)
     }
 }
 

@@ -3,12 +3,14 @@
 //! feature) let the Tauri shell export the same types to TypeScript, so one name means one thing
 //! from SQLite to the screen.
 
+mod app;
 mod connection;
 mod contact;
 mod jid;
 mod message;
 mod presence;
 
+pub use app::{AppSnapshot, SavedAccount, SignInRequest};
 pub use connection::{ConnectionError, ConnectionErrorKind, ConnectionState};
 pub use contact::{Contact, Subscription};
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};

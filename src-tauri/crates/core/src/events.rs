@@ -1,0 +1,33 @@
+//! The one event enum the core emits. The shell turns each variant into a typed UI event; tests
+//! read them directly. Presence and message storms arrive here already batched.
+
+use hallway_model::{ConnectionState, Contact, DeliveryState, Message, MyPresence, PresenceUpdate};
+
+/// Something the UI should reflect.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CoreEvent {
+    /// The status line changed.
+    ConnectionStateChanged(ConnectionState),
+    /// The whole roster (after fetch or a push).
+    RosterChanged(Vec<Contact>),
+    /// Contacts' merged presence changed (batched).
+    PresencesChanged(Vec<PresenceUpdate>),
+    /// New messages in any conversation (batched).
+    MessagesReceived(Vec<Message>),
+    /// A message's delivery state moved.
+    MessageStateChanged {
+        /// Row id.
+        id: i64,
+        /// New state.
+        state: DeliveryState,
+    },
+    /// Unread counts of these conversations changed.
+    UnreadChanged(Vec<(String, u32)>),
+    /// Our own presence changed.
+    MyPresenceChanged(MyPresence),
+}
+
+/// Where events go: an unbounded channel (the UI side drains it; nothing is ever dropped).
+pub type EventSender = tokio::sync::mpsc::UnboundedSender<CoreEvent>;
+/// The receiving end.
+pub type EventReceiver = tokio::sync::mpsc::UnboundedReceiver<CoreEvent>;

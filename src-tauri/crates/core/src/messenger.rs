@@ -1,0 +1,372 @@
+//! `Messenger`: the facade the shell's commands and the tests call. It validates input, owns the
+//! store and the current account's session, writes outgoing messages to the outbox before they
+//! are sent, and keeps the password in the keychain only when asked to.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hallway_model::{
+    parse_bare_jid, AppSnapshot, ConnectionState, Contact, DeliveryState, Direction, Message, MyPresence,
+    NewMessage, SavedAccount, SignInRequest,
+};
+use hallway_store::{Inserted, Store};
+use tokio::sync::{oneshot, Mutex};
+use tokio_xmpp::jid::{BareJid, Jid};
+
+use crate::connection::login;
+use crate::connector::{parse_server_field, HallwayConnector};
+use crate::emitter::Emitter;
+use crate::events::{CoreEvent, EventReceiver};
+use crate::keychain::Keychain;
+use crate::session::{self, Command, SessionConfig, SessionHandle};
+use crate::trust::Trust;
+use crate::CoreError;
+
+/// Largest message the user may send (bytes of UTF-8); servers commonly cap stanzas near 256 kB.
+pub const MAX_OUTGOING_BODY: usize = 200 * 1024;
+
+const SAVED_ACCOUNT: &str = "saved_account";
+const RESOURCE: &str = "resource";
+
+/// How to open the messenger.
+pub struct MessengerOptions {
+    /// Folder for the database and everything else stored.
+    pub data_dir: PathBuf,
+    /// Where passwords go.
+    pub keychain: Arc<dyn Keychain>,
+}
+
+struct Active {
+    account: BareJid,
+    handle: SessionHandle,
+}
+
+/// The messenger.
+pub struct Messenger {
+    store: Arc<Store>,
+    emitter: Emitter,
+    keychain: Arc<dyn Keychain>,
+    active: Mutex<Option<Active>>,
+    account: std::sync::Mutex<Option<String>>,
+    notice: std::sync::Mutex<Option<String>>,
+    resource: String,
+}
+
+fn presence_key(account: &str) -> String {
+    format!("my_presence:{account}")
+}
+
+impl Messenger {
+    /// Opens the store in `data_dir` and returns the messenger plus its event stream.
+    pub fn open(opts: MessengerOptions) -> Result<(Arc<Self>, EventReceiver), CoreError> {
+        let store = Arc::new(Store::open(&crate::paths::database_path(&opts.data_dir))?);
+        let resource = match store.setting::<String>(RESOURCE)? {
+            Some(r) => r,
+            None => {
+                let r = format!("hallway-{}", &hallway_protocol::new_id()[..8]);
+                store.set_setting(RESOURCE, &r)?;
+                r
+            }
+        };
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let me = Arc::new(Self {
+            store,
+            emitter: Emitter::new(tx),
+            keychain: opts.keychain,
+            active: Mutex::new(None),
+            account: std::sync::Mutex::new(None),
+            notice: std::sync::Mutex::new(None),
+            resource,
+        });
+        Ok((me, rx))
+    }
+
+    /// The store (tests and diagnostics).
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The signed-in account.
+    pub fn account(&self) -> Option<String> {
+        self.account.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn require_account(&self) -> Result<String, CoreError> {
+        self.account().ok_or(CoreError::NotSignedIn)
+    }
+
+    /// What the UI needs at start-up.
+    pub fn snapshot(&self) -> AppSnapshot {
+        let account = self.account();
+        let my_presence = account
+            .as_deref()
+            .and_then(|a| self.store.setting::<MyPresence>(&presence_key(a)).ok().flatten())
+            .unwrap_or_default();
+        AppSnapshot {
+            account,
+            connection: self.emitter.current(),
+            my_presence,
+            keychain_available: self.keychain.load("hallway-keychain-probe").is_ok(),
+            saved_account: self.store.setting::<SavedAccount>(SAVED_ACCOUNT).ok().flatten(),
+            notice: self.notice.lock().unwrap_or_else(|p| p.into_inner()).take(),
+        }
+    }
+
+    /// Signs in from the form: one attempt, a specific error on failure (no retry loop), and on
+    /// success a session that reconnects by itself. Resolves once the session is online.
+    pub async fn sign_in(&self, req: SignInRequest) -> Result<(), CoreError> {
+        let account = parse_bare_jid(&req.address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let target = parse_server_field(req.server.as_deref().unwrap_or("")).map_err(CoreError::InvalidInput)?;
+        if req.password.is_empty() {
+            return Err(CoreError::InvalidInput("Enter your password.".into()));
+        }
+        let bare = BareJid::new(account.as_str()).map_err(|e| CoreError::InvalidInput(format!("Invalid address: {e}")))?;
+        let full = Jid::from(bare.with_resource_str(&self.resource).map_err(|e| CoreError::Internal(e.to_string()))?);
+        self.sign_out().await;
+        self.emitter.connection(ConnectionState::Connecting);
+        let trust = Arc::new(Trust::new(self.store.pinned_certificate(account.as_str())?).map_err(CoreError::Internal)?);
+        let connector = HallwayConnector::new(target, trust);
+        let conn = match login(&connector, &full, &req.password).await {
+            Ok(c) => c,
+            Err(e) => {
+                self.emitter.connection(ConnectionState::Offline);
+                return Err(CoreError::Connection(e));
+            }
+        };
+        let server = req.server.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        self.store.set_setting(
+            SAVED_ACCOUNT,
+            &SavedAccount { address: account.to_string(), server, remember: req.remember },
+        )?;
+        let mut notice = None;
+        if req.remember {
+            if let Err(e) = self.keychain.save(account.as_str(), &req.password) {
+                tracing::warn!("keychain unavailable: {e}");
+                notice = Some(format!(
+                    "No keychain is available ({e}), so your password was not saved. Hallway will ask for it next time."
+                ));
+            }
+        } else if let Err(e) = self.keychain.delete(account.as_str()) {
+            tracing::debug!("keychain delete: {e}");
+        }
+        *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = notice;
+        self.start(bare, full, req.password, connector, Some(conn)).await
+    }
+
+    /// At start-up: signs in with the remembered account and keychain password, if any. Network
+    /// trouble is retried with backoff; a wrong password shows as an error. Returns whether a
+    /// session was started.
+    pub async fn resume_saved(&self) -> bool {
+        let Ok(Some(saved)) = self.store.setting::<SavedAccount>(SAVED_ACCOUNT) else { return false };
+        if !saved.remember {
+            return false;
+        }
+        let password = match self.keychain.load(&saved.address) {
+            Ok(Some(p)) => p,
+            Ok(None) => return false,
+            Err(e) => {
+                *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!(
+                    "No keychain is available ({e}); enter your password to sign in."
+                ));
+                return false;
+            }
+        };
+        let (Ok(bare), Ok(target)) =
+            (BareJid::new(&saved.address), parse_server_field(saved.server.as_deref().unwrap_or("")))
+        else {
+            return false;
+        };
+        let Ok(full) = bare.with_resource_str(&self.resource) else { return false };
+        let pinned = self.store.pinned_certificate(&saved.address).ok().flatten();
+        let Ok(trust) = Trust::new(pinned) else { return false };
+        let connector = HallwayConnector::new(target, Arc::new(trust));
+        // Do not wait for "online": the app shows the main window with "Connecting…" meanwhile.
+        let (tx, _rx) = oneshot::channel();
+        self.spawn_session(bare, Jid::from(full), password, connector, None, tx).await;
+        true
+    }
+
+    async fn start(
+        &self,
+        bare: BareJid,
+        full: Jid,
+        password: String,
+        connector: HallwayConnector,
+        first: Option<tokio_xmpp::stanzastream::Connection>,
+    ) -> Result<(), CoreError> {
+        let (tx, rx) = oneshot::channel();
+        self.spawn_session(bare, full, password, connector, first, tx).await;
+        match tokio::time::timeout(Duration::from_secs(30), rx).await {
+            Ok(Ok(Ok(()))) => Ok(()),
+            Ok(Ok(Err(e))) => {
+                self.sign_out().await;
+                Err(CoreError::Connection(e))
+            }
+            Ok(Err(_)) | Err(_) => Err(CoreError::Internal("the session did not come online".into())),
+        }
+    }
+
+    async fn spawn_session(
+        &self,
+        bare: BareJid,
+        full: Jid,
+        password: String,
+        connector: HallwayConnector,
+        first: Option<tokio_xmpp::stanzastream::Connection>,
+        online: oneshot::Sender<Result<(), hallway_model::ConnectionError>>,
+    ) {
+        let account = bare.to_string();
+        let my_presence = self.store.setting::<MyPresence>(&presence_key(&account)).ok().flatten().unwrap_or_default();
+        let handle = session::start(SessionConfig {
+            account: bare.clone(),
+            full_jid: full,
+            password,
+            connector,
+            first,
+            store: self.store.clone(),
+            emitter: self.emitter.clone(),
+            my_presence: my_presence.clone(),
+            online: Some(online),
+        });
+        *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
+        *self.active.lock().await = Some(Active { account: bare, handle });
+        self.emitter.emit(CoreEvent::MyPresenceChanged(my_presence));
+        if let Ok(counts) = self.store.unread_counts(&account) {
+            self.emitter.emit(CoreEvent::UnreadChanged(counts));
+        }
+    }
+
+    /// Signs out: unavailable presence, clean stream close. History stays on disk.
+    pub async fn sign_out(&self) {
+        let active = self.active.lock().await.take();
+        if let Some(a) = active {
+            tracing::info!("signing out {}", a.account);
+            a.handle.stop().await;
+        }
+        *self.account.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.emitter.connection(ConnectionState::Offline);
+    }
+
+    /// Signs out and forgets the remembered password.
+    pub async fn forget_password(&self, account: &str) -> Result<(), CoreError> {
+        self.keychain.delete(account).map_err(CoreError::Keychain)
+    }
+
+    /// Pins a certificate the user decided to trust for `address` (after seeing its fingerprint).
+    pub fn trust_certificate(&self, address: &str, fingerprint: &str) -> Result<(), CoreError> {
+        let account = parse_bare_jid(address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let valid = fingerprint.split(':').count() == 32
+            && fingerprint.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+        if !valid {
+            return Err(CoreError::InvalidInput("That is not a SHA-256 certificate fingerprint.".into()));
+        }
+        self.store.pin_certificate(account.as_str(), &fingerprint.to_ascii_uppercase(), session::now_ms())?;
+        Ok(())
+    }
+
+    /// Changes our presence; remembered across reconnects and restarts.
+    pub async fn set_my_presence(&self, p: MyPresence) -> Result<(), CoreError> {
+        let account = self.require_account()?;
+        if p.status.len() > 1024 {
+            return Err(CoreError::InvalidInput("The status message is too long (1024 characters at most).".into()));
+        }
+        let p = MyPresence { show: p.show, status: p.status.trim().to_string() };
+        self.store.set_setting(&presence_key(&account), &p)?;
+        if let Some(a) = self.active.lock().await.as_ref() {
+            let _ = a.handle.commands.send(Command::SetPresence(p.clone()));
+        }
+        self.emitter.emit(CoreEvent::MyPresenceChanged(p));
+        Ok(())
+    }
+
+    /// Stores the message in the outbox, then hands it to the session (which sends now or after
+    /// the next reconnect). Returns the stored message (state pending).
+    pub async fn send_message(&self, peer: &str, body: &str) -> Result<Message, CoreError> {
+        let account = self.require_account()?;
+        let peer = parse_bare_jid(peer).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        if body.trim().is_empty() {
+            return Err(CoreError::InvalidInput("The message is empty.".into()));
+        }
+        if body.len() > MAX_OUTGOING_BODY {
+            return Err(CoreError::InvalidInput(format!(
+                "The message is too long ({} kB; {} kB at most). Send it as a file instead.",
+                body.len() / 1024,
+                MAX_OUTGOING_BODY / 1024
+            )));
+        }
+        let origin_id = hallway_protocol::new_id();
+        let new = NewMessage {
+            peer: peer.to_string(),
+            direction: Direction::Outgoing,
+            sender: account.clone(),
+            body: body.to_string(),
+            timestamp: session::now_ms(),
+            state: DeliveryState::Pending,
+            origin_id,
+            stanza_id: None,
+            stanza_xml_id: None,
+        };
+        let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
+            return Err(CoreError::Internal("fresh origin-id collided".into()));
+        };
+        self.emitter.emit(CoreEvent::MessagesReceived(vec![message.clone()]));
+        if let Some(a) = self.active.lock().await.as_ref() {
+            let _ = a.handle.commands.send(Command::Send(message.clone()));
+        }
+        Ok(message)
+    }
+
+    /// Sends a failed message again (same origin-id: a peer that got it already drops the copy).
+    pub async fn retry_message(&self, id: i64) -> Result<(), CoreError> {
+        let account = self.require_account()?;
+        let Some(m) = self.store.message(id)? else {
+            return Err(CoreError::InvalidInput("No such message.".into()));
+        };
+        if m.direction != Direction::Outgoing || m.sender != account {
+            return Err(CoreError::InvalidInput("Only your own messages can be sent again.".into()));
+        }
+        if m.state != DeliveryState::Failed && m.state != DeliveryState::Pending {
+            return Ok(());
+        }
+        if self.store.set_state(id, DeliveryState::Pending)? {
+            self.emitter.emit(CoreEvent::MessageStateChanged { id, state: DeliveryState::Pending });
+        }
+        if let Some(a) = self.active.lock().await.as_ref() {
+            let _ = a.handle.commands.send(Command::Send(Message { state: DeliveryState::Pending, ..m }));
+        }
+        Ok(())
+    }
+
+    /// A page of history, oldest first.
+    pub fn load_history(&self, peer: &str, before_id: Option<i64>, limit: u32) -> Result<Vec<Message>, CoreError> {
+        let account = self.require_account()?;
+        Ok(self.store.history(&account, peer, before_id, limit.clamp(1, 500))?)
+    }
+
+    /// Marks a conversation read.
+    pub fn mark_read(&self, peer: &str) -> Result<(), CoreError> {
+        let account = self.require_account()?;
+        if self.store.mark_read(&account, peer)? > 0 {
+            self.emitter.emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
+        }
+        Ok(())
+    }
+
+    /// The contact list with presence and unread counts (empty when signed out).
+    pub async fn contacts(&self) -> Vec<Contact> {
+        let guard = self.active.lock().await;
+        let Some(a) = guard.as_ref() else { return Vec::new() };
+        let (tx, rx) = oneshot::channel();
+        if a.handle.commands.send(Command::Contacts(tx)).is_err() {
+            return Vec::new();
+        }
+        drop(guard);
+        rx.await.unwrap_or_default()
+    }
+
+    /// The current connection state.
+    pub fn connection_state(&self) -> ConnectionState {
+        self.emitter.current()
+    }
+}

@@ -1,0 +1,577 @@
+//! One account's live session: a single task owns tokio-xmpp's `StanzaStream` (never split:
+//! tokio-xmpp.md explains the stall) and `select!`s between incoming stream events, commands
+//! from the app and delivery-token outcomes. It keeps the roster and presence, writes every
+//! message to the store before the UI hears of it, and batches presence/message storms into one
+//! UI event per 50 ms.
+//!
+//! Fresh session (`Reset`) vs resumed (`Resumed`, XEP-0198): after a reset we fetch the roster,
+//! enable carbons (XEP-0280), resend our presence and resend the outbox entries whose stanzas
+//! the old stream lost; after a resumption the server kept all of that.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::{FutureExt, StreamExt};
+use hallway_model::{
+    display_name_for, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
+    MyPresence, NewMessage, PresenceShow, PresenceUpdate,
+};
+use hallway_protocol::chat::{self, Incoming};
+use hallway_protocol::rfc6121_presence::{self, PresenceEvent};
+use hallway_protocol::rfc6121_roster::{self, RosterItem};
+use hallway_protocol::{xep0030_disco, xep0184_receipts, xep0199_ping, xep0280_carbons};
+use hallway_store::{Inserted, Store};
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::stanzastream::{Event, StanzaStage, StanzaState, StanzaStream, StanzaToken, StreamEvent};
+use tokio_xmpp::Stanza;
+
+use crate::connection::{reconnector, ReconnectContext};
+use crate::connector::HallwayConnector;
+use crate::emitter::Emitter;
+use crate::events::CoreEvent;
+
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
+const IQ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Requests from the app to the session task.
+pub(crate) enum Command {
+    /// Send (or resend) a stored outgoing message.
+    Send(Message),
+    /// Broadcast a new own presence.
+    SetPresence(MyPresence),
+    /// The contact list as it stands.
+    Contacts(oneshot::Sender<Vec<Contact>>),
+    /// Close the stream and end the task.
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Handle kept by the messenger.
+pub(crate) struct SessionHandle {
+    pub commands: mpsc::UnboundedSender<Command>,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SessionHandle {
+    /// Closes the stream cleanly and waits (bounded) for the task to end.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let (tx, rx) = oneshot::channel();
+        if self.commands.send(Command::Shutdown(tx)).is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), rx).await;
+        }
+        self.task.abort();
+    }
+}
+
+/// Everything needed to start a session.
+pub(crate) struct SessionConfig {
+    pub account: BareJid,
+    pub full_jid: Jid,
+    pub password: String,
+    pub connector: HallwayConnector,
+    pub first: Option<tokio_xmpp::stanzastream::Connection>,
+    pub store: Arc<Store>,
+    pub emitter: Emitter,
+    pub my_presence: MyPresence,
+    /// Told once the first session is established (bound and negotiated).
+    pub online: Option<oneshot::Sender<Result<(), ConnectionError>>>,
+}
+
+/// Starts the session task.
+pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (fatal_tx, fatal_rx) = mpsc::unbounded_channel();
+    let ctx = Arc::new(ReconnectContext {
+        connector: cfg.connector.clone(),
+        jid: cfg.full_jid.clone(),
+        password: cfg.password.clone(),
+        emitter: cfg.emitter.clone(),
+        first: std::sync::Mutex::new(cfg.first),
+        shutdown: shutdown_rx,
+        fatal: fatal_tx,
+    });
+    let stream = StanzaStream::new(reconnector(ctx), 256);
+    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let (token_tx, token_rx) = mpsc::unbounded_channel();
+    let actor = Actor {
+        account: cfg.account.clone(),
+        account_str: cfg.account.to_string(),
+        store: cfg.store,
+        emitter: cfg.emitter,
+        my_presence: cfg.my_presence,
+        online_notify: cfg.online,
+        online: false,
+        roster: BTreeMap::new(),
+        resources: HashMap::new(),
+        tokens: HashMap::new(),
+        token_tx,
+        send_seq: 0,
+        pending_iqs: HashMap::new(),
+        pending_presence: BTreeMap::new(),
+        pending_messages: Vec::new(),
+        pending_unread: BTreeSet::new(),
+        flush_at: None,
+        iq_counter: 0,
+    };
+    let task = tokio::spawn(actor.run(stream, cmd_rx, token_rx, fatal_rx));
+    SessionHandle { commands: cmd_tx, shutdown: shutdown_tx, task }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PendingIq {
+    Roster,
+    Carbons,
+}
+
+#[derive(Debug, Clone)]
+struct Resource {
+    show: PresenceShow,
+    status: Option<String>,
+    priority: i8,
+}
+
+struct TokenOutcome {
+    message_id: i64,
+    seq: u64,
+    acked: bool,
+}
+
+struct Actor {
+    account: BareJid,
+    account_str: String,
+    store: Arc<Store>,
+    emitter: Emitter,
+    my_presence: MyPresence,
+    online_notify: Option<oneshot::Sender<Result<(), ConnectionError>>>,
+    online: bool,
+    roster: BTreeMap<String, RosterItem>,
+    /// bare JID → full JID → presence.
+    resources: HashMap<String, HashMap<String, Resource>>,
+    /// Outbox message id → (send sequence, token of its latest transmission).
+    tokens: HashMap<i64, (u64, StanzaToken)>,
+    token_tx: mpsc::UnboundedSender<TokenOutcome>,
+    send_seq: u64,
+    pending_iqs: HashMap<String, (PendingIq, Instant)>,
+    pending_presence: BTreeMap<String, PresenceUpdate>,
+    pending_messages: Vec<Message>,
+    pending_unread: BTreeSet<String>,
+    flush_at: Option<tokio::time::Instant>,
+    iq_counter: u64,
+}
+
+impl Actor {
+    async fn run(
+        mut self,
+        mut stream: StanzaStream,
+        mut commands: mpsc::UnboundedReceiver<Command>,
+        mut tokens: mpsc::UnboundedReceiver<TokenOutcome>,
+        mut fatal: mpsc::UnboundedReceiver<ConnectionError>,
+    ) {
+        let mut housekeeping = tokio::time::interval(Duration::from_secs(5));
+        loop {
+            let flush_at = self.flush_at;
+            tokio::select! {
+                ev = stream.next() => match ev {
+                    Some(Event::Stream(s)) => self.on_stream_event(&stream, s).await,
+                    Some(Event::Stanza(s)) => self.on_stanza(&stream, s).await,
+                    None => break,
+                },
+                cmd = commands.recv() => match cmd {
+                    Some(Command::Send(m)) => self.send_chat(&stream, m).await,
+                    Some(Command::SetPresence(p)) => {
+                        self.my_presence = p.clone();
+                        if self.online {
+                            stream.send(Box::new(rfc6121_presence::my_presence(&p).into())).await;
+                        }
+                    }
+                    Some(Command::Contacts(reply)) => { let _ = reply.send(self.contacts()); }
+                    Some(Command::Shutdown(reply)) => {
+                        self.flush();
+                        // An explicit unavailable presence tells contacts we left (RFC 6121 §4.5).
+                        if self.online {
+                            stream.send(Box::new(tokio_xmpp::parsers::presence::Presence::unavailable().into())).await;
+                        }
+                        let _ = tokio::time::timeout(Duration::from_secs(3), stream.close()).await;
+                        self.emitter.connection(ConnectionState::Offline);
+                        let _ = reply.send(());
+                        return;
+                    }
+                    None => break,
+                },
+                Some(outcome) = tokens.recv() => self.on_token(outcome),
+                Some(err) = fatal.recv() => {
+                    if let Some(n) = self.online_notify.take() { let _ = n.send(Err(err)); }
+                    // The stream can never come back; drop it (the reconnector parked its slot).
+                    self.online = false;
+                    self.flush();
+                    drop(stream);
+                    // Keep answering contact queries until the messenger drops us.
+                    while let Some(cmd) = commands.recv().await {
+                        match cmd {
+                            Command::Contacts(reply) => { let _ = reply.send(self.contacts()); }
+                            Command::Shutdown(reply) => { let _ = reply.send(()); return; }
+                            _ => {}
+                        }
+                    }
+                    return;
+                },
+                _ = async { if let Some(t) = flush_at { tokio::time::sleep_until(t).await } }, if flush_at.is_some() => self.flush(),
+                _ = housekeeping.tick() => {
+                    let now = Instant::now();
+                    self.pending_iqs.retain(|id, (_, at)| {
+                        let keep = now.duration_since(*at) < IQ_TIMEOUT;
+                        if !keep { tracing::warn!("iq {id} timed out"); }
+                        keep
+                    });
+                }
+            }
+        }
+        self.flush();
+    }
+
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.iq_counter += 1;
+        format!("hw-{prefix}-{}", self.iq_counter)
+    }
+
+    async fn on_stream_event(&mut self, stream: &StanzaStream, ev: StreamEvent) {
+        match ev {
+            StreamEvent::Reset { bound_jid, .. } => {
+                tracing::info!("fresh session as {bound_jid}");
+                self.online = true;
+                // Presence from the previous session is stale; the server resends it after our
+                // initial presence.
+                let stale: Vec<String> = self.resources.keys().cloned().collect();
+                self.resources.clear();
+                for bare in stale {
+                    self.queue_presence(&bare);
+                }
+                let id = self.next_id("roster");
+                self.pending_iqs.insert(id.clone(), (PendingIq::Roster, Instant::now()));
+                stream.send(Box::new(rfc6121_roster::roster_get(&id).into())).await;
+                let id = self.next_id("carbons");
+                self.pending_iqs.insert(id.clone(), (PendingIq::Carbons, Instant::now()));
+                stream.send(Box::new(xep0280_carbons::enable(&id).into())).await;
+                stream.send(Box::new(rfc6121_presence::my_presence(&self.my_presence).into())).await;
+                self.resend_outbox(stream).await;
+                self.emitter.connection(ConnectionState::Online { jid: bound_jid.to_string() });
+                if let Some(n) = self.online_notify.take() {
+                    let _ = n.send(Ok(()));
+                }
+            }
+            StreamEvent::Resumed => {
+                tracing::info!("stream resumed (XEP-0198)");
+                self.online = true;
+                let jid = match self.emitter.current() {
+                    ConnectionState::Online { jid } => jid,
+                    _ => self.account_str.clone(),
+                };
+                // Stanzas the old link lost for good are resent; the rest SM retransmitted.
+                self.resend_outbox(stream).await;
+                self.emitter.connection(ConnectionState::Online { jid });
+            }
+            StreamEvent::Suspended => {
+                tracing::info!("link lost; reconnecting");
+                self.online = false;
+            }
+        }
+    }
+
+    /// Resends outbox messages whose last transmission is not alive any more (never sent, or
+    /// lost with a stream whose resumption failed). Alive tokens are still queued or awaiting
+    /// their ack in the current stream: resending those would put the message twice on the wire.
+    async fn resend_outbox(&mut self, stream: &StanzaStream) {
+        let pending = match self.store.pending(&self.account_str) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!("outbox unreadable: {e}");
+                return;
+            }
+        };
+        for m in pending {
+            let alive = match self.tokens.get_mut(&m.id) {
+                // Still queued / awaiting its ack (None), or acked but not yet recorded: keep.
+                Some((_, token)) => match token.wait_for(StanzaStage::Acked).now_or_never() {
+                    None | Some(Some(StanzaState::Acked { .. })) => true,
+                    Some(_) => false,
+                },
+                None => false,
+            };
+            if !alive {
+                self.send_chat(stream, m).await;
+            }
+        }
+    }
+
+    async fn send_chat(&mut self, stream: &StanzaStream, m: Message) {
+        let Ok(to) = BareJid::new(&m.peer) else {
+            tracing::warn!("outbox message {} has a bad peer {}", m.id, m.peer);
+            if self.store.set_state(m.id, DeliveryState::Failed).unwrap_or(false) {
+                self.emitter.emit(CoreEvent::MessageStateChanged { id: m.id, state: DeliveryState::Failed });
+            }
+            return;
+        };
+        let stanza = chat::build_chat(&to, &m.body, &m.origin_id);
+        let mut token = stream.send(Box::new(stanza.into())).await;
+        self.send_seq += 1;
+        let seq = self.send_seq;
+        self.tokens.insert(m.id, (seq, token.clone()));
+        let tx = self.token_tx.clone();
+        let message_id = m.id;
+        tokio::spawn(async move {
+            let state = token.wait_for(StanzaStage::Acked).await;
+            let acked = matches!(state, Some(StanzaState::Acked { .. }));
+            let _ = tx.send(TokenOutcome { message_id, seq, acked });
+        });
+    }
+
+    fn on_token(&mut self, o: TokenOutcome) {
+        let current = self.tokens.get(&o.message_id).map(|(s, _)| *s);
+        if current != Some(o.seq) {
+            return; // an older transmission of a message we already resent
+        }
+        self.tokens.remove(&o.message_id);
+        if o.acked {
+            // XEP-0198 ack: the server has it. (Receipts may already have moved it further.)
+            if self.store.set_state(o.message_id, DeliveryState::Sent).unwrap_or(false) {
+                self.emitter.emit(CoreEvent::MessageStateChanged { id: o.message_id, state: DeliveryState::Sent });
+            }
+        }
+        // Not acked: the stream lost it; it stays pending and goes out after the next (re)connect.
+    }
+
+    async fn on_stanza(&mut self, stream: &StanzaStream, s: Stanza) {
+        match s {
+            Stanza::Iq(iq) => self.on_iq(stream, iq).await,
+            Stanza::Message(m) => self.on_message(stream, m).await,
+            Stanza::Presence(p) => self.on_presence(p),
+        }
+    }
+
+    async fn on_iq(&mut self, stream: &StanzaStream, iq: Iq) {
+        match iq {
+            Iq::Result { id, payload, .. } => match self.pending_iqs.remove(&id) {
+                Some((PendingIq::Roster, _)) => match rfc6121_roster::parse_roster_result(payload) {
+                    Ok(items) => {
+                        self.roster = items.into_iter().filter(|i| !i.removed).map(|i| (i.jid.clone(), i)).collect();
+                        self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
+                    }
+                    Err(e) => tracing::warn!("bad roster: {e}"),
+                },
+                Some((PendingIq::Carbons, _)) => tracing::debug!("carbons enabled"),
+                None => tracing::debug!("unexpected iq result {id}"),
+            },
+            Iq::Error { id, error, .. } => {
+                if let Some((kind, _)) = self.pending_iqs.remove(&id) {
+                    tracing::warn!("{kind:?} request failed: {error:?}");
+                }
+            }
+            Iq::Get { from, id, payload, .. } => {
+                let reply = if xep0199_ping::is_ping(&payload) {
+                    Iq::empty_result(from.clone().unwrap_or_else(|| Jid::from(self.account.clone())), id)
+                } else if xep0030_disco::is_info_query(&payload) {
+                    xep0030_disco::info_result(&id, &payload)
+                } else {
+                    xep0030_disco::service_unavailable(&id)
+                };
+                let reply = match from {
+                    Some(f) => reply.with_to(f),
+                    None => reply,
+                };
+                stream.send(Box::new(reply.into())).await;
+            }
+            Iq::Set { from, id, payload, .. } => {
+                let reply = if rfc6121_roster::is_roster_query(&payload) {
+                    match rfc6121_roster::parse_roster_push(from.as_ref(), &self.account, payload) {
+                        Ok(items) => {
+                            for i in items {
+                                if i.removed {
+                                    self.roster.remove(&i.jid);
+                                } else {
+                                    self.roster.insert(i.jid.clone(), i);
+                                }
+                            }
+                            self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
+                            Iq::empty_result(Jid::from(self.account.clone()), id)
+                        }
+                        Err(e) => {
+                            tracing::warn!("rejected roster push: {e}");
+                            xep0030_disco::service_unavailable(&id)
+                        }
+                    }
+                } else {
+                    xep0030_disco::service_unavailable(&id)
+                };
+                let reply = match from {
+                    Some(f) => reply.with_to(f),
+                    None => reply,
+                };
+                stream.send(Box::new(reply.into())).await;
+            }
+        }
+    }
+
+    async fn on_message(&mut self, stream: &StanzaStream, m: tokio_xmpp::parsers::message::Message) {
+        let incoming = match chat::parse_incoming(m, &self.account) {
+            Ok(i) => i,
+            Err(e) => {
+                tracing::warn!("dropped message: {e}");
+                return;
+            }
+        };
+        match incoming {
+            Incoming::Chat(c) => {
+                if let Some((to, id)) = &c.receipt_to {
+                    stream.send(Box::new(xep0184_receipts::receipt(to.clone(), id).into())).await;
+                }
+                let now = now_ms();
+                let new = NewMessage {
+                    peer: c.peer.clone(),
+                    direction: if c.outgoing { Direction::Outgoing } else { Direction::Incoming },
+                    sender: c.sender.clone(),
+                    body: c.body,
+                    // A delay stamp from the future (bad clock) is clamped to now.
+                    timestamp: c.delayed_ms.map(|d| d.min(now)).unwrap_or(now),
+                    state: if c.outgoing { DeliveryState::Sent } else { DeliveryState::Received },
+                    origin_id: c
+                        .origin_id
+                        .or_else(|| c.stanza_id.clone())
+                        .unwrap_or_else(hallway_protocol::new_id),
+                    stanza_id: c.stanza_id,
+                    stanza_xml_id: None,
+                };
+                match self.store.insert_message(&self.account_str, &new) {
+                    Ok(Inserted::New(msg)) => {
+                        if msg.direction == Direction::Incoming {
+                            self.pending_unread.insert(msg.peer.clone());
+                        }
+                        self.pending_messages.push(msg);
+                        self.arm_flush();
+                    }
+                    Ok(Inserted::Duplicate(id)) => tracing::debug!("duplicate message dropped (row {id})"),
+                    Err(e) => tracing::error!("could not store message: {e}"),
+                }
+            }
+            Incoming::Receipt { peer, id } => self.mark(&peer, &id, DeliveryState::Delivered),
+            Incoming::Bounced { peer, id, text } => {
+                tracing::warn!("message {id} to {peer} bounced: {text}");
+                self.mark(&peer, &id, DeliveryState::Failed);
+            }
+            Incoming::Ignored => {}
+        }
+    }
+
+    fn mark(&mut self, peer: &str, origin_id: &str, state: DeliveryState) {
+        if let Ok(Some(id)) = self.store.find_outgoing(&self.account_str, peer, origin_id) {
+            if state == DeliveryState::Failed {
+                self.tokens.remove(&id);
+            }
+            if self.store.set_state(id, state).unwrap_or(false) {
+                self.emitter.emit(CoreEvent::MessageStateChanged { id, state });
+            }
+        }
+    }
+
+    fn on_presence(&mut self, p: tokio_xmpp::parsers::presence::Presence) {
+        match rfc6121_presence::classify(&p) {
+            PresenceEvent::Available { from, bare, show, status, priority } => {
+                if bare == self.account_str {
+                    return; // our own other devices
+                }
+                self.resources.entry(bare.clone()).or_default().insert(from, Resource { show, status, priority });
+                self.queue_presence(&bare);
+            }
+            PresenceEvent::Unavailable { from, bare, .. } => {
+                if let Some(res) = self.resources.get_mut(&bare) {
+                    if from == bare {
+                        res.clear(); // bare-JID unavailable: every resource is gone
+                    } else {
+                        res.remove(&from);
+                    }
+                    if res.is_empty() {
+                        self.resources.remove(&bare);
+                    }
+                }
+                self.queue_presence(&bare);
+            }
+            PresenceEvent::SubscriptionRequest { bare } => {
+                tracing::info!("{bare} asks to see our presence (handled by roster management)");
+            }
+            PresenceEvent::Other => {}
+        }
+    }
+
+    /// The most available resource wins (RFC 6121 leaves merging to the client; rank, then
+    /// priority).
+    fn merged(&self, bare: &str) -> (PresenceShow, Option<String>) {
+        self.resources
+            .get(bare)
+            .and_then(|r| r.values().max_by_key(|x| (x.show.rank(), x.priority)))
+            .map(|r| (r.show, r.status.clone()))
+            .unwrap_or((PresenceShow::Offline, None))
+    }
+
+    fn queue_presence(&mut self, bare: &str) {
+        let (presence, status) = self.merged(bare);
+        self.pending_presence.insert(bare.to_string(), PresenceUpdate { jid: bare.to_string(), presence, status });
+        self.arm_flush();
+    }
+
+    fn arm_flush(&mut self) {
+        if self.flush_at.is_none() {
+            self.flush_at = Some(tokio::time::Instant::now() + BATCH_WINDOW);
+        }
+    }
+
+    /// One UI event per kind for everything that happened in the batch window.
+    fn flush(&mut self) {
+        self.flush_at = None;
+        if !self.pending_messages.is_empty() {
+            self.emitter.emit(CoreEvent::MessagesReceived(std::mem::take(&mut self.pending_messages)));
+        }
+        if !self.pending_presence.is_empty() {
+            let updates = std::mem::take(&mut self.pending_presence).into_values().collect();
+            self.emitter.emit(CoreEvent::PresencesChanged(updates));
+        }
+        if !self.pending_unread.is_empty() {
+            let peers = std::mem::take(&mut self.pending_unread);
+            let counts: HashMap<String, u32> =
+                self.store.unread_counts(&self.account_str).unwrap_or_default().into_iter().collect();
+            let changed = peers.into_iter().map(|p| (p.clone(), counts.get(&p).copied().unwrap_or(0))).collect();
+            self.emitter.emit(CoreEvent::UnreadChanged(changed));
+        }
+    }
+
+    fn contacts(&self) -> Vec<Contact> {
+        let unread: HashMap<String, u32> =
+            self.store.unread_counts(&self.account_str).unwrap_or_default().into_iter().collect();
+        self.roster
+            .values()
+            .map(|i| {
+                let (presence, status) = self.merged(&i.jid);
+                Contact {
+                    jid: i.jid.clone(),
+                    name: i.name.clone(),
+                    display_name: display_name_for(&i.jid, i.name.as_deref()),
+                    groups: i.groups.clone(),
+                    subscription: i.subscription,
+                    presence,
+                    status,
+                    unread: unread.get(&i.jid).copied().unwrap_or(0),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

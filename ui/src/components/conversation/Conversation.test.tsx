@@ -1,0 +1,181 @@
+import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
+import { describe, expect, it } from "vitest";
+import { App } from "../../App";
+import { contact, emitEvent, message, mockBackend } from "../../test/backend";
+import type { Handler } from "../../test/backend";
+import type { Message } from "../../ipc";
+
+const BOB = "bob@example.com";
+const roster = [
+  contact(BOB, {
+    displayName: "Bob Baker",
+    presence: "away",
+    status: "in a meeting",
+  }),
+  contact("carol@example.com", { displayName: "Carol" }),
+];
+
+async function openBob(history: Message[] | Handler = [], extra: Record<string, Handler> = {}) {
+  const backend = mockBackend({
+    list_contacts: () => roster,
+    load_history: typeof history === "function" ? history : () => history,
+    ...extra,
+  });
+  render(() => <App />);
+  const list = await screen.findByRole("list", { name: "Contacts" });
+  fireEvent.click(await within(list).findByRole("button", { name: /^Bob Baker/ }));
+  const log = await screen.findByRole("log", { name: "Messages" });
+  return { backend, log };
+}
+
+describe("conversation", () => {
+  it("shows the empty state until a colleague is selected", async () => {
+    mockBackend({ list_contacts: () => roster });
+    render(() => <App />);
+    expect(await screen.findByText("Select a colleague to start chatting")).toBeTruthy();
+    expect(screen.queryByRole("log")).toBeNull();
+  });
+
+  it("shows the header, history and message details", async () => {
+    const history = [
+      message(BOB, {
+        id: 1,
+        body: "Hi!\nAre you there?",
+        timestamp: new Date(2026, 0, 5, 9, 7).getTime(),
+      }),
+      message(BOB, { id: 2, direction: "outgoing", body: "Yes", state: "delivered" }),
+    ];
+    const { backend, log } = await openBob(history);
+    expect(screen.getByRole("heading", { level: 2, name: "Bob Baker" })).toBeTruthy();
+    const header = screen.getByRole("heading", { level: 2, name: "Bob Baker" }).parentElement;
+    expect(header?.textContent).toContain("Away: in a meeting");
+    expect(backend.callsTo("load_history")).toEqual([{ peer: BOB, beforeId: null, limit: 50 }]);
+    expect(backend.callsTo("mark_read")).toEqual([{ peer: BOB }]);
+
+    await within(log).findByText("Yes");
+    const incoming = log.querySelector(".msg--in");
+    expect(incoming?.querySelector(".msg-sender")?.textContent).toBe("Bob Baker");
+    expect(incoming?.querySelector(".msg-body")?.textContent).toBe("Hi!\nAre you there?");
+    const time = incoming?.querySelector("time");
+    expect(time?.textContent).toBe("09:07");
+    expect(time?.getAttribute("title")).toMatch(/2026/);
+    const outgoing = log.querySelector(".msg--out");
+    expect(outgoing?.querySelector(".msg-sender")?.textContent).toBe("You");
+    expect(outgoing?.textContent).toContain("Delivered");
+  });
+
+  it("renders message bodies as text, never as HTML", async () => {
+    const evil = "<img src=x onerror=alert(1)>";
+    const { log } = await openBob([message(BOB, { id: 1, body: evil })]);
+    const body = await within(log).findByText(evil);
+    expect(body.textContent).toBe(evil);
+    expect(document.querySelector("img")).toBeNull();
+    expect(log.innerHTML).toContain("&lt;img");
+  });
+
+  it("renders a 100 kB body", async () => {
+    const huge = "x".repeat(100 * 1024);
+    const { log } = await openBob([message(BOB, { id: 1, body: huge + " end" })]);
+    await waitFor(() =>
+      expect(log.querySelector(".msg-body")?.textContent).toHaveLength(huge.length + 4),
+    );
+  });
+
+  it("Enter sends, Shift+Enter does not, blank messages are not sent", async () => {
+    const { backend, log } = await openBob();
+    const box = screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
+
+    fireEvent.input(box, { target: { value: "   \n  " } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    expect(backend.callsTo("send_message")).toHaveLength(0);
+
+    fireEvent.input(box, { target: { value: "line one" } });
+    fireEvent.keyDown(box, { key: "Enter", shiftKey: true });
+    expect(backend.callsTo("send_message")).toHaveLength(0);
+    expect(box.value).toBe("line one");
+
+    fireEvent.input(box, { target: { value: "line one\nline two" } });
+    fireEvent.keyDown(box, { key: "Enter" });
+    await waitFor(() =>
+      expect(backend.callsTo("send_message")).toEqual([{ peer: BOB, body: "line one\nline two" }]),
+    );
+    expect(box.value).toBe("");
+    await waitFor(() => {
+      const bodies = [...log.querySelectorAll(".msg-body")];
+      expect(bodies.map((b) => b.textContent)).toEqual(["line one\nline two"]);
+      expect(bodies[0]?.closest(".msg")?.textContent).toContain("Pending");
+    });
+  });
+
+  it("the Send button sends too", async () => {
+    const { backend } = await openBob();
+    const box = screen.getByRole("textbox", { name: "Message" });
+    fireEvent.input(box, { target: { value: "via button" } });
+    fireEvent.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() =>
+      expect(backend.callsTo("send_message")).toEqual([{ peer: BOB, body: "via button" }]),
+    );
+  });
+
+  it("shows Retry for a failed message, which calls retryMessage", async () => {
+    const { backend, log } = await openBob([
+      message(BOB, { id: 7, direction: "outgoing", body: "did it fail?", state: "failed" }),
+    ]);
+    const msg = (await within(log).findByText("did it fail?")).closest(".msg") as HTMLElement;
+    expect(msg.textContent).toContain("Failed");
+    fireEvent.click(within(msg).getByRole("button", { name: "Retry sending" }));
+    await waitFor(() => expect(backend.callsTo("retry_message")).toEqual([{ id: 7 }]));
+  });
+
+  it("patches delivery state from messageStateChanged", async () => {
+    const { log } = await openBob([
+      message(BOB, { id: 8, direction: "outgoing", body: "hello", state: "sent" }),
+    ]);
+    const msg = (await within(log).findByText("hello")).closest(".msg") as HTMLElement;
+    expect(msg.textContent).toContain("Sent");
+    await emitEvent("message-state-changed", { id: 8, state: "failed" });
+    await within(msg).findByRole("button", { name: "Retry sending" });
+    await emitEvent("message-state-changed", { id: 8, state: "delivered" });
+    await waitFor(() => expect(msg.textContent).toContain("Delivered"));
+    expect(within(msg).queryByRole("button", { name: "Retry sending" })).toBeNull();
+  });
+
+  it("appends messagesReceived to the right conversation, once", async () => {
+    const { log } = await openBob([message(BOB, { id: 1, body: "first" })]);
+    await within(log).findByText("first");
+    const incoming = message(BOB, { id: 2, body: "second" });
+    await emitEvent("messages-received", {
+      messages: [incoming, message("carol@example.com", { id: 3, body: "for carol" })],
+    });
+    await within(log).findByText("second");
+    await emitEvent("messages-received", { messages: [incoming] });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(within(log).getAllByText("second")).toHaveLength(1);
+    expect(within(log).queryByText("for carol")).toBeNull();
+    expect([...log.querySelectorAll(".msg-body")].map((b) => b.textContent)).toEqual([
+      "first",
+      "second",
+    ]);
+  });
+
+  it("loads older history with beforeId = oldest loaded id", async () => {
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => message(BOB, { id: from + i, body: `m${from + i}` }));
+    const { backend, log } = await openBob((args) =>
+      args.beforeId === null ? page(100, 50) : page(90, 10),
+    );
+    await within(log).findByText("m149");
+    fireEvent.click(within(log).getByRole("button", { name: "Load earlier messages" }));
+    await within(log).findByText("m90");
+    expect(backend.callsTo("load_history")).toEqual([
+      { peer: BOB, beforeId: null, limit: 50 },
+      { peer: BOB, beforeId: 100, limit: 50 },
+    ]);
+    const bodies = [...log.querySelectorAll(".msg-body")].map((b) => b.textContent);
+    expect(bodies).toHaveLength(60);
+    expect(bodies[0]).toBe("m90");
+    expect(bodies[59]).toBe("m149");
+    // fewer than a page came back: nothing more to load
+    expect(within(log).queryByRole("button", { name: "Load earlier messages" })).toBeNull();
+  });
+});

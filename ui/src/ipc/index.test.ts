@@ -1,0 +1,63 @@
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import { describe, expect, it, vi } from "vitest";
+import { api, IpcFailure, on } from "./index";
+
+describe("ipc wrapper", () => {
+  it("unwraps ok results", async () => {
+    mockIPC((cmd, args) => (cmd === "load_history" ? [{ args }] : null));
+    await expect(api.loadHistory("a@b", 5, 10)).resolves.toEqual([
+      { args: { peer: "a@b", beforeId: 5, limit: 10 } },
+    ]);
+  });
+
+  it("throws IpcFailure carrying the IpcError", async () => {
+    const error = { code: "certificateUntrusted", message: "Untrusted", fingerprint: "AA:BB" };
+    mockIPC(() => Promise.reject(error));
+    const failure = await api
+      .signIn({
+        address: "a@b",
+        password: "p",
+        server: null,
+        remember: false,
+      })
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(IpcFailure);
+    expect((failure as IpcFailure).error).toEqual(error);
+    expect((failure as IpcFailure).code).toBe("certificateUntrusted");
+    expect((failure as IpcFailure).message).toBe("Untrusted");
+  });
+
+  it("turns transport errors into internal IpcFailures", async () => {
+    mockIPC(() => Promise.reject("command sign_out not found"));
+    const failure = await api.signOut().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(IpcFailure);
+    expect((failure as IpcFailure).error).toEqual({
+      code: "internal",
+      message: "command sign_out not found",
+      fingerprint: null,
+    });
+  });
+
+  it("subscribes and unsubscribes", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const cb = vi.fn();
+    const sub = on.unreadChanged(cb);
+    await sub.ready;
+    await emit("unread-changed", { counts: [{ peer: "a@b", unread: 1 }] });
+    expect(cb).toHaveBeenCalledWith({ counts: [{ peer: "a@b", unread: 1 }] });
+    sub.unsubscribe();
+    await emit("unread-changed", { counts: [] });
+    expect(cb).toHaveBeenCalledTimes(1);
+  });
+
+  it("can unsubscribe before the listener is registered", async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const cb = vi.fn();
+    const sub = on.presencesChanged(cb);
+    sub.unsubscribe();
+    await sub.ready;
+    await emit("presences-changed", { updates: [] });
+    expect(cb).not.toHaveBeenCalled();
+  });
+});

@@ -1,0 +1,141 @@
+// The one client wrapper around the generated bindings (bindings.ts, from tauri-specta).
+// - Commands: unwrap `Result<T, IpcError>` and throw `IpcFailure` on error.
+// - Events: `on.x(cb)` subscribes and returns a synchronous unsubscribe function plus a `ready`
+//   promise that resolves once the listener is registered with the backend.
+// Nothing outside src/ipc/ may import @tauri-apps/* or bindings.ts (enforced by eslint).
+import { commands, events } from "./bindings";
+import type {
+  AppSnapshot,
+  Contact,
+  IpcError,
+  IpcErrorCode,
+  Message,
+  MyPresence,
+  Result,
+  SignInRequest,
+} from "./bindings";
+
+export type * from "./bindings";
+
+/** A command failed; `error` is the backend's IpcError (or a synthesised `internal` one). */
+export class IpcFailure extends Error {
+  readonly error: IpcError;
+
+  constructor(error: IpcError) {
+    super(error.message);
+    this.name = "IpcFailure";
+    this.error = error;
+  }
+
+  get code(): IpcErrorCode {
+    return this.error.code;
+  }
+}
+
+function isIpcError(value: unknown): value is IpcError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { code?: unknown }).code === "string" &&
+    typeof (value as { message?: unknown }).message === "string"
+  );
+}
+
+function toIpcError(value: unknown): IpcError {
+  if (isIpcError(value)) {
+    return { code: value.code, message: value.message, fingerprint: value.fingerprint ?? null };
+  }
+  const message =
+    value instanceof Error ? value.message : typeof value === "string" ? value : String(value);
+  return { code: "internal", message: message || "Unexpected error", fingerprint: null };
+}
+
+/** Turn anything thrown by a command wrapper into a user-facing message. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof IpcFailure) return err.message;
+  return toIpcError(err).message;
+}
+
+async function unwrap<T>(pending: Promise<Result<T, IpcError>>): Promise<T> {
+  let result: Result<T, IpcError>;
+  try {
+    result = await pending;
+  } catch (e) {
+    // Transport-level failure (e.g. the command does not exist): still an IpcFailure.
+    throw new IpcFailure(toIpcError(e));
+  }
+  if (result.status === "error") throw new IpcFailure(toIpcError(result.error));
+  return result.data;
+}
+
+export const api = {
+  getAppState: (): Promise<AppSnapshot> => unwrap(commands.getAppState()),
+  signIn: (req: SignInRequest): Promise<null> => unwrap(commands.signIn(req)),
+  trustCertificate: (address: string, fingerprint: string): Promise<null> =>
+    unwrap(commands.trustCertificate(address, fingerprint)),
+  signOut: (): Promise<null> => unwrap(commands.signOut()),
+  listContacts: (): Promise<Contact[]> => unwrap(commands.listContacts()),
+  setMyPresence: (presence: MyPresence): Promise<null> => unwrap(commands.setMyPresence(presence)),
+  loadHistory: (peer: string, beforeId: number | null, limit: number): Promise<Message[]> =>
+    unwrap(commands.loadHistory(peer, beforeId, limit)),
+  sendMessage: (peer: string, body: string): Promise<Message> =>
+    unwrap(commands.sendMessage(peer, body)),
+  retryMessage: (id: number): Promise<null> => unwrap(commands.retryMessage(id)),
+  markRead: (peer: string): Promise<null> => unwrap(commands.markRead(peer)),
+};
+
+export type Api = typeof api;
+
+export interface Subscription {
+  /** Stop listening. Safe to call before the listener is registered, and more than once. */
+  unsubscribe: () => void;
+  /** Resolves once the backend has registered the listener. */
+  ready: Promise<void>;
+}
+
+type Listenable<T> = {
+  listen: (cb: (e: { payload: T }) => void) => Promise<() => void>;
+};
+
+function subscribe<T>(event: Listenable<T>, cb: (payload: T) => void): Subscription {
+  let active = true;
+  let unlisten: (() => void) | undefined;
+  const ready = event
+    .listen((e) => {
+      if (active) cb(e.payload);
+    })
+    .then(
+      (fn) => {
+        if (active) unlisten = fn;
+        else fn();
+      },
+      (err: unknown) => {
+        console.error("Hallway: could not subscribe to an event", err);
+      },
+    );
+  return {
+    unsubscribe: () => {
+      if (!active) return;
+      active = false;
+      unlisten?.();
+      unlisten = undefined;
+    },
+    ready,
+  };
+}
+
+type Payload<E> = E extends Listenable<infer T> ? T : never;
+type Subscribers = {
+  [K in keyof typeof events]: (cb: (payload: Payload<(typeof events)[K]>) => void) => Subscription;
+};
+
+/** `on.presencesChanged(p => …)`: one subscribe helper per event in the contract. */
+export const on: Subscribers = {
+  connectionStateChanged: (cb) => subscribe(events.connectionStateChanged, cb),
+  rosterChanged: (cb) => subscribe(events.rosterChanged, cb),
+  presencesChanged: (cb) => subscribe(events.presencesChanged, cb),
+  messagesReceived: (cb) => subscribe(events.messagesReceived, cb),
+  messageStateChanged: (cb) => subscribe(events.messageStateChanged, cb),
+  unreadChanged: (cb) => subscribe(events.unreadChanged, cb),
+  myPresenceChanged: (cb) => subscribe(events.myPresenceChanged, cb),
+};

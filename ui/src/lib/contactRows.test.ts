@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { buildContactRows, filterRows, OTHER_GROUP } from "./contactRows";
+import type { RowSource } from "./contactRows";
+
+const c = (
+  jid: string,
+  displayName: string,
+  groups: string[],
+  presence: RowSource["presence"] = "offline",
+): RowSource => ({ jid, displayName, groups, presence });
+
+const describeRows = (rows: ReturnType<typeof buildContactRows>["rows"]) =>
+  rows.map((r) => (r.kind === "heading" ? `# ${r.group}` : r.jid));
+
+describe("buildContactRows", () => {
+  const contacts = [
+    c("dan@x", "Dan", ["Sales"]),
+    c("bob@x", "Bob Baker", ["Sales", "Design"], "away"),
+    c("carol@x", "carol", ["Sales"], "available"),
+    c("alice@x", "Alice", ["Sales"]),
+    c("eve@x", "Eve", []),
+    c("zed@x", "Zed", [], "dnd"),
+  ];
+
+  it("groups by roster group (a contact in several groups appears in each), online first", () => {
+    const { rows } = buildContactRows(contacts);
+    expect(describeRows(rows)).toEqual([
+      "# Design",
+      "bob@x",
+      "# Sales",
+      "bob@x",
+      "carol@x",
+      "alice@x",
+      "dan@x",
+      `# ${OTHER_GROUP}`,
+      "zed@x",
+      "eve@x",
+    ]);
+  });
+
+  it("reuses row objects across rebuilds", () => {
+    const first = buildContactRows(contacts);
+    const moved = contacts.map((x) =>
+      x.jid === "dan@x" ? { ...x, presence: "available" as const } : x,
+    );
+    const second = buildContactRows(moved, first.cache);
+    const key = (jid: string, group: string) => `c\u0000${group}\u0000${jid}`;
+    expect(second.cache.get(key("dan@x", "Sales"))).toBe(first.cache.get(key("dan@x", "Sales")));
+    expect(describeRows(second.rows).slice(2, 7)).toEqual([
+      "# Sales",
+      "bob@x",
+      "carol@x",
+      "dan@x",
+      "alice@x",
+    ]);
+  });
+
+  it("filters by name or address and keeps only headings with matches", () => {
+    const { rows } = buildContactRows(contacts);
+    const byJid = new Map(contacts.map((x) => [x.jid, x]));
+    const filtered = filterRows(rows, "BOB", (jid) => byJid.get(jid));
+    expect(describeRows([...filtered])).toEqual(["# Design", "bob@x", "# Sales", "bob@x"]);
+    expect(filterRows(rows, "", (jid) => byJid.get(jid))).toBe(rows);
+  });
+});

@@ -1,0 +1,141 @@
+import { batch, createMemo, untrack } from "solid-js";
+import { createStore, reconcile } from "solid-js/store";
+import { api, errorMessage } from "../ipc";
+import type { Contact, PresenceUpdate, UnreadCount } from "../ipc";
+import { buildContactRows } from "../lib/contactRows";
+import type { Row } from "../lib/contactRows";
+
+export type LoadStatus = "idle" | "loading" | "ready" | "error";
+
+export type ContactsState = {
+  status: LoadStatus;
+  error: string | null;
+  byJid: Record<string, Contact>;
+  /** Unread counts by peer; covers peers that are not in the roster too. */
+  unread: Record<string, number>;
+};
+
+export function createContactsStore() {
+  const [state, setState] = createStore<ContactsState>({
+    status: "idle",
+    error: null,
+    byJid: {},
+    unread: {},
+  });
+
+  // Events that arrive while listContacts is in flight are queued and applied after it, so a
+  // slow query cannot overwrite a newer update.
+  let queue: (() => void)[] | null = null;
+  let generation = 0;
+  // (Called from event handlers, outside any tracking scope.)
+  function whenLoaded(apply: () => void) {
+    if (queue) queue.push(apply);
+    else untrack(apply);
+  }
+
+  function setRoster(contacts: readonly Contact[]) {
+    const byJid: Record<string, Contact> = {};
+    for (const c of contacts) byJid[c.jid] = c;
+    batch(() => {
+      setState("byJid", reconcile(byJid));
+      for (const c of contacts) setState("unread", c.jid, c.unread);
+    });
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    queue = [];
+    setState({ status: "loading", error: null });
+    try {
+      const contacts = await api.listContacts();
+      if (mine !== generation) return;
+      batch(() => {
+        setRoster(contacts);
+        setState("status", "ready");
+        const pending = queue ?? [];
+        queue = null;
+        for (const apply of pending) apply();
+      });
+    } catch (e) {
+      if (mine !== generation) return;
+      const pending = queue ?? [];
+      queue = null;
+      batch(() => {
+        setState({ status: "error", error: errorMessage(e) });
+        for (const apply of pending) apply();
+      });
+    }
+  }
+
+  function reset() {
+    generation++;
+    queue = null;
+    batch(() => {
+      setState({ status: "idle", error: null });
+      setState("byJid", reconcile({}));
+      setState("unread", reconcile({}));
+    });
+  }
+
+  function applyRoster(contacts: Contact[]) {
+    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
+    whenLoaded(() => {
+      setRoster(contacts);
+      if (state.status !== "ready") setState({ status: "ready", error: null });
+    });
+  }
+
+  /** Patches each contact in place: only the rows showing those contacts update. */
+  function applyPresences(updates: PresenceUpdate[]) {
+    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
+    whenLoaded(() =>
+      batch(() => {
+        for (const u of updates) {
+          if (!state.byJid[u.jid]) continue;
+          setState("byJid", u.jid, { presence: u.presence, status: u.status });
+        }
+      }),
+    );
+  }
+
+  function applyUnread(counts: UnreadCount[]) {
+    whenLoaded(() =>
+      batch(() => {
+        for (const c of counts) setState("unread", c.peer, c.unread);
+      }),
+    );
+  }
+
+  function clearUnread(peer: string) {
+    if (state.unread[peer]) setState("unread", peer, 0);
+  }
+
+  let rowCache: Map<string, Row> | undefined;
+  const rows = createMemo<Row[]>(() => {
+    const built = buildContactRows(Object.values(state.byJid), rowCache);
+    rowCache = built.cache;
+    return built.rows;
+  });
+
+  const totalUnread = createMemo(() => {
+    let total = 0;
+    for (const n of Object.values(state.unread)) total += n;
+    return total;
+  });
+
+  return {
+    state,
+    load,
+    reset,
+    applyRoster,
+    applyPresences,
+    applyUnread,
+    clearUnread,
+    rows,
+    totalUnread,
+    contact: (jid: string): Contact | undefined => state.byJid[jid],
+    unreadOf: (jid: string): number => state.unread[jid] ?? 0,
+  };
+}
+
+export type ContactsStore = ReturnType<typeof createContactsStore>;

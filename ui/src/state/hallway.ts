@@ -1,0 +1,67 @@
+import { createEffect, onCleanup } from "solid-js";
+import { on } from "../ipc";
+import type { Subscription } from "../ipc";
+import { createContactsStore } from "./contacts";
+import { createConversationsStore } from "./conversations";
+import type { ConversationsOptions } from "./conversations";
+import { createSessionStore } from "./session";
+
+export const APP_NAME = "Hallway";
+
+export function windowTitle(totalUnread: number): string {
+  return totalUnread > 0 ? `(${totalUnread}) ${APP_NAME}` : APP_NAME;
+}
+
+/**
+ * Creates the application state and wires it to the backend: subscribes to every event first,
+ * then loads the snapshot with a query command; afterwards only events patch it (no polling).
+ * Must run under a Solid owner (a component or createRoot): listeners are removed on cleanup.
+ */
+export function createHallway(opts: ConversationsOptions = {}) {
+  const session = createSessionStore();
+  const contacts = createContactsStore();
+  const conversations = createConversationsStore(contacts, opts);
+
+  const subs: Subscription[] = [
+    on.connectionStateChanged(({ state }) => {
+      session.setConnection(state);
+      if (state.state === "error" && state.error.kind === "authFailed" && session.state.account) {
+        // The server no longer accepts our credentials: back to the sign-in form, with the reason.
+        session.showSignIn(state.error.message, session.state.account);
+      }
+    }),
+    on.myPresenceChanged(({ presence }) => session.setMyPresenceFromEvent(presence)),
+    on.rosterChanged(({ contacts: list }) => contacts.applyRoster(list)),
+    on.presencesChanged(({ updates }) => contacts.applyPresences(updates)),
+    on.unreadChanged(({ counts }) => contacts.applyUnread(counts)),
+    on.messagesReceived(({ messages }) => conversations.applyReceived(messages)),
+    on.messageStateChanged(({ id, state }) => conversations.applyState(id, state)),
+  ];
+  onCleanup(() => subs.forEach((s) => s.unsubscribe()));
+
+  const onFocus = () => conversations.windowFocused();
+  window.addEventListener("focus", onFocus);
+  onCleanup(() => window.removeEventListener("focus", onFocus));
+
+  // Signed in → load the roster; signed out → drop everything that belonged to the account.
+  let loadedFor: string | null = null;
+  createEffect(() => {
+    const account = session.state.phase === "signedIn" ? session.state.account : null;
+    if (account === loadedFor) return;
+    loadedFor = account;
+    conversations.reset();
+    contacts.reset();
+    if (account) void contacts.load();
+  });
+
+  createEffect(() => {
+    document.title = windowTitle(contacts.totalUnread());
+  });
+
+  /** Resolves when listeners are registered and the first snapshot is applied. */
+  const ready = Promise.all(subs.map((s) => s.ready)).then(() => session.refresh());
+
+  return { session, contacts, conversations, ready };
+}
+
+export type Hallway = ReturnType<typeof createHallway>;

@@ -1,0 +1,117 @@
+import { createStore } from "solid-js/store";
+import { api, errorMessage } from "../ipc";
+import type { AppSnapshot, ConnectionState, MyPresence, SavedAccount, SignInRequest } from "../ipc";
+
+export type Phase = "loading" | "startupError" | "signedOut" | "signedIn";
+
+export type SessionState = {
+  phase: Phase;
+  startupError: string | null;
+  account: string | null;
+  connection: ConnectionState;
+  myPresence: MyPresence;
+  keychainAvailable: boolean;
+  savedAccount: SavedAccount | null;
+  notice: string | null;
+  /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
+  signedOutReason: string | null;
+};
+
+const initial = (): SessionState => ({
+  phase: "loading",
+  startupError: null,
+  account: null,
+  connection: { state: "offline" },
+  myPresence: { show: "available", status: "" },
+  keychainAvailable: true,
+  savedAccount: null,
+  notice: null,
+  signedOutReason: null,
+});
+
+export function createSessionStore() {
+  const [state, setState] = createStore<SessionState>(initial());
+
+  function applySnapshot(snap: AppSnapshot) {
+    setState({
+      phase: snap.account ? "signedIn" : "signedOut",
+      startupError: null,
+      account: snap.account,
+      connection: snap.connection,
+      myPresence: snap.myPresence,
+      keychainAvailable: snap.keychainAvailable,
+      savedAccount: snap.savedAccount,
+      notice: snap.notice,
+    });
+  }
+
+  async function refresh(): Promise<void> {
+    try {
+      applySnapshot(await api.getAppState());
+    } catch (e) {
+      setState({ phase: "startupError", startupError: errorMessage(e) });
+    }
+  }
+
+  /** Throws IpcFailure so the form can show the error. */
+  async function signIn(req: SignInRequest): Promise<void> {
+    await api.signIn(req);
+    setState({ signedOutReason: null });
+    try {
+      applySnapshot(await api.getAppState());
+    } catch {
+      setState({ phase: "signedIn", account: req.address.trim() });
+    }
+  }
+
+  /** Pin the certificate, then sign in again with the same form values. */
+  async function trustAndSignIn(req: SignInRequest, fingerprint: string): Promise<void> {
+    await api.trustCertificate(req.address.trim(), fingerprint);
+    await signIn(req);
+  }
+
+  async function signOut(): Promise<void> {
+    const account = state.account;
+    await api.signOut();
+    showSignIn(null, account);
+    await refresh();
+  }
+
+  /** Back to the sign-in screen (after sign-out or a fatal connection error). */
+  function showSignIn(reason: string | null, address: string | null) {
+    setState({
+      phase: "signedOut",
+      account: null,
+      signedOutReason: reason,
+      savedAccount:
+        address && state.savedAccount?.address !== address
+          ? { address, server: null }
+          : state.savedAccount,
+    });
+  }
+
+  async function setMyPresence(presence: MyPresence): Promise<void> {
+    const previous = { ...state.myPresence };
+    setState("myPresence", presence);
+    try {
+      await api.setMyPresence(presence);
+    } catch (e) {
+      setState("myPresence", previous);
+      throw e;
+    }
+  }
+
+  return {
+    state,
+    refresh,
+    signIn,
+    trustAndSignIn,
+    signOut,
+    showSignIn,
+    setMyPresence,
+    setConnection: (connection: ConnectionState) => setState("connection", connection),
+    setMyPresenceFromEvent: (presence: MyPresence) => setState("myPresence", presence),
+  };
+}
+
+export type SessionStore = ReturnType<typeof createSessionStore>;

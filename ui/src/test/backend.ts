@@ -1,0 +1,129 @@
+// A fake backend for component tests: mockIPC with per-command handlers, a call log, and typed
+// event emission. Only test code may import @tauri-apps/* outside src/ipc/.
+import { emit } from "@tauri-apps/api/event";
+import { mockIPC } from "@tauri-apps/api/mocks";
+import type {
+  AppSnapshot,
+  Contact,
+  ConnectionStateChanged,
+  IpcError,
+  Message,
+  MessageStateChanged,
+  MessagesReceived,
+  MyPresenceChanged,
+  PresencesChanged,
+  RosterChanged,
+  UnreadChanged,
+} from "../ipc";
+
+export type Args = Record<string, unknown>;
+export type Handler = (args: Args) => unknown;
+export type Call = { cmd: string; args: Args };
+
+export const ME = "me@example.com";
+
+export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
+  return {
+    account: ME,
+    connection: { state: "online", jid: `${ME}/hallway` },
+    myPresence: { show: "available", status: "" },
+    keychainAvailable: true,
+    savedAccount: { address: ME, server: null },
+    notice: null,
+    ...overrides,
+  };
+}
+
+export function contact(jid: string, overrides: Partial<Contact> = {}): Contact {
+  const local = jid.split("@")[0] ?? jid;
+  return {
+    jid,
+    name: null,
+    displayName: local,
+    groups: [],
+    subscription: "both",
+    presence: "offline",
+    status: null,
+    unread: 0,
+    ...overrides,
+  };
+}
+
+let nextId = 1000;
+export function message(peer: string, overrides: Partial<Message> = {}): Message {
+  const id = overrides.id ?? nextId++;
+  const direction = overrides.direction ?? "incoming";
+  return {
+    id,
+    peer,
+    direction,
+    sender: direction === "incoming" ? peer : ME,
+    body: `message ${id}`,
+    timestamp: Date.UTC(2026, 10, 24, 9, 30) + id * 1000,
+    state: direction === "incoming" ? "received" : "sent",
+    originId: `origin-${id}`,
+    ...overrides,
+  };
+}
+
+export function ipcError(code: IpcError["code"], msg: string, fingerprint: string | null = null) {
+  const error: IpcError = { code, message: msg, fingerprint };
+  return error;
+}
+
+/** Makes a handler reject with an IpcError, as a failing Rust command does. */
+export function fail(error: IpcError): Handler {
+  return () => Promise.reject(error);
+}
+
+const defaults: Record<string, Handler> = {
+  get_app_state: () => snapshot(),
+  list_contacts: () => [],
+  load_history: () => [],
+  mark_read: () => null,
+  set_my_presence: () => null,
+  sign_in: () => null,
+  sign_out: () => null,
+  trust_certificate: () => null,
+  retry_message: () => null,
+  send_message: (args) =>
+    message(String(args.peer), {
+      direction: "outgoing",
+      body: String(args.body),
+      state: "pending",
+    }),
+};
+
+export function mockBackend(handlers: Record<string, Handler> = {}) {
+  const calls: Call[] = [];
+  mockIPC(
+    (cmd, args) => {
+      const a = (args ?? {}) as Args;
+      calls.push({ cmd, args: a });
+      const handler = handlers[cmd] ?? defaults[cmd];
+      if (!handler) return Promise.reject(ipcError("internal", `unmocked command ${cmd}`));
+      return handler(a);
+    },
+    { shouldMockEvents: true },
+  );
+  return {
+    calls,
+    callsTo: (cmd: string) => calls.filter((c) => c.cmd === cmd).map((c) => c.args),
+    commands: () => calls.map((c) => c.cmd),
+  };
+}
+
+type EventPayloads = {
+  "connection-state-changed": ConnectionStateChanged;
+  "roster-changed": RosterChanged;
+  "presences-changed": PresencesChanged;
+  "messages-received": MessagesReceived;
+  "message-state-changed": MessageStateChanged;
+  "unread-changed": UnreadChanged;
+  "my-presence-changed": MyPresenceChanged;
+};
+
+/** Emits a backend event (tauri-specta names events in kebab-case). */
+export async function emitEvent<K extends keyof EventPayloads>(name: K, payload: EventPayloads[K]) {
+  await emit(name, payload);
+}

@@ -1,0 +1,10 @@
+import { cleanup } from "@solidjs/testing-library";
+import { clearMocks } from "@tauri-apps/api/mocks";
+import { afterEach } from "vitest";
+
+afterEach(async () => {
+  cleanup();
+  await Promise.resolve();
+  clearMocks();
+  document.title = "";
+});
