@@ -1,1 +1,20 @@
-fn main(){tauri_build::build()}
+//! Tauri build script. The app manifest lists our commands so the capability file can grant
+//! exactly these (and nothing else) to the main window.
+fn main() {
+    let commands: &[&str] = &[
+        "get_app_state",
+        "sign_in",
+        "trust_certificate",
+        "sign_out",
+        "list_contacts",
+        "set_my_presence",
+        "load_history",
+        "send_message",
+        "retry_message",
+        "mark_read",
+    ];
+    let attrs = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
+    if let Err(e) = tauri_build::try_build(attrs) {
+        panic!("tauri build script failed: {e:#}");
+    }
+}

@@ -1,1 +1,73 @@
-//! x
+//! Hallway's Tauri shell: builds the window, registers the commands and events, and forwards
+//! core events to the UI. All messenger logic lives in `hallway-core`.
+
+pub mod bindings;
+pub mod commands;
+pub mod error;
+pub mod events;
+
+use std::sync::Arc;
+
+use hallway_core::keychain::{Keychain, NoKeychain, OsKeychain};
+use hallway_core::{Messenger, MessengerOptions};
+use hallway_model::SignInRequest;
+
+/// Starts the app; returns when the last window closes.
+pub fn run() -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HALLWAY_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_xmpp=warn,xmpp_parsers=warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let data_dir = hallway_core::paths::data_dir();
+    // HALLWAY_NO_KEYCHAIN: tests and demos must not touch the user's real keychain.
+    let keychain: Arc<dyn Keychain> =
+        if std::env::var_os("HALLWAY_NO_KEYCHAIN").is_some() { Arc::new(NoKeychain) } else { Arc::new(OsKeychain) };
+    let (messenger, events) =
+        Messenger::open(MessengerOptions { data_dir: data_dir.clone(), keychain }).map_err(|e| e.to_string())?;
+    tracing::info!("data folder: {}", data_dir.display());
+
+    // Sign in before the window asks for its first snapshot: the demo's account from the
+    // environment (never remembered), else the remembered account.
+    let m = messenger.clone();
+    tauri::async_runtime::block_on(async move {
+        match demo_sign_in() {
+            Some(req) => {
+                if let Err(e) = m.sign_in(req).await {
+                    tracing::error!("sign-in from HALLWAY_SIGN_IN_* failed: {e}");
+                }
+            }
+            None => {
+                m.resume_saved().await;
+            }
+        }
+    });
+
+    let builder = bindings::builder();
+    tauri::Builder::default()
+        .invoke_handler(builder.invoke_handler())
+        .manage(messenger.clone())
+        .setup(move |app| {
+            builder.mount_events(app);
+            tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .map_err(|e| e.to_string())?
+        .run(move |_app, event| {
+            if let tauri::RunEvent::Exit = event {
+                let m = messenger.clone();
+                tauri::async_runtime::block_on(async move { m.sign_out().await });
+            }
+        });
+    Ok(())
+}
+
+fn demo_sign_in() -> Option<SignInRequest> {
+    let address = std::env::var("HALLWAY_SIGN_IN_ADDRESS").ok()?;
+    let password = std::env::var("HALLWAY_SIGN_IN_PASSWORD").ok()?;
+    let server = std::env::var("HALLWAY_SIGN_IN_SERVER").ok().filter(|s| !s.is_empty());
+    Some(SignInRequest { address, password, server, remember: false })
+}

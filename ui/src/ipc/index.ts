@@ -11,7 +11,6 @@ import type {
   IpcErrorCode,
   Message,
   MyPresence,
-  Result,
   SignInRequest,
 } from "./bindings";
 
@@ -55,6 +54,9 @@ export function errorMessage(err: unknown): string {
   if (err instanceof IpcFailure) return err.message;
   return toIpcError(err).message;
 }
+
+/** The shape tauri-specta's commands resolve to. */
+export type Result<T, E> = { status: "ok"; data: T } | { status: "error"; error: E };
 
 async function unwrap<T>(pending: Promise<Result<T, IpcError>>): Promise<T> {
   let result: Result<T, IpcError>;

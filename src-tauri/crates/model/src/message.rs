@@ -68,7 +68,6 @@ impl DeliveryState {
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// Local row id (stable, increasing in arrival order).
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub id: i64,
     /// The conversation: the contact's bare JID.
     pub peer: String,
@@ -79,7 +78,6 @@ pub struct Message {
     /// Plain text body (rendered as text, never HTML).
     pub body: String,
     /// Milliseconds since the Unix epoch (XEP-0203 delay stamp when present).
-    #[cfg_attr(feature = "specta", specta(type = f64))]
     pub timestamp: i64,
     /// Delivery state.
     pub state: DeliveryState,

@@ -1,0 +1,87 @@
+//! UI events (past tense) and the task that turns core events into them.
+
+use hallway_core::{CoreEvent, EventReceiver};
+use hallway_model::{ConnectionState, Contact, DeliveryState, Message, MyPresence, PresenceUpdate};
+use tauri::AppHandle;
+use tauri_specta::Event;
+
+/// The connection state changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct ConnectionStateChanged {
+    /// New state.
+    pub state: ConnectionState,
+}
+
+/// The whole roster.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct RosterChanged {
+    /// All contacts.
+    pub contacts: Vec<Contact>,
+}
+
+/// Batched presence changes.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct PresencesChanged {
+    /// One per contact.
+    pub updates: Vec<PresenceUpdate>,
+}
+
+/// Batched new messages.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MessagesReceived {
+    /// In store order.
+    pub messages: Vec<Message>,
+}
+
+/// A delivery state moved.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MessageStateChanged {
+    /// Message row id.
+    pub id: i64,
+    /// New state.
+    pub state: DeliveryState,
+}
+
+/// Unread count of one conversation.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
+pub struct UnreadCount {
+    /// Contact's bare JID.
+    pub peer: String,
+    /// Unread messages.
+    pub unread: u32,
+}
+
+/// Unread counts changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct UnreadChanged {
+    /// Changed conversations.
+    pub counts: Vec<UnreadCount>,
+}
+
+/// Our own presence changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MyPresenceChanged {
+    /// New presence.
+    pub presence: MyPresence,
+}
+
+/// Forwards core events to the window until the core's channel closes.
+pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
+    while let Some(ev) = rx.recv().await {
+        let result = match ev {
+            CoreEvent::ConnectionStateChanged(state) => ConnectionStateChanged { state }.emit(&app),
+            CoreEvent::RosterChanged(contacts) => RosterChanged { contacts }.emit(&app),
+            CoreEvent::PresencesChanged(updates) => PresencesChanged { updates }.emit(&app),
+            CoreEvent::MessagesReceived(messages) => MessagesReceived { messages }.emit(&app),
+            CoreEvent::MessageStateChanged { id, state } => MessageStateChanged { id, state }.emit(&app),
+            CoreEvent::UnreadChanged(counts) => UnreadChanged {
+                counts: counts.into_iter().map(|(peer, unread)| UnreadCount { peer, unread }).collect(),
+            }
+            .emit(&app),
+            CoreEvent::MyPresenceChanged(presence) => MyPresenceChanged { presence }.emit(&app),
+        };
+        if let Err(e) = result {
+            tracing::warn!("could not emit an event to the window: {e}");
+        }
+    }
+}
