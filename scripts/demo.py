@@ -364,7 +364,8 @@ def main() -> int:
     def interrupted(*_):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupted)  # until the event loop takes over
+    for sig in (signal.SIGINT, signal.SIGTERM):  # until the event loop takes over
+        signal.signal(sig, interrupted)
     tmp = Path(tempfile.mkdtemp(prefix="hallway-demo-"))
     server = Server(tmp)
     code = 1

@@ -139,6 +139,10 @@ pub(crate) struct ReconnectContext {
     pub shutdown: watch::Receiver<bool>,
     /// Told about an error that stops the session (wrong password, certificate).
     pub fatal: tokio::sync::mpsc::UnboundedSender<ConnectionError>,
+    /// Reconnect attempts since the session was last online (reset by the session on Reset /
+    /// Resumed). Counted across reconnector calls, so a link that connects but fails during
+    /// negotiation still backs off instead of hammering the server.
+    pub failures: Arc<std::sync::atomic::AtomicU32>,
 }
 
 /// The closure given to `StanzaStream::new`.
@@ -161,13 +165,12 @@ pub(crate) fn reconnector(
 
 async fn run(ctx: Arc<ReconnectContext>, slot: oneshot::Sender<Connection>, initial: bool) {
     let mut shutdown = ctx.shutdown.clone();
-    let mut attempt: u32 = 0;
     loop {
         if *shutdown.borrow() {
             park(slot);
             return;
         }
-        attempt += 1;
+        let attempt = ctx.failures.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
         let delay = if initial && attempt == 1 { Duration::ZERO } else { backoff(attempt) };
         if initial && attempt == 1 {
             ctx.emitter.connection(ConnectionState::Connecting);

@@ -22,6 +22,7 @@ use tokio_xmpp::xmlstream::{
     initiate_stream, PendingFeaturesRecv, ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement,
 };
 
+use crate::sm_fix::SmFailedFix;
 use crate::trust::Trust;
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -188,7 +189,7 @@ fn header(domain: &str) -> StreamHeader<'_> {
     StreamHeader { to: Some(Cow::Borrowed(domain)), from: None, id: None }
 }
 
-type Stream = BufStream<TlsStream<TcpStream>>;
+type Stream = BufStream<SmFailedFix<TlsStream<TcpStream>>>;
 
 impl HallwayConnector {
     async fn tls(&self, tcp: TcpStream, domain: &str) -> Result<TlsStream<TcpStream>, tokio_xmpp::Error> {
@@ -229,7 +230,7 @@ impl HallwayConnector {
         match mode {
             Mode::DirectTls => {
                 let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(BufStream::new(tls), ns, header(domain), timeouts).await?)
+                Ok(initiate_stream(BufStream::new(SmFailedFix::new(tls)), ns, header(domain), timeouts).await?)
             }
             Mode::StartTls => {
                 let plain = initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
@@ -256,7 +257,7 @@ impl HallwayConnector {
                 }
                 let tcp = stream.into_inner().into_inner();
                 let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(BufStream::new(tls), ns, header(domain), timeouts).await?)
+                Ok(initiate_stream(BufStream::new(SmFailedFix::new(tls)), ns, header(domain), timeouts).await?)
             }
         }
     }

@@ -11,6 +11,7 @@ pub mod keychain;
 mod messenger;
 pub mod paths;
 mod session;
+mod sm_fix;
 pub mod trust;
 
 pub use error::CoreError;

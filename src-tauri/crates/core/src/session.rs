@@ -85,6 +85,7 @@ pub(crate) struct SessionConfig {
 pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let (fatal_tx, fatal_rx) = mpsc::unbounded_channel();
+    let failures = Arc::new(std::sync::atomic::AtomicU32::new(0));
     let ctx = Arc::new(ReconnectContext {
         connector: cfg.connector.clone(),
         jid: cfg.full_jid.clone(),
@@ -93,6 +94,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         first: std::sync::Mutex::new(cfg.first),
         shutdown: shutdown_rx,
         fatal: fatal_tx,
+        failures: failures.clone(),
     });
     let stream = StanzaStream::new(reconnector(ctx), 256);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
@@ -116,6 +118,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         pending_unread: BTreeSet::new(),
         flush_at: None,
         iq_counter: 0,
+        failures,
     };
     let task = tokio::spawn(actor.run(stream, cmd_rx, token_rx, fatal_rx));
     SessionHandle { commands: cmd_tx, shutdown: shutdown_tx, task }
@@ -161,6 +164,7 @@ struct Actor {
     pending_unread: BTreeSet<String>,
     flush_at: Option<tokio::time::Instant>,
     iq_counter: u64,
+    failures: Arc<std::sync::atomic::AtomicU32>,
 }
 
 impl Actor {
@@ -243,6 +247,7 @@ impl Actor {
             StreamEvent::Reset { bound_jid, .. } => {
                 tracing::info!("fresh session as {bound_jid}");
                 self.online = true;
+                self.failures.store(0, std::sync::atomic::Ordering::SeqCst);
                 // Presence from the previous session is stale; the server resends it after our
                 // initial presence.
                 let stale: Vec<String> = self.resources.keys().cloned().collect();
@@ -266,6 +271,7 @@ impl Actor {
             StreamEvent::Resumed => {
                 tracing::info!("stream resumed (XEP-0198)");
                 self.online = true;
+                self.failures.store(0, std::sync::atomic::Ordering::SeqCst);
                 let jid = match self.emitter.current() {
                     ConnectionState::Online { jid } => jid,
                     _ => self.account_str.clone(),

@@ -1,0 +1,66 @@
+# Makefile — Hallway's entry points. Two commands matter: `make demo` and `make test`.
+# Owns the order of the steps; what gets installed lives in scripts/install-deps.sh.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# The tauri CLI must run from the repo root (it finds src-tauri/tauri.conf.json from here).
+TAURI := ui/node_modules/.bin/tauri
+# python3-slixmpp is Debian's: use Debian's python even when a pyenv/venv python3 comes first.
+PYTHON := $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+DEMO_ARGS ?=
+
+.PHONY: help deps build build-debug demo test test-e2e lint fmt bench clean check-tauri
+.DEFAULT_GOAL := help
+
+help:
+	@echo "make demo      install what is missing, build, start the demo office and open Hallway"
+	@echo "make test      install what is missing, run every test (Rust, UI, end-to-end under Xvfb)"
+	@echo "other targets: deps build build-debug test-e2e lint fmt bench clean"
+
+deps:
+	scripts/install-deps.sh
+
+check-tauri:
+	@test -x $(TAURI) || { echo "$(TAURI) missing: @tauri-apps/cli must be in ui/package.json devDependencies" >&2; exit 1; }
+
+# Release app with the UI embedded (beforeBuildCommand builds ui/): target/release/hallway
+build: deps check-tauri
+	$(TAURI) build --no-bundle
+
+# Debug app with the UI embedded, what the end-to-end tests drive: target/debug/hallway
+build-debug: deps check-tauri
+	$(TAURI) build --debug --no-bundle
+
+demo: deps build
+	$(PYTHON) scripts/demo.py $(DEMO_ARGS)
+
+# Unit + integration tests (the integration tests start their own Prosody), UI tests, then E2E.
+test: deps
+	cargo test --workspace
+	cd ui && npm test
+	$(MAKE) --no-print-directory test-e2e
+
+test-e2e: build-debug
+	mkdir -p tests/output
+	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
+	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
+
+lint: deps
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cd ui && npm run lint
+	bash -n scripts/install-deps.sh .ci/run
+	$(PYTHON) -m py_compile scripts/demo.py
+
+fmt:
+	cargo fmt --all
+	cd ui && npm run format
+
+bench:
+	cargo bench --workspace
+
+clean:
+	cargo clean
+	rm -rf ui/dist tests/output

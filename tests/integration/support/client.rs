@@ -1,0 +1,112 @@
+//! Drives a `Messenger` the way the app does, with its own data dir and an in-memory keychain,
+//! and waits for its events with timeouts (never sleeps to "let things settle").
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hallway_core::keychain::MemoryKeychain;
+use hallway_core::{CoreError, CoreEvent, EventReceiver, Messenger, MessengerOptions};
+use hallway_model::{ConnectionState, SignInRequest};
+
+use super::prosody::{Prosody, PASSWORD};
+
+/// One running client (one device of an account).
+pub struct Client {
+    pub messenger: Arc<Messenger>,
+    pub events: EventReceiver,
+    /// Everything seen so far (for assertions about what did *not* happen).
+    pub seen: Vec<CoreEvent>,
+    pub address: String,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Client {
+    /// A fresh client (new data dir) for `address`, not signed in.
+    pub fn new(address: &str) -> Client {
+        super::prosody::pki();
+        let data_dir = tempfile::tempdir().unwrap();
+        Self::open_in(address, data_dir)
+    }
+
+    /// A client on an existing data dir (an app restart).
+    pub fn open_in(address: &str, data_dir: tempfile::TempDir) -> Client {
+        let (messenger, events) = Messenger::open(MessengerOptions {
+            data_dir: data_dir.path().to_path_buf(),
+            keychain: Arc::new(MemoryKeychain::default()),
+        })
+        .unwrap();
+        Client { messenger, events, seen: Vec::new(), address: address.to_string(), data_dir }
+    }
+
+    /// Signs in to `server` with the test password.
+    pub async fn sign_in(&mut self, server: &Prosody) -> Result<(), CoreError> {
+        self.sign_in_with(server, PASSWORD).await
+    }
+
+    /// Signs in with a given password.
+    pub async fn sign_in_with(&mut self, server: &Prosody, password: &str) -> Result<(), CoreError> {
+        self.messenger
+            .sign_in(SignInRequest {
+                address: self.address.clone(),
+                password: password.into(),
+                server: Some(server.server_field()),
+                remember: false,
+            })
+            .await
+    }
+
+    /// Signs in and panics on failure.
+    pub async fn online(server: &Prosody, address: &str) -> Client {
+        let mut c = Client::new(address);
+        c.sign_in(server).await.unwrap_or_else(|e| panic!("{address} could not sign in: {e}"));
+        c
+    }
+
+    /// Waits until an event matching `pred` arrives (events before it are kept in `seen`).
+    pub async fn wait_for<F: FnMut(&CoreEvent) -> bool>(&mut self, what: &str, secs: u64, mut pred: F) -> CoreEvent {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        loop {
+            match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Ok(Some(ev)) => {
+                    self.seen.push(ev.clone());
+                    if pred(&ev) {
+                        return ev;
+                    }
+                }
+                Ok(None) => panic!("{}: event channel closed while waiting for {what}", self.address),
+                Err(_) => panic!("{}: timed out after {secs}s waiting for {what}; saw {:#?}", self.address, self.seen),
+            }
+        }
+    }
+
+    /// Collects events for `ms` milliseconds.
+    pub async fn drain_for(&mut self, ms: u64) -> Vec<CoreEvent> {
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(ms);
+        let mut out = Vec::new();
+        while let Ok(Some(ev)) = tokio::time::timeout_at(deadline, self.events.recv()).await {
+            self.seen.push(ev.clone());
+            out.push(ev);
+        }
+        out
+    }
+
+    /// Waits until the connection state is Online.
+    pub async fn wait_online(&mut self, secs: u64) {
+        if matches!(self.messenger.connection_state(), ConnectionState::Online { .. }) {
+            return;
+        }
+        self.wait_for("Online", secs, |e| matches!(e, CoreEvent::ConnectionStateChanged(ConnectionState::Online { .. })))
+            .await;
+    }
+
+    /// Polls `check` until it holds (for store state that events only hint at).
+    pub async fn eventually<F: FnMut(&Client) -> bool>(&mut self, what: &str, secs: u64, mut check: F) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
+        while !check(self) {
+            if tokio::time::Instant::now() > deadline {
+                panic!("{}: timed out after {secs}s waiting for {what}; saw {:#?}", self.address, self.seen);
+            }
+            let _ = self.drain_for(50).await;
+        }
+    }
+}

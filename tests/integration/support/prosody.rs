@@ -1,0 +1,237 @@
+//! A throwaway Prosody 0.12 (Debian's package) in a temp dir: generated CA + certificate, free
+//! ports on 127.0.0.1, rosters from mod_groups, stopped on drop. See shared docs prosody.md.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// Test users are `{prefix}{n}` for n in 1..=TEAMS, grouped in `Team {n}` with mutual
+/// subscriptions (mod_groups), so each test gets its own team of colleagues.
+pub const TEAMS: usize = 14;
+/// The members of every team: (local part prefix, display-name prefix).
+pub const MEMBERS: &[(&str, &str)] = &[("alice", "Alice Archer"), ("bob", "Bob Baker"), ("carol", "Carol Chen")];
+/// Every test account's password.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// Which certificate the server presents.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Cert {
+    /// Signed by the test CA that `SSL_CERT_FILE` points at.
+    TrustedCa,
+    /// Self-signed: not trusted by the system; the user must pin it.
+    SelfSigned,
+}
+
+/// Shared test PKI: one CA for the whole test binary, exported through `SSL_CERT_FILE`
+/// (rustls-native-certs reads it, like every rustls user).
+pub struct Pki {
+    _dir: tempfile::TempDir,
+    pub ca_pem: PathBuf,
+    pub leaf_crt: PathBuf,
+    pub leaf_key: PathBuf,
+    pub self_signed_crt: PathBuf,
+    pub self_signed_key: PathBuf,
+}
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The test PKI (created on first use) with `SSL_CERT_FILE` set.
+pub fn pki() -> &'static Pki {
+    static PKI: OnceLock<Pki> = OnceLock::new();
+    PKI.get_or_init(|| {
+        // RUST_LOG=debug shows the core's and tokio-xmpp's logs for a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let ossl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(d));
+        ossl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "30",
+            "-subj", "/CN=Hallway Test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+        ossl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost"]);
+        std::fs::write(
+            d.join("leaf.ext"),
+            "subjectAltName=DNS:localhost,DNS:conference.localhost,DNS:upload.localhost,IP:127.0.0.1\n\
+             basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .unwrap();
+        ossl(&["x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "leaf.crt",
+            "-days", "30", "-extfile", "leaf.ext"]);
+        ossl(&["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.crt", "-days", "30",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"]);
+        let pki = Pki {
+            ca_pem: d.join("ca.pem"),
+            leaf_crt: d.join("leaf.crt"),
+            leaf_key: d.join("leaf.key"),
+            self_signed_crt: d.join("self.crt"),
+            self_signed_key: d.join("self.key"),
+            _dir: dir,
+        };
+        // Before any connection is made: every Trust built afterwards reads it.
+        std::env::set_var("SSL_CERT_FILE", &pki.ca_pem);
+        pki
+    })
+}
+
+/// A free TCP port on 127.0.0.1 (bound then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running Prosody.
+pub struct Prosody {
+    dir: tempfile::TempDir,
+    pub c2s_port: u16,
+    config: PathBuf,
+}
+
+impl Prosody {
+    /// The server shared by all non-destructive tests of this binary.
+    pub fn shared() -> &'static Prosody {
+        static SHARED: OnceLock<Prosody> = OnceLock::new();
+        SHARED.get_or_init(|| Prosody::start(Cert::TrustedCa))
+    }
+
+    /// Starts a private server (for tests that kill it or need another certificate).
+    pub fn start(cert: Cert) -> Prosody {
+        let pki = pki();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("data")).unwrap();
+        std::fs::create_dir_all(d.join("certs")).unwrap();
+        let (crt, key) = match cert {
+            Cert::TrustedCa => (&pki.leaf_crt, &pki.leaf_key),
+            Cert::SelfSigned => (&pki.self_signed_crt, &pki.self_signed_key),
+        };
+        std::fs::copy(crt, d.join("certs/localhost.crt")).unwrap();
+        std::fs::copy(key, d.join("certs/localhost.key")).unwrap();
+        let mut groups = String::new();
+        for n in 1..=TEAMS {
+            groups.push_str(&format!("[Team {n}]\n"));
+            for (local, name) in MEMBERS {
+                groups.push_str(&format!("{local}{n}@localhost={name} {n}\n"));
+            }
+        }
+        std::fs::write(d.join("groups.txt"), groups).unwrap();
+        let c2s_port = free_port();
+        let config = d.join("prosody.cfg.lua");
+        std::fs::write(&config, config_text(d, c2s_port)).unwrap();
+        let p = Prosody { dir, c2s_port, config };
+        p.register_all();
+        p.launch();
+        p
+    }
+
+    fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn prosodyctl(&self) -> Command {
+        let mut c = Command::new("prosodyctl");
+        c.arg("--config").arg(&self.config);
+        c
+    }
+
+    fn register_all(&self) {
+        // prosodyctl starts a Lua VM per call; run them side by side.
+        let mut children = Vec::new();
+        for n in 1..=TEAMS {
+            for (local, _) in MEMBERS {
+                let child = self
+                    .prosodyctl()
+                    .args(["register", &format!("{local}{n}"), "localhost", PASSWORD])
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .expect("prosodyctl (install Debian's prosody package: make deps)");
+                children.push(child);
+            }
+        }
+        for mut c in children {
+            assert!(c.wait().unwrap().success(), "prosodyctl register failed");
+        }
+    }
+
+    fn pid(&self) -> Option<i32> {
+        std::fs::read_to_string(self.dir().join("prosody.pid")).ok()?.trim().parse().ok()
+    }
+
+    /// Starts (or restarts) the server and waits until c2s accepts connections.
+    pub fn launch(&self) {
+        let _ = std::fs::remove_file(self.dir().join("prosody.pid"));
+        run(Command::new("prosody").arg("--config").arg(&self.config).arg("-D"));
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok() && self.pid().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = std::fs::read_to_string(self.dir().join("prosody.log")).unwrap_or_default();
+        panic!("prosody did not start on port {}:\n{log}", self.c2s_port);
+    }
+
+    /// Kills the server hard (SIGKILL: no goodbyes, like a crash or a cable pulled).
+    pub fn kill(&self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(5);
+            while Instant::now() < deadline && std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok() {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+
+    /// The sign-in form's **Server** field for this server.
+    pub fn server_field(&self) -> String {
+        format!("127.0.0.1:{}", self.c2s_port)
+    }
+}
+
+impl Drop for Prosody {
+    fn drop(&mut self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            std::thread::sleep(Duration::from_millis(300));
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
+}
+
+fn config_text(d: &Path, port: u16) -> String {
+    let d = d.display();
+    format!(
+        r#"-- Generated by Hallway's test harness.
+run_as_root = true
+pidfile = "{d}/prosody.pid"
+data_path = "{d}/data"
+certificates = "{d}/certs"
+log = {{ info = "{d}/prosody.log", error = "{d}/prosody.err" }}
+interfaces = {{ "127.0.0.1" }}
+c2s_ports = {{ {port} }}
+c2s_direct_tls_ports = {{ }}
+s2s_ports = {{ }}
+http_ports = {{ }}
+https_ports = {{ }}
+admin_socket = "{d}/data/prosody.sock"
+authentication = "internal_hashed"
+storage = "internal"
+c2s_require_encryption = true
+allow_unencrypted_plain_auth = false
+default_archive_policy = true
+smacks_hibernation_time = 30
+modules_enabled = {{
+  "roster"; "saslauth"; "tls"; "disco"; "carbons"; "pep"; "private"; "blocklist";
+  "vcard4"; "vcard_legacy"; "mam"; "smacks"; "ping"; "time"; "version"; "posix"; "groups";
+}}
+modules_disabled = {{ "s2s" }}
+groups_file = "{d}/groups.txt"
+VirtualHost "localhost"
+"#
+    )
+}
