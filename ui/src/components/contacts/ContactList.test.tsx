@@ -127,7 +127,7 @@ describe("contact list", () => {
   it("filters with the search box", async () => {
     mockBackend({ list_contacts: () => roster });
     const list = await renderContacts();
-    fireEvent.input(screen.getByRole("searchbox", { name: "Search contacts" }), {
+    fireEvent.input(screen.getByRole("searchbox", { name: "Filter contacts" }), {
       target: { value: "car" },
     });
     await waitFor(() => expect(outline(list)).toEqual(["# Sales", "Carol, Available"]));

@@ -89,8 +89,8 @@ export function ContactList() {
       <div class="contacts-search">
         <input
           type="search"
-          aria-label="Search contacts"
-          placeholder="Search contacts"
+          aria-label="Filter contacts"
+          placeholder="Filter contacts"
           value={query()}
           onInput={(e) => {
             setQuery(e.currentTarget.value);
@@ -117,7 +117,7 @@ export function ContactList() {
         </Match>
         <Match when={contacts.state.status === "ready" && rows().length === 0}>
           <p class="contacts-note">
-            {query() ? "No contacts match your search." : "No contacts yet."}
+            {query() ? "No contacts match your filter." : "No contacts yet."}
           </p>
         </Match>
       </Switch>
