@@ -11,13 +11,13 @@ PYTHON := $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEMO_ARGS ?=
 
-.PHONY: help deps build build-debug demo test test-e2e lint fmt bench clean check-tauri
+.PHONY: help deps build build-debug demo test test-e2e lint fmt bench clean check-tauri bindings
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo      install what is missing, build, start the demo office and open Hallway"
 	@echo "make test      install what is missing, run every test (Rust, UI, end-to-end under Xvfb)"
-	@echo "other targets: deps build build-debug test-e2e lint fmt bench clean"
+	@echo "other targets: deps build build-debug test-e2e lint fmt bindings bench clean"
 
 deps:
 	scripts/install-deps.sh
@@ -49,10 +49,14 @@ test-e2e: build-debug
 
 lint: deps
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy --workspace --all-targets --features hallway-tests/e2e -- -D warnings
 	cd ui && npm run lint
 	bash -n scripts/install-deps.sh .ci/run
 	$(PYTHON) -m py_compile scripts/demo.py
+
+# Regenerate ui/src/ipc/bindings.ts from the Rust commands/events (a test fails when it is stale).
+bindings:
+	UPDATE_BINDINGS=1 cargo test -p hallway bindings
 
 fmt:
 	cargo fmt --all

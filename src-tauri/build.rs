@@ -13,7 +13,8 @@ fn main() {
         "retry_message",
         "mark_read",
     ];
-    let attrs = tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(commands));
+    let attrs = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(commands));
     if let Err(e) = tauri_build::try_build(attrs) {
         panic!("tauri build script failed: {e:#}");
     }

@@ -63,6 +63,9 @@ mod tests {
         export_to(&fresh).unwrap();
         let want = std::fs::read_to_string(&fresh).unwrap();
         let have = std::fs::read_to_string(&committed).unwrap_or_default();
-        assert!(want == have, "ui/src/ipc/bindings.ts is stale: run `make bindings` and commit the result");
+        assert!(
+            want == have,
+            "ui/src/ipc/bindings.ts is stale: run `make bindings` and commit the result"
+        );
     }
 }

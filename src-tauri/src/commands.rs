@@ -28,7 +28,11 @@ pub async fn sign_in(hallway: Hallway<'_>, req: SignInRequest) -> Result<(), Ipc
 /// Pins a certificate the user chose to trust.
 #[tauri::command]
 #[specta::specta]
-pub async fn trust_certificate(hallway: Hallway<'_>, address: String, fingerprint: String) -> Result<(), IpcError> {
+pub async fn trust_certificate(
+    hallway: Hallway<'_>,
+    address: String,
+    fingerprint: String,
+) -> Result<(), IpcError> {
     Ok(hallway.trust_certificate(&address, &fingerprint)?)
 }
 
@@ -69,7 +73,11 @@ pub async fn load_history(
 /// Stores and sends a message.
 #[tauri::command]
 #[specta::specta]
-pub async fn send_message(hallway: Hallway<'_>, peer: String, body: String) -> Result<Message, IpcError> {
+pub async fn send_message(
+    hallway: Hallway<'_>,
+    peer: String,
+    body: String,
+) -> Result<Message, IpcError> {
     Ok(hallway.send_message(&peer, &body).await?)
 }
 

@@ -51,9 +51,8 @@ impl From<CoreError> for IpcError {
             CoreError::Connection(c) => {
                 let code = match c.kind {
                     ConnectionErrorKind::AuthFailed => IpcErrorCode::AuthFailed,
-                    ConnectionErrorKind::CertificateUntrusted | ConnectionErrorKind::CertificateChanged => {
-                        IpcErrorCode::CertificateUntrusted
-                    }
+                    ConnectionErrorKind::CertificateUntrusted
+                    | ConnectionErrorKind::CertificateChanged => IpcErrorCode::CertificateUntrusted,
                     ConnectionErrorKind::TlsFailed => IpcErrorCode::Tls,
                     ConnectionErrorKind::UnknownHost
                     | ConnectionErrorKind::ConnectionRefused
@@ -64,7 +63,11 @@ impl From<CoreError> for IpcError {
                 (code, c.fingerprint)
             }
         };
-        Self { code, message, fingerprint }
+        Self {
+            code,
+            message,
+            fingerprint,
+        }
     }
 }
 
@@ -86,13 +89,22 @@ mod tests {
             fingerprint: Some("AA:BB".into()),
         })
         .into();
-        assert_eq!(serde_json::to_value(&cert).unwrap()["code"], "certificateUntrusted");
+        assert_eq!(
+            serde_json::to_value(&cert).unwrap()["code"],
+            "certificateUntrusted"
+        );
         assert_eq!(cert.fingerprint.as_deref(), Some("AA:BB"));
-        let auth: IpcError =
-            CoreError::Connection(ConnectionError::new(ConnectionErrorKind::AuthFailed, "Wrong address or password.")).into();
+        let auth: IpcError = CoreError::Connection(ConnectionError::new(
+            ConnectionErrorKind::AuthFailed,
+            "Wrong address or password.",
+        ))
+        .into();
         assert_eq!(serde_json::to_value(&auth).unwrap()["code"], "authFailed");
-        let net: IpcError =
-            CoreError::Connection(ConnectionError::new(ConnectionErrorKind::UnknownHost, "Can't find")).into();
+        let net: IpcError = CoreError::Connection(ConnectionError::new(
+            ConnectionErrorKind::UnknownHost,
+            "Can't find",
+        ))
+        .into();
         assert_eq!(net.code, IpcErrorCode::Network);
     }
 }

@@ -73,9 +73,14 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::RosterChanged(contacts) => RosterChanged { contacts }.emit(&app),
             CoreEvent::PresencesChanged(updates) => PresencesChanged { updates }.emit(&app),
             CoreEvent::MessagesReceived(messages) => MessagesReceived { messages }.emit(&app),
-            CoreEvent::MessageStateChanged { id, state } => MessageStateChanged { id, state }.emit(&app),
+            CoreEvent::MessageStateChanged { id, state } => {
+                MessageStateChanged { id, state }.emit(&app)
+            }
             CoreEvent::UnreadChanged(counts) => UnreadChanged {
-                counts: counts.into_iter().map(|(peer, unread)| UnreadCount { peer, unread }).collect(),
+                counts: counts
+                    .into_iter()
+                    .map(|(peer, unread)| UnreadCount { peer, unread })
+                    .collect(),
             }
             .emit(&app),
             CoreEvent::MyPresenceChanged(presence) => MyPresenceChanged { presence }.emit(&app),

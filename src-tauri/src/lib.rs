@@ -16,17 +16,24 @@ use hallway_model::SignInRequest;
 pub fn run() -> Result<(), String> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HALLWAY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,tokio_xmpp=warn,xmpp_parsers=warn")),
+            tracing_subscriber::EnvFilter::try_from_env("HALLWAY_LOG").unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("info,tokio_xmpp=warn,xmpp_parsers=warn")
+            }),
         )
         .with_writer(std::io::stderr)
         .init();
     let data_dir = hallway_core::paths::data_dir();
     // HALLWAY_NO_KEYCHAIN: tests and demos must not touch the user's real keychain.
-    let keychain: Arc<dyn Keychain> =
-        if std::env::var_os("HALLWAY_NO_KEYCHAIN").is_some() { Arc::new(NoKeychain) } else { Arc::new(OsKeychain) };
-    let (messenger, events) =
-        Messenger::open(MessengerOptions { data_dir: data_dir.clone(), keychain }).map_err(|e| e.to_string())?;
+    let keychain: Arc<dyn Keychain> = if std::env::var_os("HALLWAY_NO_KEYCHAIN").is_some() {
+        Arc::new(NoKeychain)
+    } else {
+        Arc::new(OsKeychain)
+    };
+    let (messenger, events) = Messenger::open(MessengerOptions {
+        data_dir: data_dir.clone(),
+        keychain,
+    })
+    .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());
 
     // Sign in before the window asks for its first snapshot: the demo's account from the
@@ -68,6 +75,13 @@ pub fn run() -> Result<(), String> {
 fn demo_sign_in() -> Option<SignInRequest> {
     let address = std::env::var("HALLWAY_SIGN_IN_ADDRESS").ok()?;
     let password = std::env::var("HALLWAY_SIGN_IN_PASSWORD").ok()?;
-    let server = std::env::var("HALLWAY_SIGN_IN_SERVER").ok().filter(|s| !s.is_empty());
-    Some(SignInRequest { address, password, server, remember: false })
+    let server = std::env::var("HALLWAY_SIGN_IN_SERVER")
+        .ok()
+        .filter(|s| !s.is_empty());
+    Some(SignInRequest {
+        address,
+        password,
+        server,
+        remember: false,
+    })
 }

@@ -3,6 +3,9 @@
 //! aria-label), as a screen reader user would. Each step saves a screenshot under
 //! `$HALLWAY_TEST_OUTPUT/e2e/`. Run with `make test-e2e` (builds the app first).
 
+// Test code: a panic is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 #[path = "../integration/support/mod.rs"]
 #[allow(dead_code)]
 mod support;
@@ -30,7 +33,12 @@ impl Driver {
         let port = free_port();
         let native = free_port();
         let child = Command::new("tauri-driver")
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .env("HALLWAY_DATA_DIR", data_dir)
             .env("SSL_CERT_FILE", &pki().ca_pem)
             .env("HALLWAY_NO_KEYCHAIN", "1")
@@ -45,14 +53,23 @@ impl Driver {
         // fantoccini's HTTP client builds a rustls config even for http://: pick the provider the
         // rest of the app uses.
         let _ = tokio_xmpp::rustls::crypto::ring::default_provider().install_default();
-        let app = std::env::var("HALLWAY_APP").expect("HALLWAY_APP: path of the built app (make test-e2e sets it)");
+        let app = std::env::var("HALLWAY_APP")
+            .expect("HALLWAY_APP: path of the built app (make test-e2e sets it)");
         let mut caps = serde_json::Map::new();
-        caps.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
         let url = format!("http://127.0.0.1:{}", self.port);
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             // tauri-driver accepts connections before WebKitWebDriver is ready: retry.
-            match ClientBuilder::rustls().unwrap().capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::rustls()
+                .unwrap()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(c) => return c,
                 Err(e) if Instant::now() < deadline => {
                     let _ = e;
@@ -67,13 +84,17 @@ impl Driver {
 impl Drop for Driver {
     fn drop(&mut self) {
         // SIGTERM lets tauri-driver stop WebKitWebDriver too.
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
 
 fn out_dir() -> PathBuf {
-    let base = std::env::var_os("HALLWAY_TEST_OUTPUT").map(PathBuf::from).unwrap_or_else(|| std::env::temp_dir().join("hallway-e2e"));
+    let base = std::env::var_os("HALLWAY_TEST_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("hallway-e2e"));
     let dir = base.join("e2e");
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -109,7 +130,11 @@ fn button(name: &str) -> String {
 
 /// An element with a role and accessible name.
 fn role(role: &str, name: &str) -> String {
-    format!("//*[@role={} and @aria-label={}]", xpath_literal(role), xpath_literal(name))
+    format!(
+        "//*[@role={} and @aria-label={}]",
+        xpath_literal(role),
+        xpath_literal(name)
+    )
 }
 
 /// Waits for an element matching the XPath.
@@ -121,14 +146,23 @@ async fn wait_el(b: &Browser, xpath: &str, secs: u64) -> Element {
         }
         if Instant::now() > deadline {
             let src = b.source().await.unwrap_or_default();
-            panic!("no element {xpath} after {secs}s; page:\n{}", &src[..src.len().min(4000)]);
+            panic!(
+                "no element {xpath} after {secs}s; page:\n{}",
+                &src[..src.len().min(4000)]
+            );
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 
 /// Waits until the element's text satisfies `pred`.
-async fn wait_text<F: Fn(&str) -> bool>(b: &Browser, xpath: &str, secs: u64, what: &str, pred: F) -> String {
+async fn wait_text<F: Fn(&str) -> bool>(
+    b: &Browser,
+    xpath: &str,
+    secs: u64,
+    what: &str,
+    pred: F,
+) -> String {
     let deadline = Instant::now() + Duration::from_secs(secs);
     let mut last = String::new();
     loop {
@@ -141,7 +175,10 @@ async fn wait_text<F: Fn(&str) -> bool>(b: &Browser, xpath: &str, secs: u64, wha
             }
         }
         if Instant::now() > deadline {
-            panic!("{what}: text of {xpath} never matched; last: {:?}", &last[..last.len().min(500)]);
+            panic!(
+                "{what}: text of {xpath} never matched; last: {:?}",
+                &last[..last.len().min(500)]
+            );
         }
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
@@ -157,8 +194,15 @@ async fn sign_in_through_the_form(b: &Browser, server: &Prosody, address: &str) 
     type_into(b, &field("Address"), address).await;
     type_into(b, &field("Password"), PASSWORD).await;
     type_into(b, &field("Server"), &server.server_field()).await;
-    wait_el(b, &button("Sign in"), 5).await.click().await.unwrap();
-    wait_text(b, "//*[@role='status']", 30, "connection status", |t| t == "Online").await;
+    wait_el(b, &button("Sign in"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(b, "//*[@role='status']", 30, "connection status", |t| {
+        t == "Online"
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -170,7 +214,10 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     // A colleague is online with a status text.
     let mut bob = Client::online(server, "bob13@localhost").await;
     bob.messenger
-        .set_my_presence(hallway_model::MyPresence { show: hallway_model::MyShow::Available, status: "At my desk".into() })
+        .set_my_presence(hallway_model::MyPresence {
+            show: hallway_model::MyShow::Available,
+            status: "At my desk".into(),
+        })
         .await
         .unwrap();
 
@@ -183,18 +230,41 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     // Bad input: an invalid address gives an inline error, and nothing is sent.
     type_into(&b, &field("Address"), "not an address").await;
     type_into(&b, &field("Password"), PASSWORD).await;
-    wait_el(&b, &button("Sign in"), 5).await.click().await.unwrap();
-    let address = wait_el(&b, &format!("{}[@aria-invalid='true']", field("Address")), 5).await;
-    let described = address.attr("aria-describedby").await.unwrap().expect("error linked to the field");
-    let err = wait_el(&b, &format!("//*[@id={}]", xpath_literal(&described)), 5).await.text().await.unwrap();
+    wait_el(&b, &button("Sign in"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let address = wait_el(
+        &b,
+        &format!("{}[@aria-invalid='true']", field("Address")),
+        5,
+    )
+    .await;
+    let described = address
+        .attr("aria-describedby")
+        .await
+        .unwrap()
+        .expect("error linked to the field");
+    let err = wait_el(&b, &format!("//*[@id={}]", xpath_literal(&described)), 5)
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(err.contains("alice@example.com"), "inline error: {err}");
     shot(&b, "02-invalid-address").await;
 
     // Sign in through the form.
     sign_in_through_the_form(&b, server, "alice13@localhost").await;
     let contacts = wait_el(&b, &role("list", "Contacts"), 10).await;
-    let bob_item = "//ul[@aria-label='Contacts']//button[starts-with(@aria-label, 'Bob Baker 13, Available')]";
-    let label = wait_el(&b, bob_item, 15).await.attr("aria-label").await.unwrap().unwrap();
+    let bob_item =
+        "//ul[@aria-label='Contacts']//button[starts-with(@aria-label, 'Bob Baker 13, Available')]";
+    let label = wait_el(&b, bob_item, 15)
+        .await
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(label, "Bob Baker 13, Available: At my desk");
     let _ = contacts;
     shot(&b, "03-contacts").await;
@@ -203,31 +273,61 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     wait_el(&b, bob_item, 5).await.click().await.unwrap();
     wait_el(&b, &role("log", "Messages"), 10).await;
     let composer = wait_el(&b, &field("Message"), 5).await;
-    composer.send_keys("Hello Bob, from the real window").await.unwrap();
+    composer
+        .send_keys("Hello Bob, from the real window")
+        .await
+        .unwrap();
     composer.send_keys(ENTER).await.unwrap();
     bob.wait_for("alice's message", 15, |e| {
         matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "Hello Bob, from the real window"))
     })
     .await;
-    wait_text(&b, &role("log", "Messages"), 15, "own message delivered", |t| {
-        t.contains("Hello Bob, from the real window") && t.contains("Delivered")
-    })
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        15,
+        "own message delivered",
+        |t| t.contains("Hello Bob, from the real window") && t.contains("Delivered"),
+    )
     .await;
     shot(&b, "04-sent").await;
 
     // Bob replies; hostile and huge bodies are shown as text.
-    bob.messenger.send_message("alice13@localhost", "Hi Alice! Coffee at 3?").await.unwrap();
-    bob.messenger.send_message("alice13@localhost", "<img src=x onerror=alert(1)>").await.unwrap();
-    let big = format!("BIG-START {} BIG-END", "lorem ipsum ".repeat(100 * 1024 / 12));
-    bob.messenger.send_message("alice13@localhost", &big).await.unwrap();
+    bob.messenger
+        .send_message("alice13@localhost", "Hi Alice! Coffee at 3?")
+        .await
+        .unwrap();
+    bob.messenger
+        .send_message("alice13@localhost", "<img src=x onerror=alert(1)>")
+        .await
+        .unwrap();
+    let big = format!(
+        "BIG-START {} BIG-END",
+        "lorem ipsum ".repeat(100 * 1024 / 12)
+    );
+    bob.messenger
+        .send_message("alice13@localhost", &big)
+        .await
+        .unwrap();
     let log_text = wait_text(&b, &role("log", "Messages"), 20, "replies shown", |t| {
-        t.contains("Hi Alice! Coffee at 3?") && t.contains("<img src=x onerror=alert(1)>") && t.contains("BIG-END")
+        t.contains("Hi Alice! Coffee at 3?")
+            && t.contains("<img src=x onerror=alert(1)>")
+            && t.contains("BIG-END")
     })
     .await;
     assert!(log_text.contains("BIG-START"));
     let log = wait_el(&b, &role("log", "Messages"), 5).await;
-    assert!(log.find_all(Locator::Css("img")).await.unwrap().is_empty(), "a message body became HTML");
-    let alerted = b.execute("return typeof window.__xss === 'undefined' ? 'no' : 'yes';", vec![]).await.unwrap();
+    assert!(
+        log.find_all(Locator::Css("img")).await.unwrap().is_empty(),
+        "a message body became HTML"
+    );
+    let alerted = b
+        .execute(
+            "return typeof window.__xss === 'undefined' ? 'no' : 'yes';",
+            vec![],
+        )
+        .await
+        .unwrap();
     assert_eq!(alerted, serde_json::json!("no"));
     shot(&b, "05-replies").await;
 
@@ -237,15 +337,30 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     let b = driver.session().await;
     wait_el(&b, &button("Sign in"), 30).await;
     // The address is remembered for the form (not the password: no keychain under test).
-    let prefilled = wait_el(&b, &field("Address"), 5).await.prop("value").await.unwrap();
+    let prefilled = wait_el(&b, &field("Address"), 5)
+        .await
+        .prop("value")
+        .await
+        .unwrap();
     assert_eq!(prefilled.as_deref(), Some("alice13@localhost"));
     type_into(&b, &field("Password"), PASSWORD).await;
-    wait_el(&b, &button("Sign in"), 5).await.click().await.unwrap();
-    wait_text(&b, "//*[@role='status']", 30, "online again", |t| t == "Online").await;
-    wait_el(&b, bob_item, 15).await.click().await.unwrap();
-    wait_text(&b, &role("log", "Messages"), 10, "history after restart", |t| {
-        t.contains("Hello Bob, from the real window") && t.contains("Hi Alice! Coffee at 3?")
+    wait_el(&b, &button("Sign in"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(&b, "//*[@role='status']", 30, "online again", |t| {
+        t == "Online"
     })
+    .await;
+    wait_el(&b, bob_item, 15).await.click().await.unwrap();
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        10,
+        "history after restart",
+        |t| t.contains("Hello Bob, from the real window") && t.contains("Hi Alice! Coffee at 3?"),
+    )
     .await;
     shot(&b, "06-history-after-restart").await;
     b.close().await.unwrap();

@@ -1,6 +1,9 @@
 //! Integration tests: Hallway's core against a real Prosody on loopback. One binary; the shared
 //! server starts once, destructive tests start their own.
 
+// Test code: a panic is a failed test with its message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod support;
 
 mod connection;

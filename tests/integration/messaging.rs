@@ -13,13 +13,21 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
     let mut alice = Client::online(server, "alice9@localhost").await;
     let mut bob = Client::online(server, "bob9@localhost").await;
 
-    let sent = alice.messenger.send_message("bob9@localhost", "Hi Bob, lunch at 12?").await.unwrap();
+    let sent = alice
+        .messenger
+        .send_message("bob9@localhost", "Hi Bob, lunch at 12?")
+        .await
+        .unwrap();
     assert_eq!(sent.state, DeliveryState::Pending);
     bob.wait_for("alice's message", 10, |e| {
         matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "Hi Bob, lunch at 12?"))
     })
     .await;
-    let reply = bob.messenger.send_message("alice9@localhost", "Sure <b>12</b> & see you").await.unwrap();
+    let reply = bob
+        .messenger
+        .send_message("alice9@localhost", "Sure <b>12</b> & see you")
+        .await
+        .unwrap();
     alice
         .wait_for("bob's reply", 10, |e| {
             matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "Sure <b>12</b> & see you"))
@@ -33,25 +41,55 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
         })
         .await;
     bob.eventually("bob's reply delivered", 10, |b| {
-        b.messenger.store().message(reply.id).unwrap().unwrap().state == DeliveryState::Delivered
+        b.messenger
+            .store()
+            .message(reply.id)
+            .unwrap()
+            .unwrap()
+            .state
+            == DeliveryState::Delivered
     })
     .await;
 
-    let a_hist = alice.messenger.load_history("bob9@localhost", None, 50).unwrap();
-    let b_hist = bob.messenger.load_history("alice9@localhost", None, 50).unwrap();
-    assert_eq!(a_hist.iter().map(|m| (m.direction, m.body.as_str())).collect::<Vec<_>>(), vec![
-        (Direction::Outgoing, "Hi Bob, lunch at 12?"),
-        (Direction::Incoming, "Sure <b>12</b> & see you"),
-    ]);
+    let a_hist = alice
+        .messenger
+        .load_history("bob9@localhost", None, 50)
+        .unwrap();
+    let b_hist = bob
+        .messenger
+        .load_history("alice9@localhost", None, 50)
+        .unwrap();
+    assert_eq!(
+        a_hist
+            .iter()
+            .map(|m| (m.direction, m.body.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (Direction::Outgoing, "Hi Bob, lunch at 12?"),
+            (Direction::Incoming, "Sure <b>12</b> & see you"),
+        ]
+    );
     assert_eq!(b_hist.len(), 2);
     assert_eq!(b_hist[0].sender, "alice9@localhost");
-    assert_eq!(b_hist[0].origin_id, sent.origin_id, "origin-id travels with the message");
+    assert_eq!(
+        b_hist[0].origin_id, sent.origin_id,
+        "origin-id travels with the message"
+    );
 
     // Unread: alice has one from bob until she reads it.
-    let unread = alice.messenger.store().unread_counts("alice9@localhost").unwrap();
+    let unread = alice
+        .messenger
+        .store()
+        .unread_counts("alice9@localhost")
+        .unwrap();
     assert_eq!(unread, vec![("bob9@localhost".to_string(), 1)]);
     alice.messenger.mark_read("bob9@localhost").unwrap();
-    assert!(alice.messenger.store().unread_counts("alice9@localhost").unwrap().is_empty());
+    assert!(alice
+        .messenger
+        .store()
+        .unread_counts("alice9@localhost")
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -62,11 +100,15 @@ async fn carbons_copy_messages_to_the_second_device() {
     let mut bob = Client::online(server, "bob10@localhost").await;
     // Carbons are enabled right after sign-in; give the enable IQ a moment by waiting for rosters.
     for c in [&mut desk, &mut laptop] {
-        c.wait_for("roster", 10, |e| matches!(e, CoreEvent::RosterChanged(_))).await;
+        c.wait_for("roster", 10, |e| matches!(e, CoreEvent::RosterChanged(_)))
+            .await;
     }
     let _ = desk.drain_for(300).await;
 
-    bob.messenger.send_message("alice10@localhost", "to both of your devices").await.unwrap();
+    bob.messenger
+        .send_message("alice10@localhost", "to both of your devices")
+        .await
+        .unwrap();
     for c in [&mut desk, &mut laptop] {
         c.wait_for("bob's message", 10, |e| {
             matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "to both of your devices"))
@@ -74,13 +116,18 @@ async fn carbons_copy_messages_to_the_second_device() {
         .await;
     }
 
-    desk.messenger.send_message("bob10@localhost", "sent from my desk").await.unwrap();
+    desk.messenger
+        .send_message("bob10@localhost", "sent from my desk")
+        .await
+        .unwrap();
     let ev = laptop
         .wait_for("carbon of the desk's message", 10, |e| {
             matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "sent from my desk"))
         })
         .await;
-    let CoreEvent::MessagesReceived(msgs) = ev else { unreachable!() };
+    let CoreEvent::MessagesReceived(msgs) = ev else {
+        unreachable!()
+    };
     let copy = msgs.iter().find(|m| m.body == "sent from my desk").unwrap();
     assert_eq!(copy.direction, Direction::Outgoing);
     assert_eq!(copy.peer, "bob10@localhost");
@@ -95,19 +142,48 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
     let mut bob = Client::online(server, "bob11@localhost").await;
     let xss = "<img src=x onerror=alert(1)>";
     let big = "0123456789abcdef".repeat(100 * 1024 / 16);
-    alice.messenger.send_message("bob11@localhost", xss).await.unwrap();
-    alice.messenger.send_message("bob11@localhost", &big).await.unwrap();
-    bob.eventually("both bodies", 15, |b| b.messenger.load_history("alice11@localhost", None, 10).unwrap().len() == 2)
-        .await;
-    let h = bob.messenger.load_history("alice11@localhost", None, 10).unwrap();
+    alice
+        .messenger
+        .send_message("bob11@localhost", xss)
+        .await
+        .unwrap();
+    alice
+        .messenger
+        .send_message("bob11@localhost", &big)
+        .await
+        .unwrap();
+    bob.eventually("both bodies", 15, |b| {
+        b.messenger
+            .load_history("alice11@localhost", None, 10)
+            .unwrap()
+            .len()
+            == 2
+    })
+    .await;
+    let h = bob
+        .messenger
+        .load_history("alice11@localhost", None, 10)
+        .unwrap();
     assert_eq!(h[0].body, xss);
     assert_eq!(h[1].body.len(), big.len());
 
     let too_big = "x".repeat(300 * 1024);
-    let err = alice.messenger.send_message("bob11@localhost", &too_big).await.unwrap_err();
+    let err = alice
+        .messenger
+        .send_message("bob11@localhost", &too_big)
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("too long"), "{err}");
-    assert!(alice.messenger.send_message("bob11@localhost", "   ").await.is_err());
-    assert!(alice.messenger.send_message("not a jid", "hi").await.is_err());
+    assert!(alice
+        .messenger
+        .send_message("bob11@localhost", "   ")
+        .await
+        .is_err());
+    assert!(alice
+        .messenger
+        .send_message("not a jid", "hi")
+        .await
+        .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -116,20 +192,35 @@ async fn history_survives_a_restart_and_pages() {
     let alice = Client::online(server, "alice12@localhost").await;
     let mut bob = Client::online(server, "bob12@localhost").await;
     for i in 0..60 {
-        alice.messenger.send_message("bob12@localhost", &format!("message {i}")).await.unwrap();
+        alice
+            .messenger
+            .send_message("bob12@localhost", &format!("message {i}"))
+            .await
+            .unwrap();
     }
     bob.eventually("60 messages", 20, |b| {
-        b.messenger.store().history("bob12@localhost", "alice12@localhost", None, 100).unwrap().len() == 60
+        b.messenger
+            .store()
+            .history("bob12@localhost", "alice12@localhost", None, 100)
+            .unwrap()
+            .len()
+            == 60
     })
     .await;
     bob.messenger.sign_out().await;
     let Client { data_dir, .. } = bob;
     let mut bob = Client::open_in("bob12@localhost", data_dir);
     bob.sign_in(server).await.unwrap();
-    let newest = bob.messenger.load_history("alice12@localhost", None, 50).unwrap();
+    let newest = bob
+        .messenger
+        .load_history("alice12@localhost", None, 50)
+        .unwrap();
     assert_eq!(newest.len(), 50);
     assert_eq!(newest.last().unwrap().body, "message 59");
-    let older = bob.messenger.load_history("alice12@localhost", Some(newest[0].id), 50).unwrap();
+    let older = bob
+        .messenger
+        .load_history("alice12@localhost", Some(newest[0].id), 50)
+        .unwrap();
     assert_eq!(older.len(), 10);
     assert_eq!(older[0].body, "message 0");
 }

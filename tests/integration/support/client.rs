@@ -35,7 +35,13 @@ impl Client {
             keychain: Arc::new(MemoryKeychain::default()),
         })
         .unwrap();
-        Client { messenger, events, seen: Vec::new(), address: address.to_string(), data_dir }
+        Client {
+            messenger,
+            events,
+            seen: Vec::new(),
+            address: address.to_string(),
+            data_dir,
+        }
     }
 
     /// Signs in to `server` with the test password.
@@ -44,7 +50,11 @@ impl Client {
     }
 
     /// Signs in with a given password.
-    pub async fn sign_in_with(&mut self, server: &Prosody, password: &str) -> Result<(), CoreError> {
+    pub async fn sign_in_with(
+        &mut self,
+        server: &Prosody,
+        password: &str,
+    ) -> Result<(), CoreError> {
         self.messenger
             .sign_in(SignInRequest {
                 address: self.address.clone(),
@@ -58,12 +68,19 @@ impl Client {
     /// Signs in and panics on failure.
     pub async fn online(server: &Prosody, address: &str) -> Client {
         let mut c = Client::new(address);
-        c.sign_in(server).await.unwrap_or_else(|e| panic!("{address} could not sign in: {e}"));
+        c.sign_in(server)
+            .await
+            .unwrap_or_else(|e| panic!("{address} could not sign in: {e}"));
         c
     }
 
     /// Waits until an event matching `pred` arrives (events before it are kept in `seen`).
-    pub async fn wait_for<F: FnMut(&CoreEvent) -> bool>(&mut self, what: &str, secs: u64, mut pred: F) -> CoreEvent {
+    pub async fn wait_for<F: FnMut(&CoreEvent) -> bool>(
+        &mut self,
+        what: &str,
+        secs: u64,
+        mut pred: F,
+    ) -> CoreEvent {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         loop {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
@@ -73,8 +90,14 @@ impl Client {
                         return ev;
                     }
                 }
-                Ok(None) => panic!("{}: event channel closed while waiting for {what}", self.address),
-                Err(_) => panic!("{}: timed out after {secs}s waiting for {what}; saw {:#?}", self.address, self.seen),
+                Ok(None) => panic!(
+                    "{}: event channel closed while waiting for {what}",
+                    self.address
+                ),
+                Err(_) => panic!(
+                    "{}: timed out after {secs}s waiting for {what}; saw {:#?}",
+                    self.address, self.seen
+                ),
             }
         }
     }
@@ -92,19 +115,35 @@ impl Client {
 
     /// Waits until the connection state is Online.
     pub async fn wait_online(&mut self, secs: u64) {
-        if matches!(self.messenger.connection_state(), ConnectionState::Online { .. }) {
+        if matches!(
+            self.messenger.connection_state(),
+            ConnectionState::Online { .. }
+        ) {
             return;
         }
-        self.wait_for("Online", secs, |e| matches!(e, CoreEvent::ConnectionStateChanged(ConnectionState::Online { .. })))
-            .await;
+        self.wait_for("Online", secs, |e| {
+            matches!(
+                e,
+                CoreEvent::ConnectionStateChanged(ConnectionState::Online { .. })
+            )
+        })
+        .await;
     }
 
     /// Polls `check` until it holds (for store state that events only hint at).
-    pub async fn eventually<F: FnMut(&Client) -> bool>(&mut self, what: &str, secs: u64, mut check: F) {
+    pub async fn eventually<F: FnMut(&Client) -> bool>(
+        &mut self,
+        what: &str,
+        secs: u64,
+        mut check: F,
+    ) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
         while !check(self) {
             if tokio::time::Instant::now() > deadline {
-                panic!("{}: timed out after {secs}s waiting for {what}; saw {:#?}", self.address, self.seen);
+                panic!(
+                    "{}: timed out after {secs}s waiting for {what}; saw {:#?}",
+                    self.address, self.seen
+                );
             }
             let _ = self.drain_for(50).await;
         }

@@ -11,7 +11,11 @@ use std::time::{Duration, Instant};
 /// subscriptions (mod_groups), so each test gets its own team of colleagues.
 pub const TEAMS: usize = 14;
 /// The members of every team: (local part prefix, display-name prefix).
-pub const MEMBERS: &[(&str, &str)] = &[("alice", "Alice Archer"), ("bob", "Bob Baker"), ("carol", "Carol Chen")];
+pub const MEMBERS: &[(&str, &str)] = &[
+    ("alice", "Alice Archer"),
+    ("bob", "Bob Baker"),
+    ("carol", "Carol Chen"),
+];
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -36,8 +40,14 @@ pub struct Pki {
 }
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
-    assert!(out.status.success(), "{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// The test PKI (created on first use) with `SSL_CERT_FILE` set.
@@ -81,7 +91,11 @@ pub fn pki() -> &'static Pki {
 
 /// A free TCP port on 127.0.0.1 (bound then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A running Prosody.
@@ -122,7 +136,11 @@ impl Prosody {
         let c2s_port = free_port();
         let config = d.join("prosody.cfg.lua");
         std::fs::write(&config, config_text(d, c2s_port)).unwrap();
-        let p = Prosody { dir, c2s_port, config };
+        let p = Prosody {
+            dir,
+            c2s_port,
+            config,
+        };
         p.register_all();
         p.launch();
         p
@@ -158,16 +176,25 @@ impl Prosody {
     }
 
     fn pid(&self) -> Option<i32> {
-        std::fs::read_to_string(self.dir().join("prosody.pid")).ok()?.trim().parse().ok()
+        std::fs::read_to_string(self.dir().join("prosody.pid"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// Starts (or restarts) the server and waits until c2s accepts connections.
     pub fn launch(&self) {
         let _ = std::fs::remove_file(self.dir().join("prosody.pid"));
-        run(Command::new("prosody").arg("--config").arg(&self.config).arg("-D"));
+        run(Command::new("prosody")
+            .arg("--config")
+            .arg(&self.config)
+            .arg("-D"));
         let deadline = Instant::now() + Duration::from_secs(15);
         while Instant::now() < deadline {
-            if std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok() && self.pid().is_some() {
+            if std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok()
+                && self.pid().is_some()
+            {
                 return;
             }
             std::thread::sleep(Duration::from_millis(50));
@@ -181,7 +208,9 @@ impl Prosody {
         if let Some(pid) = self.pid() {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             let deadline = Instant::now() + Duration::from_secs(5);
-            while Instant::now() < deadline && std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok() {
+            while Instant::now() < deadline
+                && std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok()
+            {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
@@ -196,7 +225,9 @@ impl Prosody {
 impl Drop for Prosody {
     fn drop(&mut self) {
         if let Some(pid) = self.pid() {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
             std::thread::sleep(Duration::from_millis(300));
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }

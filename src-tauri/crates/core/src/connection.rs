@@ -28,14 +28,19 @@ use crate::trust::CertProblem;
 /// link is declared dead and we reconnect. Tighter than tokio-xmpp's 300 s defaults: office users
 /// must see "Reconnecting…" within a minute, not ten.
 pub fn timeouts() -> Timeouts {
-    Timeouts { read_timeout: Duration::from_secs(30), response_timeout: Duration::from_secs(15) }
+    Timeouts {
+        read_timeout: Duration::from_secs(30),
+        response_timeout: Duration::from_secs(15),
+    }
 }
 
 /// Delay before reconnect attempt `attempt` (1-based): exponential from 1 s, capped at 60 s,
 /// with "equal jitter" (half fixed, half random) so a server restart is not hit by every client
 /// at the same instant.
 pub fn backoff(attempt: u32) -> Duration {
-    let base_ms = 1000u64.saturating_mul(1u64 << attempt.saturating_sub(1).min(6)).min(60_000);
+    let base_ms = 1000u64
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(6))
+        .min(60_000);
     let jitter = rand::rng().random_range(0..=base_ms / 2);
     Duration::from_millis(base_ms / 2 + jitter)
 }
@@ -43,23 +48,42 @@ pub fn backoff(attempt: u32) -> Duration {
 /// Authenticates over a fresh link and returns it ready for the `StanzaStream` (which binds the
 /// resource and negotiates XEP-0198). SASL: SCRAM-SHA-256, then SCRAM-SHA-1, PLAIN last — and
 /// only ever inside TLS, which the connector always sets up.
-pub async fn login(connector: &HallwayConnector, jid: &Jid, password: &str) -> Result<Connection, ConnectionError> {
+pub async fn login(
+    connector: &HallwayConnector,
+    jid: &Jid,
+    password: &str,
+) -> Result<Connection, ConnectionError> {
     let inner = async {
-        let (pending, binding) = connector.connect(jid, ns::JABBER_CLIENT, timeouts()).await?;
+        let (pending, binding) = connector
+            .connect(jid, ns::JABBER_CLIENT, timeouts())
+            .await?;
         let (features, stream): (_, XmppStream<_>) = pending.recv_features().await?;
-        let node = jid.node().map(|n| n.as_str().to_string()).unwrap_or_default();
+        let node = jid
+            .node()
+            .map(|n| n.as_str().to_string())
+            .unwrap_or_default();
         let creds = sasl::common::Credentials::default()
             .with_username(node)
             .with_password(password.to_string())
             .with_channel_binding(binding);
         let stream = tokio_xmpp::client_login(stream, features.sasl_mechanisms, creds).await?;
         let stream = stream
-            .send_header(StreamHeader { to: Some(Cow::Borrowed(jid.domain().as_str())), from: None, id: None })
+            .send_header(StreamHeader {
+                to: Some(Cow::Borrowed(jid.domain().as_str())),
+                from: None,
+                id: None,
+            })
             .await?;
         let (features, stream) = stream.recv_features().await?;
-        Ok::<_, tokio_xmpp::Error>(Connection { stream: stream.box_stream(), features, identity: jid.clone() })
+        Ok::<_, tokio_xmpp::Error>(Connection {
+            stream: stream.box_stream(),
+            features,
+            identity: jid.clone(),
+        })
     };
-    inner.await.map_err(|e| classify(e, connector.trust().take_problem()))
+    inner
+        .await
+        .map_err(|e| classify(e, connector.trust().take_problem()))
 }
 
 /// Turns a tokio-xmpp error into something the user can act on.
@@ -89,12 +113,18 @@ pub fn classify(e: tokio_xmpp::Error, cert: Option<CertProblem>) -> ConnectionEr
             ConnectionError::new(K::AuthFailed, "Wrong address or password.")
         }
         tokio_xmpp::Error::Auth(AuthError::Fail(DefinedCondition::AccountDisabled)) => {
-            ConnectionError::new(K::AuthFailed, "This account is disabled. Ask your administrator.")
+            ConnectionError::new(
+                K::AuthFailed,
+                "This account is disabled. Ask your administrator.",
+            )
         }
-        tokio_xmpp::Error::Auth(AuthError::Fail(c)) => {
-            ConnectionError::new(K::AuthFailed, format!("The server refused the sign-in ({c:?})."))
+        tokio_xmpp::Error::Auth(AuthError::Fail(c)) => ConnectionError::new(
+            K::AuthFailed,
+            format!("The server refused the sign-in ({c:?})."),
+        ),
+        tokio_xmpp::Error::Auth(e) => {
+            ConnectionError::new(K::Protocol, format!("Sign-in failed: {e}"))
         }
-        tokio_xmpp::Error::Auth(e) => ConnectionError::new(K::Protocol, format!("Sign-in failed: {e}")),
         tokio_xmpp::Error::Connection(inner) => {
             let inner: &(dyn std::error::Error + 'static) = inner.as_ref();
             match inner.downcast_ref::<ConnectorError>() {
@@ -114,15 +144,25 @@ pub fn classify(e: tokio_xmpp::Error, cert: Option<CertProblem>) -> ConnectionEr
                 None => ConnectionError::new(K::Other, format!("Connection failed: {inner}")),
             }
         }
-        tokio_xmpp::Error::Protocol(ProtocolError::NoTls) => {
-            ConnectionError::new(K::TlsFailed, "The server does not offer encryption; Hallway will not sign in without it.")
-        }
+        tokio_xmpp::Error::Protocol(ProtocolError::NoTls) => ConnectionError::new(
+            K::TlsFailed,
+            "The server does not offer encryption; Hallway will not sign in without it.",
+        ),
         tokio_xmpp::Error::Io(e) => match e.kind() {
-            std::io::ErrorKind::ConnectionRefused => ConnectionError::new(K::ConnectionRefused, "The server refused the connection."),
-            _ => ConnectionError::new(K::Unreachable, format!("The connection to the server was lost ({e}).")),
+            std::io::ErrorKind::ConnectionRefused => {
+                ConnectionError::new(K::ConnectionRefused, "The server refused the connection.")
+            }
+            _ => ConnectionError::new(
+                K::Unreachable,
+                format!("The connection to the server was lost ({e})."),
+            ),
         },
-        tokio_xmpp::Error::Disconnected => ConnectionError::new(K::Unreachable, "The server closed the connection."),
-        tokio_xmpp::Error::StreamError(e) => ConnectionError::new(K::Protocol, format!("The server ended the session: {e}")),
+        tokio_xmpp::Error::Disconnected => {
+            ConnectionError::new(K::Unreachable, "The server closed the connection.")
+        }
+        tokio_xmpp::Error::StreamError(e) => {
+            ConnectionError::new(K::Protocol, format!("The server ended the session: {e}"))
+        }
         other => ConnectionError::new(K::Other, format!("Connection failed: {other}")),
     }
 }
@@ -170,8 +210,15 @@ async fn run(ctx: Arc<ReconnectContext>, slot: oneshot::Sender<Connection>, init
             park(slot);
             return;
         }
-        let attempt = ctx.failures.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
-        let delay = if initial && attempt == 1 { Duration::ZERO } else { backoff(attempt) };
+        let attempt = ctx
+            .failures
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+            + 1;
+        let delay = if initial && attempt == 1 {
+            Duration::ZERO
+        } else {
+            backoff(attempt)
+        };
         if initial && attempt == 1 {
             ctx.emitter.connection(ConnectionState::Connecting);
         } else {
@@ -195,7 +242,8 @@ async fn run(ctx: Arc<ReconnectContext>, slot: oneshot::Sender<Connection>, init
             }
             Err(e) if e.kind.is_fatal() => {
                 tracing::warn!("stopping reconnects: {e}");
-                ctx.emitter.connection(ConnectionState::Error { error: e.clone() });
+                ctx.emitter
+                    .connection(ConnectionState::Error { error: e.clone() });
                 let _ = ctx.fatal.send(e);
                 park(slot);
                 return;
@@ -222,31 +270,47 @@ mod tests {
         for attempt in 1..20 {
             let d = backoff(attempt).as_millis() as u64;
             let base = (1000u64 << (attempt - 1).min(6)).min(60_000);
-            assert!(d >= base / 2 && d <= base, "attempt {attempt}: {d} not in [{}, {base}]", base / 2);
+            assert!(
+                d >= base / 2 && d <= base,
+                "attempt {attempt}: {d} not in [{}, {base}]",
+                base / 2
+            );
         }
         assert!(backoff(30) <= Duration::from_secs(60));
     }
 
     #[test]
     fn classifies_errors_specifically() {
-        let auth = classify(tokio_xmpp::Error::Auth(AuthError::Fail(DefinedCondition::NotAuthorized)), None);
+        let auth = classify(
+            tokio_xmpp::Error::Auth(AuthError::Fail(DefinedCondition::NotAuthorized)),
+            None,
+        );
         assert_eq!(auth.kind, ConnectionErrorKind::AuthFailed);
         assert!(auth.kind.is_fatal());
         let refused = classify(ConnectorError::Refused("h:1".into()).into(), None);
         assert_eq!(refused.kind, ConnectionErrorKind::ConnectionRefused);
         assert!(!refused.kind.is_fatal());
-        let unknown = classify(ConnectorError::UnknownHost("nope.invalid".into()).into(), None);
+        let unknown = classify(
+            ConnectorError::UnknownHost("nope.invalid".into()).into(),
+            None,
+        );
         assert_eq!(unknown.kind, ConnectionErrorKind::UnknownHost);
         assert!(unknown.message.contains("nope.invalid"));
         let cert = classify(
             ConnectorError::Certificate("x".into()).into(),
-            Some(CertProblem::Untrusted { fingerprint: "AA:BB".into(), reason: "self-signed".into() }),
+            Some(CertProblem::Untrusted {
+                fingerprint: "AA:BB".into(),
+                reason: "self-signed".into(),
+            }),
         );
         assert_eq!(cert.kind, ConnectionErrorKind::CertificateUntrusted);
         assert_eq!(cert.fingerprint.as_deref(), Some("AA:BB"));
         let changed = classify(
             ConnectorError::Certificate("x".into()).into(),
-            Some(CertProblem::Changed { pinned: "AA".into(), presented: "BB".into() }),
+            Some(CertProblem::Changed {
+                pinned: "AA".into(),
+                presented: "BB".into(),
+            }),
         );
         assert_eq!(changed.kind, ConnectionErrorKind::CertificateChanged);
         assert!(changed.kind.is_fatal());

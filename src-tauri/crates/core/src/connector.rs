@@ -12,14 +12,15 @@ use std::time::Duration;
 use futures::{SinkExt, StreamExt};
 use tokio::io::BufStream;
 use tokio::net::TcpStream;
-use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::client::TlsStream;
+use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::TlsConnector;
 use tokio_xmpp::connect::{ServerConnector, ServerConnectorError};
 use tokio_xmpp::jid::Jid;
 use tokio_xmpp::parsers::starttls;
 use tokio_xmpp::xmlstream::{
-    initiate_stream, PendingFeaturesRecv, ReadError, StreamHeader, Timeouts, XmppStream, XmppStreamElement,
+    initiate_stream, PendingFeaturesRecv, ReadError, StreamHeader, Timeouts, XmppStream,
+    XmppStreamElement,
 };
 
 use crate::sm_fix::SmFailedFix;
@@ -70,7 +71,9 @@ pub fn parse_server_field(input: &str) -> Result<Target, String> {
     if s.is_empty() {
         return Ok(Target::Srv);
     }
-    let bad = || format!("\"{s}\" is not a server name. Use host or host:port, like xmpp.example.com:5222");
+    let bad = || {
+        format!("\"{s}\" is not a server name. Use host or host:port, like xmpp.example.com:5222")
+    };
     let (host, port) = if let Some(rest) = s.strip_prefix('[') {
         let (h, after) = rest.split_once(']').ok_or_else(bad)?;
         let port = match after.strip_prefix(':') {
@@ -81,12 +84,19 @@ pub fn parse_server_field(input: &str) -> Result<Target, String> {
         (h.to_string(), port)
     } else {
         match s.rsplit_once(':') {
-            Some((h, p)) if !h.contains(':') => (h.to_string(), p.parse::<u16>().map_err(|_| bad())?),
+            Some((h, p)) if !h.contains(':') => {
+                (h.to_string(), p.parse::<u16>().map_err(|_| bad())?)
+            }
             Some(_) => (s.to_string(), 5222), // bare IPv6 literal
             None => (s.to_string(), 5222),
         }
     };
-    if host.is_empty() || port == 0 || host.chars().any(|c| c.is_whitespace() || "/@\\<>\"'".contains(c)) {
+    if host.is_empty()
+        || port == 0
+        || host
+            .chars()
+            .any(|c| c.is_whitespace() || "/@\\<>\"'".contains(c))
+    {
         return Err(bad());
     }
     Ok(Target::Explicit { host, port })
@@ -119,7 +129,15 @@ impl HallwayConnector {
     async fn endpoints(&self, domain: &str) -> Vec<(String, u16, Mode)> {
         match &self.target {
             Target::Explicit { host, port } => {
-                vec![(host.clone(), *port, if *port == 5223 { Mode::DirectTls } else { Mode::StartTls })]
+                vec![(
+                    host.clone(),
+                    *port,
+                    if *port == 5223 {
+                        Mode::DirectTls
+                    } else {
+                        Mode::StartTls
+                    },
+                )]
             }
             Target::Srv => {
                 let mut out = Vec::new();
@@ -138,8 +156,12 @@ impl HallwayConnector {
 
 /// SRV records for `domain`, ordered by priority then weight (RFC 2782; no weighted shuffle).
 async fn srv(domain: &str, service: &str, mode: Mode) -> Vec<(String, u16, Mode)> {
-    let Ok(builder) = hickory_resolver::TokioResolver::builder_tokio() else { return Vec::new() };
-    let Ok(resolver) = builder.build() else { return Vec::new() };
+    let Ok(builder) = hickory_resolver::TokioResolver::builder_tokio() else {
+        return Vec::new();
+    };
+    let Ok(resolver) = builder.build() else {
+        return Vec::new();
+    };
     let name = format!("{service}.{domain}.");
     let Ok(Ok(lookup)) = tokio::time::timeout(DNS_TIMEOUT, resolver.srv_lookup(name)).await else {
         return Vec::new();
@@ -158,15 +180,19 @@ async fn srv(domain: &str, service: &str, mode: Mode) -> Vec<(String, u16, Mode)
         })
         .collect();
     records.sort();
-    records.into_iter().map(|(_, _, host, port)| (host, port, mode)).collect()
+    records
+        .into_iter()
+        .map(|(_, _, host, port)| (host, port, mode))
+        .collect()
 }
 
 async fn tcp(host: &str, port: u16) -> Result<TcpStream, ConnectorError> {
     let label = format!("{host}:{port}");
-    let addrs: Vec<std::net::SocketAddr> = match tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host, port))).await {
-        Ok(Ok(a)) => a.collect(),
-        Ok(Err(_)) | Err(_) => return Err(ConnectorError::UnknownHost(host.to_string())),
-    };
+    let addrs: Vec<std::net::SocketAddr> =
+        match tokio::time::timeout(DNS_TIMEOUT, tokio::net::lookup_host((host, port))).await {
+            Ok(Ok(a)) => a.collect(),
+            Ok(Err(_)) | Err(_) => return Err(ConnectorError::UnknownHost(host.to_string())),
+        };
     if addrs.is_empty() {
         return Err(ConnectorError::UnknownHost(host.to_string()));
     }
@@ -177,7 +203,9 @@ async fn tcp(host: &str, port: u16) -> Result<TcpStream, ConnectorError> {
                 let _ = s.set_nodelay(true);
                 return Ok(s);
             }
-            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => last = ConnectorError::Refused(label.clone()),
+            Ok(Err(e)) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                last = ConnectorError::Refused(label.clone())
+            }
             Ok(Err(e)) => last = ConnectorError::Unreachable(label.clone(), e.to_string()),
             Err(_) => last = ConnectorError::Unreachable(label.clone(), "timed out".into()),
         }
@@ -186,24 +214,35 @@ async fn tcp(host: &str, port: u16) -> Result<TcpStream, ConnectorError> {
 }
 
 fn header(domain: &str) -> StreamHeader<'_> {
-    StreamHeader { to: Some(Cow::Borrowed(domain)), from: None, id: None }
+    StreamHeader {
+        to: Some(Cow::Borrowed(domain)),
+        from: None,
+        id: None,
+    }
 }
 
 type Stream = BufStream<SmFailedFix<TlsStream<TcpStream>>>;
 
 impl HallwayConnector {
-    async fn tls(&self, tcp: TcpStream, domain: &str) -> Result<TlsStream<TcpStream>, tokio_xmpp::Error> {
+    async fn tls(
+        &self,
+        tcp: TcpStream,
+        domain: &str,
+    ) -> Result<TlsStream<TcpStream>, tokio_xmpp::Error> {
         // RFC 6120 §13.7.2.1: the certificate must match the XMPP domain, not the SRV target.
         let name = ServerName::try_from(domain.to_string())
             .map_err(|e| tokio_xmpp::Error::from(ConnectorError::Tls(e.to_string())))?;
         let _ = self.trust.take_problem();
-        TlsConnector::from(self.trust.client_config()).connect(name, tcp).await.map_err(|e| {
-            if self.trust_problem_pending() {
-                ConnectorError::Certificate(e.to_string()).into()
-            } else {
-                ConnectorError::Tls(e.to_string()).into()
-            }
-        })
+        TlsConnector::from(self.trust.client_config())
+            .connect(name, tcp)
+            .await
+            .map_err(|e| {
+                if self.trust_problem_pending() {
+                    ConnectorError::Certificate(e.to_string()).into()
+                } else {
+                    ConnectorError::Tls(e.to_string()).into()
+                }
+            })
     }
 
     fn trust_problem_pending(&self) -> bool {
@@ -230,20 +269,37 @@ impl HallwayConnector {
         match mode {
             Mode::DirectTls => {
                 let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(BufStream::new(SmFailedFix::new(tls)), ns, header(domain), timeouts).await?)
+                Ok(initiate_stream(
+                    BufStream::new(SmFailedFix::new(tls)),
+                    ns,
+                    header(domain),
+                    timeouts,
+                )
+                .await?)
             }
             Mode::StartTls => {
-                let plain = initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
-                let (features, mut stream): (_, XmppStream<BufStream<TcpStream>>) = plain.recv_features().await?;
+                let plain =
+                    initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
+                let (features, mut stream): (_, XmppStream<BufStream<TcpStream>>) =
+                    plain.recv_features().await?;
                 if !features.can_starttls() {
                     // Never fall back to plain text (RFC 6120 §5.3.1: TLS required here).
-                    return Err(ConnectorError::Tls("the server does not offer encryption (STARTTLS)".into()).into());
+                    return Err(ConnectorError::Tls(
+                        "the server does not offer encryption (STARTTLS)".into(),
+                    )
+                    .into());
                 }
                 stream
-                    .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(starttls::Request)))
+                    .send(&XmppStreamElement::Starttls(starttls::Nonza::Request(
+                        starttls::Request,
+                    )))
                     .await?;
                 loop {
-                    match stream.next().await.map(|v| v.and_then(|v| v.into_read_error())) {
+                    match stream
+                        .next()
+                        .await
+                        .map(|v| v.and_then(|v| v.into_read_error()))
+                    {
                         Some(Ok(XmppStreamElement::Starttls(starttls::Nonza::Proceed(_)))) => break,
                         Some(Ok(_)) | Some(Err(ReadError::SoftTimeout)) => (),
                         Some(Err(ReadError::HardError(e))) => return Err(e.into()),
@@ -251,13 +307,21 @@ impl HallwayConnector {
                             return Err(io::Error::new(io::ErrorKind::InvalidData, e).into())
                         }
                         None | Some(Err(ReadError::StreamFooterReceived)) => {
-                            return Err(ConnectorError::Tls("the server refused STARTTLS".into()).into())
+                            return Err(
+                                ConnectorError::Tls("the server refused STARTTLS".into()).into()
+                            )
                         }
                     }
                 }
                 let tcp = stream.into_inner().into_inner();
                 let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(BufStream::new(SmFailedFix::new(tls)), ns, header(domain), timeouts).await?)
+                Ok(initiate_stream(
+                    BufStream::new(SmFailedFix::new(tls)),
+                    ns,
+                    header(domain),
+                    timeouts,
+                )
+                .await?)
             }
         }
     }
@@ -271,16 +335,26 @@ impl ServerConnector for HallwayConnector {
         jid: &Jid,
         ns: &'static str,
         timeouts: Timeouts,
-    ) -> Result<(PendingFeaturesRecv<Self::Stream>, sasl::common::ChannelBinding), tokio_xmpp::Error> {
+    ) -> Result<
+        (
+            PendingFeaturesRecv<Self::Stream>,
+            sasl::common::ChannelBinding,
+        ),
+        tokio_xmpp::Error,
+    > {
         let domain = jid.domain().as_str().to_string();
         let mut best: Option<tokio_xmpp::Error> = None;
         for (host, port, mode) in self.endpoints(&domain).await {
-            match self.connect_one(&host, port, mode, &domain, ns, timeouts).await {
+            match self
+                .connect_one(&host, port, mode, &domain, ns, timeouts)
+                .await
+            {
                 // Channel binding stays off: Prosody 0.12 offers no -PLUS mechanisms and tokio-xmpp
                 // would then fall back to PLAIN (tokio-xmpp.md pitfall 6). SCRAM without binding.
                 Ok(stream) => return Ok((stream, sasl::common::ChannelBinding::None)),
                 Err(e) => {
-                    let fatal = matches!(&e, tokio_xmpp::Error::Connection(_)) && self.trust_problem_pending();
+                    let fatal = matches!(&e, tokio_xmpp::Error::Connection(_))
+                        && self.trust_problem_pending();
                     best = Some(e);
                     if fatal {
                         break;
@@ -299,10 +373,34 @@ mod tests {
     #[test]
     fn parses_server_field() {
         assert_eq!(parse_server_field(""), Ok(Target::Srv));
-        assert_eq!(parse_server_field(" xmpp.example.com "), Ok(Target::Explicit { host: "xmpp.example.com".into(), port: 5222 }));
-        assert_eq!(parse_server_field("127.0.0.1:15222"), Ok(Target::Explicit { host: "127.0.0.1".into(), port: 15222 }));
-        assert_eq!(parse_server_field("[::1]:5223"), Ok(Target::Explicit { host: "::1".into(), port: 5223 }));
-        assert_eq!(parse_server_field("::1"), Ok(Target::Explicit { host: "::1".into(), port: 5222 }));
+        assert_eq!(
+            parse_server_field(" xmpp.example.com "),
+            Ok(Target::Explicit {
+                host: "xmpp.example.com".into(),
+                port: 5222
+            })
+        );
+        assert_eq!(
+            parse_server_field("127.0.0.1:15222"),
+            Ok(Target::Explicit {
+                host: "127.0.0.1".into(),
+                port: 15222
+            })
+        );
+        assert_eq!(
+            parse_server_field("[::1]:5223"),
+            Ok(Target::Explicit {
+                host: "::1".into(),
+                port: 5223
+            })
+        );
+        assert_eq!(
+            parse_server_field("::1"),
+            Ok(Target::Explicit {
+                host: "::1".into(),
+                port: 5222
+            })
+        );
         assert!(parse_server_field("host:notaport").is_err());
         assert!(parse_server_field("host:0").is_err());
         assert!(parse_server_field("host:70000").is_err());
@@ -316,7 +414,13 @@ mod tests {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
-        assert!(matches!(tcp("127.0.0.1", port).await, Err(ConnectorError::Refused(_))));
-        assert!(matches!(tcp("no-such-host.invalid", 5222).await, Err(ConnectorError::UnknownHost(_))));
+        assert!(matches!(
+            tcp("127.0.0.1", port).await,
+            Err(ConnectorError::Refused(_))
+        ));
+        assert!(matches!(
+            tcp("no-such-host.invalid", 5222).await,
+            Err(ConnectorError::UnknownHost(_))
+        ));
     }
 }

@@ -16,7 +16,10 @@ pub struct Emitter {
 impl Emitter {
     /// Wraps a channel.
     pub fn new(tx: EventSender) -> Self {
-        Self { tx, state: Arc::new(Mutex::new(ConnectionState::Offline)) }
+        Self {
+            tx,
+            state: Arc::new(Mutex::new(ConnectionState::Offline)),
+        }
     }
 
     /// Emits an event (a closed receiver means the app is shutting down: nothing to do).

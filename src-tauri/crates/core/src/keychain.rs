@@ -64,11 +64,19 @@ pub struct MemoryKeychain(std::sync::Mutex<std::collections::HashMap<String, Str
 
 impl Keychain for MemoryKeychain {
     fn save(&self, account: &str, password: &str) -> Result<(), String> {
-        self.0.lock().map_err(|e| e.to_string())?.insert(account.into(), password.into());
+        self.0
+            .lock()
+            .map_err(|e| e.to_string())?
+            .insert(account.into(), password.into());
         Ok(())
     }
     fn load(&self, account: &str) -> Result<Option<String>, String> {
-        Ok(self.0.lock().map_err(|e| e.to_string())?.get(account).cloned())
+        Ok(self
+            .0
+            .lock()
+            .map_err(|e| e.to_string())?
+            .get(account)
+            .cloned())
     }
     fn delete(&self, account: &str) -> Result<(), String> {
         self.0.lock().map_err(|e| e.to_string())?.remove(account);

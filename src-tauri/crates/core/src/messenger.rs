@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hallway_model::{
-    parse_bare_jid, AppSnapshot, ConnectionState, Contact, DeliveryState, Direction, Message, MyPresence,
-    NewMessage, SavedAccount, SignInRequest,
+    parse_bare_jid, AppSnapshot, ConnectionState, Contact, DeliveryState, Direction, Message,
+    MyPresence, NewMessage, SavedAccount, SignInRequest,
 };
 use hallway_store::{Inserted, Store};
 use tokio::sync::{oneshot, Mutex};
@@ -89,7 +89,10 @@ impl Messenger {
 
     /// The signed-in account.
     pub fn account(&self) -> Option<String> {
-        self.account.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.account
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn require_account(&self) -> Result<String, CoreError> {
@@ -101,14 +104,23 @@ impl Messenger {
         let account = self.account();
         let my_presence = account
             .as_deref()
-            .and_then(|a| self.store.setting::<MyPresence>(&presence_key(a)).ok().flatten())
+            .and_then(|a| {
+                self.store
+                    .setting::<MyPresence>(&presence_key(a))
+                    .ok()
+                    .flatten()
+            })
             .unwrap_or_default();
         AppSnapshot {
             account,
             connection: self.emitter.current(),
             my_presence,
             keychain_available: self.keychain.load("hallway-keychain-probe").is_ok(),
-            saved_account: self.store.setting::<SavedAccount>(SAVED_ACCOUNT).ok().flatten(),
+            saved_account: self
+                .store
+                .setting::<SavedAccount>(SAVED_ACCOUNT)
+                .ok()
+                .flatten(),
             notice: self.notice.lock().unwrap_or_else(|p| p.into_inner()).take(),
         }
     }
@@ -116,16 +128,25 @@ impl Messenger {
     /// Signs in from the form: one attempt, a specific error on failure (no retry loop), and on
     /// success a session that reconnects by itself. Resolves once the session is online.
     pub async fn sign_in(&self, req: SignInRequest) -> Result<(), CoreError> {
-        let account = parse_bare_jid(&req.address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
-        let target = parse_server_field(req.server.as_deref().unwrap_or("")).map_err(CoreError::InvalidInput)?;
+        let account =
+            parse_bare_jid(&req.address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let target = parse_server_field(req.server.as_deref().unwrap_or(""))
+            .map_err(CoreError::InvalidInput)?;
         if req.password.is_empty() {
             return Err(CoreError::InvalidInput("Enter your password.".into()));
         }
-        let bare = BareJid::new(account.as_str()).map_err(|e| CoreError::InvalidInput(format!("Invalid address: {e}")))?;
-        let full = Jid::from(bare.with_resource_str(&self.resource).map_err(|e| CoreError::Internal(e.to_string()))?);
+        let bare = BareJid::new(account.as_str())
+            .map_err(|e| CoreError::InvalidInput(format!("Invalid address: {e}")))?;
+        let full = Jid::from(
+            bare.with_resource_str(&self.resource)
+                .map_err(|e| CoreError::Internal(e.to_string()))?,
+        );
         self.sign_out().await;
         self.emitter.connection(ConnectionState::Connecting);
-        let trust = Arc::new(Trust::new(self.store.pinned_certificate(account.as_str())?).map_err(CoreError::Internal)?);
+        let trust = Arc::new(
+            Trust::new(self.store.pinned_certificate(account.as_str())?)
+                .map_err(CoreError::Internal)?,
+        );
         let connector = HallwayConnector::new(target, trust);
         let conn = match login(&connector, &full, &req.password).await {
             Ok(c) => c,
@@ -134,10 +155,19 @@ impl Messenger {
                 return Err(CoreError::Connection(e));
             }
         };
-        let server = req.server.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+        let server = req
+            .server
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
         self.store.set_setting(
             SAVED_ACCOUNT,
-            &SavedAccount { address: account.to_string(), server, remember: req.remember },
+            &SavedAccount {
+                address: account.to_string(),
+                server,
+                remember: req.remember,
+            },
         )?;
         let mut notice = None;
         if req.remember {
@@ -151,14 +181,17 @@ impl Messenger {
             tracing::debug!("keychain delete: {e}");
         }
         *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = notice;
-        self.start(bare, full, req.password, connector, Some(conn)).await
+        self.start(bare, full, req.password, connector, Some(conn))
+            .await
     }
 
     /// At start-up: signs in with the remembered account and keychain password, if any. Network
     /// trouble is retried with backoff; a wrong password shows as an error. Returns whether a
     /// session was started.
     pub async fn resume_saved(&self) -> bool {
-        let Ok(Some(saved)) = self.store.setting::<SavedAccount>(SAVED_ACCOUNT) else { return false };
+        let Ok(Some(saved)) = self.store.setting::<SavedAccount>(SAVED_ACCOUNT) else {
+            return false;
+        };
         if !saved.remember {
             return false;
         }
@@ -172,18 +205,24 @@ impl Messenger {
                 return false;
             }
         };
-        let (Ok(bare), Ok(target)) =
-            (BareJid::new(&saved.address), parse_server_field(saved.server.as_deref().unwrap_or("")))
-        else {
+        let (Ok(bare), Ok(target)) = (
+            BareJid::new(&saved.address),
+            parse_server_field(saved.server.as_deref().unwrap_or("")),
+        ) else {
             return false;
         };
-        let Ok(full) = bare.with_resource_str(&self.resource) else { return false };
+        let Ok(full) = bare.with_resource_str(&self.resource) else {
+            return false;
+        };
         let pinned = self.store.pinned_certificate(&saved.address).ok().flatten();
-        let Ok(trust) = Trust::new(pinned) else { return false };
+        let Ok(trust) = Trust::new(pinned) else {
+            return false;
+        };
         let connector = HallwayConnector::new(target, Arc::new(trust));
         // Do not wait for "online": the app shows the main window with "Connecting…" meanwhile.
         let (tx, _rx) = oneshot::channel();
-        self.spawn_session(bare, Jid::from(full), password, connector, None, tx).await;
+        self.spawn_session(bare, Jid::from(full), password, connector, None, tx)
+            .await;
         true
     }
 
@@ -196,14 +235,17 @@ impl Messenger {
         first: Option<tokio_xmpp::stanzastream::Connection>,
     ) -> Result<(), CoreError> {
         let (tx, rx) = oneshot::channel();
-        self.spawn_session(bare, full, password, connector, first, tx).await;
+        self.spawn_session(bare, full, password, connector, first, tx)
+            .await;
         match tokio::time::timeout(Duration::from_secs(30), rx).await {
             Ok(Ok(Ok(()))) => Ok(()),
             Ok(Ok(Err(e))) => {
                 self.sign_out().await;
                 Err(CoreError::Connection(e))
             }
-            Ok(Err(_)) | Err(_) => Err(CoreError::Internal("the session did not come online".into())),
+            Ok(Err(_)) | Err(_) => Err(CoreError::Internal(
+                "the session did not come online".into(),
+            )),
         }
     }
 
@@ -217,7 +259,12 @@ impl Messenger {
         online: oneshot::Sender<Result<(), hallway_model::ConnectionError>>,
     ) {
         let account = bare.to_string();
-        let my_presence = self.store.setting::<MyPresence>(&presence_key(&account)).ok().flatten().unwrap_or_default();
+        let my_presence = self
+            .store
+            .setting::<MyPresence>(&presence_key(&account))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let handle = session::start(SessionConfig {
             account: bare.clone(),
             full_jid: full,
@@ -230,7 +277,10 @@ impl Messenger {
             online: Some(online),
         });
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
-        *self.active.lock().await = Some(Active { account: bare, handle });
+        *self.active.lock().await = Some(Active {
+            account: bare,
+            handle,
+        });
         self.emitter.emit(CoreEvent::MyPresenceChanged(my_presence));
         if let Ok(counts) = self.store.unread_counts(&account) {
             self.emitter.emit(CoreEvent::UnreadChanged(counts));
@@ -255,13 +305,22 @@ impl Messenger {
 
     /// Pins a certificate the user decided to trust for `address` (after seeing its fingerprint).
     pub fn trust_certificate(&self, address: &str, fingerprint: &str) -> Result<(), CoreError> {
-        let account = parse_bare_jid(address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        let account =
+            parse_bare_jid(address).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         let valid = fingerprint.split(':').count() == 32
-            && fingerprint.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+            && fingerprint
+                .split(':')
+                .all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
         if !valid {
-            return Err(CoreError::InvalidInput("That is not a SHA-256 certificate fingerprint.".into()));
+            return Err(CoreError::InvalidInput(
+                "That is not a SHA-256 certificate fingerprint.".into(),
+            ));
         }
-        self.store.pin_certificate(account.as_str(), &fingerprint.to_ascii_uppercase(), session::now_ms())?;
+        self.store.pin_certificate(
+            account.as_str(),
+            &fingerprint.to_ascii_uppercase(),
+            session::now_ms(),
+        )?;
         Ok(())
     }
 
@@ -269,9 +328,14 @@ impl Messenger {
     pub async fn set_my_presence(&self, p: MyPresence) -> Result<(), CoreError> {
         let account = self.require_account()?;
         if p.status.len() > 1024 {
-            return Err(CoreError::InvalidInput("The status message is too long (1024 characters at most).".into()));
+            return Err(CoreError::InvalidInput(
+                "The status message is too long (1024 characters at most).".into(),
+            ));
         }
-        let p = MyPresence { show: p.show, status: p.status.trim().to_string() };
+        let p = MyPresence {
+            show: p.show,
+            status: p.status.trim().to_string(),
+        };
         self.store.set_setting(&presence_key(&account), &p)?;
         if let Some(a) = self.active.lock().await.as_ref() {
             let _ = a.handle.commands.send(Command::SetPresence(p.clone()));
@@ -310,7 +374,8 @@ impl Messenger {
         let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
             return Err(CoreError::Internal("fresh origin-id collided".into()));
         };
-        self.emitter.emit(CoreEvent::MessagesReceived(vec![message.clone()]));
+        self.emitter
+            .emit(CoreEvent::MessagesReceived(vec![message.clone()]));
         if let Some(a) = self.active.lock().await.as_ref() {
             let _ = a.handle.commands.send(Command::Send(message.clone()));
         }
@@ -324,31 +389,47 @@ impl Messenger {
             return Err(CoreError::InvalidInput("No such message.".into()));
         };
         if m.direction != Direction::Outgoing || m.sender != account {
-            return Err(CoreError::InvalidInput("Only your own messages can be sent again.".into()));
+            return Err(CoreError::InvalidInput(
+                "Only your own messages can be sent again.".into(),
+            ));
         }
         if m.state != DeliveryState::Failed && m.state != DeliveryState::Pending {
             return Ok(());
         }
         if self.store.set_state(id, DeliveryState::Pending)? {
-            self.emitter.emit(CoreEvent::MessageStateChanged { id, state: DeliveryState::Pending });
+            self.emitter.emit(CoreEvent::MessageStateChanged {
+                id,
+                state: DeliveryState::Pending,
+            });
         }
         if let Some(a) = self.active.lock().await.as_ref() {
-            let _ = a.handle.commands.send(Command::Send(Message { state: DeliveryState::Pending, ..m }));
+            let _ = a.handle.commands.send(Command::Send(Message {
+                state: DeliveryState::Pending,
+                ..m
+            }));
         }
         Ok(())
     }
 
     /// A page of history, oldest first.
-    pub fn load_history(&self, peer: &str, before_id: Option<i64>, limit: u32) -> Result<Vec<Message>, CoreError> {
+    pub fn load_history(
+        &self,
+        peer: &str,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Message>, CoreError> {
         let account = self.require_account()?;
-        Ok(self.store.history(&account, peer, before_id, limit.clamp(1, 500))?)
+        Ok(self
+            .store
+            .history(&account, peer, before_id, limit.clamp(1, 500))?)
     }
 
     /// Marks a conversation read.
     pub fn mark_read(&self, peer: &str) -> Result<(), CoreError> {
         let account = self.require_account()?;
         if self.store.mark_read(&account, peer)? > 0 {
-            self.emitter.emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
+            self.emitter
+                .emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
         }
         Ok(())
     }
@@ -356,7 +437,9 @@ impl Messenger {
     /// The contact list with presence and unread counts (empty when signed out).
     pub async fn contacts(&self) -> Vec<Contact> {
         let guard = self.active.lock().await;
-        let Some(a) = guard.as_ref() else { return Vec::new() };
+        let Some(a) = guard.as_ref() else {
+            return Vec::new();
+        };
         let (tx, rx) = oneshot::channel();
         if a.handle.commands.send(Command::Contacts(tx)).is_err() {
             return Vec::new();

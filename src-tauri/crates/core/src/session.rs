@@ -25,7 +25,9 @@ use hallway_store::{Inserted, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::iq::Iq;
-use tokio_xmpp::stanzastream::{Event, StanzaStage, StanzaState, StanzaStream, StanzaToken, StreamEvent};
+use tokio_xmpp::stanzastream::{
+    Event, StanzaStage, StanzaState, StanzaStream, StanzaToken, StreamEvent,
+};
 use tokio_xmpp::Stanza;
 
 use crate::connection::{reconnector, ReconnectContext};
@@ -121,7 +123,11 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         failures,
     };
     let task = tokio::spawn(actor.run(stream, cmd_rx, token_rx, fatal_rx));
-    SessionHandle { commands: cmd_tx, shutdown: shutdown_tx, task }
+    SessionHandle {
+        commands: cmd_tx,
+        shutdown: shutdown_tx,
+        task,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,14 +262,26 @@ impl Actor {
                     self.queue_presence(&bare);
                 }
                 let id = self.next_id("roster");
-                self.pending_iqs.insert(id.clone(), (PendingIq::Roster, Instant::now()));
-                stream.send(Box::new(rfc6121_roster::roster_get(&id).into())).await;
+                self.pending_iqs
+                    .insert(id.clone(), (PendingIq::Roster, Instant::now()));
+                stream
+                    .send(Box::new(rfc6121_roster::roster_get(&id).into()))
+                    .await;
                 let id = self.next_id("carbons");
-                self.pending_iqs.insert(id.clone(), (PendingIq::Carbons, Instant::now()));
-                stream.send(Box::new(xep0280_carbons::enable(&id).into())).await;
-                stream.send(Box::new(rfc6121_presence::my_presence(&self.my_presence).into())).await;
+                self.pending_iqs
+                    .insert(id.clone(), (PendingIq::Carbons, Instant::now()));
+                stream
+                    .send(Box::new(xep0280_carbons::enable(&id).into()))
+                    .await;
+                stream
+                    .send(Box::new(
+                        rfc6121_presence::my_presence(&self.my_presence).into(),
+                    ))
+                    .await;
                 self.resend_outbox(stream).await;
-                self.emitter.connection(ConnectionState::Online { jid: bound_jid.to_string() });
+                self.emitter.connection(ConnectionState::Online {
+                    jid: bound_jid.to_string(),
+                });
                 if let Some(n) = self.online_notify.take() {
                     let _ = n.send(Ok(()));
                 }
@@ -316,8 +334,15 @@ impl Actor {
     async fn send_chat(&mut self, stream: &StanzaStream, m: Message) {
         let Ok(to) = BareJid::new(&m.peer) else {
             tracing::warn!("outbox message {} has a bad peer {}", m.id, m.peer);
-            if self.store.set_state(m.id, DeliveryState::Failed).unwrap_or(false) {
-                self.emitter.emit(CoreEvent::MessageStateChanged { id: m.id, state: DeliveryState::Failed });
+            if self
+                .store
+                .set_state(m.id, DeliveryState::Failed)
+                .unwrap_or(false)
+            {
+                self.emitter.emit(CoreEvent::MessageStateChanged {
+                    id: m.id,
+                    state: DeliveryState::Failed,
+                });
             }
             return;
         };
@@ -331,7 +356,11 @@ impl Actor {
         tokio::spawn(async move {
             let state = token.wait_for(StanzaStage::Acked).await;
             let acked = matches!(state, Some(StanzaState::Acked { .. }));
-            let _ = tx.send(TokenOutcome { message_id, seq, acked });
+            let _ = tx.send(TokenOutcome {
+                message_id,
+                seq,
+                acked,
+            });
         });
     }
 
@@ -343,8 +372,15 @@ impl Actor {
         self.tokens.remove(&o.message_id);
         if o.acked {
             // XEP-0198 ack: the server has it. (Receipts may already have moved it further.)
-            if self.store.set_state(o.message_id, DeliveryState::Sent).unwrap_or(false) {
-                self.emitter.emit(CoreEvent::MessageStateChanged { id: o.message_id, state: DeliveryState::Sent });
+            if self
+                .store
+                .set_state(o.message_id, DeliveryState::Sent)
+                .unwrap_or(false)
+            {
+                self.emitter.emit(CoreEvent::MessageStateChanged {
+                    id: o.message_id,
+                    state: DeliveryState::Sent,
+                });
             }
         }
         // Not acked: the stream lost it; it stays pending and goes out after the next (re)connect.
@@ -361,13 +397,19 @@ impl Actor {
     async fn on_iq(&mut self, stream: &StanzaStream, iq: Iq) {
         match iq {
             Iq::Result { id, payload, .. } => match self.pending_iqs.remove(&id) {
-                Some((PendingIq::Roster, _)) => match rfc6121_roster::parse_roster_result(payload) {
-                    Ok(items) => {
-                        self.roster = items.into_iter().filter(|i| !i.removed).map(|i| (i.jid.clone(), i)).collect();
-                        self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
+                Some((PendingIq::Roster, _)) => {
+                    match rfc6121_roster::parse_roster_result(payload) {
+                        Ok(items) => {
+                            self.roster = items
+                                .into_iter()
+                                .filter(|i| !i.removed)
+                                .map(|i| (i.jid.clone(), i))
+                                .collect();
+                            self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
+                        }
+                        Err(e) => tracing::warn!("bad roster: {e}"),
                     }
-                    Err(e) => tracing::warn!("bad roster: {e}"),
-                },
+                }
                 Some((PendingIq::Carbons, _)) => tracing::debug!("carbons enabled"),
                 None => tracing::debug!("unexpected iq result {id}"),
             },
@@ -376,9 +418,15 @@ impl Actor {
                     tracing::warn!("{kind:?} request failed: {error:?}");
                 }
             }
-            Iq::Get { from, id, payload, .. } => {
+            Iq::Get {
+                from, id, payload, ..
+            } => {
                 let reply = if xep0199_ping::is_ping(&payload) {
-                    Iq::empty_result(from.clone().unwrap_or_else(|| Jid::from(self.account.clone())), id)
+                    Iq::empty_result(
+                        from.clone()
+                            .unwrap_or_else(|| Jid::from(self.account.clone())),
+                        id,
+                    )
                 } else if xep0030_disco::is_info_query(&payload) {
                     xep0030_disco::info_result(&id, &payload)
                 } else {
@@ -390,7 +438,9 @@ impl Actor {
                 };
                 stream.send(Box::new(reply.into())).await;
             }
-            Iq::Set { from, id, payload, .. } => {
+            Iq::Set {
+                from, id, payload, ..
+            } => {
                 let reply = if rfc6121_roster::is_roster_query(&payload) {
                     match rfc6121_roster::parse_roster_push(from.as_ref(), &self.account, payload) {
                         Ok(items) => {
@@ -421,7 +471,11 @@ impl Actor {
         }
     }
 
-    async fn on_message(&mut self, stream: &StanzaStream, m: tokio_xmpp::parsers::message::Message) {
+    async fn on_message(
+        &mut self,
+        stream: &StanzaStream,
+        m: tokio_xmpp::parsers::message::Message,
+    ) {
         let incoming = match chat::parse_incoming(m, &self.account) {
             Ok(i) => i,
             Err(e) => {
@@ -432,17 +486,27 @@ impl Actor {
         match incoming {
             Incoming::Chat(c) => {
                 if let Some((to, id)) = &c.receipt_to {
-                    stream.send(Box::new(xep0184_receipts::receipt(to.clone(), id).into())).await;
+                    stream
+                        .send(Box::new(xep0184_receipts::receipt(to.clone(), id).into()))
+                        .await;
                 }
                 let now = now_ms();
                 let new = NewMessage {
                     peer: c.peer.clone(),
-                    direction: if c.outgoing { Direction::Outgoing } else { Direction::Incoming },
+                    direction: if c.outgoing {
+                        Direction::Outgoing
+                    } else {
+                        Direction::Incoming
+                    },
                     sender: c.sender.clone(),
                     body: c.body,
                     // A delay stamp from the future (bad clock) is clamped to now.
                     timestamp: c.delayed_ms.map(|d| d.min(now)).unwrap_or(now),
-                    state: if c.outgoing { DeliveryState::Sent } else { DeliveryState::Received },
+                    state: if c.outgoing {
+                        DeliveryState::Sent
+                    } else {
+                        DeliveryState::Received
+                    },
                     origin_id: c
                         .origin_id
                         .or_else(|| c.stanza_id.clone())
@@ -458,7 +522,9 @@ impl Actor {
                         self.pending_messages.push(msg);
                         self.arm_flush();
                     }
-                    Ok(Inserted::Duplicate(id)) => tracing::debug!("duplicate message dropped (row {id})"),
+                    Ok(Inserted::Duplicate(id)) => {
+                        tracing::debug!("duplicate message dropped (row {id})")
+                    }
                     Err(e) => tracing::error!("could not store message: {e}"),
                 }
             }
@@ -477,18 +543,32 @@ impl Actor {
                 self.tokens.remove(&id);
             }
             if self.store.set_state(id, state).unwrap_or(false) {
-                self.emitter.emit(CoreEvent::MessageStateChanged { id, state });
+                self.emitter
+                    .emit(CoreEvent::MessageStateChanged { id, state });
             }
         }
     }
 
     fn on_presence(&mut self, p: tokio_xmpp::parsers::presence::Presence) {
         match rfc6121_presence::classify(&p) {
-            PresenceEvent::Available { from, bare, show, status, priority } => {
+            PresenceEvent::Available {
+                from,
+                bare,
+                show,
+                status,
+                priority,
+            } => {
                 if bare == self.account_str {
                     return; // our own other devices
                 }
-                self.resources.entry(bare.clone()).or_default().insert(from, Resource { show, status, priority });
+                self.resources.entry(bare.clone()).or_default().insert(
+                    from,
+                    Resource {
+                        show,
+                        status,
+                        priority,
+                    },
+                );
                 self.queue_presence(&bare);
             }
             PresenceEvent::Unavailable { from, bare, .. } => {
@@ -523,7 +603,14 @@ impl Actor {
 
     fn queue_presence(&mut self, bare: &str) {
         let (presence, status) = self.merged(bare);
-        self.pending_presence.insert(bare.to_string(), PresenceUpdate { jid: bare.to_string(), presence, status });
+        self.pending_presence.insert(
+            bare.to_string(),
+            PresenceUpdate {
+                jid: bare.to_string(),
+                presence,
+                status,
+            },
+        );
         self.arm_flush();
     }
 
@@ -537,24 +624,40 @@ impl Actor {
     fn flush(&mut self) {
         self.flush_at = None;
         if !self.pending_messages.is_empty() {
-            self.emitter.emit(CoreEvent::MessagesReceived(std::mem::take(&mut self.pending_messages)));
+            self.emitter
+                .emit(CoreEvent::MessagesReceived(std::mem::take(
+                    &mut self.pending_messages,
+                )));
         }
         if !self.pending_presence.is_empty() {
-            let updates = std::mem::take(&mut self.pending_presence).into_values().collect();
+            let updates = std::mem::take(&mut self.pending_presence)
+                .into_values()
+                .collect();
             self.emitter.emit(CoreEvent::PresencesChanged(updates));
         }
         if !self.pending_unread.is_empty() {
             let peers = std::mem::take(&mut self.pending_unread);
-            let counts: HashMap<String, u32> =
-                self.store.unread_counts(&self.account_str).unwrap_or_default().into_iter().collect();
-            let changed = peers.into_iter().map(|p| (p.clone(), counts.get(&p).copied().unwrap_or(0))).collect();
+            let counts: HashMap<String, u32> = self
+                .store
+                .unread_counts(&self.account_str)
+                .unwrap_or_default()
+                .into_iter()
+                .collect();
+            let changed = peers
+                .into_iter()
+                .map(|p| (p.clone(), counts.get(&p).copied().unwrap_or(0)))
+                .collect();
             self.emitter.emit(CoreEvent::UnreadChanged(changed));
         }
     }
 
     fn contacts(&self) -> Vec<Contact> {
-        let unread: HashMap<String, u32> =
-            self.store.unread_counts(&self.account_str).unwrap_or_default().into_iter().collect();
+        let unread: HashMap<String, u32> = self
+            .store
+            .unread_counts(&self.account_str)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         self.roster
             .values()
             .map(|i| {

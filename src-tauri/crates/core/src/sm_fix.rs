@@ -16,7 +16,10 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-const PATTERNS: [&[u8]; 2] = [b"<failed xmlns='urn:xmpp:sm:3'", b"<failed xmlns=\"urn:xmpp:sm:3\""];
+const PATTERNS: [&[u8]; 2] = [
+    b"<failed xmlns='urn:xmpp:sm:3'",
+    b"<failed xmlns=\"urn:xmpp:sm:3\"",
+];
 const LONGEST: usize = 30;
 
 /// Wraps a byte stream; see the module docs.
@@ -31,7 +34,13 @@ pub struct SmFailedFix<S> {
 impl<S> SmFailedFix<S> {
     /// Wraps `inner`.
     pub fn new(inner: S) -> Self {
-        Self { inner, out: Vec::new(), out_pos: 0, held: Vec::new(), eof: false }
+        Self {
+            inner,
+            out: Vec::new(),
+            out_pos: 0,
+            held: Vec::new(),
+            eof: false,
+        }
     }
 }
 
@@ -71,7 +80,8 @@ fn rewrite(data: &[u8], at_eof: bool) -> (Vec<u8>, Vec<u8>) {
             continue;
         }
         // A proper prefix of a pattern at the very end: hold it until more bytes arrive.
-        if !at_eof && data.len() - i < LONGEST && PATTERNS.iter().any(|p| p.starts_with(&data[i..])) {
+        if !at_eof && data.len() - i < LONGEST && PATTERNS.iter().any(|p| p.starts_with(&data[i..]))
+        {
             return (out, data[i..].to_vec());
         }
         out.push(data[i]);
@@ -81,7 +91,11 @@ fn rewrite(data: &[u8], at_eof: bool) -> (Vec<u8>, Vec<u8>) {
 }
 
 impl<S: AsyncRead + Unpin> AsyncRead for SmFailedFix<S> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
         let this = &mut *self;
         loop {
             if this.out_pos < this.out.len() {
@@ -121,7 +135,11 @@ impl<S: AsyncRead + Unpin> AsyncRead for SmFailedFix<S> {
 }
 
 impl<S: AsyncWrite + Unpin> AsyncWrite for SmFailedFix<S> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -145,7 +163,8 @@ mod tests {
     }
 
     fn tokio_test_stream(chunks: Vec<&'static [u8]>) -> SmFailedFix<impl AsyncRead + Unpin> {
-        let stream = futures::stream::iter(chunks.into_iter().map(|c| Ok::<_, io::Error>(bytes_of(c))));
+        let stream =
+            futures::stream::iter(chunks.into_iter().map(|c| Ok::<_, io::Error>(bytes_of(c))));
         SmFailedFix::new(tokio_util_reader(stream))
     }
 
@@ -156,7 +175,11 @@ mod tests {
     fn tokio_util_reader(
         s: impl futures::Stream<Item = io::Result<Vec<u8>>> + Unpin,
     ) -> impl AsyncRead + Unpin {
-        ChunkReader { s, cur: Vec::new(), pos: 0 }
+        ChunkReader {
+            s,
+            cur: Vec::new(),
+            pos: 0,
+        }
     }
 
     struct ChunkReader<St> {
@@ -166,7 +189,11 @@ mod tests {
     }
 
     impl<St: futures::Stream<Item = io::Result<Vec<u8>>> + Unpin> AsyncRead for ChunkReader<St> {
-        fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        fn poll_read(
+            mut self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            buf: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
             use futures::StreamExt;
             loop {
                 if self.pos < self.cur.len() {
@@ -199,7 +226,13 @@ mod tests {
 
     #[tokio::test]
     async fn handles_patterns_split_across_reads() {
-        let s = through(vec![b"<r/><fai", b"led xmlns='urn:xm", b"pp:sm:3'", b"/><a/>"]).await;
+        let s = through(vec![
+            b"<r/><fai",
+            b"led xmlns='urn:xm",
+            b"pp:sm:3'",
+            b"/><a/>",
+        ])
+        .await;
         assert_eq!(s, "<r/><failed xmlns='urn:xmpp:sm:3' h='0'/><a/>");
     }
 
@@ -207,6 +240,9 @@ mod tests {
     async fn leaves_everything_else_alone() {
         let input: &'static [u8] = b"<failed xmlns='urn:xmpp:sm:3' h='5'/><message><body>&lt;failed xmlns='urn:xmpp:sm:3'&gt; &lt;fa</body></message><fa";
         assert_eq!(through(vec![input]).await, String::from_utf8_lossy(input));
-        assert_eq!(through(vec![b"<failed xmlns='other'/>"]).await, "<failed xmlns='other'/>");
+        assert_eq!(
+            through(vec![b"<failed xmlns='other'/>"]).await,
+            "<failed xmlns='other'/>"
+        );
     }
 }

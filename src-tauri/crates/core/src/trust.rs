@@ -5,13 +5,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use sha2::{Digest, Sha256};
-use tokio_rustls::rustls;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{DigitallySignedStruct, RootCertStore, SignatureScheme};
+use sha2::{Digest, Sha256};
+use tokio_rustls::rustls;
 
 /// Why the last handshake's certificate was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +35,11 @@ pub enum CertProblem {
 /// SHA-256 of a DER certificate as upper-case hex pairs joined by colons.
 pub fn fingerprint(der: &[u8]) -> String {
     let digest = Sha256::digest(der);
-    digest.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    digest
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 /// Builds TLS client configs for one account and remembers certificate problems.
@@ -55,17 +59,27 @@ impl Trust {
         let inner = if roots.is_empty() {
             None
         } else {
-            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().ok()
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .ok()
         };
         let problem = Arc::new(Mutex::new(None));
-        let verifier = Arc::new(PinningVerifier { inner, pinned, problem: problem.clone(), provider: provider.clone() });
+        let verifier = Arc::new(PinningVerifier {
+            inner,
+            pinned,
+            problem: problem.clone(),
+            provider: provider.clone(),
+        });
         let config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| e.to_string())?
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
-        Ok(Self { config: Arc::new(config), problem })
+        Ok(Self {
+            config: Arc::new(config),
+            problem,
+        })
     }
 
     /// The rustls config to hand to `TlsConnector`.
@@ -80,7 +94,10 @@ impl Trust {
 
     /// Takes the problem recorded by the last refused handshake.
     pub fn take_problem(&self) -> Option<CertProblem> {
-        self.problem.lock().unwrap_or_else(|p| p.into_inner()).take()
+        self.problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
     }
 }
 
@@ -103,8 +120,12 @@ impl ServerCertVerifier for PinningVerifier {
     ) -> Result<ServerCertVerified, rustls::Error> {
         let presented = fingerprint(end_entity.as_ref());
         let system = match &self.inner {
-            Some(v) => v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now),
-            None => Err(rustls::Error::General("no trusted root certificates on this system".into())),
+            Some(v) => {
+                v.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::General(
+                "no trusted root certificates on this system".into(),
+            )),
         };
         let err = match system {
             Ok(ok) => return Ok(ok),
@@ -115,8 +136,14 @@ impl ServerCertVerifier for PinningVerifier {
             return Ok(ServerCertVerified::assertion());
         }
         let problem = match &self.pinned {
-            Some(pinned) => CertProblem::Changed { pinned: pinned.clone(), presented },
-            None => CertProblem::Untrusted { fingerprint: presented, reason: err.to_string() },
+            Some(pinned) => CertProblem::Changed {
+                pinned: pinned.clone(),
+                presented,
+            },
+            None => CertProblem::Untrusted {
+                fingerprint: presented,
+                reason: err.to_string(),
+            },
         };
         *self.problem.lock().unwrap_or_else(|p| p.into_inner()) = Some(problem);
         Err(err)
@@ -128,7 +155,12 @@ impl ServerCertVerifier for PinningVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -137,11 +169,18 @@ impl ServerCertVerifier for PinningVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
     }
 }
 

@@ -28,7 +28,10 @@ pub enum ConnectionErrorKind {
 impl ConnectionErrorKind {
     /// Whether retrying without the user's action could ever succeed.
     pub fn is_fatal(self) -> bool {
-        matches!(self, Self::AuthFailed | Self::CertificateUntrusted | Self::CertificateChanged)
+        matches!(
+            self,
+            Self::AuthFailed | Self::CertificateUntrusted | Self::CertificateChanged
+        )
     }
 }
 
@@ -49,7 +52,11 @@ pub struct ConnectionError {
 impl ConnectionError {
     /// An error without certificate details.
     pub fn new(kind: ConnectionErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), fingerprint: None }
+        Self {
+            kind,
+            message: message.into(),
+            fingerprint: None,
+        }
     }
 }
 

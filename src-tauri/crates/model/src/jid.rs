@@ -5,7 +5,9 @@
 use std::fmt;
 
 /// A normalised bare JID (`local@domain`, domain lower-cased), as stored and shown.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(transparent)]
 pub struct BareJid(String);
@@ -113,15 +115,24 @@ mod tests {
         assert_eq!(parse_bare_jid("@example.com"), Err(JidError::Shape));
         assert_eq!(parse_bare_jid("alice@"), Err(JidError::Shape));
         assert_eq!(parse_bare_jid("a@b@c"), Err(JidError::Shape));
-        assert_eq!(parse_bare_jid("al ice@x.org"), Err(JidError::BadCharacter(' ')));
-        assert_eq!(parse_bare_jid("alice@x.org/res"), Err(JidError::BadCharacter('/')));
+        assert_eq!(
+            parse_bare_jid("al ice@x.org"),
+            Err(JidError::BadCharacter(' '))
+        );
+        assert_eq!(
+            parse_bare_jid("alice@x.org/res"),
+            Err(JidError::BadCharacter('/'))
+        );
         assert_eq!(parse_bare_jid("alice@x..org"), Err(JidError::Shape));
         assert!(parse_bare_jid("a@x.org").is_ok());
     }
 
     #[test]
     fn display_names() {
-        assert_eq!(display_name_for("bob@x.org", Some("Bob Baker")), "Bob Baker");
+        assert_eq!(
+            display_name_for("bob@x.org", Some("Bob Baker")),
+            "Bob Baker"
+        );
         assert_eq!(display_name_for("bob@x.org", Some("  ")), "bob");
         assert_eq!(display_name_for("bob@x.org", None), "bob");
         assert_eq!(display_name_for("x.org", None), "x.org");

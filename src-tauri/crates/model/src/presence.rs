@@ -68,7 +68,10 @@ pub struct MyPresence {
 
 impl Default for MyPresence {
     fn default() -> Self {
-        Self { show: MyShow::Available, status: String::new() }
+        Self {
+            show: MyShow::Available,
+            status: String::new(),
+        }
     }
 }
 

@@ -18,7 +18,8 @@ pub fn build_chat(to: &BareJid, body: &str, origin_id: &str) -> Message {
     let mut m = Message::chat(Some(Jid::from(to.clone())));
     m.id = Some(Id(origin_id.to_string()));
     m.bodies.insert(Lang::default(), body.to_string());
-    m.with_payload(xep0359_stanza_id::origin_id(origin_id)).with_payload(xep0184_receipts::request())
+    m.with_payload(xep0359_stanza_id::origin_id(origin_id))
+        .with_payload(xep0184_receipts::request())
 }
 
 /// A chat message worth storing.
@@ -87,25 +88,47 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
     if let Some(carbon) = xep0280_carbons::unwrap(from.as_ref(), own, &msg.payloads)? {
         return Ok(match carbon {
             Carbon::Sent(inner, delay) => {
-                let Some(to) = inner.to.as_ref() else { return Ok(Incoming::Ignored) };
+                let Some(to) = inner.to.as_ref() else {
+                    return Ok(Incoming::Ignored);
+                };
                 let peer = to.to_bare();
                 if xep0184_receipts::received_id(&inner.payloads).is_some() {
                     // Our other device confirmed a message to the contact: nothing for us.
                     return Ok(Incoming::Ignored);
                 }
-                chat_from(&inner, peer.to_string(), own.to_string(), true, own, true, delay.map(|d| xep0203_delay::delay_ms(&d)))
+                chat_from(
+                    &inner,
+                    peer.to_string(),
+                    own.to_string(),
+                    true,
+                    own,
+                    true,
+                    delay.map(|d| xep0203_delay::delay_ms(&d)),
+                )
             }
             Carbon::Received(inner, delay) => {
-                let Some(f) = inner.from.as_ref() else { return Ok(Incoming::Ignored) };
+                let Some(f) = inner.from.as_ref() else {
+                    return Ok(Incoming::Ignored);
+                };
                 let peer = f.to_bare().to_string();
                 if let Some(id) = xep0184_receipts::received_id(&inner.payloads) {
                     return Ok(Incoming::Receipt { peer, id });
                 }
-                chat_from(&inner, peer.clone(), peer, false, own, true, delay.map(|d| xep0203_delay::delay_ms(&d)))
+                chat_from(
+                    &inner,
+                    peer.clone(),
+                    peer,
+                    false,
+                    own,
+                    true,
+                    delay.map(|d| xep0203_delay::delay_ms(&d)),
+                )
             }
         });
     }
-    let Some(from) = from else { return Ok(Incoming::Ignored) };
+    let Some(from) = from else {
+        return Ok(Incoming::Ignored);
+    };
     let peer = from.to_bare().to_string();
     match msg.type_ {
         MessageType::Error => {
@@ -135,7 +158,12 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
             // delayed (offline-stored) copies we may have seen before — receipts are idempotent,
             // so answering those too is harmless and lets the sender know.
             if xep0184_receipts::wants_receipt(&msg.payloads) {
-                if let Some(id) = msg.id.as_ref().map(|i| i.0.clone()).filter(|i| !i.is_empty()) {
+                if let Some(id) = msg
+                    .id
+                    .as_ref()
+                    .map(|i| i.0.clone())
+                    .filter(|i| !i.is_empty())
+                {
                     c.receipt_to = Some((from.clone(), id));
                 }
             }
@@ -157,11 +185,15 @@ fn chat_from(
     let Some((_, body)) = m.get_best_body_cloned(vec![""]) else {
         return Incoming::Ignored;
     };
-    if body.trim().is_empty() || m.type_ == MessageType::Groupchat || m.type_ == MessageType::Error {
+    if body.trim().is_empty() || m.type_ == MessageType::Groupchat || m.type_ == MessageType::Error
+    {
         return Incoming::Ignored;
     }
-    let origin_id = xep0359_stanza_id::find_origin_id(&m.payloads)
-        .or_else(|| m.id.as_ref().map(|i| i.0.clone()).filter(|i| !i.is_empty() && i.len() <= 256));
+    let origin_id = xep0359_stanza_id::find_origin_id(&m.payloads).or_else(|| {
+        m.id.as_ref()
+            .map(|i| i.0.clone())
+            .filter(|i| !i.is_empty() && i.len() <= 256)
+    });
     Incoming::Chat(ChatMessage {
         peer,
         sender,
@@ -196,12 +228,19 @@ mod tests {
              <body>&lt;img src=x onerror=alert(1)&gt;</body><request xmlns='urn:xmpp:receipts'/>\
              <origin-id xmlns='urn:xmpp:sid:0' id='o1'/><stanza-id xmlns='urn:xmpp:sid:0' id='arch1' by='alice@x.org'/></message>",
         );
-        let Incoming::Chat(c) = i else { panic!("chat expected") };
+        let Incoming::Chat(c) = i else {
+            panic!("chat expected")
+        };
         assert_eq!(c.peer, "bob@x.org");
         assert_eq!(c.body, "<img src=x onerror=alert(1)>");
         assert_eq!(c.origin_id.as_deref(), Some("o1"));
         assert_eq!(c.stanza_id.as_deref(), Some("arch1"));
-        assert_eq!(c.receipt_to.as_ref().map(|(j, id)| (j.to_string(), id.clone())), Some(("bob@x.org/laptop".into(), "s1".into())));
+        assert_eq!(
+            c.receipt_to
+                .as_ref()
+                .map(|(j, id)| (j.to_string(), id.clone())),
+            Some(("bob@x.org/laptop".into(), "s1".into()))
+        );
         assert!(!c.outgoing && !c.carbon);
     }
 
@@ -220,9 +259,14 @@ mod tests {
              <forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat' id='p1'>\
              <body>from my phone</body></message></forwarded></sent></message>",
         );
-        let Incoming::Chat(c) = sent else { panic!("carbon chat") };
+        let Incoming::Chat(c) = sent else {
+            panic!("carbon chat")
+        };
         assert!(c.outgoing && c.carbon);
-        assert_eq!((c.peer.as_str(), c.sender.as_str(), c.origin_id.as_deref()), ("bob@x.org", "alice@x.org", Some("p1")));
+        assert_eq!(
+            (c.peer.as_str(), c.sender.as_str(), c.origin_id.as_deref()),
+            ("bob@x.org", "alice@x.org", Some("p1"))
+        );
         assert!(c.receipt_to.is_none());
     }
 
@@ -233,7 +277,10 @@ mod tests {
              <body>fake</body></message></forwarded></sent></message>"
             .parse()
             .unwrap();
-        assert!(matches!(parse_incoming(Message::try_from(el).unwrap(), &own()), Err(ProtocolError::Spoofed { .. })));
+        assert!(matches!(
+            parse_incoming(Message::try_from(el).unwrap(), &own()),
+            Err(ProtocolError::Spoofed { .. })
+        ));
         assert_eq!(parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>"), Incoming::Ignored);
         assert_eq!(parse("<message xmlns='jabber:client' from='room@c.x.org/n' type='groupchat'><body>x</body></message>"), Incoming::Ignored);
         assert_eq!(parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><body>   </body></message>"), Incoming::Ignored);
@@ -251,11 +298,22 @@ mod tests {
 
     #[test]
     fn serialises_chat_with_ids_and_receipt_request() {
-        let el: Element = build_chat(&BareJid::new("bob@x.org").unwrap(), "hello\nworld", "o-1").into();
+        let el: Element =
+            build_chat(&BareJid::new("bob@x.org").unwrap(), "hello\nworld", "o-1").into();
         assert_eq!(el.attr("type"), Some("chat"));
         assert_eq!(el.attr("id"), Some("o-1"));
-        assert_eq!(el.get_child("body", "jabber:client").unwrap().text(), "hello\nworld");
-        assert_eq!(el.get_child("origin-id", xmpp_parsers::ns::SID).unwrap().attr("id"), Some("o-1"));
-        assert!(el.get_child("request", xmpp_parsers::ns::RECEIPTS).is_some());
+        assert_eq!(
+            el.get_child("body", "jabber:client").unwrap().text(),
+            "hello\nworld"
+        );
+        assert_eq!(
+            el.get_child("origin-id", xmpp_parsers::ns::SID)
+                .unwrap()
+                .attr("id"),
+            Some("o-1")
+        );
+        assert!(el
+            .get_child("request", xmpp_parsers::ns::RECEIPTS)
+            .is_some());
     }
 }

@@ -38,7 +38,10 @@ pub enum ProtocolError {
 
 impl ProtocolError {
     pub(crate) fn malformed(what: &'static str, e: impl std::fmt::Display) -> Self {
-        Self::Malformed { what, detail: e.to_string() }
+        Self::Malformed {
+            what,
+            detail: e.to_string(),
+        }
     }
 }
 

@@ -68,9 +68,11 @@ pub fn classify(p: &Presence) -> PresenceEvent {
             status: best_status(p),
             priority: p.priority.0,
         },
-        Type::Unavailable => {
-            PresenceEvent::Unavailable { from: from.to_string(), bare, status: best_status(p) }
-        }
+        Type::Unavailable => PresenceEvent::Unavailable {
+            from: from.to_string(),
+            bare,
+            status: best_status(p),
+        },
         Type::Subscribe => PresenceEvent::SubscriptionRequest { bare },
         _ => PresenceEvent::Other,
     }
@@ -97,7 +99,11 @@ pub fn my_presence(p: &MyPresence) -> Presence {
 
 /// Presence to a contact: approve their subscription request (`subscribed`), or ask for theirs.
 pub fn subscription(to: &Jid, approve: bool) -> Presence {
-    let base = if approve { Presence::subscribed() } else { Presence::subscribe() };
+    let base = if approve {
+        Presence::subscribed()
+    } else {
+        Presence::subscribe()
+    };
     base.with_to(to.clone())
 }
 
@@ -123,28 +129,56 @@ mod tests {
                 priority: 5
             }
         );
-        let chat = parse("<presence xmlns='jabber:client' from='bob@x.org/a'><show>chat</show></presence>");
-        assert!(matches!(classify(&chat), PresenceEvent::Available { show: PresenceShow::Available, status: None, .. }));
+        let chat = parse(
+            "<presence xmlns='jabber:client' from='bob@x.org/a'><show>chat</show></presence>",
+        );
+        assert!(matches!(
+            classify(&chat),
+            PresenceEvent::Available {
+                show: PresenceShow::Available,
+                status: None,
+                ..
+            }
+        ));
         let gone = parse("<presence xmlns='jabber:client' type='unavailable' from='bob@x.org/a'/>");
         assert!(matches!(classify(&gone), PresenceEvent::Unavailable { .. }));
         let sub = parse("<presence xmlns='jabber:client' type='subscribe' from='dan@x.org'/>");
-        assert_eq!(classify(&sub), PresenceEvent::SubscriptionRequest { bare: "dan@x.org".into() });
+        assert_eq!(
+            classify(&sub),
+            PresenceEvent::SubscriptionRequest {
+                bare: "dan@x.org".into()
+            }
+        );
         let anon = parse("<presence xmlns='jabber:client'/>");
         assert_eq!(classify(&anon), PresenceEvent::Other);
     }
 
     #[test]
     fn rejects_invalid_show() {
-        let el: Element = "<presence xmlns='jabber:client' from='b@x.org/a'><show>sleeping</show></presence>".parse().unwrap();
+        let el: Element =
+            "<presence xmlns='jabber:client' from='b@x.org/a'><show>sleeping</show></presence>"
+                .parse()
+                .unwrap();
         assert!(Presence::try_from(el).is_err());
     }
 
     #[test]
     fn serialises_my_presence() {
-        let el: Element = my_presence(&MyPresence { show: MyShow::Dnd, status: "focus".into() }).into();
+        let el: Element = my_presence(&MyPresence {
+            show: MyShow::Dnd,
+            status: "focus".into(),
+        })
+        .into();
         assert_eq!(el.get_child("show", "jabber:client").unwrap().text(), "dnd");
-        assert_eq!(el.get_child("status", "jabber:client").unwrap().text(), "focus");
-        let inv: Element = my_presence(&MyPresence { show: MyShow::Invisible, status: String::new() }).into();
+        assert_eq!(
+            el.get_child("status", "jabber:client").unwrap().text(),
+            "focus"
+        );
+        let inv: Element = my_presence(&MyPresence {
+            show: MyShow::Invisible,
+            status: String::new(),
+        })
+        .into();
         assert_eq!(inv.attr("type"), Some("unavailable"));
         let avail: Element = my_presence(&MyPresence::default()).into();
         assert!(avail.attr("type").is_none());

@@ -27,7 +27,13 @@ pub struct RosterItem {
 
 /// `<iq type="get"><query xmlns="jabber:iq:roster"/></iq>`.
 pub fn roster_get(id: &str) -> Iq {
-    Iq::from_get(id.to_string(), Roster { ver: None, items: vec![] })
+    Iq::from_get(
+        id.to_string(),
+        Roster {
+            ver: None,
+            items: vec![],
+        },
+    )
 }
 
 fn convert(item: roster::Item) -> RosterItem {
@@ -75,10 +81,14 @@ pub fn parse_roster_push(
 ) -> Result<Vec<RosterItem>, ProtocolError> {
     if let Some(from) = from {
         if from.to_bare() != *own || from.is_full() {
-            return Err(ProtocolError::Spoofed { what: "roster push", from: from.to_string() });
+            return Err(ProtocolError::Spoofed {
+                what: "roster push",
+                from: from.to_string(),
+            });
         }
     }
-    let roster = Roster::try_from(payload).map_err(|e| ProtocolError::malformed("roster push", e))?;
+    let roster =
+        Roster::try_from(payload).map_err(|e| ProtocolError::malformed("roster push", e))?;
     Ok(roster.items.into_iter().map(convert).collect())
 }
 
@@ -116,7 +126,9 @@ mod tests {
     #[test]
     fn rejects_spoofed_and_malformed_pushes() {
         let own = BareJid::new("alice@x.org").unwrap();
-        let push = || el("<query xmlns='jabber:iq:roster'><item jid='bob@x.org' subscription='remove'/></query>");
+        let push = || {
+            el("<query xmlns='jabber:iq:roster'><item jid='bob@x.org' subscription='remove'/></query>")
+        };
         let ok = parse_roster_push(None, &own, push()).unwrap();
         assert!(ok[0].removed);
         let own_jid = Jid::new("alice@x.org").unwrap();
@@ -124,8 +136,18 @@ mod tests {
         let evil = Jid::new("mallory@x.org").unwrap();
         let err = parse_roster_push(Some(&evil), &own, push()).unwrap_err();
         assert_eq!(err.to_string(), "spoofed roster push from mallory@x.org");
-        let bad = parse_roster_push(None, &own, el("<query xmlns='jabber:iq:roster'><item/></query>"));
-        assert!(matches!(bad, Err(ProtocolError::Malformed { what: "roster push", .. })));
+        let bad = parse_roster_push(
+            None,
+            &own,
+            el("<query xmlns='jabber:iq:roster'><item/></query>"),
+        );
+        assert!(matches!(
+            bad,
+            Err(ProtocolError::Malformed {
+                what: "roster push",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -27,11 +27,16 @@ pub fn is_info_query(payload: &Element) -> bool {
 
 /// Our disco#info result for the query `payload` (echoing its node).
 pub fn info_result(id: &str, payload: &Element) -> Iq {
-    let node = DiscoInfoQuery::try_from(payload.clone()).ok().and_then(|q| q.node);
+    let node = DiscoInfoQuery::try_from(payload.clone())
+        .ok()
+        .and_then(|q| q.node);
     let result = DiscoInfoResult {
         node,
         identities: vec![Identity::new("client", "pc", "en", "Hallway")],
-        features: FEATURES.iter().map(|f| f.to_string()).collect::<BTreeSet<_>>(),
+        features: FEATURES
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<BTreeSet<_>>(),
         extensions: vec![],
     };
     Iq::from_result(id.to_string(), Some(result))
@@ -41,7 +46,12 @@ pub fn info_result(id: &str, payload: &Element) -> Iq {
 pub fn service_unavailable(id: &str) -> Iq {
     Iq::from_error(
         id.to_string(),
-        StanzaError::new(ErrorType::Cancel, DefinedCondition::ServiceUnavailable, "en", "Not supported by Hallway"),
+        StanzaError::new(
+            ErrorType::Cancel,
+            DefinedCondition::ServiceUnavailable,
+            "en",
+            "Not supported by Hallway",
+        ),
     )
 }
 
@@ -51,21 +61,33 @@ mod tests {
 
     #[test]
     fn parses_query() {
-        assert!(is_info_query(&"<query xmlns='http://jabber.org/protocol/disco#info' node='x'/>".parse().unwrap()));
+        assert!(is_info_query(
+            &"<query xmlns='http://jabber.org/protocol/disco#info' node='x'/>"
+                .parse()
+                .unwrap()
+        ));
     }
 
     #[test]
     fn rejects_items_query() {
-        assert!(!is_info_query(&"<query xmlns='http://jabber.org/protocol/disco#items'/>".parse().unwrap()));
+        assert!(!is_info_query(
+            &"<query xmlns='http://jabber.org/protocol/disco#items'/>"
+                .parse()
+                .unwrap()
+        ));
     }
 
     #[test]
     fn serialises_result_and_error() {
-        let q: Element = "<query xmlns='http://jabber.org/protocol/disco#info' node='n1'/>".parse().unwrap();
+        let q: Element = "<query xmlns='http://jabber.org/protocol/disco#info' node='n1'/>"
+            .parse()
+            .unwrap();
         let el: Element = info_result("d1", &q).into();
         let query = el.get_child("query", ns::DISCO_INFO).unwrap();
         assert_eq!(query.attr("node"), Some("n1"));
-        assert!(query.children().any(|c| c.is("feature", ns::DISCO_INFO) && c.attr("var") == Some(ns::RECEIPTS)));
+        assert!(query
+            .children()
+            .any(|c| c.is("feature", ns::DISCO_INFO) && c.attr("var") == Some(ns::RECEIPTS)));
         let err: Element = service_unavailable("x").into();
         assert_eq!(err.attr("type"), Some("error"));
     }

@@ -42,7 +42,9 @@ mod tests {
     fn parses_request_and_received() {
         let req: Element = "<request xmlns='urn:xmpp:receipts'/>".parse().unwrap();
         assert!(wants_receipt(&[req]));
-        let rec: Element = "<received xmlns='urn:xmpp:receipts' id='m1'/>".parse().unwrap();
+        let rec: Element = "<received xmlns='urn:xmpp:receipts' id='m1'/>"
+            .parse()
+            .unwrap();
         assert_eq!(received_id(&[rec]), Some("m1".into()));
     }
 

@@ -25,19 +25,25 @@ mod tests {
 
     #[test]
     fn parses_stamp() {
-        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/>".parse().unwrap();
+        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/>"
+            .parse()
+            .unwrap();
         assert_eq!(stamp_ms(&[el]), Some(1_031_699_305_000));
     }
 
     #[test]
     fn rejects_bad_stamp() {
-        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='yesterday'/>".parse().unwrap();
+        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='yesterday'/>"
+            .parse()
+            .unwrap();
         assert_eq!(stamp_ms(&[el]), None);
     }
 
     #[test]
     fn serialises_round_trip() {
-        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/>".parse().unwrap();
+        let el: Element = "<delay xmlns='urn:xmpp:delay' stamp='2002-09-10T23:08:25Z'/>"
+            .parse()
+            .unwrap();
         let d = Delay::try_from(el).unwrap();
         let back: Element = d.clone().into();
         assert_eq!(delay_ms(&Delay::try_from(back).unwrap()), 1_031_699_305_000);

@@ -28,8 +28,15 @@ pub enum Carbon {
 
 /// Unwraps a carbon copy. `Ok(None)`: not a carbon. `Err`: a carbon from someone else (spoofed)
 /// or a malformed one.
-pub fn unwrap(from: Option<&Jid>, own: &BareJid, payloads: &[Element]) -> Result<Option<Carbon>, ProtocolError> {
-    let Some(el) = payloads.iter().find(|p| p.ns() == ns::CARBONS && (p.name() == "sent" || p.name() == "received")) else {
+pub fn unwrap(
+    from: Option<&Jid>,
+    own: &BareJid,
+    payloads: &[Element],
+) -> Result<Option<Carbon>, ProtocolError> {
+    let Some(el) = payloads
+        .iter()
+        .find(|p| p.ns() == ns::CARBONS && (p.name() == "sent" || p.name() == "received"))
+    else {
         return Ok(None);
     };
     let genuine = matches!(from, Some(f) if f.is_bare() && f.to_bare() == *own);
@@ -43,8 +50,12 @@ pub fn unwrap(from: Option<&Jid>, own: &BareJid, payloads: &[Element]) -> Result
         let s = Sent::try_from(el.clone()).map_err(|e| ProtocolError::malformed("carbon", e))?;
         Ok(Some(Carbon::Sent(s.forwarded.message, s.forwarded.delay)))
     } else {
-        let r = Received::try_from(el.clone()).map_err(|e| ProtocolError::malformed("carbon", e))?;
-        Ok(Some(Carbon::Received(r.forwarded.message, r.forwarded.delay)))
+        let r =
+            Received::try_from(el.clone()).map_err(|e| ProtocolError::malformed("carbon", e))?;
+        Ok(Some(Carbon::Received(
+            r.forwarded.message,
+            r.forwarded.delay,
+        )))
     }
 }
 
@@ -60,8 +71,12 @@ mod tests {
     fn unwraps_genuine_carbons() {
         let own = BareJid::new("alice@x.org").unwrap();
         let from = Jid::new("alice@x.org").unwrap();
-        let c = unwrap(Some(&from), &own, &[SENT.parse().unwrap()]).unwrap().unwrap();
-        let Carbon::Sent(m, None) = c else { panic!("sent") };
+        let c = unwrap(Some(&from), &own, &[SENT.parse().unwrap()])
+            .unwrap()
+            .unwrap();
+        let Carbon::Sent(m, None) = c else {
+            panic!("sent")
+        };
         assert_eq!(m.to.unwrap().to_string(), "bob@x.org");
         assert_eq!(unwrap(Some(&from), &own, &[]).unwrap(), None);
     }
@@ -76,7 +91,10 @@ mod tests {
         assert!(unwrap(Some(&own_full), &own, &[SENT.parse().unwrap()]).is_err());
         let from = Jid::new("alice@x.org").unwrap();
         let broken: Element = "<sent xmlns='urn:xmpp:carbons:2'/>".parse().unwrap();
-        assert!(matches!(unwrap(Some(&from), &own, &[broken]), Err(ProtocolError::Malformed { .. })));
+        assert!(matches!(
+            unwrap(Some(&from), &own, &[broken]),
+            Err(ProtocolError::Malformed { .. })
+        ));
     }
 
     #[test]

@@ -56,10 +56,18 @@ mod tests {
     #[test]
     fn rejects_foreign_or_empty_ids() {
         let own = BareJid::new("alice@x.org").unwrap();
-        let p = vec![el("<stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='mallory@x.org'/>")];
+        let p = vec![el(
+            "<stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='mallory@x.org'/>",
+        )];
         assert_eq!(find_stanza_id(&p, &own), None);
-        assert_eq!(find_origin_id(&[el("<origin-id xmlns='urn:xmpp:sid:0' id=''/>")]), None);
-        assert_eq!(find_origin_id(&[el("<origin-id xmlns='urn:xmpp:sid:0'/>")]), None);
+        assert_eq!(
+            find_origin_id(&[el("<origin-id xmlns='urn:xmpp:sid:0' id=''/>")]),
+            None
+        );
+        assert_eq!(
+            find_origin_id(&[el("<origin-id xmlns='urn:xmpp:sid:0'/>")]),
+            None
+        );
     }
 
     #[test]

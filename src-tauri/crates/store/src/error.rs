@@ -13,7 +13,9 @@ pub enum StoreError {
     #[error("unreadable stored value: {0}")]
     Decode(String),
     /// The database is newer than this build understands.
-    #[error("the database was written by a newer Hallway (schema {found}, this build knows {known})")]
+    #[error(
+        "the database was written by a newer Hallway (schema {found}, this build knows {known})"
+    )]
     TooNew {
         /// Version found on disk.
         found: u32,

@@ -33,7 +33,11 @@ fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
     Ok(Message {
         id: r.get(0)?,
         peer: r.get(1)?,
-        direction: if direction == "out" { Direction::Outgoing } else { Direction::Incoming },
+        direction: if direction == "out" {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        },
         sender: r.get(3)?,
         body: r.get(4)?,
         timestamp: r.get(5)?,
@@ -99,7 +103,11 @@ impl Store {
     pub fn message(&self, id: i64) -> Result<Option<Message>, StoreError> {
         let conn = self.conn();
         Ok(conn
-            .query_row(&format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"), [id], row_to_message)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                [id],
+                row_to_message,
+            )
             .optional()?)
     }
 
@@ -109,19 +117,25 @@ impl Store {
     pub fn set_state(&self, id: i64, state: DeliveryState) -> Result<bool, StoreError> {
         let conn = self.conn();
         let current: Option<String> = conn
-            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| r.get(0))
+            .query_row("SELECT state FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
             .optional()?;
         let Some(current) = current.as_deref().and_then(DeliveryState::parse) else {
             return Ok(false);
         };
         let allowed = match state {
             DeliveryState::Failed | DeliveryState::Pending => {
-                matches!(current, DeliveryState::Pending | DeliveryState::Failed) && current != state
+                matches!(current, DeliveryState::Pending | DeliveryState::Failed)
+                    && current != state
             }
             _ => state.rank() > current.rank(),
         };
         if allowed {
-            conn.execute("UPDATE messages SET state = ?2 WHERE id = ?1", params![id, state.as_str()])?;
+            conn.execute(
+                "UPDATE messages SET state = ?2 WHERE id = ?1",
+                params![id, state.as_str()],
+            )?;
         }
         Ok(allowed)
     }
@@ -177,15 +191,22 @@ impl Store {
     /// Number of messages stored for an account (tests, diagnostics).
     pub fn count_messages(&self, account: &str) -> Result<u64, StoreError> {
         let conn = self.conn();
-        Ok(conn.query_row("SELECT COUNT(*) FROM messages WHERE account = ?1", [account], |r| {
-            r.get(0)
-        })?)
+        Ok(conn.query_row(
+            "SELECT COUNT(*) FROM messages WHERE account = ?1",
+            [account],
+            |r| r.get(0),
+        )?)
     }
 
     /// Full-text search over every conversation of the account, newest first. The query is the
     /// user's words: each becomes a prefix term; quoted parts stay phrases. FTS5 syntax typed by
     /// the user is neutralised, so no input is an error.
-    pub fn search(&self, account: &str, query: &str, limit: u32) -> Result<Vec<SearchHit>, StoreError> {
+    pub fn search(
+        &self,
+        account: &str,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, StoreError> {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
@@ -197,13 +218,20 @@ impl Store {
              WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY m.id DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![fts, account, limit], |r| {
-            Ok(SearchHit { message: row_to_message(r)?, snippet: r.get(8)? })
+            Ok(SearchHit {
+                message: row_to_message(r)?,
+                snippet: r.get(8)?,
+            })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }
 
-fn insert_one(conn: &rusqlite::Connection, account: &str, m: &NewMessage) -> Result<Inserted, StoreError> {
+fn insert_one(
+    conn: &rusqlite::Connection,
+    account: &str,
+    m: &NewMessage,
+) -> Result<Inserted, StoreError> {
     if let Some(sid) = &m.stanza_id {
         let existing: Option<i64> = conn
             .query_row(
@@ -273,7 +301,10 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
         let after = &rest[start + 1..];
         match after.find('"') {
             Some(end) => {
-                let phrase: String = after[..end].split_whitespace().collect::<Vec<_>>().join(" ");
+                let phrase: String = after[..end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 if !phrase.is_empty() {
                     terms.push(format!("\"{}\"", phrase.replace('"', "")));
                 }

@@ -12,7 +12,10 @@ pub const LATEST: u32 = MIGRATIONS.len() as u32;
 pub(crate) fn apply(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {
     let current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if current > LATEST {
-        return Err(StoreError::TooNew { found: current, known: LATEST });
+        return Err(StoreError::TooNew {
+            found: current,
+            known: LATEST,
+        });
     }
     for (idx, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
         let version = idx as u32 + 1;

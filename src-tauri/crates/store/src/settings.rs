@@ -6,10 +6,15 @@ use crate::{Store, StoreError};
 
 impl Store {
     /// Reads a setting; `None` when unset. A value that no longer decodes is treated as unset.
-    pub fn setting<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>, StoreError> {
+    pub fn setting<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+    ) -> Result<Option<T>, StoreError> {
         let conn = self.conn();
         let raw: Option<String> = conn
-            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
+            .query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
             .optional()?;
         Ok(raw.and_then(|s| serde_json::from_str(&s).ok()))
     }
@@ -28,7 +33,8 @@ impl Store {
 
     /// Removes a setting.
     pub fn remove_setting(&self, key: &str) -> Result<(), StoreError> {
-        self.conn().execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        self.conn()
+            .execute("DELETE FROM settings WHERE key = ?1", [key])?;
         Ok(())
     }
 
@@ -36,14 +42,21 @@ impl Store {
     pub fn pinned_certificate(&self, account: &str) -> Result<Option<String>, StoreError> {
         Ok(self
             .conn()
-            .query_row("SELECT fingerprint FROM pinned_certificates WHERE account = ?1", [account], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT fingerprint FROM pinned_certificates WHERE account = ?1",
+                [account],
+                |r| r.get(0),
+            )
             .optional()?)
     }
 
     /// Pins (or re-pins) a certificate for an account.
-    pub fn pin_certificate(&self, account: &str, fingerprint: &str, now_ms: i64) -> Result<(), StoreError> {
+    pub fn pin_certificate(
+        &self,
+        account: &str,
+        fingerprint: &str,
+        now_ms: i64,
+    ) -> Result<(), StoreError> {
         self.conn().execute(
             "INSERT INTO pinned_certificates (account, fingerprint, pinned_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT(account) DO UPDATE SET fingerprint = excluded.fingerprint, pinned_at = excluded.pinned_at",

@@ -10,10 +10,18 @@ fn msg(peer: &str, dir: Direction, body: &str, origin: &str) -> NewMessage {
     NewMessage {
         peer: peer.into(),
         direction: dir,
-        sender: if dir == Direction::Incoming { peer.into() } else { ACC.into() },
+        sender: if dir == Direction::Incoming {
+            peer.into()
+        } else {
+            ACC.into()
+        },
         body: body.into(),
         timestamp: 1_700_000_000_000,
-        state: if dir == Direction::Incoming { DeliveryState::Received } else { DeliveryState::Pending },
+        state: if dir == Direction::Incoming {
+            DeliveryState::Received
+        } else {
+            DeliveryState::Pending
+        },
         origin_id: origin.into(),
         stanza_id: None,
         stanza_xml_id: None,
@@ -30,7 +38,10 @@ fn temp_store() -> (tempfile::TempDir, Store) {
 fn migrates_from_empty_to_latest_in_wal_mode() {
     let (dir, store) = temp_store();
     assert_eq!(store.schema_version().unwrap(), migrations::LATEST);
-    let mode: String = store.conn().query_row("PRAGMA journal_mode", [], |r| r.get(0)).unwrap();
+    let mode: String = store
+        .conn()
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(mode, "wal");
     drop(store);
     // Re-opening applies nothing and keeps the version.
@@ -47,48 +58,93 @@ fn refuses_a_newer_schema() {
         let c = rusqlite::Connection::open(&path).unwrap();
         c.pragma_update(None, "user_version", 999).unwrap();
     }
-    assert!(matches!(Store::open(&path), Err(StoreError::TooNew { found: 999, .. })));
+    assert!(matches!(
+        Store::open(&path),
+        Err(StoreError::TooNew { found: 999, .. })
+    ));
 }
 
 #[test]
 fn pages_newest_first_and_returns_oldest_first() {
     let (_d, store) = temp_store();
-    let batch: Vec<_> =
-        (0..120).map(|i| msg("bob@localhost", Direction::Incoming, &format!("m{i}"), &format!("o{i}"))).collect();
+    let batch: Vec<_> = (0..120)
+        .map(|i| {
+            msg(
+                "bob@localhost",
+                Direction::Incoming,
+                &format!("m{i}"),
+                &format!("o{i}"),
+            )
+        })
+        .collect();
     store.insert_messages(ACC, &batch).unwrap();
-    store.insert_message(ACC, &msg("carol@localhost", Direction::Incoming, "other", "x")).unwrap();
+    store
+        .insert_message(
+            ACC,
+            &msg("carol@localhost", Direction::Incoming, "other", "x"),
+        )
+        .unwrap();
     let newest = store.history(ACC, "bob@localhost", None, 50).unwrap();
     assert_eq!(newest.len(), 50);
     assert_eq!(newest.first().unwrap().body, "m70");
     assert_eq!(newest.last().unwrap().body, "m119");
-    let older = store.history(ACC, "bob@localhost", Some(newest[0].id), 50).unwrap();
+    let older = store
+        .history(ACC, "bob@localhost", Some(newest[0].id), 50)
+        .unwrap();
     assert_eq!(older.first().unwrap().body, "m20");
     assert_eq!(older.last().unwrap().body, "m69");
-    let oldest = store.history(ACC, "bob@localhost", Some(older[0].id), 50).unwrap();
+    let oldest = store
+        .history(ACC, "bob@localhost", Some(older[0].id), 50)
+        .unwrap();
     assert_eq!(oldest.len(), 20);
     assert_eq!(oldest[0].body, "m0");
-    assert!(store.history(ACC, "bob@localhost", Some(oldest[0].id), 50).unwrap().is_empty());
+    assert!(store
+        .history(ACC, "bob@localhost", Some(oldest[0].id), 50)
+        .unwrap()
+        .is_empty());
     // Other accounts see nothing.
-    assert!(store.history("zed@localhost", "bob@localhost", None, 50).unwrap().is_empty());
+    assert!(store
+        .history("zed@localhost", "bob@localhost", None, 50)
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
 fn drops_duplicates_by_origin_id_and_stanza_id() {
     let (_d, store) = temp_store();
     let m = msg("bob@localhost", Direction::Incoming, "hi", "origin-1");
-    let Inserted::New(first) = store.insert_message(ACC, &m).unwrap() else { panic!("new") };
-    assert_eq!(store.insert_message(ACC, &m).unwrap(), Inserted::Duplicate(first.id));
+    let Inserted::New(first) = store.insert_message(ACC, &m).unwrap() else {
+        panic!("new")
+    };
+    assert_eq!(
+        store.insert_message(ACC, &m).unwrap(),
+        Inserted::Duplicate(first.id)
+    );
     // Same origin-id from another author is a different message.
     let mut other = m.clone();
     other.sender = "mallory@localhost".into();
-    assert!(matches!(store.insert_message(ACC, &other).unwrap(), Inserted::New(_)));
+    assert!(matches!(
+        store.insert_message(ACC, &other).unwrap(),
+        Inserted::New(_)
+    ));
     // Stanza-id: learnt on a duplicate, then re-fetches with that id are dropped.
     let mut with_sid = m.clone();
     with_sid.stanza_id = Some("sid-1".into());
-    assert_eq!(store.insert_message(ACC, &with_sid).unwrap(), Inserted::Duplicate(first.id));
-    let mut refetch = msg("bob@localhost", Direction::Incoming, "hi", "different-origin");
+    assert_eq!(
+        store.insert_message(ACC, &with_sid).unwrap(),
+        Inserted::Duplicate(first.id)
+    );
+    let mut refetch = msg(
+        "bob@localhost",
+        Direction::Incoming,
+        "hi",
+        "different-origin",
+    );
     refetch.stanza_id = Some("sid-1".into());
-    assert_eq!(store.insert_message(ACC, &refetch).unwrap(), Inserted::Duplicate(first.id));
+    assert_eq!(
+        store.insert_message(ACC, &refetch).unwrap(),
+        Inserted::Duplicate(first.id)
+    );
     // Batch with internal duplicates.
     let out = store.insert_messages(ACC, &[m.clone(), m.clone()]).unwrap();
     assert!(out.iter().all(|o| matches!(o, Inserted::Duplicate(_))));
@@ -98,48 +154,115 @@ fn drops_duplicates_by_origin_id_and_stanza_id() {
 #[test]
 fn delivery_states_only_move_forward_and_feed_the_outbox() {
     let (_d, store) = temp_store();
-    let Inserted::New(a) = store.insert_message(ACC, &msg("bob@localhost", Direction::Outgoing, "a", "oa")).unwrap()
+    let Inserted::New(a) = store
+        .insert_message(ACC, &msg("bob@localhost", Direction::Outgoing, "a", "oa"))
+        .unwrap()
     else {
         panic!()
     };
-    let Inserted::New(b) = store.insert_message(ACC, &msg("bob@localhost", Direction::Outgoing, "b", "ob")).unwrap()
+    let Inserted::New(b) = store
+        .insert_message(ACC, &msg("bob@localhost", Direction::Outgoing, "b", "ob"))
+        .unwrap()
     else {
         panic!()
     };
-    assert_eq!(store.pending(ACC).unwrap().iter().map(|m| m.id).collect::<Vec<_>>(), vec![a.id, b.id]);
+    assert_eq!(
+        store
+            .pending(ACC)
+            .unwrap()
+            .iter()
+            .map(|m| m.id)
+            .collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
     assert!(store.set_state(a.id, DeliveryState::Delivered).unwrap());
-    assert!(!store.set_state(a.id, DeliveryState::Sent).unwrap(), "late ack must not undo a receipt");
+    assert!(
+        !store.set_state(a.id, DeliveryState::Sent).unwrap(),
+        "late ack must not undo a receipt"
+    );
     assert!(!store.set_state(a.id, DeliveryState::Failed).unwrap());
-    assert_eq!(store.message(a.id).unwrap().unwrap().state, DeliveryState::Delivered);
+    assert_eq!(
+        store.message(a.id).unwrap().unwrap().state,
+        DeliveryState::Delivered
+    );
     assert!(store.set_state(b.id, DeliveryState::Failed).unwrap());
     assert!(store.pending(ACC).unwrap().is_empty());
-    assert!(store.set_state(b.id, DeliveryState::Pending).unwrap(), "retry");
+    assert!(
+        store.set_state(b.id, DeliveryState::Pending).unwrap(),
+        "retry"
+    );
     assert_eq!(store.pending(ACC).unwrap().len(), 1);
-    assert_eq!(store.find_outgoing(ACC, "bob@localhost", "ob").unwrap(), Some(b.id));
-    assert_eq!(store.find_outgoing(ACC, "bob@localhost", "nope").unwrap(), None);
+    assert_eq!(
+        store.find_outgoing(ACC, "bob@localhost", "ob").unwrap(),
+        Some(b.id)
+    );
+    assert_eq!(
+        store.find_outgoing(ACC, "bob@localhost", "nope").unwrap(),
+        None
+    );
 }
 
 #[test]
 fn counts_and_clears_unread() {
     let (_d, store) = temp_store();
     for i in 0..3 {
-        store.insert_message(ACC, &msg("bob@localhost", Direction::Incoming, "x", &format!("b{i}"))).unwrap();
+        store
+            .insert_message(
+                ACC,
+                &msg("bob@localhost", Direction::Incoming, "x", &format!("b{i}")),
+            )
+            .unwrap();
     }
-    store.insert_message(ACC, &msg("carol@localhost", Direction::Incoming, "x", "c")).unwrap();
-    store.insert_message(ACC, &msg("carol@localhost", Direction::Outgoing, "y", "c2")).unwrap();
+    store
+        .insert_message(ACC, &msg("carol@localhost", Direction::Incoming, "x", "c"))
+        .unwrap();
+    store
+        .insert_message(ACC, &msg("carol@localhost", Direction::Outgoing, "y", "c2"))
+        .unwrap();
     let mut counts = store.unread_counts(ACC).unwrap();
     counts.sort();
-    assert_eq!(counts, vec![("bob@localhost".into(), 3), ("carol@localhost".into(), 1)]);
+    assert_eq!(
+        counts,
+        vec![("bob@localhost".into(), 3), ("carol@localhost".into(), 1)]
+    );
     assert_eq!(store.mark_read(ACC, "bob@localhost").unwrap(), 3);
-    assert_eq!(store.unread_counts(ACC).unwrap(), vec![("carol@localhost".into(), 1)]);
+    assert_eq!(
+        store.unread_counts(ACC).unwrap(),
+        vec![("carol@localhost".into(), 1)]
+    );
 }
 
 #[test]
 fn searches_words_prefixes_phrases_without_diacritics() {
     let (_d, store) = temp_store();
-    store.insert_message(ACC, &msg("bob@localhost", Direction::Incoming, "Meeting at the café tomorrow", "1")).unwrap();
-    store.insert_message(ACC, &msg("bob@localhost", Direction::Incoming, "tomorrow the meeting moved", "2")).unwrap();
-    store.insert_message(ACC, &msg("carol@localhost", Direction::Incoming, "lunch?", "3")).unwrap();
+    store
+        .insert_message(
+            ACC,
+            &msg(
+                "bob@localhost",
+                Direction::Incoming,
+                "Meeting at the café tomorrow",
+                "1",
+            ),
+        )
+        .unwrap();
+    store
+        .insert_message(
+            ACC,
+            &msg(
+                "bob@localhost",
+                Direction::Incoming,
+                "tomorrow the meeting moved",
+                "2",
+            ),
+        )
+        .unwrap();
+    store
+        .insert_message(
+            ACC,
+            &msg("carol@localhost", Direction::Incoming, "lunch?", "3"),
+        )
+        .unwrap();
     assert_eq!(store.search(ACC, "cafe", 10).unwrap().len(), 1);
     assert_eq!(store.search(ACC, "meet", 10).unwrap().len(), 2);
     let phrase = store.search(ACC, "\"meeting moved\"", 10).unwrap();
@@ -159,25 +282,50 @@ fn settings_and_pins_round_trip_and_persist() {
     let path = dir.path().join("db");
     {
         let store = Store::open(&path).unwrap();
-        store.set_setting("presence", &serde_json::json!({"show": "away"})).unwrap();
+        store
+            .set_setting("presence", &serde_json::json!({"show": "away"}))
+            .unwrap();
         store.pin_certificate(ACC, "AA:BB", 1).unwrap();
         store.pin_certificate(ACC, "CC:DD", 2).unwrap();
-        store.insert_message(ACC, &msg("bob@localhost", Direction::Incoming, "persist me", "p")).unwrap();
+        store
+            .insert_message(
+                ACC,
+                &msg("bob@localhost", Direction::Incoming, "persist me", "p"),
+            )
+            .unwrap();
     }
     let store = Store::open(&path).unwrap();
     let v: Option<serde_json::Value> = store.setting("presence").unwrap();
     assert_eq!(v.unwrap()["show"], "away");
-    assert_eq!(store.pinned_certificate(ACC).unwrap().as_deref(), Some("CC:DD"));
-    assert_eq!(store.history(ACC, "bob@localhost", None, 10).unwrap()[0].body, "persist me");
+    assert_eq!(
+        store.pinned_certificate(ACC).unwrap().as_deref(),
+        Some("CC:DD")
+    );
+    assert_eq!(
+        store.history(ACC, "bob@localhost", None, 10).unwrap()[0].body,
+        "persist me"
+    );
     store.remove_setting("presence").unwrap();
-    assert!(store.setting::<serde_json::Value>("presence").unwrap().is_none());
+    assert!(store
+        .setting::<serde_json::Value>("presence")
+        .unwrap()
+        .is_none());
 }
 
 #[test]
 fn fts_query_neutralises_syntax() {
     use crate::messages::fts_query;
-    assert_eq!(fts_query("hello wor").as_deref(), Some("\"hello\"* \"wor\"*"));
-    assert_eq!(fts_query("say \"good morning\" x").as_deref(), Some("\"say\"* \"good morning\" \"x\"*"));
-    assert_eq!(fts_query("\"unterminated").as_deref(), Some("\"unterminated\"*"));
+    assert_eq!(
+        fts_query("hello wor").as_deref(),
+        Some("\"hello\"* \"wor\"*")
+    );
+    assert_eq!(
+        fts_query("say \"good morning\" x").as_deref(),
+        Some("\"say\"* \"good morning\" \"x\"*")
+    );
+    assert_eq!(
+        fts_query("\"unterminated").as_deref(),
+        Some("\"unterminated\"*")
+    );
     assert_eq!(fts_query("  ").as_deref(), None);
 }
