@@ -218,3 +218,170 @@ async fn reconnects_after_server_restart_and_sends_offline_outbox_exactly_once()
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remember_me_uses_the_keychain_and_says_so_when_there_is_none() {
+    use hallway_core::keychain::{Keychain, MemoryKeychain, NoKeychain};
+    use std::sync::Arc;
+    let server = Prosody::shared();
+    let req = |remember| SignInRequest {
+        address: "carol1@localhost".into(),
+        password: crate::support::prosody::PASSWORD.into(),
+        server: Some(server.server_field()),
+        remember,
+    };
+
+    // With a keychain: the password goes there (never into the data folder) and the next start
+    // signs in by itself.
+    let keychain = Arc::new(MemoryKeychain::default());
+    let c = Client::open_with_keychain(
+        "carol1@localhost",
+        tempfile::tempdir().unwrap(),
+        keychain.clone(),
+    );
+    c.messenger.sign_in(req(true)).await.unwrap();
+    assert_eq!(
+        keychain.load("carol1@localhost").unwrap().as_deref(),
+        Some(crate::support::prosody::PASSWORD)
+    );
+    assert!(c.messenger.snapshot().notice.is_none());
+    c.messenger.sign_out().await;
+    let Client { data_dir, .. } = c;
+    let db = std::fs::read(hallway_core::paths::database_path(data_dir.path())).unwrap();
+    assert!(
+        !db.windows(crate::support::prosody::PASSWORD.len())
+            .any(|w| w == crate::support::prosody::PASSWORD.as_bytes()),
+        "the password must never be written to the data folder"
+    );
+    let mut restarted = Client::open_with_keychain("carol1@localhost", data_dir, keychain.clone());
+    assert!(restarted.messenger.resume_saved().await);
+    restarted.wait_online(15).await;
+    restarted.messenger.sign_out().await;
+
+    // Unticked: the password is forgotten.
+    let again = Client::open_with_keychain(
+        "carol1@localhost",
+        tempfile::tempdir().unwrap(),
+        keychain.clone(),
+    );
+    again.messenger.sign_in(req(false)).await.unwrap();
+    assert_eq!(keychain.load("carol1@localhost").unwrap(), None);
+    again.messenger.sign_out().await;
+
+    // No keychain: sign-in works, the user is told, and the next start asks again.
+    let nokey = Client::open_with_keychain(
+        "carol1@localhost",
+        tempfile::tempdir().unwrap(),
+        Arc::new(NoKeychain),
+    );
+    nokey.messenger.sign_in(req(true)).await.unwrap();
+    let snap = nokey.messenger.snapshot();
+    assert!(!snap.keychain_available);
+    assert!(snap.notice.unwrap().contains("password was not saved"));
+    nokey.messenger.sign_out().await;
+    let Client { data_dir, .. } = nokey;
+    let restarted = Client::open_with_keychain("carol1@localhost", data_dir, Arc::new(NoKeychain));
+    assert!(!restarted.messenger.resume_saved().await);
+    let snap = restarted.messenger.snapshot();
+    assert!(snap.account.is_none());
+    assert_eq!(snap.saved_account.unwrap().address, "carol1@localhost");
+    assert!(snap.notice.unwrap().contains("enter your password"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cut_link_resumes_the_stream_without_losing_or_repeating_messages() {
+    use crate::support::proxy::CutProxy;
+    let server = Prosody::shared();
+    let proxy = CutProxy::start(server.c2s_port).await;
+    let mut alice = Client::new("alice14@localhost");
+    alice
+        .sign_in_at(&proxy.server_field(), crate::support::prosody::PASSWORD)
+        .await
+        .unwrap();
+    alice
+        .wait_for("roster", 10, |e| matches!(e, CoreEvent::RosterChanged(_)))
+        .await;
+    let mut bob = Client::online(server, "bob14@localhost").await;
+    let _ = alice.drain_for(300).await;
+
+    proxy.cut();
+    alice
+        .wait_for("Reconnecting", 20, |e| {
+            matches!(
+                e,
+                CoreEvent::ConnectionStateChanged(ConnectionState::Reconnecting { .. })
+            )
+        })
+        .await;
+    let m = alice
+        .messenger
+        .send_message("bob14@localhost", "sent across the cut")
+        .await
+        .unwrap();
+    bob.messenger
+        .send_message("alice14@localhost", "sent to alice while her link was down")
+        .await
+        .unwrap();
+    alice.wait_online(30).await;
+    let after = alice.drain_for(1500).await;
+    // Resumed (XEP-0198), not a fresh session: a fresh one would fetch the roster again.
+    assert!(
+        !after
+            .iter()
+            .any(|e| matches!(e, CoreEvent::RosterChanged(_))),
+        "expected stream resumption, got a fresh session: {after:#?}"
+    );
+    let across = |c: &Client, peer: &str, body: &str| {
+        let account = c.address.clone();
+        c.messenger
+            .store()
+            .history(&account, peer, None, 10)
+            .unwrap()
+            .iter()
+            .filter(|m| m.body == body)
+            .count()
+    };
+    bob.eventually("alice's message", 15, |b| {
+        across(b, "alice14@localhost", "sent across the cut") == 1
+    })
+    .await;
+    alice
+        .eventually("bob's message", 15, |a| {
+            across(
+                a,
+                "bob14@localhost",
+                "sent to alice while her link was down",
+            ) == 1
+        })
+        .await;
+    alice
+        .eventually("delivered", 15, |a| {
+            a.messenger.store().message(m.id).unwrap().unwrap().state == DeliveryState::Delivered
+        })
+        .await;
+    let _ = bob.drain_for(1000).await;
+    let _ = alice.drain_for(100).await;
+    assert_eq!(
+        across(&bob, "alice14@localhost", "sent across the cut"),
+        1,
+        "exactly once"
+    );
+    assert_eq!(
+        across(
+            &alice,
+            "bob14@localhost",
+            "sent to alice while her link was down"
+        ),
+        1,
+        "exactly once"
+    );
+    assert_eq!(
+        alice
+            .messenger
+            .store()
+            .history("alice14@localhost", "bob14@localhost", None, 10)
+            .unwrap()
+            .len(),
+        2
+    );
+}

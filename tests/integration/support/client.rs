@@ -30,9 +30,18 @@ impl Client {
 
     /// A client on an existing data dir (an app restart).
     pub fn open_in(address: &str, data_dir: tempfile::TempDir) -> Client {
+        Self::open_with_keychain(address, data_dir, Arc::new(MemoryKeychain::default()))
+    }
+
+    /// A client with a given keychain (to test "Remember me").
+    pub fn open_with_keychain(
+        address: &str,
+        data_dir: tempfile::TempDir,
+        keychain: Arc<dyn hallway_core::keychain::Keychain>,
+    ) -> Client {
         let (messenger, events) = Messenger::open(MessengerOptions {
             data_dir: data_dir.path().to_path_buf(),
-            keychain: Arc::new(MemoryKeychain::default()),
+            keychain,
         })
         .unwrap();
         Client {
@@ -55,11 +64,20 @@ impl Client {
         server: &Prosody,
         password: &str,
     ) -> Result<(), CoreError> {
+        self.sign_in_at(&server.server_field(), password).await
+    }
+
+    /// Signs in through a given **Server** field value (e.g. a proxy).
+    pub async fn sign_in_at(
+        &mut self,
+        server_field: &str,
+        password: &str,
+    ) -> Result<(), CoreError> {
         self.messenger
             .sign_in(SignInRequest {
                 address: self.address.clone(),
                 password: password.into(),
-                server: Some(server.server_field()),
+                server: Some(server_field.to_string()),
                 remember: false,
             })
             .await
