@@ -256,6 +256,19 @@ impl HallwayConnector {
         }
     }
 
+    /// TLS on `tcp`, then the XMPP stream header over it.
+    async fn xmpp_over_tls(
+        &self,
+        tcp: TcpStream,
+        domain: &str,
+        ns: &'static str,
+        timeouts: Timeouts,
+    ) -> Result<PendingFeaturesRecv<Stream>, tokio_xmpp::Error> {
+        let tls = self.tls(tcp, domain).await?;
+        let stream = BufStream::new(SmFailedFix::new(tls));
+        Ok(initiate_stream(stream, ns, header(domain), timeouts).await?)
+    }
+
     async fn connect_one(
         &self,
         host: &str,
@@ -267,16 +280,7 @@ impl HallwayConnector {
     ) -> Result<PendingFeaturesRecv<Stream>, tokio_xmpp::Error> {
         let tcp = tcp(host, port).await?;
         match mode {
-            Mode::DirectTls => {
-                let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(
-                    BufStream::new(SmFailedFix::new(tls)),
-                    ns,
-                    header(domain),
-                    timeouts,
-                )
-                .await?)
-            }
+            Mode::DirectTls => self.xmpp_over_tls(tcp, domain, ns, timeouts).await,
             Mode::StartTls => {
                 let plain =
                     initiate_stream(BufStream::new(tcp), ns, header(domain), timeouts).await?;
@@ -314,14 +318,7 @@ impl HallwayConnector {
                     }
                 }
                 let tcp = stream.into_inner().into_inner();
-                let tls = self.tls(tcp, domain).await?;
-                Ok(initiate_stream(
-                    BufStream::new(SmFailedFix::new(tls)),
-                    ns,
-                    header(domain),
-                    timeouts,
-                )
-                .await?)
+                self.xmpp_over_tls(tcp, domain, ns, timeouts).await
             }
         }
     }

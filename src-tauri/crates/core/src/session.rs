@@ -334,16 +334,7 @@ impl Actor {
     async fn send_chat(&mut self, stream: &StanzaStream, m: Message) {
         let Ok(to) = BareJid::new(&m.peer) else {
             tracing::warn!("outbox message {} has a bad peer {}", m.id, m.peer);
-            if self
-                .store
-                .set_state(m.id, DeliveryState::Failed)
-                .unwrap_or(false)
-            {
-                self.emitter.emit(CoreEvent::MessageStateChanged {
-                    id: m.id,
-                    state: DeliveryState::Failed,
-                });
-            }
+            self.move_state(m.id, DeliveryState::Failed);
             return;
         };
         let stanza = chat::build_chat(&to, &m.body, &m.origin_id);
@@ -364,6 +355,17 @@ impl Actor {
         });
     }
 
+    /// Moves a message's delivery state (forward only, see `Store::set_state`) and tells the UI.
+    fn move_state(&self, id: i64, state: DeliveryState) {
+        match self.store.set_state(id, state) {
+            Ok(true) => self
+                .emitter
+                .emit(CoreEvent::MessageStateChanged { id, state }),
+            Ok(false) => {}
+            Err(e) => tracing::error!("could not record state {state:?} of message {id}: {e}"),
+        }
+    }
+
     fn on_token(&mut self, o: TokenOutcome) {
         let current = self.tokens.get(&o.message_id).map(|(s, _)| *s);
         if current != Some(o.seq) {
@@ -372,16 +374,7 @@ impl Actor {
         self.tokens.remove(&o.message_id);
         if o.acked {
             // XEP-0198 ack: the server has it. (Receipts may already have moved it further.)
-            if self
-                .store
-                .set_state(o.message_id, DeliveryState::Sent)
-                .unwrap_or(false)
-            {
-                self.emitter.emit(CoreEvent::MessageStateChanged {
-                    id: o.message_id,
-                    state: DeliveryState::Sent,
-                });
-            }
+            self.move_state(o.message_id, DeliveryState::Sent);
         }
         // Not acked: the stream lost it; it stays pending and goes out after the next (re)connect.
     }
@@ -542,10 +535,7 @@ impl Actor {
             if state == DeliveryState::Failed {
                 self.tokens.remove(&id);
             }
-            if self.store.set_state(id, state).unwrap_or(false) {
-                self.emitter
-                    .emit(CoreEvent::MessageStateChanged { id, state });
-            }
+            self.move_state(id, state);
         }
     }
 
