@@ -58,6 +58,22 @@ pub fn run() -> Result<(), String> {
         .manage(messenger.clone())
         .setup(move |app| {
             builder.mount_events(app);
+            // The window is created here (config `create: false`) so its native title follows
+            // `document.title`: the UI puts the unread count there, "(3) Hallway", for the taskbar.
+            let config = app
+                .config()
+                .app
+                .windows
+                .first()
+                .cloned()
+                .ok_or("no window in tauri.conf.json")?;
+            tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                .on_document_title_changed(|window, title| {
+                    if let Err(e) = window.set_title(&title) {
+                        tracing::warn!("could not set the window title: {e}");
+                    }
+                })
+                .build()?;
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
             Ok(())
         })

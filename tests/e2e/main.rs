@@ -331,6 +331,58 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     assert_eq!(alerted, serde_json::json!("no"));
     shot(&b, "05-replies").await;
 
+    // A message from a colleague whose conversation is not open: unread in the list and in the
+    // window title, the native one included (what the taskbar shows).
+    let carol = Client::online(server, "carol13@localhost").await;
+    carol
+        .messenger
+        .send_message("alice13@localhost", "Are you joining the 2pm?")
+        .await
+        .unwrap();
+    let carol_item =
+        "//ul[@aria-label='Contacts']//button[starts-with(@aria-label, 'Carol Chen 13, ')]";
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let label = wait_el(&b, carol_item, 5)
+            .await
+            .attr("aria-label")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        let title = b.title().await.unwrap();
+        if label.ends_with(", 1 unread") && title == "(1) Hallway" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "unread not shown: label {label:?}, title {title:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let tree = Command::new("xwininfo")
+        .args(["-root", "-tree"])
+        .output()
+        .unwrap();
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    assert!(
+        tree.contains("\"(1) Hallway\""),
+        "native window title does not show the unread count"
+    );
+    shot(&b, "05b-unread").await;
+    wait_el(&b, carol_item, 5).await.click().await.unwrap();
+    wait_text(&b, &role("log", "Messages"), 10, "carol's message", |t| {
+        t.contains("Are you joining the 2pm?")
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b.title().await.unwrap() != "Hallway" {
+        assert!(
+            Instant::now() < deadline,
+            "title still shows unread after reading"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
     // Quit and start the app again: the history is still there, from the local database.
     b.close().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
