@@ -215,7 +215,7 @@ impl Store {
             "SELECT m.id, m.peer, m.direction, m.sender, m.body, m.ts, m.state, m.origin_id, \
              highlight(messages_fts, 0, char(2), char(3)) \
              FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
-             WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY m.id DESC LIMIT ?3",
+             WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY messages_fts.rowid DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![fts, account, limit], |r| {
             Ok(SearchHit {
