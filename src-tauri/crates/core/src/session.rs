@@ -415,21 +415,18 @@ impl Actor {
                 from, id, payload, ..
             } => {
                 let reply = if xep0199_ping::is_ping(&payload) {
-                    Iq::empty_result(
-                        from.clone()
-                            .unwrap_or_else(|| Jid::from(self.account.clone())),
+                    Iq::Result {
+                        from: None,
+                        to: None,
                         id,
-                    )
+                        payload: None,
+                    }
                 } else if xep0030_disco::is_info_query(&payload) {
                     xep0030_disco::info_result(&id, &payload)
                 } else {
                     xep0030_disco::service_unavailable(&id)
                 };
-                let reply = match from {
-                    Some(f) => reply.with_to(f),
-                    None => reply,
-                };
-                stream.send(Box::new(reply.into())).await;
+                answer(stream, from, reply).await;
             }
             Iq::Set {
                 from, id, payload, ..
@@ -445,7 +442,12 @@ impl Actor {
                                 }
                             }
                             self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
-                            Iq::empty_result(Jid::from(self.account.clone()), id)
+                            Iq::Result {
+                                from: None,
+                                to: None,
+                                id,
+                                payload: None,
+                            }
                         }
                         Err(e) => {
                             tracing::warn!("rejected roster push: {e}");
@@ -455,11 +457,7 @@ impl Actor {
                 } else {
                     xep0030_disco::service_unavailable(&id)
                 };
-                let reply = match from {
-                    Some(f) => reply.with_to(f),
-                    None => reply,
-                };
-                stream.send(Box::new(reply.into())).await;
+                answer(stream, from, reply).await;
             }
         }
     }
@@ -665,6 +663,16 @@ impl Actor {
             })
             .collect()
     }
+}
+
+/// Sends the reply to an incoming `iq get/set`, addressed to whoever asked (RFC 6120 §8.2.3:
+/// every get/set gets a result or an error, or the asker waits).
+async fn answer(stream: &StanzaStream, asker: Option<Jid>, reply: Iq) {
+    let reply = match asker {
+        Some(to) => reply.with_to(to),
+        None => reply,
+    };
+    stream.send(Box::new(reply.into())).await;
 }
 
 /// Milliseconds since the Unix epoch.
