@@ -6,7 +6,8 @@ use xmpp_parsers::jid::{BareJid, Jid};
 use xmpp_parsers::message::{Id, Lang, Message, MessageType};
 
 use crate::xep0280_carbons::{self, Carbon};
-use crate::{xep0184_receipts, xep0203_delay, xep0359_stanza_id, ProtocolError};
+use crate::xep0313_mam::ArchivedMessage;
+use crate::{xep0184_receipts, xep0203_delay, xep0333_markers, xep0359_stanza_id, ProtocolError};
 
 /// Largest body we accept from the network (bytes). Larger ones are cut, with a marker, so a
 /// stranger cannot make us store megabytes per message; 100 kB messages pass untouched.
@@ -20,6 +21,7 @@ pub fn build_chat(to: &BareJid, body: &str, origin_id: &str) -> Message {
     m.bodies.insert(Lang::default(), body.to_string());
     m.with_payload(xep0359_stanza_id::origin_id(origin_id))
         .with_payload(xep0184_receipts::request())
+        .with_payload(xmpp_parsers::displayed_markers::Markable)
 }
 
 /// A chat message worth storing.
@@ -43,6 +45,10 @@ pub struct ChatMessage {
     pub receipt_to: Option<(Jid, String)>,
     /// Came in as a carbon copy.
     pub carbon: bool,
+    /// The stanza `id` attribute (XEP-0333 markers name it).
+    pub xml_id: Option<String>,
+    /// The sender asked for XEP-0333 markers.
+    pub markable: bool,
 }
 
 /// What an incoming message stanza means.
@@ -65,6 +71,17 @@ pub enum Incoming {
         id: String,
         /// Human text from the server, if any.
         text: String,
+    },
+    /// A XEP-0333 `displayed` marker in the conversation with `peer`: by the contact (our
+    /// message `id` and everything before it was seen) or by another of our devices (we read the
+    /// contact's message `id`, so the conversation is read up to there).
+    Displayed {
+        /// The contact.
+        peer: String,
+        /// The marked message's stanza id.
+        id: String,
+        /// Sent by one of our own devices.
+        by_me: bool,
     },
     /// Nothing to store: chat states, groupchat (not handled yet), headlines without body…
     Ignored,
@@ -96,6 +113,13 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
                     // Our other device confirmed a message to the contact: nothing for us.
                     return Ok(Incoming::Ignored);
                 }
+                if let Some(id) = xep0333_markers::displayed_id(&inner.payloads) {
+                    return Ok(Incoming::Displayed {
+                        peer: peer.to_string(),
+                        id,
+                        by_me: true,
+                    });
+                }
                 chat_from(
                     &inner,
                     peer.to_string(),
@@ -113,6 +137,13 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
                 let peer = f.to_bare().to_string();
                 if let Some(id) = xep0184_receipts::received_id(&inner.payloads) {
                     return Ok(Incoming::Receipt { peer, id });
+                }
+                if let Some(id) = xep0333_markers::displayed_id(&inner.payloads) {
+                    return Ok(Incoming::Displayed {
+                        peer,
+                        id,
+                        by_me: false,
+                    });
                 }
                 chat_from(
                     &inner,
@@ -149,6 +180,13 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
     }
     if let Some(id) = xep0184_receipts::received_id(&msg.payloads) {
         return Ok(Incoming::Receipt { peer, id });
+    }
+    if let Some(id) = xep0333_markers::displayed_id(&msg.payloads) {
+        return Ok(Incoming::Displayed {
+            peer,
+            id,
+            by_me: false,
+        });
     }
     let delayed = xep0203_delay::stamp_ms(&msg.payloads);
     let result = chat_from(&msg, peer.clone(), peer, false, own, false, delayed);
@@ -204,7 +242,65 @@ fn chat_from(
         delayed_ms: delayed_ms.or_else(|| xep0203_delay::stamp_ms(&m.payloads)),
         receipt_to: None,
         carbon,
+        xml_id: m
+            .id
+            .as_ref()
+            .map(|i| i.0.clone())
+            .filter(|i| !i.is_empty() && i.len() <= 256),
+        markable: xep0333_markers::is_markable(&m.payloads),
     })
+}
+
+/// Classifies a message from our archive (XEP-0313): ours when our bare JID wrote it, else the
+/// contact's. The archive id is its stanza-id; the archive stamp is its time. Receipts are never
+/// answered for archived messages (the contact's client got them long ago).
+pub fn parse_archived(a: ArchivedMessage, own: &BareJid) -> Incoming {
+    let m = a.message;
+    if matches!(
+        m.type_,
+        MessageType::Error | MessageType::Groupchat | MessageType::Headline
+    ) {
+        return Incoming::Ignored;
+    }
+    let (Some(from), Some(to)) = (m.from.as_ref(), m.to.as_ref()) else {
+        return Incoming::Ignored;
+    };
+    let outgoing = from.to_bare() == *own;
+    let peer = if outgoing {
+        to.to_bare()
+    } else {
+        from.to_bare()
+    }
+    .to_string();
+    if peer == own.to_string() {
+        return Incoming::Ignored; // notes to self are not a conversation (yet)
+    }
+    if let Some(id) = xep0184_receipts::received_id(&m.payloads) {
+        return if outgoing {
+            Incoming::Ignored
+        } else {
+            Incoming::Receipt { peer, id }
+        };
+    }
+    if let Some(id) = xep0333_markers::displayed_id(&m.payloads) {
+        return Incoming::Displayed {
+            peer,
+            id,
+            by_me: outgoing,
+        };
+    }
+    let sender = if outgoing {
+        own.to_string()
+    } else {
+        peer.clone()
+    };
+    match chat_from(&m, peer, sender, outgoing, own, false, a.stamp_ms) {
+        Incoming::Chat(mut c) => {
+            c.stanza_id = Some(a.archive_id);
+            Incoming::Chat(c)
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -315,5 +411,73 @@ mod tests {
         assert!(el
             .get_child("request", xmpp_parsers::ns::RECEIPTS)
             .is_some());
+        assert!(el.get_child("markable", xep0333_markers::NS).is_some());
+    }
+
+    #[test]
+    fn parses_displayed_markers_from_contact_and_own_devices() {
+        assert_eq!(
+            parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><displayed xmlns='urn:xmpp:chat-markers:0' id='o5'/></message>"),
+            Incoming::Displayed { peer: "bob@x.org".into(), id: "o5".into(), by_me: false }
+        );
+        assert_eq!(
+            parse("<message xmlns='jabber:client' from='alice@x.org' to='alice@x.org/h'><sent xmlns='urn:xmpp:carbons:2'>\
+             <forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat'>\
+             <displayed xmlns='urn:xmpp:chat-markers:0' id='b3'/></message></forwarded></sent></message>"),
+            Incoming::Displayed { peer: "bob@x.org".into(), id: "b3".into(), by_me: true }
+        );
+    }
+
+    fn archived(inner: &str) -> Incoming {
+        let m = Message::try_from(inner.parse::<Element>().unwrap()).unwrap();
+        parse_archived(
+            ArchivedMessage {
+                query_id: "q".into(),
+                archive_id: "A7".into(),
+                stamp_ms: Some(1000),
+                message: m,
+            },
+            &own(),
+        )
+    }
+
+    #[test]
+    fn parses_archived_messages_in_both_directions() {
+        let Incoming::Chat(c) = archived("<message xmlns='jabber:client' from='bob@x.org/l' to='alice@x.org/h' type='chat' id='x1'>\
+            <body>old news</body><request xmlns='urn:xmpp:receipts'/><markable xmlns='urn:xmpp:chat-markers:0'/></message>") else {
+            panic!("chat expected")
+        };
+        assert_eq!(
+            (
+                c.peer.as_str(),
+                c.outgoing,
+                c.stanza_id.as_deref(),
+                c.delayed_ms
+            ),
+            ("bob@x.org", false, Some("A7"), Some(1000))
+        );
+        assert!(c.receipt_to.is_none() && c.markable);
+        assert_eq!(c.xml_id.as_deref(), Some("x1"));
+        let Incoming::Chat(c) = archived(
+            "<message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat'>\
+            <body>sent from phone</body><origin-id xmlns='urn:xmpp:sid:0' id='o8'/></message>",
+        ) else {
+            panic!("chat expected")
+        };
+        assert_eq!(
+            (
+                c.peer.as_str(),
+                c.sender.as_str(),
+                c.outgoing,
+                c.origin_id.as_deref()
+            ),
+            ("bob@x.org", "alice@x.org", true, Some("o8"))
+        );
+    }
+
+    #[test]
+    fn rejects_archived_errors_and_headless_messages() {
+        assert_eq!(archived("<message xmlns='jabber:client' from='bob@x.org' to='alice@x.org' type='error'><body>x</body></message>"), Incoming::Ignored);
+        assert_eq!(archived("<message xmlns='jabber:client' to='alice@x.org' type='chat'><body>x</body></message>"), Incoming::Ignored);
     }
 }
