@@ -370,6 +370,8 @@ impl Messenger {
             origin_id,
             stanza_id: None,
             stanza_xml_id: None,
+            markable: false,
+            append: true,
         };
         let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
             return Err(CoreError::Internal("fresh origin-id collided".into()));

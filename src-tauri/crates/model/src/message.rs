@@ -22,6 +22,8 @@ pub enum DeliveryState {
     Sent,
     /// The contact's client confirmed it (XEP-0184 receipt).
     Delivered,
+    /// The contact has seen it (XEP-0333 `displayed` marker).
+    Displayed,
     /// Could not be sent; the user may retry.
     Failed,
     /// An incoming message.
@@ -35,6 +37,7 @@ impl DeliveryState {
             Self::Pending => "pending",
             Self::Sent => "sent",
             Self::Delivered => "delivered",
+            Self::Displayed => "displayed",
             Self::Failed => "failed",
             Self::Received => "received",
         }
@@ -45,6 +48,7 @@ impl DeliveryState {
             "pending" => Self::Pending,
             "sent" => Self::Sent,
             "delivered" => Self::Delivered,
+            "displayed" => Self::Displayed,
             "failed" => Self::Failed,
             "received" => Self::Received,
             _ => return None,
@@ -57,7 +61,8 @@ impl DeliveryState {
             Self::Pending => 1,
             Self::Sent => 2,
             Self::Delivered => 3,
-            Self::Received => 4,
+            Self::Displayed => 4,
+            Self::Received => 5,
         }
     }
 }
@@ -104,6 +109,24 @@ pub struct NewMessage {
     pub origin_id: String,
     /// XEP-0359 stanza-id assigned by our server (`by` = our account), when known.
     pub stanza_id: Option<String>,
-    /// The stanza `id` attribute (XEP-0184 receipts refer to it).
+    /// The stanza `id` attribute (XEP-0184 receipts and XEP-0333 markers refer to it).
     pub stanza_xml_id: Option<String>,
+    /// The sender wants XEP-0333 markers for it.
+    pub markable: bool,
+    /// Placed after everything already stored in the conversation (live arrivals and archive
+    /// catch-up): its time is raised to the newest stored time if the clock says earlier, so the
+    /// conversation keeps arrival order. Older history fetched from the archive keeps its stamp.
+    pub append: bool,
+}
+
+/// A message found by full-text search.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResult {
+    /// The message.
+    pub message: Message,
+    /// The body with each match wrapped in U+0002 … U+0003 (the UI turns these into marks, as
+    /// text nodes).
+    pub snippet: String,
 }

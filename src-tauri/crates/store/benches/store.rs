@@ -61,6 +61,8 @@ fn message(peer: &str, i: usize) -> NewMessage {
         origin_id: format!("o-{peer}-{i}"),
         stanza_id: Some(format!("s-{peer}-{i}")),
         stanza_xml_id: None,
+        markable: false,
+        append: true,
     }
 }
 

@@ -2,6 +2,7 @@
 //! full-text search, settings and pinned certificates live in one WAL-mode database in the app
 //! data dir. Migrations are numbered SQL files applied by `PRAGMA user_version` in a transaction.
 
+mod archive;
 mod error;
 mod messages;
 mod migrations;
@@ -10,6 +11,7 @@ mod settings;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+pub use archive::Gap;
 pub use error::StoreError;
 pub use messages::{Inserted, SearchHit};
 

@@ -86,17 +86,50 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Message>, StoreError> {
         let conn = self.conn();
+        let (ts, id) = cursor(&conn, before_id)?;
+        older_than(&conn, account, peer, ts, id, limit)
+    }
+
+    /// The page of a conversation around message `id` (search results open there): up to
+    /// `limit / 2` messages after it, it, and older ones to fill the page; oldest first.
+    pub fn history_around(
+        &self,
+        account: &str,
+        id: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let target: Option<(String, i64)> = conn
+            .query_row(
+                "SELECT peer, ts FROM messages WHERE id = ?1 AND account = ?2",
+                params![id, account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((peer, ts)) = target else {
+            return Ok(Vec::new());
+        };
         let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 AND id < ?3 \
-             ORDER BY id DESC LIMIT ?4"
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 \
+             AND (ts > ?3 OR (ts = ?3 AND id > ?4)) ORDER BY ts, id LIMIT ?5"
         ))?;
-        let rows = stmt.query_map(
-            params![account, peer, before_id.unwrap_or(i64::MAX), limit],
-            row_to_message,
-        )?;
-        let mut page = rows.collect::<Result<Vec<_>, _>>()?;
-        page.reverse();
+        let newer = stmt
+            .query_map(params![account, peer, ts, id, limit / 2], row_to_message)?
+            .collect::<Result<Vec<_>, _>>()?;
+        let older_limit = limit.saturating_sub(newer.len() as u32).max(1);
+        let mut page = older_than(&conn, account, &peer, ts, id.saturating_add(1), older_limit)?;
+        page.extend(newer);
         Ok(page)
+    }
+
+    /// Time of the oldest message of a conversation (archive queries for older history end there).
+    pub fn oldest_time(&self, account: &str, peer: &str) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        Ok(conn.query_row(
+            "SELECT MIN(ts) FROM messages WHERE account = ?1 AND peer = ?2",
+            params![account, peer],
+            |r| r.get(0),
+        )?)
     }
 
     /// One message by row id.
@@ -169,6 +202,77 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
+    /// The contact has seen our message `marked_id` (XEP-0333: and so every earlier one): our
+    /// outgoing messages up to it move to `Displayed`. Returns the rows that changed.
+    pub fn mark_displayed_up_to(
+        &self,
+        account: &str,
+        peer: &str,
+        marked_id: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        let conn = self.conn();
+        let target: Option<(i64, i64)> = conn
+            .query_row(
+                "SELECT ts, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'out' \
+                 AND (origin_id = ?3 OR xml_id = ?3) LIMIT 1",
+                params![account, peer, marked_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((ts, id)) = target else {
+            return Ok(Vec::new());
+        };
+        let mut stmt = conn.prepare_cached(
+            "UPDATE messages SET state = 'displayed' WHERE account = ?1 AND peer = ?2 \
+             AND direction = 'out' AND state IN ('pending', 'sent', 'delivered') \
+             AND (ts < ?3 OR (ts = ?3 AND id <= ?4)) RETURNING id",
+        )?;
+        let rows = stmt.query_map(params![account, peer, ts, id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Another of our devices showed the contact's message `marked_id`: the conversation is read
+    /// up to it. Returns how many messages changed (0 when we do not have that message).
+    pub fn mark_read_up_to(
+        &self,
+        account: &str,
+        peer: &str,
+        marked_id: &str,
+    ) -> Result<usize, StoreError> {
+        let conn = self.conn();
+        let target: Option<(i64, i64)> = conn
+            .query_row(
+                "SELECT ts, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'in' \
+                 AND (xml_id = ?3 OR origin_id = ?3 OR stanza_id = ?3) LIMIT 1",
+                params![account, peer, marked_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((ts, id)) = target else {
+            return Ok(0);
+        };
+        Ok(conn.execute(
+            "UPDATE messages SET unread = 0 WHERE account = ?1 AND peer = ?2 AND unread = 1 \
+             AND (ts < ?3 OR (ts = ?3 AND id <= ?4))",
+            params![account, peer, ts, id],
+        )?)
+    }
+
+    /// The id to name in a XEP-0333 `displayed` marker for the conversation: the newest incoming
+    /// message, when its sender asked for markers (its stanza id, else its origin-id).
+    pub fn newest_markable(&self, account: &str, peer: &str) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        let newest: Option<(bool, Option<String>, String)> = conn
+            .query_row(
+                "SELECT markable, xml_id, origin_id FROM messages WHERE account = ?1 AND peer = ?2 \
+                 AND direction = 'in' ORDER BY ts DESC, id DESC LIMIT 1",
+                params![account, peer],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(newest.and_then(|(markable, xml, origin)| markable.then(|| xml.unwrap_or(origin))))
+    }
+
     /// Marks a conversation read; returns how many messages changed.
     pub fn mark_read(&self, account: &str, peer: &str) -> Result<usize, StoreError> {
         let conn = self.conn();
@@ -227,6 +331,36 @@ impl Store {
     }
 }
 
+/// `(ts, id)` of the paging cursor; no cursor = after everything.
+fn cursor(conn: &rusqlite::Connection, before_id: Option<i64>) -> Result<(i64, i64), StoreError> {
+    let Some(id) = before_id else {
+        return Ok((i64::MAX, i64::MAX));
+    };
+    let ts: Option<i64> = conn
+        .query_row("SELECT ts FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .optional()?;
+    Ok((ts.unwrap_or(i64::MAX), id))
+}
+
+/// The `limit` newest messages strictly before `(ts, id)` in time order, returned oldest first.
+fn older_than(
+    conn: &rusqlite::Connection,
+    account: &str,
+    peer: &str,
+    ts: i64,
+    id: i64,
+    limit: u32,
+) -> Result<Vec<Message>, StoreError> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 \
+         AND (ts < ?3 OR (ts = ?3 AND id < ?4)) ORDER BY ts DESC, id DESC LIMIT ?5"
+    ))?;
+    let rows = stmt.query_map(params![account, peer, ts, id, limit], row_to_message)?;
+    let mut page = rows.collect::<Result<Vec<_>, _>>()?;
+    page.reverse();
+    Ok(page)
+}
+
 fn insert_one(
     conn: &rusqlite::Connection,
     account: &str,
@@ -262,22 +396,32 @@ fn insert_one(
         return Ok(Inserted::Duplicate(id));
     }
     let unread = m.direction == Direction::Incoming;
-    conn.execute(
-        "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, stanza_id, unread) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            account,
-            m.peer,
-            dir_str(m.direction),
-            m.sender,
-            m.body,
-            m.timestamp,
-            m.state.as_str(),
-            m.origin_id,
-            m.stanza_id,
-            unread
-        ],
-    )?;
+    let mut ts = m.timestamp;
+    if m.append {
+        let newest: Option<i64> = conn
+            .prepare_cached("SELECT MAX(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
+            .query_row(params![account, m.peer], |r| r.get(0))?;
+        ts = ts.max(newest.unwrap_or(i64::MIN));
+    }
+    conn.prepare_cached(
+        "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \
+         stanza_id, unread, xml_id, markable) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        account,
+        m.peer,
+        dir_str(m.direction),
+        m.sender,
+        m.body,
+        ts,
+        m.state.as_str(),
+        m.origin_id,
+        m.stanza_id,
+        unread,
+        m.stanza_xml_id,
+        m.markable
+    ])?;
     let id = conn.last_insert_rowid();
     Ok(Inserted::New(Message {
         id,
@@ -285,7 +429,7 @@ fn insert_one(
         direction: m.direction,
         sender: m.sender.clone(),
         body: m.body.clone(),
-        timestamp: m.timestamp,
+        timestamp: ts,
         state: m.state,
         origin_id: m.origin_id.clone(),
     }))

@@ -4,7 +4,10 @@
 use crate::StoreError;
 
 /// Migration N is `MIGRATIONS[N-1]`; never edit a shipped one, add a new file.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_archive_markers.sql"),
+];
 
 /// The schema version this build writes.
 pub const LATEST: u32 = MIGRATIONS.len() as u32;

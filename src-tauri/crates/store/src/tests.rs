@@ -2,7 +2,7 @@
 //! de-duplication, delivery states, the outbox, unread counts, search, persistence.
 
 use super::*;
-use hallway_model::{DeliveryState, Direction, NewMessage};
+use hallway_model::{DeliveryState, Direction, Message, NewMessage};
 
 const ACC: &str = "alice@localhost";
 
@@ -25,6 +25,8 @@ fn msg(peer: &str, dir: Direction, body: &str, origin: &str) -> NewMessage {
         origin_id: origin.into(),
         stanza_id: None,
         stanza_xml_id: None,
+        markable: true,
+        append: true,
     }
 }
 
@@ -328,4 +330,205 @@ fn fts_query_neutralises_syntax() {
         Some("\"unterminated\"*")
     );
     assert_eq!(fts_query("  ").as_deref(), None);
+}
+
+#[test]
+fn orders_by_time_when_older_archive_pages_arrive_later() {
+    let (_d, store) = temp_store();
+    let at = |body: &str, ts: i64, append: bool| NewMessage {
+        timestamp: ts,
+        append,
+        ..msg("bob@localhost", Direction::Incoming, body, body)
+    };
+    store.insert_message(ACC, &at("new1", 5_000, true)).unwrap();
+    store.insert_message(ACC, &at("new2", 6_000, true)).unwrap();
+    // Archive backfill: older stamps, inserted later (higher row ids), keep their time.
+    store
+        .insert_messages(ACC, &[at("old1", 1_000, false), at("old2", 2_000, false)])
+        .unwrap();
+    // A live arrival whose clock says earlier than what we have is placed last (arrival order).
+    let Inserted::New(late) = store.insert_message(ACC, &at("live", 4_000, true)).unwrap() else {
+        panic!("new expected")
+    };
+    assert_eq!(late.timestamp, 6_000);
+    let bodies = |v: Vec<Message>| v.into_iter().map(|m| m.body).collect::<Vec<_>>();
+    let all = store.history(ACC, "bob@localhost", None, 10).unwrap();
+    assert_eq!(
+        bodies(all.clone()),
+        ["old1", "old2", "new1", "new2", "live"]
+    );
+    assert_eq!(
+        bodies(
+            store
+                .history(ACC, "bob@localhost", Some(all[2].id), 10)
+                .unwrap()
+        ),
+        ["old1", "old2"]
+    );
+    assert_eq!(
+        store.oldest_time(ACC, "bob@localhost").unwrap(),
+        Some(1_000)
+    );
+    // Around a search hit: the hit with its neighbours.
+    let around = store.history_around(ACC, all[1].id, 4).unwrap();
+    assert_eq!(bodies(around), ["old1", "old2", "new1", "new2"]);
+    assert!(store
+        .history_around("zed@localhost", all[1].id, 10)
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn markers_move_states_and_read_up_to_the_marked_message() {
+    let (_d, store) = temp_store();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let Inserted::New(m) = store
+            .insert_message(
+                ACC,
+                &msg(
+                    "bob@localhost",
+                    Direction::Outgoing,
+                    "out",
+                    &format!("o{i}"),
+                ),
+            )
+            .unwrap()
+        else {
+            panic!()
+        };
+        ids.push(m.id);
+    }
+    store.set_state(ids[0], DeliveryState::Delivered).unwrap();
+    store.set_state(ids[2], DeliveryState::Failed).unwrap();
+    // Bob saw o1: o0 and o1 are displayed; the failed o2 stays failed.
+    assert_eq!(
+        store
+            .mark_displayed_up_to(ACC, "bob@localhost", "o1")
+            .unwrap(),
+        vec![ids[0], ids[1]]
+    );
+    assert_eq!(
+        store.message(ids[2]).unwrap().unwrap().state,
+        DeliveryState::Failed
+    );
+    assert!(store
+        .mark_displayed_up_to(ACC, "bob@localhost", "nope")
+        .unwrap()
+        .is_empty());
+    assert!(
+        !store.set_state(ids[0], DeliveryState::Delivered).unwrap(),
+        "never backwards"
+    );
+
+    let mut incoming = Vec::new();
+    for i in 0..3 {
+        let m = NewMessage {
+            stanza_xml_id: Some(format!("x{i}")),
+            markable: i != 2,
+            ..msg(
+                "carol@localhost",
+                Direction::Incoming,
+                "hi",
+                &format!("c{i}"),
+            )
+        };
+        incoming.push(store.insert_message(ACC, &m).unwrap());
+    }
+    // The newest incoming message is not markable: no marker to send.
+    assert_eq!(store.newest_markable(ACC, "carol@localhost").unwrap(), None);
+    assert_eq!(
+        store.newest_markable(ACC, "nobody@localhost").unwrap(),
+        None
+    );
+    // Our phone displayed x1: two of three are read here too.
+    assert_eq!(
+        store.mark_read_up_to(ACC, "carol@localhost", "x1").unwrap(),
+        2
+    );
+    assert_eq!(
+        store.unread_counts(ACC).unwrap(),
+        vec![("carol@localhost".to_string(), 1)]
+    );
+    assert_eq!(
+        store
+            .mark_read_up_to(ACC, "carol@localhost", "unknown")
+            .unwrap(),
+        0
+    );
+    store
+        .insert_message(
+            ACC,
+            &NewMessage {
+                stanza_xml_id: Some("x3".into()),
+                ..msg("carol@localhost", Direction::Incoming, "hi", "c3")
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .newest_markable(ACC, "carol@localhost")
+            .unwrap()
+            .as_deref(),
+        Some("x3")
+    );
+}
+
+#[test]
+fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
+    let (_d, store) = temp_store();
+    assert_eq!(store.archive_newest(ACC).unwrap(), None);
+    store.set_archive_newest(ACC, "A5", 500).unwrap();
+    store.set_archive_newest(ACC, "A3", 300).unwrap(); // older: ignored
+    assert_eq!(store.archive_newest(ACC).unwrap(), Some(("A5".into(), 500)));
+    store.set_archive_newest(ACC, "A9", 900).unwrap();
+    assert_eq!(store.archive_newest(ACC).unwrap(), Some(("A9".into(), 900)));
+
+    let gap = store.add_archive_gap(ACC, 1_000, 2_000).unwrap();
+    let open = store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap();
+    assert_eq!(
+        open,
+        vec![Gap {
+            id: gap,
+            start_ts: 1_000,
+            end_ts: 2_000
+        }]
+    );
+    assert!(store
+        .archive_gaps(ACC, "bob@localhost", 2_500, 5_000)
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .archive_gaps(ACC, "bob@localhost", 0, 900)
+        .unwrap()
+        .is_empty());
+    // Bob's share filled down to 1500; Carol's untouched; then Bob's filled completely.
+    store.fill_archive_gap(gap, "bob@localhost", 1_500).unwrap();
+    assert_eq!(
+        store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap()[0].end_ts,
+        1_500
+    );
+    assert_eq!(
+        store
+            .archive_gaps(ACC, "carol@localhost", 0, 5_000)
+            .unwrap()[0]
+            .end_ts,
+        2_000
+    );
+    store.fill_archive_gap(gap, "bob@localhost", 1_900).unwrap(); // never grows back
+    assert_eq!(
+        store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap()[0].end_ts,
+        1_500
+    );
+    store.fill_archive_gap(gap, "bob@localhost", 1_000).unwrap();
+    assert!(store
+        .archive_gaps(ACC, "bob@localhost", 0, 5_000)
+        .unwrap()
+        .is_empty());
+
+    assert!(!store.archive_complete(ACC, "bob@localhost").unwrap());
+    store.set_archive_complete(ACC, "bob@localhost").unwrap();
+    store.set_archive_complete(ACC, "bob@localhost").unwrap();
+    assert!(store.archive_complete(ACC, "bob@localhost").unwrap());
+    assert!(!store.archive_complete(ACC, "carol@localhost").unwrap());
 }

@@ -1,0 +1,44 @@
+-- 0002: server archive sync (XEP-0313), displayed markers (XEP-0333), time-ordered history.
+
+-- The stanza `id` attribute: XEP-0333 markers and XEP-0184 receipts name a message by it.
+ALTER TABLE messages ADD COLUMN xml_id TEXT;
+-- The sender asked for XEP-0333 markers.
+ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;
+
+-- History is shown in time order: older pages fetched from the archive get higher row ids than
+-- newer messages already stored, so paging by row id would interleave them wrongly.
+DROP INDEX messages_by_conversation;
+CREATE INDEX messages_by_time ON messages (account, peer, ts, id);
+
+-- Newest archive id we hold for an account: the next catch-up asks for what came after it.
+-- `newest_ts` is its time (ms) by the server's clock when known, else ours.
+CREATE TABLE archive_sync (
+    account   TEXT PRIMARY KEY,
+    newest_id TEXT NOT NULL,
+    newest_ts INTEGER NOT NULL
+) WITHOUT ROWID;
+
+-- Ranges of the archive (all conversations) we know exist but have not fetched: a catch-up
+-- that stopped at its bound leaves one between the old newest message and the oldest fetched.
+CREATE TABLE archive_gaps (
+    id       INTEGER PRIMARY KEY,
+    account  TEXT    NOT NULL,
+    start_ts INTEGER NOT NULL,
+    end_ts   INTEGER NOT NULL
+);
+-- Per conversation, how far a gap has been filled (from its end backwards): the conversation's
+-- part of the gap still missing is [start_ts, remaining_end_ts]; filled when they meet.
+CREATE TABLE archive_gap_fills (
+    gap_id           INTEGER NOT NULL REFERENCES archive_gaps (id) ON DELETE CASCADE,
+    peer             TEXT    NOT NULL,
+    remaining_end_ts INTEGER NOT NULL,
+    PRIMARY KEY (gap_id, peer)
+) WITHOUT ROWID;
+
+-- Conversations whose local history reaches back to the start of the server archive: scrolling
+-- further up asks nobody.
+CREATE TABLE archive_complete (
+    account TEXT NOT NULL,
+    peer    TEXT NOT NULL,
+    PRIMARY KEY (account, peer)
+) WITHOUT ROWID;

@@ -1,0 +1,127 @@
+//! Bookkeeping for the server archive (XEP-0313): the newest archive id held per account, the
+//! gaps a bounded catch-up leaves, how far each conversation's share of a gap has been filled,
+//! and conversations whose history is complete back to the archive's start.
+
+use rusqlite::{params, OptionalExtension};
+
+use crate::{Store, StoreError};
+
+/// A stretch of one conversation's history that the archive has and we do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gap {
+    /// Gap row.
+    pub id: i64,
+    /// Oldest edge (ms): the newest message we held before the catch-up.
+    pub start_ts: i64,
+    /// Newest edge still missing for this conversation (ms).
+    pub end_ts: i64,
+}
+
+impl Store {
+    /// Newest archive id (and its time) we hold for the account.
+    pub fn archive_newest(&self, account: &str) -> Result<Option<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT newest_id, newest_ts FROM archive_sync WHERE account = ?1",
+                [account],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// Records a newer archive id (ignored when `ts` is older than the one held).
+    pub fn set_archive_newest(&self, account: &str, id: &str, ts: i64) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.prepare_cached(
+            "INSERT INTO archive_sync (account, newest_id, newest_ts) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(account) DO UPDATE SET newest_id = excluded.newest_id, \
+             newest_ts = excluded.newest_ts WHERE excluded.newest_ts >= archive_sync.newest_ts",
+        )?
+        .execute(params![account, id, ts])?;
+        Ok(())
+    }
+
+    /// Remembers that the archive holds messages between `start_ts` and `end_ts` we skipped.
+    pub fn add_archive_gap(
+        &self,
+        account: &str,
+        start_ts: i64,
+        end_ts: i64,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO archive_gaps (account, start_ts, end_ts) VALUES (?1, ?2, ?3)",
+            params![account, start_ts, end_ts],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// The gaps still open for `peer`'s conversation that overlap `[from_ts, to_ts]`, newest
+    /// first, each cut down to what this conversation still misses.
+    pub fn archive_gaps(
+        &self,
+        account: &str,
+        peer: &str,
+        from_ts: i64,
+        to_ts: i64,
+    ) -> Result<Vec<Gap>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT g.id, g.start_ts, COALESCE(f.remaining_end_ts, g.end_ts) AS end_ts \
+             FROM archive_gaps g LEFT JOIN archive_gap_fills f ON f.gap_id = g.id AND f.peer = ?2 \
+             WHERE g.account = ?1 AND COALESCE(f.remaining_end_ts, g.end_ts) > g.start_ts \
+             AND COALESCE(f.remaining_end_ts, g.end_ts) >= ?3 AND g.start_ts <= ?4 \
+             ORDER BY end_ts DESC",
+        )?;
+        let rows = stmt.query_map(params![account, peer, from_ts, to_ts], |r| {
+            Ok(Gap {
+                id: r.get(0)?,
+                start_ts: r.get(1)?,
+                end_ts: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Records that `peer`'s share of gap `gap_id` is now filled from its end down to
+    /// `remaining_end_ts` (== the gap's start: filled).
+    pub fn fill_archive_gap(
+        &self,
+        gap_id: i64,
+        peer: &str,
+        remaining_end_ts: i64,
+    ) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO archive_gap_fills (gap_id, peer, remaining_end_ts) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(gap_id, peer) DO UPDATE SET remaining_end_ts = \
+             MIN(remaining_end_ts, excluded.remaining_end_ts)",
+            params![gap_id, peer, remaining_end_ts],
+        )?;
+        Ok(())
+    }
+
+    /// Whether `peer`'s local history already reaches the start of the server archive.
+    pub fn archive_complete(&self, account: &str, peer: &str) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT 1 FROM archive_complete WHERE account = ?1 AND peer = ?2",
+                params![account, peer],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Marks `peer`'s history complete back to the start of the archive.
+    pub fn set_archive_complete(&self, account: &str, peer: &str) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT OR IGNORE INTO archive_complete (account, peer) VALUES (?1, ?2)",
+            params![account, peer],
+        )?;
+        Ok(())
+    }
+}
