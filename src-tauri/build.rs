@@ -12,6 +12,10 @@ fn main() {
         "send_message",
         "retry_message",
         "mark_read",
+        "load_history_around",
+        "search_messages",
+        "set_notification_previews",
+        "set_visible_conversation",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -27,6 +27,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             send_message,
             retry_message,
             mark_read,
+            load_history_around,
+            search_messages,
+            set_notification_previews,
+            set_visible_conversation,
         ])
         .events(collect_events![
             ConnectionStateChanged,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use hallway_core::Messenger;
-use hallway_model::{AppSnapshot, Contact, Message, MyPresence, SignInRequest};
+use hallway_model::{AppSnapshot, Contact, Message, MyPresence, SearchResult, SignInRequest};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -58,7 +58,7 @@ pub async fn set_my_presence(hallway: Hallway<'_>, presence: MyPresence) -> Resu
     Ok(hallway.set_my_presence(presence).await?)
 }
 
-/// A page of history, oldest first.
+/// A page of history, oldest first (older pages may come from the server archive).
 #[tauri::command]
 #[specta::specta]
 pub async fn load_history(
@@ -67,7 +67,7 @@ pub async fn load_history(
     before_id: Option<i64>,
     limit: u32,
 ) -> Result<Vec<Message>, IpcError> {
-    Ok(hallway.load_history(&peer, before_id, limit)?)
+    Ok(hallway.load_history(&peer, before_id, limit).await?)
 }
 
 /// Stores and sends a message.
@@ -92,5 +92,45 @@ pub async fn retry_message(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError
 #[tauri::command]
 #[specta::specta]
 pub async fn mark_read(hallway: Hallway<'_>, peer: String) -> Result<(), IpcError> {
-    Ok(hallway.mark_read(&peer)?)
+    Ok(hallway.mark_read(&peer).await?)
+}
+
+/// The page of history around a message (a search result opens there), oldest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn load_history_around(
+    hallway: Hallway<'_>,
+    id: i64,
+    limit: u32,
+) -> Result<Vec<Message>, IpcError> {
+    Ok(hallway.load_history_around(id, limit)?)
+}
+
+/// Full-text search over every conversation, newest first.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_messages(
+    hallway: Hallway<'_>,
+    query: String,
+) -> Result<Vec<SearchResult>, IpcError> {
+    Ok(hallway.search_messages(&query)?)
+}
+
+/// Whether desktop notifications show the message text.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_notification_previews(hallway: Hallway<'_>, show: bool) -> Result<(), IpcError> {
+    Ok(hallway.set_notification_previews(show)?)
+}
+
+/// The conversation on screen and whether the window has the focus (no notifications for it).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_visible_conversation(
+    hallway: Hallway<'_>,
+    peer: Option<String>,
+    focused: bool,
+) -> Result<(), IpcError> {
+    hallway.set_visible_conversation(peer, focused);
+    Ok(())
 }

@@ -84,6 +84,21 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             }
             .emit(&app),
             CoreEvent::MyPresenceChanged(presence) => MyPresenceChanged { presence }.emit(&app),
+            CoreEvent::NotificationRequested(n) => {
+                // Desktop notification (freedesktop on Linux). A machine without a notification
+                // daemon (CI, Xvfb) just logs it.
+                use tauri_plugin_notification::NotificationExt;
+                if let Err(e) = app
+                    .notification()
+                    .builder()
+                    .title(&n.title)
+                    .body(&n.body)
+                    .show()
+                {
+                    tracing::debug!("notification not shown: {e}");
+                }
+                Ok(())
+            }
         };
         if let Err(e) = result {
             tracing::warn!("could not emit an event to the window: {e}");

@@ -54,6 +54,7 @@ pub fn run() -> Result<(), String> {
 
     let builder = bindings::builder();
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .invoke_handler(builder.invoke_handler())
         .manage(messenger.clone())
         .setup(move |app| {
@@ -72,6 +73,10 @@ pub fn run() -> Result<(), String> {
                     if let Err(e) = window.set_title(&title) {
                         tracing::warn!("could not set the window title: {e}");
                     }
+                    // The dock/taskbar badge where the platform has one (macOS, Unity launchers).
+                    if let Err(e) = window.set_badge_count(unread_in_title(&title)) {
+                        tracing::debug!("no badge on this platform: {e}");
+                    }
                 })
                 .build()?;
             tauri::async_runtime::spawn(events::forward(app.handle().clone(), events));
@@ -88,6 +93,13 @@ pub fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// The unread count the UI put in the title: "(3) Hallway" → 3.
+fn unread_in_title(title: &str) -> Option<i64> {
+    let rest = title.strip_prefix('(')?;
+    let (n, _) = rest.split_once(')')?;
+    n.parse().ok().filter(|n: &i64| *n > 0)
+}
+
 fn demo_sign_in() -> Option<SignInRequest> {
     let address = std::env::var("HALLWAY_SIGN_IN_ADDRESS").ok()?;
     let password = std::env::var("HALLWAY_SIGN_IN_PASSWORD").ok()?;
@@ -100,4 +112,17 @@ fn demo_sign_in() -> Option<SignInRequest> {
         server,
         remember: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unread_in_title;
+
+    #[test]
+    fn reads_the_unread_count_from_the_title() {
+        assert_eq!(unread_in_title("(3) Hallway"), Some(3));
+        assert_eq!(unread_in_title("Hallway"), None);
+        assert_eq!(unread_in_title("(x) Hallway"), None);
+        assert_eq!(unread_in_title("(0) Hallway"), None);
+    }
 }

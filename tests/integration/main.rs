@@ -6,6 +6,9 @@
 
 mod support;
 
+mod archive;
+mod chaos;
 mod connection;
+mod crash;
 mod messaging;
 mod roster_presence;

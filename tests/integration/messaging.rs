@@ -54,10 +54,12 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
     let a_hist = alice
         .messenger
         .load_history("bob9@localhost", None, 50)
+        .await
         .unwrap();
     let b_hist = bob
         .messenger
         .load_history("alice9@localhost", None, 50)
+        .await
         .unwrap();
     assert_eq!(
         a_hist
@@ -83,13 +85,24 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
         .unread_counts("alice9@localhost")
         .unwrap();
     assert_eq!(unread, vec![("bob9@localhost".to_string(), 1)]);
-    alice.messenger.mark_read("bob9@localhost").unwrap();
+    alice.messenger.mark_read("bob9@localhost").await.unwrap();
     assert!(alice
         .messenger
         .store()
         .unread_counts("alice9@localhost")
         .unwrap()
         .is_empty());
+    // Reading sends a XEP-0333 displayed marker: Bob sees his reply as read.
+    bob.eventually("bob's reply shown as read", 10, |b| {
+        b.messenger
+            .store()
+            .message(reply.id)
+            .unwrap()
+            .unwrap()
+            .state
+            == DeliveryState::Displayed
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -132,6 +145,21 @@ async fn carbons_copy_messages_to_the_second_device() {
     assert_eq!(copy.direction, Direction::Outgoing);
     assert_eq!(copy.peer, "bob10@localhost");
     assert_eq!(copy.state, DeliveryState::Sent);
+
+    // Reading on the laptop clears the desk's unread count (the marker travels as a carbon).
+    let unread = |c: &Client| {
+        c.messenger
+            .store()
+            .unread_counts("alice10@localhost")
+            .unwrap()
+    };
+    assert_eq!(unread(&desk), vec![("bob10@localhost".to_string(), 1)]);
+    laptop.messenger.mark_read("bob10@localhost").await.unwrap();
+    desk.eventually("unread cleared by the other device", 10, |d| {
+        unread(d).is_empty()
+    })
+    .await;
+    assert!(desk.seen.iter().any(|e| matches!(e, CoreEvent::UnreadChanged(c) if c == &vec![("bob10@localhost".to_string(), 0)])));
     let _ = bob.drain_for(200).await;
 }
 
@@ -154,7 +182,8 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
         .unwrap();
     bob.eventually("both bodies", 15, |b| {
         b.messenger
-            .load_history("alice11@localhost", None, 10)
+            .store()
+            .history("bob11@localhost", "alice11@localhost", None, 10)
             .unwrap()
             .len()
             == 2
@@ -163,6 +192,7 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
     let h = bob
         .messenger
         .load_history("alice11@localhost", None, 10)
+        .await
         .unwrap();
     assert_eq!(h[0].body, xss);
     assert_eq!(h[1].body.len(), big.len());
@@ -214,12 +244,14 @@ async fn history_survives_a_restart_and_pages() {
     let newest = bob
         .messenger
         .load_history("alice12@localhost", None, 50)
+        .await
         .unwrap();
     assert_eq!(newest.len(), 50);
     assert_eq!(newest.last().unwrap().body, "message 59");
     let older = bob
         .messenger
         .load_history("alice12@localhost", Some(newest[0].id), 50)
+        .await
         .unwrap();
     assert_eq!(older.len(), 10);
     assert_eq!(older[0].body, "message 0");

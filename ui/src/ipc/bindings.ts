@@ -19,7 +19,7 @@ export const commands = {
 	listContacts: () => typedError<Contact[], IpcError>(__TAURI_INVOKE("list_contacts")),
 	/**  Sets **My status**. */
 	setMyPresence: (presence: MyPresence) => typedError<null, IpcError>(__TAURI_INVOKE("set_my_presence", { presence })),
-	/**  A page of history, oldest first. */
+	/**  A page of history, oldest first (older pages may come from the server archive). */
 	loadHistory: (peer: string, beforeId: number | null, limit: number) => typedError<Message[], IpcError>(__TAURI_INVOKE("load_history", { peer, beforeId, limit })),
 	/**  Stores and sends a message. */
 	sendMessage: (peer: string, body: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_message", { peer, body })),
@@ -27,6 +27,14 @@ export const commands = {
 	retryMessage: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_message", { id })),
 	/**  Marks a conversation read. */
 	markRead: (peer: string) => typedError<null, IpcError>(__TAURI_INVOKE("mark_read", { peer })),
+	/**  The page of history around a message (a search result opens there), oldest first. */
+	loadHistoryAround: (id: number, limit: number) => typedError<Message[], IpcError>(__TAURI_INVOKE("load_history_around", { id, limit })),
+	/**  Full-text search over every conversation, newest first. */
+	searchMessages: (query: string) => typedError<SearchResult[], IpcError>(__TAURI_INVOKE("search_messages", { query })),
+	/**  Whether desktop notifications show the message text. */
+	setNotificationPreviews: (show: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_notification_previews", { show })),
+	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
+	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
 };
 
 /** Events */
@@ -55,6 +63,8 @@ export type AppSnapshot = {
 	savedAccount: SavedAccount | null,
 	/**  A one-off notice for the user (e.g. the password could not be saved). */
 	notice: string | null,
+	/**  Desktop notifications show the message text (else only who wrote). */
+	notificationPreviews: boolean,
 };
 
 /**  A connection failure with a human sentence. */
@@ -143,6 +153,8 @@ export type DeliveryState =
 "sent" | 
 /**  The contact's client confirmed it (XEP-0184 receipt). */
 "delivered" | 
+/**  The contact has seen it (XEP-0333 `displayed` marker). */
+"displayed" | 
 /**  Could not be sent; the user may retry. */
 "failed" | 
 /**  An incoming message. */
@@ -288,6 +300,17 @@ export type SavedAccount = {
 	server: string | null,
 	/**  Whether the user asked to be remembered. */
 	remember?: boolean,
+};
+
+/**  A message found by full-text search. */
+export type SearchResult = {
+	/**  The message. */
+	message: Message,
+	/**
+	 *  The body with each match wrapped in U+0002 … U+0003 (the UI turns these into marks, as
+	 *  text nodes).
+	 */
+	snippet: string,
 };
 
 /**  What the sign-in form submits. */

@@ -3,6 +3,8 @@
 
 use hallway_model::{ConnectionState, Contact, DeliveryState, Message, MyPresence, PresenceUpdate};
 
+use crate::notify::Notification;
+
 /// Something the UI should reflect.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CoreEvent {
@@ -25,6 +27,8 @@ pub enum CoreEvent {
     UnreadChanged(Vec<(String, u32)>),
     /// Our own presence changed.
     MyPresenceChanged(MyPresence),
+    /// Show a desktop notification (already decided by `notify::decide`).
+    NotificationRequested(Notification),
 }
 
 /// Where events go: an unbounded channel (the UI side drains it; nothing is ever dropped).

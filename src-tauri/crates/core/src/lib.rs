@@ -9,6 +9,7 @@ mod error;
 pub mod events;
 pub mod keychain;
 mod messenger;
+pub mod notify;
 pub mod paths;
 mod session;
 mod sm_fix;

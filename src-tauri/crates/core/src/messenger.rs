@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hallway_model::{
     parse_bare_jid, AppSnapshot, ConnectionState, Contact, DeliveryState, Direction, Message,
-    MyPresence, NewMessage, SavedAccount, SignInRequest,
+    MyPresence, NewMessage, SavedAccount, SearchResult, SignInRequest,
 };
 use hallway_store::{Inserted, Store};
 use tokio::sync::{oneshot, Mutex};
@@ -19,7 +19,7 @@ use crate::connector::{parse_server_field, HallwayConnector};
 use crate::emitter::Emitter;
 use crate::events::{CoreEvent, EventReceiver};
 use crate::keychain::Keychain;
-use crate::session::{self, Command, SessionConfig, SessionHandle};
+use crate::session::{self, ArchiveRequest, Command, SessionConfig, SessionHandle, ViewState};
 use crate::trust::Trust;
 use crate::CoreError;
 
@@ -27,6 +27,12 @@ use crate::CoreError;
 pub const MAX_OUTGOING_BODY: usize = 200 * 1024;
 
 const SAVED_ACCOUNT: &str = "saved_account";
+const NOTIFICATION_PREVIEWS: &str = "notification_previews";
+/// Archive queries for older history reach this far past the local edge: our clock and the
+/// server's may disagree, and re-fetched messages are dropped as duplicates anyway.
+const CLOCK_MARGIN_MS: i64 = 15 * 60 * 1000;
+/// Longest wait for the server archive while loading older history.
+const ARCHIVE_WAIT: Duration = Duration::from_secs(20);
 const RESOURCE: &str = "resource";
 
 /// How to open the messenger.
@@ -51,6 +57,7 @@ pub struct Messenger {
     account: std::sync::Mutex<Option<String>>,
     notice: std::sync::Mutex<Option<String>>,
     resource: String,
+    view: Arc<std::sync::Mutex<ViewState>>,
 }
 
 fn presence_key(account: &str) -> String {
@@ -78,7 +85,10 @@ impl Messenger {
             account: std::sync::Mutex::new(None),
             notice: std::sync::Mutex::new(None),
             resource,
+            view: Arc::new(std::sync::Mutex::new(ViewState::default())),
         });
+        let previews = me.notification_previews();
+        me.view.lock().unwrap_or_else(|p| p.into_inner()).previews = previews;
         Ok((me, rx))
     }
 
@@ -122,7 +132,31 @@ impl Messenger {
                 .ok()
                 .flatten(),
             notice: self.notice.lock().unwrap_or_else(|p| p.into_inner()).take(),
+            notification_previews: self.notification_previews(),
         }
+    }
+
+    fn notification_previews(&self) -> bool {
+        self.store
+            .setting::<bool>(NOTIFICATION_PREVIEWS)
+            .ok()
+            .flatten()
+            .unwrap_or(true)
+    }
+
+    /// Whether notifications show message text; remembered.
+    pub fn set_notification_previews(&self, show: bool) -> Result<(), CoreError> {
+        self.store.set_setting(NOTIFICATION_PREVIEWS, &show)?;
+        self.view.lock().unwrap_or_else(|p| p.into_inner()).previews = show;
+        Ok(())
+    }
+
+    /// What the user is looking at: the open conversation and whether the window has the focus
+    /// (no notifications for a conversation in plain sight).
+    pub fn set_visible_conversation(&self, peer: Option<String>, focused: bool) {
+        let mut v = self.view.lock().unwrap_or_else(|p| p.into_inner());
+        v.visible_peer = peer;
+        v.focused = focused;
     }
 
     /// Signs in from the form: one attempt, a specific error on failure (no retry loop), and on
@@ -275,6 +309,7 @@ impl Messenger {
             emitter: self.emitter.clone(),
             my_presence: my_presence.clone(),
             online: Some(online),
+            view: self.view.clone(),
         });
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
         *self.active.lock().await = Some(Active {
@@ -413,25 +448,122 @@ impl Messenger {
         Ok(())
     }
 
-    /// A page of history, oldest first.
-    pub fn load_history(
+    /// A page of history, oldest first. When the page reaches into a gap of the local copy, or
+    /// past its oldest message, the missing part is fetched from the server archive (XEP-0313)
+    /// first; offline, the local page is all there is.
+    pub async fn load_history(
         &self,
         peer: &str,
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Message>, CoreError> {
         let account = self.require_account()?;
-        Ok(self
+        let limit = limit.clamp(1, 500);
+        let page = self.store.history(&account, peer, before_id, limit)?;
+        let cursor_ts = match before_id {
+            Some(id) => self.store.message(id)?.map(|m| m.timestamp),
+            None => None,
+        }
+        .unwrap_or(i64::MAX);
+        let full = page.len() as u32 >= limit;
+        let page_start = if full { page[0].timestamp } else { i64::MIN };
+        let gaps = self
             .store
-            .history(&account, peer, before_id, limit.clamp(1, 500))?)
+            .archive_gaps(&account, peer, page_start, cursor_ts)?;
+        let request = if let Some(gap) = gaps.first() {
+            Some(ArchiveRequest {
+                peer: peer.to_string(),
+                start_ms: Some(gap.start_ts - CLOCK_MARGIN_MS),
+                end_ms: Some(gap.end_ts.min(cursor_ts).saturating_add(CLOCK_MARGIN_MS)),
+                max: limit as usize,
+                gap: Some((gap.id, gap.start_ts)),
+                before_id: None,
+            })
+        } else if !full && !self.store.archive_complete(&account, peer)? {
+            let oldest = self.store.oldest_time(&account, peer)?;
+            Some(ArchiveRequest {
+                peer: peer.to_string(),
+                start_ms: None,
+                end_ms: oldest.map(|t| t.saturating_add(CLOCK_MARGIN_MS)),
+                max: limit as usize,
+                gap: None,
+                // Exact paging from the oldest archive id we hold; the time bound is the fallback.
+                before_id: self.store.oldest_archive_id(&account, peer)?,
+            })
+        } else {
+            None
+        };
+        let Some(request) = request else {
+            return Ok(page);
+        };
+        if !matches!(self.emitter.current(), ConnectionState::Online { .. }) {
+            return Ok(page);
+        }
+        let (tx, rx) = oneshot::channel();
+        {
+            let guard = self.active.lock().await;
+            let Some(a) = guard.as_ref() else {
+                return Ok(page);
+            };
+            if a.handle
+                .commands
+                .send(Command::FetchArchive(request, tx))
+                .is_err()
+            {
+                return Ok(page);
+            }
+        }
+        match tokio::time::timeout(ARCHIVE_WAIT, rx).await {
+            Ok(Ok(Ok(()))) => Ok(self.store.history(&account, peer, before_id, limit)?),
+            Ok(Ok(Err(e))) => {
+                tracing::warn!("archive query for {peer} failed: {e}");
+                Ok(page)
+            }
+            _ => Ok(page),
+        }
     }
 
-    /// Marks a conversation read.
-    pub fn mark_read(&self, peer: &str) -> Result<(), CoreError> {
+    /// The page around a message (a search result opens there), oldest first.
+    pub fn load_history_around(&self, id: i64, limit: u32) -> Result<Vec<Message>, CoreError> {
+        let account = self.require_account()?;
+        Ok(self
+            .store
+            .history_around(&account, id, limit.clamp(1, 500))?)
+    }
+
+    /// Finds messages in every conversation (FTS5: words, prefixes, "phrases"; diacritics
+    /// ignored), newest first.
+    pub fn search_messages(&self, query: &str) -> Result<Vec<SearchResult>, CoreError> {
+        let account = self.require_account()?;
+        if query.len() > 1000 {
+            return Err(CoreError::InvalidInput("The search is too long.".into()));
+        }
+        Ok(self
+            .store
+            .search(&account, query, 100)?
+            .into_iter()
+            .map(|h| SearchResult {
+                message: h.message,
+                snippet: h.snippet,
+            })
+            .collect())
+    }
+
+    /// Marks a conversation read, and tells the contact with a XEP-0333 `displayed` marker on
+    /// the newest message when they asked for markers.
+    pub async fn mark_read(&self, peer: &str) -> Result<(), CoreError> {
         let account = self.require_account()?;
         if self.store.mark_read(&account, peer)? > 0 {
             self.emitter
                 .emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
+            if let (Some(id), Ok(to)) = (
+                self.store.newest_markable(&account, peer)?,
+                BareJid::new(peer),
+            ) {
+                if let Some(a) = self.active.lock().await.as_ref() {
+                    let _ = a.handle.commands.send(Command::MarkDisplayed(to, id));
+                }
+            }
         }
         Ok(())
     }

@@ -5,8 +5,11 @@
 //! UI event per 50 ms.
 //!
 //! Fresh session (`Reset`) vs resumed (`Resumed`, XEP-0198): after a reset we fetch the roster,
-//! enable carbons (XEP-0280), resend our presence and resend the outbox entries whose stanzas
-//! the old stream lost; after a resumption the server kept all of that.
+//! enable carbons (XEP-0280), resend our presence, resend the outbox entries (and receipts and
+//! markers) whose stanzas the old stream lost, and catch up from the server archive (XEP-0313):
+//! newest page first, bounded, stopping at the newest archive id we hold; a catch-up cut short
+//! by its bound records a gap that `load_history` fills when the user scrolls into it. After a
+//! resumption the server kept all of that.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -15,11 +18,13 @@ use std::time::{Duration, Instant};
 use futures::{FutureExt, StreamExt};
 use hallway_model::{
     display_name_for, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
-    MyPresence, NewMessage, PresenceShow, PresenceUpdate,
+    MyPresence, MyShow, NewMessage, PresenceShow, PresenceUpdate,
 };
-use hallway_protocol::chat::{self, Incoming};
+use hallway_protocol::chat::{self, ChatMessage, Incoming};
 use hallway_protocol::rfc6121_presence::{self, PresenceEvent};
 use hallway_protocol::rfc6121_roster::{self, RosterItem};
+use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage};
+use hallway_protocol::xep0333_markers;
 use hallway_protocol::{xep0030_disco, xep0184_receipts, xep0199_ping, xep0280_carbons};
 use hallway_store::{Inserted, Store};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -34,9 +39,41 @@ use crate::connection::{reconnector, ReconnectContext};
 use crate::connector::HallwayConnector;
 use crate::emitter::Emitter;
 use crate::events::CoreEvent;
+use crate::notify::{self, NotifyContext};
 
 const BATCH_WINDOW: Duration = Duration::from_millis(50);
 const IQ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Archive page size we ask for (servers may return fewer: Prosody caps pages at 50).
+const ARCHIVE_PAGE: usize = 100;
+/// Most messages one catch-up fetches after a reconnect; beyond it a gap is recorded.
+const CATCH_UP_LIMIT: usize = 1000;
+/// On an account's first sign-in only recent history is fetched; older pages come on scroll.
+const FIRST_SYNC_LIMIT: usize = 200;
+/// Pages of nothing but duplicates one history request walks through before giving up.
+const MAX_DUPLICATE_PAGES: usize = 20;
+
+/// What the window shows, for notification decisions (set by the messenger).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ViewState {
+    pub visible_peer: Option<String>,
+    pub focused: bool,
+    pub previews: bool,
+}
+
+/// Older history of one conversation wanted from the archive (XEP-0313).
+#[derive(Debug, Clone)]
+pub(crate) struct ArchiveRequest {
+    pub peer: String,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub max: usize,
+    /// Filling this gap (id, its start): progress is recorded per conversation.
+    pub gap: Option<(i64, i64)>,
+    /// Page before this archive id (exact; else the newest page within the time bounds).
+    pub before_id: Option<String>,
+}
+
+type ArchiveReply = oneshot::Sender<Result<(), String>>;
 
 /// Requests from the app to the session task.
 pub(crate) enum Command {
@@ -46,6 +83,10 @@ pub(crate) enum Command {
     SetPresence(MyPresence),
     /// The contact list as it stands.
     Contacts(oneshot::Sender<Vec<Contact>>),
+    /// Fetch older history from the archive; replies once it is stored.
+    FetchArchive(ArchiveRequest, ArchiveReply),
+    /// Tell the contact we displayed their message with this id (XEP-0333).
+    MarkDisplayed(BareJid, String),
     /// Close the stream and end the task.
     Shutdown(oneshot::Sender<()>),
 }
@@ -81,6 +122,12 @@ pub(crate) struct SessionConfig {
     pub my_presence: MyPresence,
     /// Told once the first session is established (bound and negotiated).
     pub online: Option<oneshot::Sender<Result<(), ConnectionError>>>,
+    /// What the window shows (notifications).
+    pub view: Arc<std::sync::Mutex<ViewState>>,
+}
+
+fn last_online_key(account: &str) -> String {
+    format!("last_online:{account}")
 }
 
 /// Starts the session task.
@@ -101,7 +148,18 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
     let stream = StanzaStream::new(reconnector(ctx), 256);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
     let (token_tx, token_rx) = mpsc::unbounded_channel();
+    let since_ms = cfg
+        .store
+        .setting::<i64>(&last_online_key(cfg.account.as_str()))
+        .ok()
+        .flatten()
+        .unwrap_or_else(now_ms);
     let actor = Actor {
+        view: cfg.view,
+        since_ms,
+        pending_notify: Vec::new(),
+        archive: HashMap::new(),
+        extras: Vec::new(),
         account: cfg.account.clone(),
         account_str: cfg.account.to_string(),
         store: cfg.store,
@@ -130,10 +188,36 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum PendingIq {
     Roster,
     Carbons,
+    /// An archive query; its results are tagged with this query id.
+    Archive(String),
+}
+
+/// Why an archive query runs.
+enum ArchivePurpose {
+    /// After a fresh session: everything newer than `after` (the newest id we hold), newest
+    /// page first, at most `limit` messages.
+    CatchUp {
+        after: Option<(String, i64)>,
+        limit: usize,
+    },
+    /// Older history of one conversation for `load_history`.
+    Older {
+        request: ArchiveRequest,
+        reply: Option<ArchiveReply>,
+        pages: usize,
+    },
+}
+
+/// One archive query in flight: its pages so far (newest page first) and the current page.
+struct ArchiveFetch {
+    purpose: ArchivePurpose,
+    query: ArchiveQuery,
+    pages: Vec<Vec<ArchivedMessage>>,
+    page: Vec<ArchivedMessage>,
 }
 
 #[derive(Debug, Clone)]
@@ -150,6 +234,16 @@ struct TokenOutcome {
 }
 
 struct Actor {
+    view: Arc<std::sync::Mutex<ViewState>>,
+    /// Messages stamped before this (end of the previous session) are never notified.
+    since_ms: i64,
+    /// Newly stored messages that may deserve a notification (flushed with the batch).
+    pending_notify: Vec<Message>,
+    /// Archive queries in flight, by query id.
+    archive: HashMap<String, ArchiveFetch>,
+    /// Receipts and markers we sent, with their tokens: resent after a fresh session when the
+    /// old stream lost them (the contact's "delivered"/"read" depends on them).
+    extras: Vec<(tokio_xmpp::parsers::message::Message, StanzaToken)>,
     account: BareJid,
     account_str: String,
     store: Arc<Store>,
@@ -199,7 +293,30 @@ impl Actor {
                         }
                     }
                     Some(Command::Contacts(reply)) => { let _ = reply.send(self.contacts()); }
+                    Some(Command::FetchArchive(request, reply)) => {
+                        if self.online {
+                            let query = match &request.before_id {
+                                Some(id) => ArchiveQuery {
+                                    with: BareJid::new(&request.peer).ok(),
+                                    before: Some(id.clone()),
+                                    max: request.max.min(ARCHIVE_PAGE),
+                                    ..Default::default()
+                                },
+                                None => older_query(&request),
+                            };
+                            let purpose = ArchivePurpose::Older { request, reply: Some(reply), pages: 0 };
+                            self.start_archive_query(&stream, purpose, query).await;
+                        } else {
+                            let _ = reply.send(Err("offline".into()));
+                        }
+                    }
+                    Some(Command::MarkDisplayed(to, id)) => {
+                        if self.online {
+                            self.send_extra(&stream, xep0333_markers::displayed(&to, &id)).await;
+                        }
+                    }
                     Some(Command::Shutdown(reply)) => {
+                        self.save_last_online();
                         self.flush();
                         // An explicit unavailable presence tells contacts we left (RFC 6121 §4.5).
                         if self.online {
@@ -230,17 +347,373 @@ impl Actor {
                     return;
                 },
                 _ = async { if let Some(t) = flush_at { tokio::time::sleep_until(t).await } }, if flush_at.is_some() => self.flush(),
-                _ = housekeeping.tick() => {
-                    let now = Instant::now();
-                    self.pending_iqs.retain(|id, (_, at)| {
-                        let keep = now.duration_since(*at) < IQ_TIMEOUT;
-                        if !keep { tracing::warn!("iq {id} timed out"); }
-                        keep
-                    });
-                }
+                _ = housekeeping.tick() => self.housekeeping(),
             }
         }
         self.flush();
+    }
+
+    fn housekeeping(&mut self) {
+        let now = Instant::now();
+        let expired: Vec<String> = self
+            .pending_iqs
+            .iter()
+            .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in expired {
+            tracing::warn!("iq {id} timed out");
+            if let Some((PendingIq::Archive(qid), _)) = self.pending_iqs.remove(&id) {
+                if let Some(f) = self.archive.remove(&qid) {
+                    if let ArchivePurpose::Older { reply: Some(r), .. } = f.purpose {
+                        let _ = r.send(Err("the server archive did not answer".into()));
+                    }
+                }
+            }
+        }
+        // Acked receipts and markers need no resend.
+        self.extras.retain_mut(|(_, t)| {
+            !matches!(
+                t.wait_for(StanzaStage::Acked).now_or_never(),
+                Some(Some(StanzaState::Acked { .. }))
+            )
+        });
+        if self.online {
+            self.save_last_online();
+        }
+    }
+
+    fn save_last_online(&self) {
+        if let Err(e) = self
+            .store
+            .set_setting(&last_online_key(&self.account_str), &now_ms())
+        {
+            tracing::warn!("could not record last online time: {e}");
+        }
+    }
+
+    /// Sends a receipt or marker and keeps it until the server acks it.
+    async fn send_extra(
+        &mut self,
+        stream: &StanzaStream,
+        m: tokio_xmpp::parsers::message::Message,
+    ) {
+        let token = stream.send(Box::new(m.clone().into())).await;
+        self.extras.push((m, token));
+    }
+
+    /// After a fresh session: receipts and markers the old stream lost go out again.
+    async fn resend_extras(&mut self, stream: &StanzaStream) {
+        let old = std::mem::take(&mut self.extras);
+        for (m, mut token) in old {
+            match token.wait_for(StanzaStage::Acked).now_or_never() {
+                Some(Some(StanzaState::Acked { .. })) => {}
+                None => self.extras.push((m, token)),
+                Some(_) => self.send_extra(stream, m).await,
+            }
+        }
+    }
+
+    async fn start_archive_query(
+        &mut self,
+        stream: &StanzaStream,
+        purpose: ArchivePurpose,
+        query: ArchiveQuery,
+    ) {
+        let fetch = ArchiveFetch {
+            purpose,
+            query,
+            pages: Vec::new(),
+            page: Vec::new(),
+        };
+        self.send_archive_page(stream, fetch).await;
+    }
+
+    async fn send_archive_page(&mut self, stream: &StanzaStream, fetch: ArchiveFetch) {
+        let qid = self.next_id("q");
+        let iq_id = self.next_id("mam");
+        let iq = xep0313_mam::query(&iq_id, &qid, &fetch.query);
+        self.pending_iqs
+            .insert(iq_id, (PendingIq::Archive(qid.clone()), Instant::now()));
+        self.archive.insert(qid, fetch);
+        stream.send(Box::new(iq.into())).await;
+    }
+
+    /// Starts the catch-up after a fresh session.
+    async fn catch_up(&mut self, stream: &StanzaStream) {
+        if self
+            .archive
+            .values()
+            .any(|f| matches!(f.purpose, ArchivePurpose::CatchUp { .. }))
+        {
+            return;
+        }
+        let after = self.store.archive_newest(&self.account_str).ok().flatten();
+        let limit = if after.is_some() {
+            CATCH_UP_LIMIT
+        } else {
+            FIRST_SYNC_LIMIT
+        };
+        let query = ArchiveQuery {
+            after: after.as_ref().map(|(id, _)| id.clone()),
+            before: Some(String::new()),
+            max: ARCHIVE_PAGE,
+            ..Default::default()
+        };
+        self.start_archive_query(stream, ArchivePurpose::CatchUp { after, limit }, query)
+            .await;
+    }
+
+    async fn on_archive_fin(
+        &mut self,
+        stream: &StanzaStream,
+        mut f: ArchiveFetch,
+        fin: xep0313_mam::Fin,
+    ) {
+        let mut page = std::mem::take(&mut f.page);
+        match &mut f.purpose {
+            ArchivePurpose::CatchUp { after, limit } => {
+                let mut reached = false;
+                if let Some((id, _)) = after {
+                    if let Some(pos) = page.iter().position(|a| a.archive_id == *id) {
+                        page.drain(..=pos);
+                        reached = true;
+                    }
+                }
+                let got = !page.is_empty();
+                f.pages.push(page);
+                let total: usize = f.pages.iter().map(Vec::len).sum();
+                if !fin.complete && !reached && got && total < *limit && fin.first.is_some() {
+                    f.query.before = fin.first.clone();
+                    self.send_archive_page(stream, f).await;
+                    return;
+                }
+                let cut_short = !fin.complete && !reached && got;
+                let after = after.clone();
+                // Oldest page first, each page oldest first: arrival order.
+                let items: Vec<ArchivedMessage> = f.pages.into_iter().rev().flatten().collect();
+                let newest = items.last().map(|a| (a.archive_id.clone(), a.stamp_ms));
+                let oldest = items.first().and_then(|a| a.stamp_ms);
+                let n = self.ingest_archive(stream, items, true).await;
+                tracing::info!("archive catch-up stored {n} new messages");
+                if let Some((id, ts)) = newest {
+                    let _ = self.store.set_archive_newest(
+                        &self.account_str,
+                        &id,
+                        ts.unwrap_or_else(now_ms),
+                    );
+                }
+                if let (true, Some((_, after_ts)), Some(oldest)) = (cut_short, after, oldest) {
+                    tracing::info!("archive catch-up bounded: gap recorded");
+                    let _ = self
+                        .store
+                        .add_archive_gap(&self.account_str, after_ts, oldest);
+                }
+            }
+            ArchivePurpose::Older {
+                request,
+                reply,
+                pages,
+            } => {
+                *pages += 1;
+                let got = !page.is_empty();
+                let oldest = page.first().and_then(|a| a.stamp_ms);
+                let n = self.ingest_archive(stream, page, false).await;
+                if n == 0
+                    && got
+                    && !fin.complete
+                    && fin.first.is_some()
+                    && *pages < MAX_DUPLICATE_PAGES
+                {
+                    f.query.before = fin.first.clone();
+                    self.send_archive_page(stream, f).await;
+                    return;
+                }
+                let peer = request.peer.clone();
+                let recorded = match request.gap {
+                    Some((gap_id, gap_start)) => {
+                        let remaining = if fin.complete || !got {
+                            gap_start
+                        } else {
+                            oldest.unwrap_or(gap_start).max(gap_start)
+                        };
+                        self.store.fill_archive_gap(gap_id, &peer, remaining)
+                    }
+                    None if fin.complete || !got => {
+                        self.store.set_archive_complete(&self.account_str, &peer)
+                    }
+                    None => Ok(()),
+                };
+                if let Err(e) = recorded {
+                    tracing::warn!("could not record archive progress: {e}");
+                }
+                self.flush();
+                if let Some(r) = reply.take() {
+                    let _ = r.send(Ok(()));
+                }
+            }
+        }
+    }
+
+    async fn on_archive_error(&mut self, stream: &StanzaStream, f: ArchiveFetch, error: String) {
+        match f.purpose {
+            // The id we hold is gone from the archive (expired): fetch the newest pages without
+            // it and record the gap from our newest message.
+            ArchivePurpose::CatchUp {
+                after: Some((_, after_ts)),
+                limit,
+            } if f.query.after.is_some() => {
+                tracing::warn!(
+                    "archive catch-up after our newest id failed ({error}); retrying without"
+                );
+                let query = ArchiveQuery {
+                    before: Some(String::new()),
+                    max: ARCHIVE_PAGE,
+                    ..Default::default()
+                };
+                let purpose = ArchivePurpose::CatchUp {
+                    after: Some((String::new(), after_ts)),
+                    limit,
+                };
+                self.start_archive_query(stream, purpose, query).await;
+            }
+            ArchivePurpose::CatchUp { .. } => tracing::warn!("archive catch-up failed: {error}"),
+            // The archive no longer knows the id we paged from: fall back to the time bounds.
+            ArchivePurpose::Older {
+                mut request,
+                reply,
+                pages: 0,
+            } if request.before_id.is_some() => {
+                tracing::info!("archive paging by id failed ({error}); paging by time");
+                request.before_id = None;
+                let query = older_query(&request);
+                let purpose = ArchivePurpose::Older {
+                    request,
+                    reply,
+                    pages: 0,
+                };
+                self.start_archive_query(stream, purpose, query).await;
+            }
+            ArchivePurpose::Older { reply, .. } => {
+                if let Some(r) = reply {
+                    let _ = r.send(Err(error));
+                }
+            }
+        }
+    }
+
+    /// Stores archived messages (in the order given) in one transaction, then applies the
+    /// markers and receipts among them. Returns how many messages were new.
+    async fn ingest_archive(
+        &mut self,
+        _stream: &StanzaStream,
+        items: Vec<ArchivedMessage>,
+        append: bool,
+    ) -> usize {
+        let mut batch = Vec::new();
+        let mut marks = Vec::new();
+        for a in items {
+            match chat::parse_archived(a, &self.account) {
+                Incoming::Chat(c) => batch.push(self.new_message(c, append)),
+                other @ (Incoming::Displayed { .. } | Incoming::Receipt { .. }) => {
+                    marks.push(other)
+                }
+                _ => {}
+            }
+        }
+        let outcomes = match self.store.insert_messages(&self.account_str, &batch) {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!("could not store archived messages: {e}");
+                return 0;
+            }
+        };
+        let mut new = 0;
+        for o in outcomes {
+            if let Inserted::New(msg) = o {
+                new += 1;
+                if msg.direction == Direction::Incoming {
+                    self.pending_unread.insert(msg.peer.clone());
+                    if append {
+                        self.pending_notify.push(msg.clone());
+                    }
+                }
+                self.pending_messages.push(msg);
+            }
+        }
+        for m in marks {
+            self.apply_mark(m);
+        }
+        self.arm_flush();
+        new
+    }
+
+    /// A stored-message record for a chat message (`append`: placed after everything stored).
+    fn new_message(&self, c: ChatMessage, append: bool) -> NewMessage {
+        let now = now_ms();
+        NewMessage {
+            peer: c.peer,
+            direction: if c.outgoing {
+                Direction::Outgoing
+            } else {
+                Direction::Incoming
+            },
+            sender: c.sender,
+            body: c.body,
+            // A delay stamp from the future (bad clock) is clamped to now.
+            timestamp: c.delayed_ms.map(|d| d.min(now)).unwrap_or(now),
+            state: if c.outgoing {
+                DeliveryState::Sent
+            } else {
+                DeliveryState::Received
+            },
+            origin_id: c
+                .origin_id
+                .or_else(|| c.stanza_id.clone())
+                .unwrap_or_else(hallway_protocol::new_id),
+            stanza_id: c.stanza_id,
+            stanza_xml_id: c.xml_id,
+            markable: c.markable,
+            append,
+        }
+    }
+
+    /// Applies a receipt or displayed marker.
+    fn apply_mark(&mut self, m: Incoming) {
+        match m {
+            Incoming::Receipt { peer, id } => self.mark(&peer, &id, DeliveryState::Delivered),
+            Incoming::Displayed {
+                peer,
+                id,
+                by_me: false,
+            } => match self
+                .store
+                .mark_displayed_up_to(&self.account_str, &peer, &id)
+            {
+                Ok(ids) => {
+                    for id in ids {
+                        self.emitter.emit(CoreEvent::MessageStateChanged {
+                            id,
+                            state: DeliveryState::Displayed,
+                        });
+                    }
+                }
+                Err(e) => tracing::error!("could not record displayed marker: {e}"),
+            },
+            Incoming::Displayed {
+                peer,
+                id,
+                by_me: true,
+            } => match self.store.mark_read_up_to(&self.account_str, &peer, &id) {
+                Ok(0) => {}
+                Ok(_) => {
+                    self.pending_unread.insert(peer);
+                    self.arm_flush();
+                }
+                Err(e) => tracing::error!("could not record read marker: {e}"),
+            },
+            _ => {}
+        }
     }
 
     fn next_id(&mut self, prefix: &str) -> String {
@@ -279,6 +752,16 @@ impl Actor {
                     ))
                     .await;
                 self.resend_outbox(stream).await;
+                self.resend_extras(stream).await;
+                // Archive queries of the old stream will never be answered.
+                for (_, f) in self.archive.drain() {
+                    if let ArchivePurpose::Older { reply: Some(r), .. } = f.purpose {
+                        let _ = r.send(Err("the connection was reset".into()));
+                    }
+                }
+                self.pending_iqs
+                    .retain(|_, (kind, _)| !matches!(kind, PendingIq::Archive(_)));
+                self.catch_up(stream).await;
                 self.emitter.connection(ConnectionState::Online {
                     jid: bound_jid.to_string(),
                 });
@@ -404,13 +887,27 @@ impl Actor {
                     }
                 }
                 Some((PendingIq::Carbons, _)) => tracing::debug!("carbons enabled"),
+                Some((PendingIq::Archive(qid), _)) => {
+                    let Some(f) = self.archive.remove(&qid) else {
+                        return;
+                    };
+                    match xep0313_mam::parse_fin(payload.as_ref()) {
+                        Ok(fin) => self.on_archive_fin(stream, f, fin).await,
+                        Err(e) => self.on_archive_error(stream, f, e.to_string()).await,
+                    }
+                }
                 None => tracing::debug!("unexpected iq result {id}"),
             },
-            Iq::Error { id, error, .. } => {
-                if let Some((kind, _)) = self.pending_iqs.remove(&id) {
-                    tracing::warn!("{kind:?} request failed: {error:?}");
+            Iq::Error { id, error, .. } => match self.pending_iqs.remove(&id) {
+                Some((PendingIq::Archive(qid), _)) => {
+                    if let Some(f) = self.archive.remove(&qid) {
+                        let text = format!("{:?}", error.defined_condition);
+                        self.on_archive_error(stream, f, text).await;
+                    }
                 }
-            }
+                Some((kind, _)) => tracing::warn!("{kind:?} request failed: {error:?}"),
+                None => {}
+            },
             Iq::Get {
                 from, id, payload, ..
             } => {
@@ -467,6 +964,20 @@ impl Actor {
         stream: &StanzaStream,
         m: tokio_xmpp::parsers::message::Message,
     ) {
+        match xep0313_mam::parse_result(&m, &self.account) {
+            Ok(Some(a)) => {
+                match self.archive.get_mut(&a.query_id) {
+                    Some(f) => f.page.push(a),
+                    None => tracing::debug!("archive result for an unknown query dropped"),
+                }
+                return;
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::warn!("dropped archive result: {e}");
+                return;
+            }
+        }
         let incoming = match chat::parse_incoming(m, &self.account) {
             Ok(i) => i,
             Err(e) => {
@@ -477,38 +988,22 @@ impl Actor {
         match incoming {
             Incoming::Chat(c) => {
                 if let Some((to, id)) = &c.receipt_to {
-                    stream
-                        .send(Box::new(xep0184_receipts::receipt(to.clone(), id).into()))
+                    // Answered even for duplicates: the sender resent because it never saw one.
+                    self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
                         .await;
                 }
-                let now = now_ms();
-                let new = NewMessage {
-                    peer: c.peer.clone(),
-                    direction: if c.outgoing {
-                        Direction::Outgoing
-                    } else {
-                        Direction::Incoming
-                    },
-                    sender: c.sender.clone(),
-                    body: c.body,
-                    // A delay stamp from the future (bad clock) is clamped to now.
-                    timestamp: c.delayed_ms.map(|d| d.min(now)).unwrap_or(now),
-                    state: if c.outgoing {
-                        DeliveryState::Sent
-                    } else {
-                        DeliveryState::Received
-                    },
-                    origin_id: c
-                        .origin_id
-                        .or_else(|| c.stanza_id.clone())
-                        .unwrap_or_else(hallway_protocol::new_id),
-                    stanza_id: c.stanza_id,
-                    stanza_xml_id: None,
-                };
+                let new = self.new_message(c, true);
+                if let Some(sid) = &new.stanza_id {
+                    // Live traffic is the newest the archive has: the next catch-up starts here.
+                    let _ = self
+                        .store
+                        .set_archive_newest(&self.account_str, sid, now_ms());
+                }
                 match self.store.insert_message(&self.account_str, &new) {
                     Ok(Inserted::New(msg)) => {
                         if msg.direction == Direction::Incoming {
                             self.pending_unread.insert(msg.peer.clone());
+                            self.pending_notify.push(msg.clone());
                         }
                         self.pending_messages.push(msg);
                         self.arm_flush();
@@ -519,7 +1014,7 @@ impl Actor {
                     Err(e) => tracing::error!("could not store message: {e}"),
                 }
             }
-            Incoming::Receipt { peer, id } => self.mark(&peer, &id, DeliveryState::Delivered),
+            m @ (Incoming::Receipt { .. } | Incoming::Displayed { .. }) => self.apply_mark(m),
             Incoming::Bounced { peer, id, text } => {
                 tracing::warn!("message {id} to {peer} bounced: {text}");
                 self.mark(&peer, &id, DeliveryState::Failed);
@@ -637,6 +1132,30 @@ impl Actor {
                 .collect();
             self.emitter.emit(CoreEvent::UnreadChanged(changed));
         }
+        if !self.pending_notify.is_empty() {
+            let batch: Vec<Message> = std::mem::take(&mut self.pending_notify)
+                .into_iter()
+                // Read on another device meanwhile (XEP-0333 carbons): no notification.
+                .filter(|m| self.store.is_unread(m.id).unwrap_or(false))
+                .collect();
+            let ctx = {
+                let v = self.view.lock().unwrap_or_else(|p| p.into_inner());
+                NotifyContext {
+                    do_not_disturb: self.my_presence.show == MyShow::Dnd,
+                    visible_peer: v.visible_peer.clone(),
+                    focused: v.focused,
+                    previews: v.previews,
+                    since_ms: self.since_ms,
+                }
+            };
+            for n in notify::decide(&ctx, &batch, |jid| self.display_name(jid)) {
+                self.emitter.emit(CoreEvent::NotificationRequested(n));
+            }
+        }
+    }
+
+    fn display_name(&self, jid: &str) -> String {
+        display_name_for(jid, self.roster.get(jid).and_then(|i| i.name.as_deref()))
     }
 
     fn contacts(&self) -> Vec<Contact> {
@@ -662,6 +1181,18 @@ impl Actor {
                 }
             })
             .collect()
+    }
+}
+
+/// The newest page of one conversation within the request's time bounds.
+fn older_query(request: &ArchiveRequest) -> ArchiveQuery {
+    ArchiveQuery {
+        with: BareJid::new(&request.peer).ok(),
+        start_ms: request.start_ms,
+        end_ms: request.end_ms,
+        before: Some(String::new()),
+        max: request.max.min(ARCHIVE_PAGE),
+        ..Default::default()
     }
 }
 

@@ -46,4 +46,6 @@ pub struct AppSnapshot {
     pub saved_account: Option<SavedAccount>,
     /// A one-off notice for the user (e.g. the password could not be saved).
     pub notice: Option<String>,
+    /// Desktop notifications show the message text (else only who wrote).
+    pub notification_previews: bool,
 }

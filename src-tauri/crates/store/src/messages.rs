@@ -122,6 +122,24 @@ impl Store {
         Ok(page)
     }
 
+    /// Archive id of the oldest message of a conversation that has one (older history is asked
+    /// for as "the page before this id", XEP-0059).
+    pub fn oldest_archive_id(
+        &self,
+        account: &str,
+        peer: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 \
+                 AND stanza_id IS NOT NULL ORDER BY ts, id LIMIT 1",
+                params![account, peer],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Time of the oldest message of a conversation (archive queries for older history end there).
     pub fn oldest_time(&self, account: &str, peer: &str) -> Result<Option<i64>, StoreError> {
         let conn = self.conn();
@@ -271,6 +289,17 @@ impl Store {
             )
             .optional()?;
         Ok(newest.and_then(|(markable, xml, origin)| markable.then(|| xml.unwrap_or(origin))))
+    }
+
+    /// Whether a message is still unread.
+    pub fn is_unread(&self, id: i64) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row("SELECT unread FROM messages WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .unwrap_or(false))
     }
 
     /// Marks a conversation read; returns how many messages changed.
