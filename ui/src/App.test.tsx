@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
+import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { contact, emitEvent, fail, ipcError, ME, mockBackend, snapshot } from "./test/backend";
@@ -139,6 +139,37 @@ describe("app shell", () => {
     await emitEvent("my-presence-changed", { presence: { show: "away", status: "Lunch" } });
     await waitFor(() => expect(select.value).toBe("away"));
     expect(message.value).toBe("Lunch");
+  });
+
+  it("tells the backend which conversation is on screen and whether the window has focus", async () => {
+    const backend = mockBackend({
+      list_contacts: () => [
+        contact("bob@example.com", { displayName: "Bob" }),
+        contact("carol@example.com", { displayName: "Carol" }),
+      ],
+    });
+    const last = () => backend.callsTo("set_visible_conversation").at(-1);
+    render(() => <App />);
+    const list = await screen.findByRole("list", { name: "Contacts" });
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(last()).toEqual({ peer: null, focused: true }));
+
+    fireEvent.click(await within(list).findByRole("button", { name: /^Bob/ }));
+    await waitFor(() => expect(last()).toEqual({ peer: "bob@example.com", focused: true }));
+    window.dispatchEvent(new Event("blur"));
+    await waitFor(() => expect(last()).toEqual({ peer: "bob@example.com", focused: false }));
+    fireEvent.click(within(list).getByRole("button", { name: /^Carol/ }));
+    await waitFor(() => expect(last()).toEqual({ peer: "carol@example.com", focused: false }));
+    window.dispatchEvent(new Event("focus"));
+    await waitFor(() => expect(last()).toEqual({ peer: "carol@example.com", focused: true }));
+    // One call per change, no repeats.
+    const calls = backend.callsTo("set_visible_conversation");
+    const distinct = calls.filter((c, i) => JSON.stringify(c) !== JSON.stringify(calls[i - 1]));
+    expect(distinct).toEqual(calls);
+
+    fireEvent.click(screen.getByRole("button", { name: "Sign out" }));
+    await screen.findByRole("heading", { name: "Sign in to Hallway" });
+    await waitFor(() => expect(last()).toEqual({ peer: null, focused: true }));
   });
 
   it("offers a retry when the app state cannot be loaded", async () => {

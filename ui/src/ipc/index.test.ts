@@ -11,6 +11,24 @@ describe("ipc wrapper", () => {
     ]);
   });
 
+  it("passes the arguments of the search, history-around and view commands", async () => {
+    const seen: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return cmd === "search_messages" || cmd === "load_history_around" ? [] : null;
+    });
+    await expect(api.searchMessages("lunch")).resolves.toEqual([]);
+    await expect(api.loadHistoryAround(42, 50)).resolves.toEqual([]);
+    await expect(api.setNotificationPreviews(false)).resolves.toBeNull();
+    await expect(api.setVisibleConversation(null, true)).resolves.toBeNull();
+    expect(seen).toEqual([
+      ["search_messages", { query: "lunch" }],
+      ["load_history_around", { id: 42, limit: 50 }],
+      ["set_notification_previews", { show: false }],
+      ["set_visible_conversation", { peer: null, focused: true }],
+    ]);
+  });
+
   it("throws IpcFailure carrying the IpcError", async () => {
     const error = { code: "certificateUntrusted", message: "Untrusted", fingerprint: "AA:BB" };
     mockIPC(() => Promise.reject(error));

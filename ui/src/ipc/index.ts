@@ -11,6 +11,7 @@ import type {
   IpcErrorCode,
   Message,
   MyPresence,
+  SearchResult,
   SignInRequest,
 } from "./bindings";
 
@@ -84,6 +85,14 @@ export const api = {
     unwrap(commands.sendMessage(peer, body)),
   retryMessage: (id: number): Promise<null> => unwrap(commands.retryMessage(id)),
   markRead: (peer: string): Promise<null> => unwrap(commands.markRead(peer)),
+  loadHistoryAround: (id: number, limit: number): Promise<Message[]> =>
+    unwrap(commands.loadHistoryAround(id, limit)),
+  searchMessages: (query: string): Promise<SearchResult[]> =>
+    unwrap(commands.searchMessages(query)),
+  setNotificationPreviews: (show: boolean): Promise<null> =>
+    unwrap(commands.setNotificationPreviews(show)),
+  setVisibleConversation: (peer: string | null, focused: boolean): Promise<null> =>
+    unwrap(commands.setVisibleConversation(peer, focused)),
 };
 
 export type Api = typeof api;

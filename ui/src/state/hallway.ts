@@ -1,12 +1,18 @@
-import { createEffect, onCleanup } from "solid-js";
-import { on } from "../ipc";
+import { createEffect, createMemo, createSignal, onCleanup } from "solid-js";
+import { api, on } from "../ipc";
 import type { Subscription } from "../ipc";
 import { createContactsStore } from "./contacts";
 import { createConversationsStore } from "./conversations";
 import type { ConversationsOptions } from "./conversations";
+import { createSearchStore } from "./search";
 import { createSessionStore } from "./session";
 
 export const APP_NAME = "Hallway";
+
+export type HallwayOptions = ConversationsOptions & {
+  /** Search debounce in ms (tests may shorten it). */
+  searchDelay?: number;
+};
 
 export function windowTitle(totalUnread: number): string {
   return totalUnread > 0 ? `(${totalUnread}) ${APP_NAME}` : APP_NAME;
@@ -17,10 +23,13 @@ export function windowTitle(totalUnread: number): string {
  * then loads the snapshot with a query command; afterwards only events patch it (no polling).
  * Must run under a Solid owner (a component or createRoot): listeners are removed on cleanup.
  */
-export function createHallway(opts: ConversationsOptions = {}) {
+export function createHallway(opts: HallwayOptions = {}) {
+  const isWindowFocused = opts.isWindowFocused ?? (() => document.hasFocus());
   const session = createSessionStore();
   const contacts = createContactsStore();
-  const conversations = createConversationsStore(contacts, opts);
+  const conversations = createConversationsStore(contacts, { isWindowFocused });
+  const search = createSearchStore({ delay: opts.searchDelay });
+  onCleanup(() => search.dispose());
 
   const subs: Subscription[] = [
     on.connectionStateChanged(({ state }) => {
@@ -39,9 +48,35 @@ export function createHallway(opts: ConversationsOptions = {}) {
   ];
   onCleanup(() => subs.forEach((s) => s.unsubscribe()));
 
-  const onFocus = () => conversations.windowFocused();
+  const [focused, setFocused] = createSignal(isWindowFocused());
+  const onFocus = () => {
+    setFocused(true);
+    conversations.windowFocused();
+  };
+  const onBlur = () => setFocused(false);
+  const onVisibility = () => {
+    if (document.hidden) setFocused(false);
+  };
   window.addEventListener("focus", onFocus);
-  onCleanup(() => window.removeEventListener("focus", onFocus));
+  window.addEventListener("blur", onBlur);
+  document.addEventListener("visibilitychange", onVisibility);
+  onCleanup(() => {
+    window.removeEventListener("focus", onFocus);
+    window.removeEventListener("blur", onBlur);
+    document.removeEventListener("visibilitychange", onVisibility);
+  });
+
+  // The backend suppresses desktop notifications for the conversation the user is looking at.
+  const visiblePeer = createMemo(() =>
+    session.state.phase === "signedIn" ? conversations.selected() : null,
+  );
+  createEffect(() => {
+    const peer = visiblePeer();
+    const isFocused = focused();
+    api
+      .setVisibleConversation(peer, isFocused)
+      .catch((e: unknown) => console.warn("Hallway: setVisibleConversation failed", e));
+  });
 
   // Signed in → load the roster; signed out → drop everything that belonged to the account.
   let loadedFor: string | null = null;
@@ -51,6 +86,7 @@ export function createHallway(opts: ConversationsOptions = {}) {
     loadedFor = account;
     conversations.reset();
     contacts.reset();
+    search.clear();
     if (account) void contacts.load();
   });
 
@@ -61,7 +97,7 @@ export function createHallway(opts: ConversationsOptions = {}) {
   /** Resolves when listeners are registered and the first snapshot is applied. */
   const ready = Promise.all(subs.map((s) => s.ready)).then(() => session.refresh());
 
-  return { session, contacts, conversations, ready };
+  return { session, contacts, conversations, search, ready };
 }
 
 export type Hallway = ReturnType<typeof createHallway>;

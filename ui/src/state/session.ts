@@ -13,6 +13,8 @@ export type SessionState = {
   keychainAvailable: boolean;
   savedAccount: SavedAccount | null;
   notice: string | null;
+  /** Desktop notifications show the message text (else only who wrote). */
+  notificationPreviews: boolean;
   /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
   signedOutReason: string | null;
 };
@@ -26,6 +28,7 @@ const initial = (): SessionState => ({
   keychainAvailable: true,
   savedAccount: null,
   notice: null,
+  notificationPreviews: true,
   signedOutReason: null,
 });
 
@@ -42,6 +45,7 @@ export function createSessionStore() {
       keychainAvailable: snap.keychainAvailable,
       savedAccount: snap.savedAccount,
       notice: snap.notice,
+      notificationPreviews: snap.notificationPreviews,
     });
   }
 
@@ -101,8 +105,21 @@ export function createSessionStore() {
     }
   }
 
+  /** Optimistic; reverts and throws IpcFailure when the backend refuses. */
+  async function setNotificationPreviews(show: boolean): Promise<void> {
+    const previous = state.notificationPreviews;
+    setState("notificationPreviews", show);
+    try {
+      await api.setNotificationPreviews(show);
+    } catch (e) {
+      setState("notificationPreviews", previous);
+      throw e;
+    }
+  }
+
   return {
     state,
+    setNotificationPreviews,
     refresh,
     signIn,
     trustAndSignIn,

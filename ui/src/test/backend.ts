@@ -13,6 +13,7 @@ import type {
   MyPresenceChanged,
   PresencesChanged,
   RosterChanged,
+  SearchResult,
   UnreadChanged,
 } from "../ipc";
 
@@ -30,6 +31,7 @@ export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
     keychainAvailable: true,
     savedAccount: { address: ME, server: null },
     notice: null,
+    notificationPreviews: true,
     ...overrides,
   };
 }
@@ -66,6 +68,12 @@ export function message(peer: string, overrides: Partial<Message> = {}): Message
   };
 }
 
+/** A search hit whose snippet marks every occurrence of `term` in the body (as the backend does). */
+export function searchResult(m: Message, term: string): SearchResult {
+  const snippet = term ? m.body.split(term).join(`\u0002${term}\u0003`) : m.body;
+  return { message: m, snippet };
+}
+
 export function ipcError(code: IpcError["code"], msg: string, fingerprint: string | null = null) {
   const error: IpcError = { code, message: msg, fingerprint };
   return error;
@@ -86,6 +94,10 @@ const defaults: Record<string, Handler> = {
   sign_out: () => null,
   trust_certificate: () => null,
   retry_message: () => null,
+  load_history_around: () => [],
+  search_messages: () => [],
+  set_notification_previews: () => null,
+  set_visible_conversation: () => null,
   send_message: (args) =>
     message(String(args.peer), {
       direction: "outgoing",

@@ -406,7 +406,7 @@ impl Messenger {
             stanza_id: None,
             stanza_xml_id: None,
             markable: false,
-            append: true,
+            placement: hallway_model::Placement::Append,
         };
         let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
             return Err(CoreError::Internal("fresh origin-id collided".into()));
@@ -493,6 +493,10 @@ impl Messenger {
         } else {
             None
         };
+        tracing::debug!(
+            "history of {peer}: {} local, archive request {request:?}",
+            page.len()
+        );
         let Some(request) = request else {
             return Ok(page);
         };

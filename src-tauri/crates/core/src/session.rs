@@ -11,14 +11,14 @@
 //! by its bound records a gap that `load_history` fills when the user scrolls into it. After a
 //! resumption the server kept all of that.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use hallway_model::{
     display_name_for, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
-    MyPresence, MyShow, NewMessage, PresenceShow, PresenceUpdate,
+    MyPresence, MyShow, NewMessage, Placement, PresenceShow, PresenceUpdate,
 };
 use hallway_protocol::chat::{self, ChatMessage, Incoming};
 use hallway_protocol::rfc6121_presence::{self, PresenceEvent};
@@ -285,7 +285,7 @@ impl Actor {
                     None => break,
                 },
                 cmd = commands.recv() => match cmd {
-                    Some(Command::Send(m)) => self.send_chat(&stream, m).await,
+                    Some(Command::Send(_)) => self.pump_outbox(&stream).await,
                     Some(Command::SetPresence(p)) => {
                         self.my_presence = p.clone();
                         if self.online {
@@ -329,7 +329,7 @@ impl Actor {
                     }
                     None => break,
                 },
-                Some(outcome) = tokens.recv() => self.on_token(outcome),
+                Some(outcome) = tokens.recv() => self.on_token(&stream, outcome).await,
                 Some(err) = fatal.recv() => {
                     if let Some(n) = self.online_notify.take() { let _ = n.send(Err(err)); }
                     // The stream can never come back; drop it (the reconnector parked its slot).
@@ -449,6 +449,7 @@ impl Actor {
             return;
         }
         let after = self.store.archive_newest(&self.account_str).ok().flatten();
+        tracing::debug!("archive catch-up after {after:?}");
         let limit = if after.is_some() {
             CATCH_UP_LIMIT
         } else {
@@ -481,6 +482,11 @@ impl Actor {
                     }
                 }
                 let got = !page.is_empty();
+                tracing::debug!(
+                    "catch-up page: {} new results, complete={}, reached our newest={reached}",
+                    page.len(),
+                    fin.complete
+                );
                 f.pages.push(page);
                 let total: usize = f.pages.iter().map(Vec::len).sum();
                 if !fin.complete && !reached && got && total < *limit && fin.first.is_some() {
@@ -494,7 +500,9 @@ impl Actor {
                 let items: Vec<ArchivedMessage> = f.pages.into_iter().rev().flatten().collect();
                 let newest = items.last().map(|a| (a.archive_id.clone(), a.stamp_ms));
                 let oldest = items.first().and_then(|a| a.stamp_ms);
-                let n = self.ingest_archive(stream, items, true).await;
+                let n = self
+                    .ingest_archive(stream, items, Placement::Append, after.is_some())
+                    .await;
                 tracing::info!("archive catch-up stored {n} new messages");
                 if let Some((id, ts)) = newest {
                     let _ = self.store.set_archive_newest(
@@ -517,8 +525,20 @@ impl Actor {
             } => {
                 *pages += 1;
                 let got = !page.is_empty();
+                tracing::debug!(
+                    "archive page for {}: {} results, complete={}, query {:?}",
+                    request.peer,
+                    page.len(),
+                    fin.complete,
+                    f.query
+                );
                 let oldest = page.first().and_then(|a| a.stamp_ms);
-                let n = self.ingest_archive(stream, page, false).await;
+                let placement = if request.gap.is_some() {
+                    Placement::Stamped
+                } else {
+                    Placement::Prepend
+                };
+                let n = self.ingest_archive(stream, page, placement, false).await;
                 if n == 0
                     && got
                     && !fin.complete
@@ -606,20 +626,30 @@ impl Actor {
     /// markers and receipts among them. Returns how many messages were new.
     async fn ingest_archive(
         &mut self,
-        _stream: &StanzaStream,
+        stream: &StanzaStream,
         items: Vec<ArchivedMessage>,
-        append: bool,
+        placement: Placement,
+        answer_receipts: bool,
     ) -> usize {
         let mut batch = Vec::new();
         let mut marks = Vec::new();
+        let mut receipts = Vec::new();
         for a in items {
             match chat::parse_archived(a, &self.account) {
-                Incoming::Chat(c) => batch.push(self.new_message(c, append)),
+                Incoming::Chat(mut c) => {
+                    if let Some(r) = c.receipt_to.take() {
+                        receipts.push((batch.len(), r));
+                    }
+                    batch.push(self.new_message(c, placement));
+                }
                 other @ (Incoming::Displayed { .. } | Incoming::Receipt { .. }) => {
                     marks.push(other)
                 }
                 _ => {}
             }
+        }
+        if placement == Placement::Prepend {
+            batch.reverse(); // newest first: each goes just before the ones already stored
         }
         let outcomes = match self.store.insert_messages(&self.account_str, &batch) {
             Ok(o) => o,
@@ -629,12 +659,23 @@ impl Actor {
             }
         };
         let mut new = 0;
+        // A catch-up message we never saw live (the server dropped it with a dead session and
+        // kept it in the archive) still owes its sender a XEP-0184 receipt; receipts are
+        // idempotent, and history pages or a first sign-in send none.
+        if answer_receipts {
+            for (idx, (to, id)) in receipts {
+                if matches!(outcomes.get(idx), Some(Inserted::New(_))) {
+                    self.send_extra(stream, xep0184_receipts::receipt(to, &id))
+                        .await;
+                }
+            }
+        }
         for o in outcomes {
             if let Inserted::New(msg) = o {
                 new += 1;
                 if msg.direction == Direction::Incoming {
                     self.pending_unread.insert(msg.peer.clone());
-                    if append {
+                    if placement == Placement::Append {
                         self.pending_notify.push(msg.clone());
                     }
                 }
@@ -649,7 +690,7 @@ impl Actor {
     }
 
     /// A stored-message record for a chat message (`append`: placed after everything stored).
-    fn new_message(&self, c: ChatMessage, append: bool) -> NewMessage {
+    fn new_message(&self, c: ChatMessage, placement: Placement) -> NewMessage {
         let now = now_ms();
         NewMessage {
             peer: c.peer,
@@ -674,7 +715,7 @@ impl Actor {
             stanza_id: c.stanza_id,
             stanza_xml_id: c.xml_id,
             markable: c.markable,
-            append,
+            placement,
         }
     }
 
@@ -751,7 +792,7 @@ impl Actor {
                         rfc6121_presence::my_presence(&self.my_presence).into(),
                     ))
                     .await;
-                self.resend_outbox(stream).await;
+                self.pump_outbox(stream).await;
                 self.resend_extras(stream).await;
                 // Archive queries of the old stream will never be answered.
                 for (_, f) in self.archive.drain() {
@@ -778,7 +819,7 @@ impl Actor {
                     _ => self.account_str.clone(),
                 };
                 // Stanzas the old link lost for good are resent; the rest SM retransmitted.
-                self.resend_outbox(stream).await;
+                self.pump_outbox(stream).await;
                 self.emitter.connection(ConnectionState::Online { jid });
             }
             StreamEvent::Suspended => {
@@ -788,10 +829,16 @@ impl Actor {
         }
     }
 
-    /// Resends outbox messages whose last transmission is not alive any more (never sent, or
-    /// lost with a stream whose resumption failed). Alive tokens are still queued or awaiting
-    /// their ack in the current stream: resending those would put the message twice on the wire.
-    async fn resend_outbox(&mut self, stream: &StanzaStream) {
+    /// Sends, per conversation, the oldest outbox message unless one to that contact is still
+    /// in flight (queued, or awaiting its XEP-0198 ack). One in flight per contact keeps the send
+    /// order across a failed resumption: after a fresh session tokio-xmpp transmits whatever is
+    /// still queued at once, so a newer queued message would overtake an older lost one. Lost
+    /// ones (token dropped with the old stream) are simply the oldest pending again and go first.
+    /// Nothing goes out while the link is down; the outbox keeps it.
+    async fn pump_outbox(&mut self, stream: &StanzaStream) {
+        if !self.online {
+            return;
+        }
         let pending = match self.store.pending(&self.account_str) {
             Ok(p) => p,
             Err(e) => {
@@ -799,16 +846,20 @@ impl Actor {
                 return;
             }
         };
+        let mut busy: HashSet<String> = HashSet::new();
+        for m in &pending {
+            if let Some((_, token)) = self.tokens.get_mut(&m.id) {
+                // Still queued / awaiting its ack (None), or acked but not yet recorded.
+                if matches!(
+                    token.wait_for(StanzaStage::Acked).now_or_never(),
+                    None | Some(Some(StanzaState::Acked { .. }))
+                ) {
+                    busy.insert(m.peer.clone());
+                }
+            }
+        }
         for m in pending {
-            let alive = match self.tokens.get_mut(&m.id) {
-                // Still queued / awaiting its ack (None), or acked but not yet recorded: keep.
-                Some((_, token)) => match token.wait_for(StanzaStage::Acked).now_or_never() {
-                    None | Some(Some(StanzaState::Acked { .. })) => true,
-                    Some(_) => false,
-                },
-                None => false,
-            };
-            if !alive {
+            if busy.insert(m.peer.clone()) {
                 self.send_chat(stream, m).await;
             }
         }
@@ -849,7 +900,7 @@ impl Actor {
         }
     }
 
-    fn on_token(&mut self, o: TokenOutcome) {
+    async fn on_token(&mut self, stream: &StanzaStream, o: TokenOutcome) {
         let current = self.tokens.get(&o.message_id).map(|(s, _)| *s);
         if current != Some(o.seq) {
             return; // an older transmission of a message we already resent
@@ -859,7 +910,9 @@ impl Actor {
             // XEP-0198 ack: the server has it. (Receipts may already have moved it further.)
             self.move_state(o.message_id, DeliveryState::Sent);
         }
-        // Not acked: the stream lost it; it stays pending and goes out after the next (re)connect.
+        // Not acked: the stream lost it; it stays pending and goes out again (first for its
+        // contact) once we are online.
+        self.pump_outbox(stream).await;
     }
 
     async fn on_stanza(&mut self, stream: &StanzaStream, s: Stanza) {
@@ -992,7 +1045,7 @@ impl Actor {
                     self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
                         .await;
                 }
-                let new = self.new_message(c, true);
+                let new = self.new_message(c, Placement::Append);
                 if let Some(sid) = &new.stanza_id {
                     // Live traffic is the newest the archive has: the next catch-up starts here.
                     let _ = self
@@ -1018,6 +1071,7 @@ impl Actor {
             Incoming::Bounced { peer, id, text } => {
                 tracing::warn!("message {id} to {peer} bounced: {text}");
                 self.mark(&peer, &id, DeliveryState::Failed);
+                self.pump_outbox(stream).await;
             }
             Incoming::Ignored => {}
         }

@@ -14,5 +14,5 @@ pub use app::{AppSnapshot, SavedAccount, SignInRequest};
 pub use connection::{ConnectionError, ConnectionErrorKind, ConnectionState};
 pub use contact::{Contact, Subscription};
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
-pub use message::{DeliveryState, Direction, Message, NewMessage, SearchResult};
+pub use message::{DeliveryState, Direction, Message, NewMessage, Placement, SearchResult};
 pub use presence::{MyPresence, MyShow, PresenceShow, PresenceUpdate};

@@ -113,10 +113,22 @@ pub struct NewMessage {
     pub stanza_xml_id: Option<String>,
     /// The sender wants XEP-0333 markers for it.
     pub markable: bool,
-    /// Placed after everything already stored in the conversation (live arrivals and archive
-    /// catch-up): its time is raised to the newest stored time if the clock says earlier, so the
-    /// conversation keeps arrival order. Older history fetched from the archive keeps its stamp.
-    pub append: bool,
+    /// Where it goes in the conversation's time order.
+    pub placement: Placement,
+}
+
+/// Where a stored message goes in its conversation's time order. Archive stamps have whole-
+/// second precision, so "by stamp" alone would shuffle messages written within one second.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// After everything stored (live arrivals, archive catch-up): the time is raised to the
+    /// newest stored time if its stamp says earlier, so arrival order is kept.
+    Append,
+    /// Before everything stored (older archive pages, given newest first): the time is lowered
+    /// below the oldest stored time if its stamp says later.
+    Prepend,
+    /// By its stamp (filling a gap in the middle).
+    Stamped,
 }
 
 /// A message found by full-text search.

@@ -252,8 +252,9 @@ fn chat_from(
 }
 
 /// Classifies a message from our archive (XEP-0313): ours when our bare JID wrote it, else the
-/// contact's. The archive id is its stanza-id; the archive stamp is its time. Receipts are never
-/// answered for archived messages (the contact's client got them long ago).
+/// contact's. The archive id is its stanza-id; the archive stamp is its time. `receipt_to` is
+/// set when the contact asked for a XEP-0184 receipt: the session answers it only for catch-up
+/// of messages that reached no device of ours live (e.g. dropped with a dead session).
 pub fn parse_archived(a: ArchivedMessage, own: &BareJid) -> Incoming {
     let m = a.message;
     if matches!(
@@ -297,6 +298,9 @@ pub fn parse_archived(a: ArchivedMessage, own: &BareJid) -> Incoming {
     match chat_from(&m, peer, sender, outgoing, own, false, a.stamp_ms) {
         Incoming::Chat(mut c) => {
             c.stanza_id = Some(a.archive_id);
+            if !outgoing && xep0184_receipts::wants_receipt(&m.payloads) {
+                c.receipt_to = c.xml_id.clone().map(|id| (from.clone(), id));
+            }
             Incoming::Chat(c)
         }
         other => other,
@@ -456,7 +460,11 @@ mod tests {
             ),
             ("bob@x.org", false, Some("A7"), Some(1000))
         );
-        assert!(c.receipt_to.is_none() && c.markable);
+        assert!(c.markable);
+        assert_eq!(
+            c.receipt_to.map(|(to, id)| (to.to_string(), id)),
+            Some(("bob@x.org/l".to_string(), "x1".to_string()))
+        );
         assert_eq!(c.xml_id.as_deref(), Some("x1"));
         let Incoming::Chat(c) = archived(
             "<message xmlns='jabber:client' from='alice@x.org/phone' to='bob@x.org' type='chat'>\

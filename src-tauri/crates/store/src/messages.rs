@@ -1,7 +1,7 @@
 //! Messages: insert with de-duplication, paging, delivery states, the outbox, unread counts and
 //! full-text search.
 
-use hallway_model::{DeliveryState, Direction, Message, NewMessage};
+use hallway_model::{DeliveryState, Direction, Message, NewMessage, Placement};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{Store, StoreError};
@@ -426,11 +426,22 @@ fn insert_one(
     }
     let unread = m.direction == Direction::Incoming;
     let mut ts = m.timestamp;
-    if m.append {
-        let newest: Option<i64> = conn
-            .prepare_cached("SELECT MAX(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
-            .query_row(params![account, m.peer], |r| r.get(0))?;
-        ts = ts.max(newest.unwrap_or(i64::MIN));
+    match m.placement {
+        Placement::Append => {
+            let newest: Option<i64> = conn
+                .prepare_cached("SELECT MAX(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
+                .query_row(params![account, m.peer], |r| r.get(0))?;
+            ts = ts.max(newest.unwrap_or(i64::MIN));
+        }
+        Placement::Prepend => {
+            let oldest: Option<i64> = conn
+                .prepare_cached("SELECT MIN(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
+                .query_row(params![account, m.peer], |r| r.get(0))?;
+            if let Some(oldest) = oldest {
+                ts = ts.min(oldest - 1);
+            }
+        }
+        Placement::Stamped => {}
     }
     conn.prepare_cached(
         "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \

@@ -2,7 +2,7 @@
 //! de-duplication, delivery states, the outbox, unread counts, search, persistence.
 
 use super::*;
-use hallway_model::{DeliveryState, Direction, Message, NewMessage};
+use hallway_model::{DeliveryState, Direction, Message, NewMessage, Placement};
 
 const ACC: &str = "alice@localhost";
 
@@ -26,7 +26,7 @@ fn msg(peer: &str, dir: Direction, body: &str, origin: &str) -> NewMessage {
         stanza_id: None,
         stanza_xml_id: None,
         markable: true,
-        append: true,
+        placement: Placement::Append,
     }
 }
 
@@ -335,19 +335,32 @@ fn fts_query_neutralises_syntax() {
 #[test]
 fn orders_by_time_when_older_archive_pages_arrive_later() {
     let (_d, store) = temp_store();
-    let at = |body: &str, ts: i64, append: bool| NewMessage {
+    let at = |body: &str, ts: i64, placement: Placement| NewMessage {
         timestamp: ts,
-        append,
+        placement,
         ..msg("bob@localhost", Direction::Incoming, body, body)
     };
-    store.insert_message(ACC, &at("new1", 5_000, true)).unwrap();
-    store.insert_message(ACC, &at("new2", 6_000, true)).unwrap();
+    store
+        .insert_message(ACC, &at("new1", 5_000, Placement::Append))
+        .unwrap();
+    store
+        .insert_message(ACC, &at("new2", 6_000, Placement::Append))
+        .unwrap();
     // Archive backfill: older stamps, inserted later (higher row ids), keep their time.
     store
-        .insert_messages(ACC, &[at("old1", 1_000, false), at("old2", 2_000, false)])
+        .insert_messages(
+            ACC,
+            &[
+                at("old1", 1_000, Placement::Stamped),
+                at("old2", 2_000, Placement::Stamped),
+            ],
+        )
         .unwrap();
     // A live arrival whose clock says earlier than what we have is placed last (arrival order).
-    let Inserted::New(late) = store.insert_message(ACC, &at("live", 4_000, true)).unwrap() else {
+    let Inserted::New(late) = store
+        .insert_message(ACC, &at("live", 4_000, Placement::Append))
+        .unwrap()
+    else {
         panic!("new expected")
     };
     assert_eq!(late.timestamp, 6_000);

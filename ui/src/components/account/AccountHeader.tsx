@@ -3,6 +3,7 @@ import { errorMessage } from "../../ipc";
 import { useHallway } from "../../state/context";
 import { ConnectionStatus } from "./ConnectionStatus";
 import { MyStatusControl } from "./MyStatusControl";
+import { SettingsMenu } from "./SettingsMenu";
 
 export function AccountHeader() {
   const { session } = useHallway();
@@ -29,6 +30,7 @@ export function AccountHeader() {
           </p>
           <ConnectionStatus />
         </div>
+        <SettingsMenu />
         <button
           type="button"
           class="button button--quiet"

@@ -142,6 +142,89 @@ describe("conversation", () => {
     expect(within(msg).queryByRole("button", { name: "Retry sending" })).toBeNull();
   });
 
+  it("shows Read for messages the contact has seen, distinct from Delivered", async () => {
+    const { log } = await openBob([
+      message(BOB, { id: 8, direction: "outgoing", body: "seen?", state: "displayed" }),
+      message(BOB, { id: 9, direction: "outgoing", body: "arrived", state: "delivered" }),
+    ]);
+    const seen = (await within(log).findByText("seen?")).closest(".msg") as HTMLElement;
+    const arrived = within(log).getByText("arrived").closest(".msg") as HTMLElement;
+    const state = seen.querySelector(".msg-state") as HTMLElement;
+    expect(state.textContent).toBe("Read");
+    expect(state.classList.contains("msg-state--displayed")).toBe(true);
+    // Not colour alone: Read carries an icon that Delivered does not.
+    expect(state.querySelector("svg")).not.toBeNull();
+    expect(arrived.querySelector(".msg-state")?.textContent).toBe("Delivered");
+    expect(arrived.querySelector(".msg-state svg")).toBeNull();
+
+    await emitEvent("message-state-changed", { id: 9, state: "displayed" });
+    await waitFor(() => expect(arrived.querySelector(".msg-state")?.textContent).toBe("Read"));
+  });
+
+  it("shows a loading indicator for older history and loads each page once", async () => {
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => message(BOB, { id: from + i, body: `m${from + i}` }));
+    let release: (messages: Message[]) => void = () => {};
+    const { backend, log } = await openBob((args) =>
+      args.beforeId === null ? page(100, 50) : new Promise<Message[]>((r) => (release = r)),
+    );
+    await within(log).findByText("m149");
+    const more = within(log).getByRole("button", { name: "Load earlier messages" });
+    fireEvent.click(more);
+    await within(log).findByRole("button", { name: "Loading earlier messages…" });
+    expect(log.getAttribute("aria-busy")).toBe("true");
+    // More clicks and scrolling to the top while it loads do not start another load.
+    fireEvent.click(more);
+    fireEvent.scroll(log);
+    expect(backend.callsTo("load_history")).toHaveLength(2);
+    release(page(50, 50));
+    await within(log).findByText("m50");
+    expect(within(log).getByRole("button", { name: "Load earlier messages" })).toBeTruthy();
+    expect(log.getAttribute("aria-busy")).toBeNull();
+    expect(backend.callsTo("load_history")).toEqual([
+      { peer: BOB, beforeId: null, limit: 50 },
+      { peer: BOB, beforeId: 100, limit: 50 },
+    ]);
+  });
+
+  it("places archived older messages by time, not at the end", async () => {
+    const t = (min: number) => Date.UTC(2026, 0, 5, 9, min);
+    const { log } = await openBob([
+      message(BOB, { id: 10, body: "ten", timestamp: t(10) }),
+      message(BOB, { id: 11, body: "eleven", timestamp: t(11) }),
+    ]);
+    await within(log).findByText("eleven");
+    // Fetched from the server archive: a higher row id, but older.
+    await emitEvent("messages-received", {
+      messages: [
+        message(BOB, { id: 50, body: "nine", timestamp: t(9) }),
+        message(BOB, { id: 51, body: "ten and a half", timestamp: t(10) + 30_000 }),
+      ],
+    });
+    await within(log).findByText("nine");
+    expect([...log.querySelectorAll(".msg-body")].map((b) => b.textContent)).toEqual([
+      "nine",
+      "ten",
+      "ten and a half",
+      "eleven",
+    ]);
+  });
+
+  it("appends a batch of messagesReceived in order", async () => {
+    const { log } = await openBob([message(BOB, { id: 1, body: "first" })]);
+    await within(log).findByText("first");
+    await emitEvent("messages-received", {
+      messages: [2, 3, 4].map((id) => message(BOB, { id, body: `b${id}` })),
+    });
+    await within(log).findByText("b4");
+    expect([...log.querySelectorAll(".msg-body")].map((b) => b.textContent)).toEqual([
+      "first",
+      "b2",
+      "b3",
+      "b4",
+    ]);
+  });
+
   it("appends messagesReceived to the right conversation, once", async () => {
     const { log } = await openBob([message(BOB, { id: 1, body: "first" })]);
     await within(log).findByText("first");

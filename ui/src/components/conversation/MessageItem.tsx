@@ -6,6 +6,7 @@ const STATE_WORDS: Record<DeliveryState, string> = {
   pending: "Pending",
   sent: "Sent",
   delivered: "Delivered",
+  displayed: "Read",
   failed: "Failed",
   received: "Received",
 };
@@ -21,12 +22,22 @@ export function deliveryWord(state: DeliveryState): string {
 export function MessageItem(props: {
   message: Message;
   peerName: string;
+  /** Briefly emphasised (opened from a search result). */
+  highlighted?: boolean;
   onRetry: (id: number) => void;
 }) {
   const outgoing = () => props.message.direction === "outgoing";
   const state = () => props.message.state;
   return (
-    <div class="msg" classList={{ "msg--out": outgoing(), "msg--in": !outgoing() }}>
+    <div
+      class="msg"
+      classList={{
+        "msg--out": outgoing(),
+        "msg--in": !outgoing(),
+        "msg--highlight": props.highlighted,
+      }}
+      data-message-id={props.message.id}
+    >
       <div class="msg-meta">
         <span class="msg-sender">{outgoing() ? "You" : props.peerName}</span>
         <time
@@ -42,6 +53,13 @@ export function MessageItem(props: {
       </div>
       <Show when={outgoing()}>
         <div class={`msg-state msg-state--${state()}`}>
+          <Show when={state() === "displayed"}>
+            {/* Read is also shown by the icon and weight, not by colour alone. */}
+            <svg class="msg-state-icon" viewBox="0 0 18 12" aria-hidden="true">
+              <path d="M1 6.5 4.5 10 11 2.5" />
+              <path d="M7.5 9 8.5 10 15 2.5" />
+            </svg>
+          </Show>
           <span>{deliveryWord(state())}</span>
           <Show when={state() === "failed"}>
             <button

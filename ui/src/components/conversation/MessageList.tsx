@@ -1,18 +1,25 @@
-import { createEffect, For, on, Show } from "solid-js";
+import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { useHallway } from "../../state/context";
 import { MessageItem } from "./MessageItem";
 
 /** Distance from the bottom (px) under which the list counts as "at the bottom". */
 const STICK_THRESHOLD = 48;
-/** Distance from the top (px) under which older history is loaded. */
+/** Distance from the top (px) under which older history is loaded (and from the bottom, newer). */
 const LOAD_THRESHOLD = 80;
+/** How long a message opened from a search result stays highlighted (ms). */
+export const HIGHLIGHT_MS = 2000;
 
 export function MessageList(props: { peer: string; peerName: string }) {
   const { conversations } = useHallway();
   const conv = () => conversations.conversation(props.peer);
   const messages = () => conv()?.messages ?? [];
+  const [highlighted, setHighlighted] = createSignal<number | null>(null);
   let log!: HTMLDivElement;
   let atBottom = true;
+  /** A newer page is being appended: keep the reading position instead of following it. */
+  let appendingPage = false;
+  let highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(highlightTimer));
 
   const scrollToBottom = () => {
     log.scrollTop = log.scrollHeight;
@@ -26,9 +33,20 @@ export function MessageList(props: { peer: string; peerName: string }) {
     if (added > 0) log.scrollTop = log.scrollHeight - beforeHeight + beforeTop;
   }
 
+  async function loadNewer() {
+    appendingPage = true;
+    try {
+      await conversations.loadNewer(props.peer);
+    } finally {
+      appendingPage = false;
+    }
+  }
+
   function onScroll() {
-    atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < STICK_THRESHOLD;
+    const fromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
+    atBottom = fromBottom < STICK_THRESHOLD && !conv()?.hasNewer;
     if (log.scrollTop < LOAD_THRESHOLD && conv()?.hasMore) void loadOlder();
+    if (fromBottom < LOAD_THRESHOLD && conv()?.hasNewer) void loadNewer();
   }
 
   // New last message (first page loaded, received, or sent): follow it if we were at the bottom.
@@ -41,58 +59,122 @@ export function MessageList(props: { peer: string; peerName: string }) {
       },
       (key) => {
         if (key === "") return;
-        if (atBottom || key.endsWith(":outgoing")) {
+        const c = conv();
+        if (c?.target != null || c?.hasNewer) {
+          // Showing a search result (or older history): the target effect positions the list.
+          atBottom = false;
+        } else if (!appendingPage && (atBottom || key.endsWith(":outgoing"))) {
           scrollToBottom();
           atBottom = true;
         }
         // Too little history to scroll: fetch more so the user can reach it.
-        if (log.clientHeight > 0 && log.scrollHeight <= log.clientHeight && conv()?.hasMore) {
-          void loadOlder();
+        if (log.clientHeight > 0 && log.scrollHeight <= log.clientHeight) {
+          if (c?.hasMore) void loadOlder();
+          else if (c?.hasNewer) void loadNewer();
         }
       },
     ),
   );
 
+  // A message to show (opened from a search result): scroll it into view and highlight it.
+  createEffect(() => {
+    const c = conv();
+    const id = c?.target;
+    if (id == null || c?.status !== "ready") return;
+    const el = log.querySelector<HTMLElement>(`[data-message-id="${id}"]`);
+    if (el) {
+      el.scrollIntoView?.({ block: "center" });
+      atBottom = false;
+      setHighlighted(id);
+      clearTimeout(highlightTimer);
+      highlightTimer = setTimeout(() => setHighlighted(null), HIGHLIGHT_MS);
+    }
+    conversations.clearTarget(props.peer);
+  });
+
   return (
-    <div
-      ref={log}
-      role="log"
-      aria-label="Messages"
-      class="log"
-      tabIndex={0}
-      onScroll={onScroll}
-      aria-busy={conv()?.status === "loading" || conv()?.loadingOlder ? "true" : undefined}
-    >
-      <Show when={conv()?.hasMore}>
-        <div class="log-more">
+    <>
+      <div
+        ref={log}
+        role="log"
+        aria-label="Messages"
+        class="log"
+        tabIndex={0}
+        onScroll={onScroll}
+        aria-busy={
+          conv()?.status === "loading" || conv()?.loadingOlder || conv()?.loadingNewer
+            ? "true"
+            : undefined
+        }
+      >
+        <Show when={conv()?.hasMore}>
+          <div class="log-more">
+            <button
+              type="button"
+              class="button button--quiet"
+              aria-disabled={conv()?.loadingOlder ? "true" : undefined}
+              onClick={() => void loadOlder()}
+            >
+              <Show when={conv()?.loadingOlder} fallback="Load earlier messages">
+                <span class="spinner" aria-hidden="true" />
+                Loading earlier messages…
+              </Show>
+            </button>
+          </div>
+        </Show>
+        <Show when={conv()?.status === "loading"}>
+          <p class="log-note">
+            <span class="spinner" aria-hidden="true" />
+            Loading messages…
+          </p>
+        </Show>
+        <Show when={conv()?.error}>
+          {(error) => <p class="log-note log-note--error">{error()}</p>}
+        </Show>
+        <Show when={conv()?.status === "ready" && messages().length === 0}>
+          <p class="log-note">No messages yet. Say hello!</p>
+        </Show>
+        <For each={messages()}>
+          {(m) => (
+            <MessageItem
+              message={m}
+              peerName={props.peerName}
+              highlighted={highlighted() === m.id}
+              onRetry={(id) => void conversations.retry(id)}
+            />
+          )}
+        </For>
+        <Show when={conv()?.hasNewer}>
+          <div class="log-more">
+            <button
+              type="button"
+              class="button button--quiet"
+              aria-disabled={conv()?.loadingNewer ? "true" : undefined}
+              onClick={() => void loadNewer()}
+            >
+              <Show when={conv()?.loadingNewer} fallback="Load newer messages">
+                <span class="spinner" aria-hidden="true" />
+                Loading newer messages…
+              </Show>
+            </button>
+          </div>
+        </Show>
+      </div>
+      <Show when={conv()?.hasNewer}>
+        <div class="log-jump">
+          <span>You are viewing older messages.</span>
           <button
             type="button"
-            class="button button--quiet"
-            disabled={conv()?.loadingOlder}
-            onClick={() => void loadOlder()}
+            class="button button--secondary"
+            onClick={() => {
+              atBottom = true;
+              void conversations.showLatest(props.peer);
+            }}
           >
-            {conv()?.loadingOlder ? "Loading…" : "Load earlier messages"}
+            Jump to latest
           </button>
         </div>
       </Show>
-      <Show when={conv()?.status === "loading"}>
-        <p class="log-note">Loading messages…</p>
-      </Show>
-      <Show when={conv()?.error}>
-        {(error) => <p class="log-note log-note--error">{error()}</p>}
-      </Show>
-      <Show when={conv()?.status === "ready" && messages().length === 0}>
-        <p class="log-note">No messages yet. Say hello!</p>
-      </Show>
-      <For each={messages()}>
-        {(m) => (
-          <MessageItem
-            message={m}
-            peerName={props.peerName}
-            onRetry={(id) => void conversations.retry(id)}
-          />
-        )}
-      </For>
-    </div>
+    </>
   );
 }
