@@ -291,6 +291,12 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     )
     .await;
     shot(&b, "04-sent").await;
+    // Bob reads it: his client sends a XEP-0333 displayed marker and the window says "Read".
+    bob.messenger.mark_read("alice13@localhost").await.unwrap();
+    wait_text(&b, &role("log", "Messages"), 15, "own message read", |t| {
+        t.contains("Read")
+    })
+    .await;
 
     // Bob replies; hostile and huge bodies are shown as text.
     bob.messenger
@@ -415,6 +421,33 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     )
     .await;
     shot(&b, "06-history-after-restart").await;
+
+    // Search finds a message across conversations (diacritics and case ignored, prefix) and
+    // opens its conversation there.
+    wait_el(&b, carol_item, 10).await.click().await.unwrap();
+    type_into(&b, &field("Search messages"), "COFFÉE").await;
+    let hit = format!(
+        "{}//button[contains(@aria-label, 'Hi Alice! Coffee at 3?')]",
+        role("list", "Search results")
+    );
+    wait_el(&b, &hit, 10).await;
+    let marks = wait_el(&b, &role("list", "Search results"), 5)
+        .await
+        .find_all(Locator::Css("mark"))
+        .await
+        .unwrap();
+    assert!(!marks.is_empty(), "matches are highlighted");
+    shot(&b, "07-search").await;
+    wait_el(&b, &hit, 5).await.click().await.unwrap();
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        10,
+        "conversation opened at the hit",
+        |t| t.contains("Hi Alice! Coffee at 3?") && t.contains("Hello Bob, from the real window"),
+    )
+    .await;
+    shot(&b, "08-search-opened").await;
     b.close().await.unwrap();
     drop(driver);
 }
