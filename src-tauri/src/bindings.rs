@@ -37,6 +37,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             RosterChanged,
             PresencesChanged,
             MessagesReceived,
+            MessageCorrected,
             MessageStateChanged,
             UnreadChanged,
             MyPresenceChanged,

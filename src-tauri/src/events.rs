@@ -33,6 +33,13 @@ pub struct MessagesReceived {
     pub messages: Vec<Message>,
 }
 
+/// The author corrected a message (XEP-0308).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MessageCorrected {
+    /// The message with its latest text.
+    pub message: Message,
+}
+
 /// A delivery state moved.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
 pub struct MessageStateChanged {
@@ -73,6 +80,7 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::RosterChanged(contacts) => RosterChanged { contacts }.emit(&app),
             CoreEvent::PresencesChanged(updates) => PresencesChanged { updates }.emit(&app),
             CoreEvent::MessagesReceived(messages) => MessagesReceived { messages }.emit(&app),
+            CoreEvent::MessageCorrected(message) => MessageCorrected { message }.emit(&app),
             CoreEvent::MessageStateChanged { id, state } => {
                 MessageStateChanged { id, state }.emit(&app)
             }

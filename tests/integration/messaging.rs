@@ -256,3 +256,75 @@ async fn history_survives_a_restart_and_pages() {
     assert_eq!(older.len(), 10);
     assert_eq!(older[0].body, "message 0");
 }
+
+/// Runs another client (slixmpp) that signs in as `jid` and sends these raw stanzas.
+fn send_raw(server: &Prosody, jid: &str, stanzas: &[&str]) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/integration/support/raw_send.py"
+    );
+    let out = std::process::Command::new("/usr/bin/python3")
+        .arg(script)
+        .args([
+            jid,
+            crate::support::prosody::PASSWORD,
+            &server.c2s_port.to_string(),
+        ])
+        .arg(&crate::support::prosody::pki().ca_pem)
+        .args(stanzas)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "raw_send.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrections_from_another_client_replace_the_text_and_search_follows() {
+    let server = Prosody::shared();
+    let me = "carol10@localhost";
+    let mut alice = Client::online(server, me).await;
+    let to = format!("to='{me}' type='chat'");
+    send_raw(
+        server,
+        "carol11@localhost",
+        &[
+            &format!("<message {to} id='m1'><body>Meeting in the old cafe</body></message>"),
+            &format!("<message {to} id='m2'><body>Meeting in the new bistro</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/></message>"),
+        ],
+    );
+    // Someone else cannot correct Carol's message: it arrives as a message of its own.
+    send_raw(
+        server,
+        "carol12@localhost",
+        &[&format!("<message {to} id='x1'><body>forged</body><replace xmlns='urn:xmpp:message-correct:0' id='m1'/></message>")],
+    );
+    alice
+        .wait_for("the correction", 15, |e| {
+            matches!(e, CoreEvent::MessageCorrected(m) if m.body == "Meeting in the new bistro")
+        })
+        .await;
+    alice
+        .eventually("the forged correction stored separately", 15, |a| {
+            a.messenger
+                .store()
+                .history(me, "carol12@localhost", None, 10)
+                .unwrap()
+                .len()
+                == 1
+        })
+        .await;
+    let h = alice
+        .messenger
+        .store()
+        .history(me, "carol11@localhost", None, 10)
+        .unwrap();
+    assert_eq!(h.len(), 1, "a correction is not a second message");
+    assert_eq!(h[0].body, "Meeting in the new bistro");
+    assert!(h[0].edited);
+    let found = alice.messenger.search_messages("bistro").unwrap();
+    assert_eq!(found.len(), 1);
+    assert!(alice.messenger.search_messages("cafe").unwrap().is_empty());
+}

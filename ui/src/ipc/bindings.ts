@@ -40,6 +40,7 @@ export const commands = {
 /** Events */
 export const events = {
 	connectionStateChanged: makeEvent<ConnectionStateChanged, ConnectionStateChanged>("connection-state-changed"),
+	messageCorrected: makeEvent<MessageCorrected, MessageCorrected>("message-corrected"),
 	messageStateChanged: makeEvent<MessageStateChanged, MessageStateChanged>("message-state-changed"),
 	messagesReceived: makeEvent<MessagesReceived, MessagesReceived>("messages-received"),
 	myPresenceChanged: makeEvent<MyPresenceChanged, MyPresenceChanged>("my-presence-changed"),
@@ -216,6 +217,14 @@ export type Message = {
 	state: DeliveryState,
 	/**  XEP-0359 origin-id (ours for outgoing; the sender's when given). */
 	originId: string,
+	/**  The author corrected it (XEP-0308); `body` is the latest text. */
+	edited: boolean,
+};
+
+/**  The author corrected a message (XEP-0308). */
+export type MessageCorrected = {
+	/**  The message with its latest text. */
+	message: Message,
 };
 
 /**  A delivery state moved. */

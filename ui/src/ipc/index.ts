@@ -147,6 +147,7 @@ export const on: Subscribers = {
   presencesChanged: (cb) => subscribe(events.presencesChanged, cb),
   messagesReceived: (cb) => subscribe(events.messagesReceived, cb),
   messageStateChanged: (cb) => subscribe(events.messageStateChanged, cb),
+  messageCorrected: (cb) => subscribe(events.messageCorrected, cb),
   unreadChanged: (cb) => subscribe(events.unreadChanged, cb),
   myPresenceChanged: (cb) => subscribe(events.myPresenceChanged, cb),
 };

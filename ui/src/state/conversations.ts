@@ -324,6 +324,22 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     if (isFocused()) for (const peer of toMarkRead) markRead(peer);
   }
 
+  /** messageCorrected (XEP-0308): the author's latest text replaces the shown one. */
+  function applyCorrection(message: Message) {
+    const conv = state.byPeer[message.peer];
+    if (!conv) return;
+    const i = conv.messages.findIndex((m) => m.id === message.id);
+    if (i >= 0) {
+      setState("byPeer", message.peer, "messages", i, { body: message.body, edited: true });
+      return;
+    }
+    const waiting = held.get(message.peer)?.find((m) => m.id === message.id);
+    if (waiting) {
+      waiting.body = message.body;
+      waiting.edited = true;
+    }
+  }
+
   function applyState(id: number, delivery: DeliveryState) {
     const peer = peerOfMessage.get(id);
     const conv = peer ? state.byPeer[peer] : undefined;
@@ -392,6 +408,7 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     loadNewer,
     applyReceived,
     applyState,
+    applyCorrection,
     send,
     retry,
     windowFocused,

@@ -45,6 +45,7 @@ export function createHallway(opts: HallwayOptions = {}) {
     on.unreadChanged(({ counts }) => contacts.applyUnread(counts)),
     on.messagesReceived(({ messages }) => conversations.applyReceived(messages)),
     on.messageStateChanged(({ id, state }) => conversations.applyState(id, state)),
+    on.messageCorrected(({ message }) => conversations.applyCorrection(message)),
   ];
   onCleanup(() => subs.forEach((s) => s.unsubscribe()));
 

@@ -9,6 +9,7 @@ import type {
   IpcError,
   Message,
   MessageStateChanged,
+  MessageCorrected,
   MessagesReceived,
   MyPresenceChanged,
   PresencesChanged,
@@ -64,6 +65,7 @@ export function message(peer: string, overrides: Partial<Message> = {}): Message
     timestamp: Date.UTC(2026, 10, 24, 9, 30) + id * 1000,
     state: direction === "incoming" ? "received" : "sent",
     originId: `origin-${id}`,
+    edited: false,
     ...overrides,
   };
 }
@@ -131,6 +133,7 @@ type EventPayloads = {
   "presences-changed": PresencesChanged;
   "messages-received": MessagesReceived;
   "message-state-changed": MessageStateChanged;
+  "message-corrected": MessageCorrected;
   "unread-changed": UnreadChanged;
   "my-presence-changed": MyPresenceChanged;
 };

@@ -16,6 +16,8 @@ pub enum CoreEvent {
     PresencesChanged(Vec<PresenceUpdate>),
     /// New messages in any conversation (batched).
     MessagesReceived(Vec<Message>),
+    /// The author corrected a message (XEP-0308): its new text.
+    MessageCorrected(Message),
     /// A message's delivery state moved.
     MessageStateChanged {
         /// Row id.

@@ -113,6 +113,7 @@ mod tests {
             timestamp: ts,
             state: DeliveryState::Received,
             origin_id: format!("o{ts}"),
+            edited: false,
         }
     }
 

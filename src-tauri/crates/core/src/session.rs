@@ -634,8 +634,10 @@ impl Actor {
         let mut batch = Vec::new();
         let mut marks = Vec::new();
         let mut receipts = Vec::new();
+        let mut corrections = Vec::new();
         for a in items {
             match chat::parse_archived(a, &self.account) {
+                Incoming::Chat(c) if c.replaces.is_some() => corrections.push(c),
                 Incoming::Chat(mut c) => {
                     if let Some(r) = c.receipt_to.take() {
                         receipts.push((batch.len(), r));
@@ -685,6 +687,9 @@ impl Actor {
         for m in marks {
             self.apply_mark(m);
         }
+        for c in corrections {
+            self.apply_correction(c, placement);
+        }
         self.arm_flush();
         new
     }
@@ -716,6 +721,43 @@ impl Actor {
             stanza_xml_id: c.xml_id,
             markable: c.markable,
             placement,
+        }
+    }
+
+    /// Applies a XEP-0308 correction to the author's earlier message; when we do not have that
+    /// message (§5: fall back), the correction is stored as a message of its own.
+    fn apply_correction(&mut self, c: ChatMessage, placement: Placement) -> Option<Message> {
+        let replaced = c.replaces.clone().unwrap_or_default();
+        match self
+            .store
+            .correct_message(&self.account_str, &c.peer, &c.sender, &replaced, &c.body)
+        {
+            Ok(Some(m)) => {
+                self.emitter.emit(CoreEvent::MessageCorrected(m.clone()));
+                Some(m)
+            }
+            Ok(None) => {
+                let new = self.new_message(c, placement);
+                match self.store.insert_message(&self.account_str, &new) {
+                    Ok(Inserted::New(m)) => {
+                        if m.direction == Direction::Incoming {
+                            self.pending_unread.insert(m.peer.clone());
+                        }
+                        self.pending_messages.push(m.clone());
+                        self.arm_flush();
+                        Some(m)
+                    }
+                    Ok(Inserted::Duplicate(_)) => None,
+                    Err(e) => {
+                        tracing::error!("could not store message: {e}");
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                tracing::error!("could not apply a correction: {e}");
+                None
+            }
         }
     }
 
@@ -1039,6 +1081,13 @@ impl Actor {
             }
         };
         match incoming {
+            Incoming::Chat(c) if c.replaces.is_some() => {
+                if let Some((to, id)) = &c.receipt_to {
+                    self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
+                        .await;
+                }
+                self.apply_correction(c, Placement::Append);
+            }
             Incoming::Chat(c) => {
                 if let Some((to, id)) = &c.receipt_to {
                     // Answered even for duplicates: the sender resent because it never saw one.

@@ -88,6 +88,8 @@ pub struct Message {
     pub state: DeliveryState,
     /// XEP-0359 origin-id (ours for outgoing; the sender's when given).
     pub origin_id: String,
+    /// The author corrected it (XEP-0308); `body` is the latest text.
+    pub edited: bool,
 }
 
 /// A message about to be stored (before it has a row id).

@@ -49,6 +49,8 @@ pub struct ChatMessage {
     pub xml_id: Option<String>,
     /// The sender asked for XEP-0333 markers.
     pub markable: bool,
+    /// XEP-0308: this corrects the sender's earlier message with this stanza id.
+    pub replaces: Option<String>,
 }
 
 /// What an incoming message stanza means.
@@ -248,6 +250,7 @@ fn chat_from(
             .map(|i| i.0.clone())
             .filter(|i| !i.is_empty() && i.len() <= 256),
         markable: xep0333_markers::is_markable(&m.payloads),
+        replaces: crate::xep0308_correction::replaced_id(&m.payloads),
     })
 }
 
@@ -480,6 +483,20 @@ mod tests {
                 c.origin_id.as_deref()
             ),
             ("bob@x.org", "alice@x.org", true, Some("o8"))
+        );
+    }
+
+    #[test]
+    fn parses_corrections() {
+        let Incoming::Chat(c) = parse(
+            "<message xmlns='jabber:client' from='bob@x.org/l' type='chat' id='s2'>\
+            <body>fixed typo</body><replace xmlns='urn:xmpp:message-correct:0' id='s1'/></message>",
+        ) else {
+            panic!("chat expected")
+        };
+        assert_eq!(
+            (c.body.as_str(), c.replaces.as_deref()),
+            ("fixed typo", Some("s1"))
         );
     }
 

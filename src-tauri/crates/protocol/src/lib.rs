@@ -10,6 +10,7 @@ pub mod xep0184_receipts;
 pub mod xep0199_ping;
 pub mod xep0203_delay;
 pub mod xep0280_carbons;
+pub mod xep0308_correction;
 pub mod xep0313_mam;
 pub mod xep0333_markers;
 pub mod xep0359_stanza_id;

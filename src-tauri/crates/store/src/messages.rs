@@ -25,7 +25,7 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-const COLUMNS: &str = "id, peer, direction, sender, body, ts, state, origin_id";
+const COLUMNS: &str = "id, peer, direction, sender, body, ts, state, origin_id, edited";
 
 fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
     let direction: String = r.get(2)?;
@@ -43,6 +43,7 @@ fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
         timestamp: r.get(5)?,
         state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Failed),
         origin_id: r.get(7)?,
+        edited: r.get(8)?,
     })
 }
 
@@ -291,6 +292,42 @@ impl Store {
         Ok(newest.and_then(|(markable, xml, origin)| markable.then(|| xml.unwrap_or(origin))))
     }
 
+    /// Applies a XEP-0308 correction: `sender`'s message in `peer`'s conversation with stanza id
+    /// (or origin-id) `replaced_id` gets `body`. Only the original author's message matches, so
+    /// nobody can rewrite someone else's words. `None` when there is no such message.
+    pub fn correct_message(
+        &self,
+        account: &str,
+        peer: &str,
+        sender: &str,
+        replaced_id: &str,
+        body: &str,
+    ) -> Result<Option<Message>, StoreError> {
+        let conn = self.conn();
+        let id: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND sender = ?3 \
+                 AND (xml_id = ?4 OR origin_id = ?4) ORDER BY id LIMIT 1",
+                params![account, peer, sender, replaced_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        conn.execute(
+            "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
+            params![id, body],
+        )?;
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
+                [id],
+                row_to_message,
+            )
+            .optional()?)
+    }
+
     /// Whether a message is still unread.
     pub fn is_unread(&self, id: i64) -> Result<bool, StoreError> {
         let conn = self.conn();
@@ -346,14 +383,14 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT m.id, m.peer, m.direction, m.sender, m.body, m.ts, m.state, m.origin_id, \
-             highlight(messages_fts, 0, char(2), char(3)) \
+             m.edited, highlight(messages_fts, 0, char(2), char(3)) \
              FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
              WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY messages_fts.rowid DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![fts, account, limit], |r| {
             Ok(SearchHit {
                 message: row_to_message(r)?,
-                snippet: r.get(8)?,
+                snippet: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -472,6 +509,7 @@ fn insert_one(
         timestamp: ts,
         state: m.state,
         origin_id: m.origin_id.clone(),
+        edited: false,
     }))
 }
 

@@ -7,6 +7,7 @@ use crate::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_archive_markers.sql"),
+    include_str!("../migrations/0003_corrections.sql"),
 ];
 
 /// The schema version this build writes.

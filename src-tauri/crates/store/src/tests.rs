@@ -545,3 +545,50 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
     assert!(store.archive_complete(ACC, "bob@localhost").unwrap());
     assert!(!store.archive_complete(ACC, "carol@localhost").unwrap());
 }
+
+#[test]
+fn corrections_replace_the_text_for_the_author_only_and_search_follows() {
+    let (_d, store) = temp_store();
+    let original = NewMessage {
+        stanza_xml_id: Some("x1".into()),
+        ..msg(
+            "bob@localhost",
+            Direction::Incoming,
+            "meet at the old café",
+            "o1",
+        )
+    };
+    store.insert_message(ACC, &original).unwrap();
+    // Someone else cannot rewrite Bob's message.
+    assert_eq!(
+        store
+            .correct_message(ACC, "bob@localhost", "mallory@localhost", "x1", "hacked")
+            .unwrap(),
+        None
+    );
+    let fixed = store
+        .correct_message(
+            ACC,
+            "bob@localhost",
+            "bob@localhost",
+            "x1",
+            "meet at the new bistro",
+        )
+        .unwrap()
+        .unwrap();
+    assert!(fixed.edited);
+    assert_eq!(fixed.body, "meet at the new bistro");
+    assert!(
+        store.search(ACC, "cafe", 10).unwrap().is_empty(),
+        "old text no longer found"
+    );
+    let hits = store.search(ACC, "bistro", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].message.edited);
+    assert_eq!(
+        store
+            .correct_message(ACC, "bob@localhost", "bob@localhost", "nope", "x")
+            .unwrap(),
+        None
+    );
+}

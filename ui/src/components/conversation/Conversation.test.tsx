@@ -142,6 +142,21 @@ describe("conversation", () => {
     expect(within(msg).queryByRole("button", { name: "Retry sending" })).toBeNull();
   });
 
+  it("replaces a corrected message's text and says it was edited", async () => {
+    const { log } = await openBob([message(BOB, { id: 12, body: "meet at the old cafe" })]);
+    const msg = (await within(log).findByText("meet at the old cafe")).closest(
+      ".msg",
+    ) as HTMLElement;
+    expect(msg.textContent).not.toContain("(edited)");
+    await emitEvent("message-corrected", {
+      message: message(BOB, { id: 12, body: "<b>meet</b> at the new bistro", edited: true }),
+    });
+    await within(log).findByText("<b>meet</b> at the new bistro");
+    expect(within(log).queryByText("meet at the old cafe")).toBeNull();
+    expect(msg.textContent).toContain("(edited)");
+    expect(msg.querySelector("b")).toBeNull();
+  });
+
   it("shows Read for messages the contact has seen, distinct from Delivered", async () => {
     const { log } = await openBob([
       message(BOB, { id: 8, direction: "outgoing", body: "seen?", state: "displayed" }),

@@ -50,6 +50,11 @@ export function MessageItem(props: {
       </div>
       <div class="msg-bubble">
         <p class="msg-body">{props.message.body}</p>
+        <Show when={props.message.edited}>
+          <span class="msg-edited" title="The author corrected this message">
+            (edited)
+          </span>
+        </Show>
       </div>
       <Show when={outgoing()}>
         <div class={`msg-state msg-state--${state()}`}>
