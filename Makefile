@@ -63,7 +63,7 @@ fmt:
 	cd ui && npm run format
 
 bench:
-	cargo bench --workspace
+	cargo bench -p hallway-store
 
 clean:
 	cargo clean

@@ -192,3 +192,74 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
         "scrolling fetched only what was needed ({total_now})"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
+    let server = Prosody::shared();
+    let (me, colleague) = ("bob1@localhost", "bob2@localhost");
+    const WRITTEN: usize = 1300; // more than one catch-up fetches (1,000)
+    let mut desk = Client::online(server, me).await;
+    let mut peer = Client::online(server, colleague).await;
+    peer.messenger
+        .send_message(me, "before the gap")
+        .await
+        .unwrap();
+    desk.wait_for("live message", 10, |e| {
+        matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "before the gap"))
+    })
+    .await;
+    desk.messenger.sign_out().await;
+    peer.messenger.sign_out().await;
+
+    // The desk is off while the phone (same account) writes a lot: only the archive has it.
+    let mut phone = Client::online(server, me).await;
+    for i in 0..WRITTEN {
+        phone
+            .messenger
+            .send_message(colleague, &format!("gap {i}"))
+            .await
+            .unwrap();
+    }
+    phone
+        .eventually("all acknowledged", 60, |p| {
+            p.messenger.store().pending(me).unwrap().is_empty()
+        })
+        .await;
+    phone.messenger.sign_out().await;
+
+    desk.sign_in(server).await.unwrap();
+    desk.eventually("catch-up stored", 20, |d| bodies(d, colleague).len() > 1000)
+        .await;
+    let _ = desk.drain_for(500).await;
+    let held = bodies(&desk, colleague);
+    assert_eq!(held.len(), 1001, "the newest 1,000 plus what we had");
+    assert_eq!(held[0], "before the gap");
+    assert_eq!(held[1], format!("gap {}", WRITTEN - 1000));
+
+    // Scrolling up from the newest page walks into the gap, which is filled from the archive.
+    let mut page = desk
+        .messenger
+        .load_history(colleague, None, 50)
+        .await
+        .unwrap();
+    let mut seen: Vec<String> = page.iter().map(|m| m.body.clone()).collect();
+    while page.first().is_some_and(|m| m.body != "before the gap") {
+        page = desk
+            .messenger
+            .load_history(colleague, Some(page[0].id), 50)
+            .await
+            .unwrap();
+        assert!(
+            !page.is_empty(),
+            "history ended early after {} messages",
+            seen.len()
+        );
+        let mut older: Vec<String> = page.iter().map(|m| m.body.clone()).collect();
+        older.extend(seen);
+        seen = older;
+    }
+    let mut want = vec!["before the gap".to_string()];
+    want.extend((0..WRITTEN).map(|i| format!("gap {i}")));
+    assert_eq!(seen, want, "the gap is filled, in order, once");
+    assert_eq!(bodies(&desk, colleague), want);
+}

@@ -414,7 +414,10 @@ impl Messenger {
         self.emitter
             .emit(CoreEvent::MessagesReceived(vec![message.clone()]));
         if let Some(a) = self.active.lock().await.as_ref() {
-            let _ = a.handle.commands.send(Command::Send(message.clone()));
+            let _ = a
+                .handle
+                .commands
+                .send(Command::OutboxChanged(message.peer.clone()));
         }
         Ok(message)
     }
@@ -440,10 +443,10 @@ impl Messenger {
             });
         }
         if let Some(a) = self.active.lock().await.as_ref() {
-            let _ = a.handle.commands.send(Command::Send(Message {
-                state: DeliveryState::Pending,
-                ..m
-            }));
+            let _ = a
+                .handle
+                .commands
+                .send(Command::OutboxChanged(m.peer.clone()));
         }
         Ok(())
     }
@@ -471,13 +474,25 @@ impl Messenger {
             .store
             .archive_gaps(&account, peer, page_start, cursor_ts)?;
         let request = if let Some(gap) = gaps.first() {
+            // Fill backwards from the first message after the gap (exact paging by its archive
+            // id); without one, the newest of this conversation since the gap opened.
+            let anchor = match gap.anchor_ord {
+                Some(ord) => self
+                    .store
+                    .archived_at(&account, peer, ord)?
+                    .map(|id| (id, ord)),
+                None => self
+                    .store
+                    .oldest_archived_since(&account, peer, gap.end_ts)?,
+            };
             Some(ArchiveRequest {
                 peer: peer.to_string(),
                 start_ms: Some(gap.start_ts - CLOCK_MARGIN_MS),
-                end_ms: Some(gap.end_ts.min(cursor_ts).saturating_add(CLOCK_MARGIN_MS)),
+                end_ms: None,
                 max: limit as usize,
                 gap: Some((gap.id, gap.start_ts)),
-                before_id: None,
+                anchor_ord: anchor.as_ref().map(|(_, ord)| *ord),
+                before_id: anchor.map(|(id, _)| id),
             })
         } else if !full && !self.store.archive_complete(&account, peer)? {
             let oldest = self.store.oldest_time(&account, peer)?;
@@ -489,6 +504,7 @@ impl Messenger {
                 gap: None,
                 // Exact paging from the oldest archive id we hold; the time bound is the fallback.
                 before_id: self.store.oldest_archive_id(&account, peer)?,
+                anchor_ord: None,
             })
         } else {
             None

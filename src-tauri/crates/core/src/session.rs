@@ -11,7 +11,7 @@
 //! by its bound records a gap that `load_history` fills when the user scrolls into it. After a
 //! resumption the server kept all of that.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -71,14 +71,16 @@ pub(crate) struct ArchiveRequest {
     pub gap: Option<(i64, i64)>,
     /// Page before this archive id (exact; else the newest page within the time bounds).
     pub before_id: Option<String>,
+    /// Place (`ord`) of the stored message `before_id` names: a gap's pages go just below it.
+    pub anchor_ord: Option<i64>,
 }
 
 type ArchiveReply = oneshot::Sender<Result<(), String>>;
 
 /// Requests from the app to the session task.
 pub(crate) enum Command {
-    /// Send (or resend) a stored outgoing message.
-    Send(Message),
+    /// The outbox has a new (or retried) message to this contact: send what may go now.
+    OutboxChanged(String),
     /// Broadcast a new own presence.
     SetPresence(MyPresence),
     /// The contact list as it stands.
@@ -159,6 +161,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         since_ms,
         pending_notify: Vec::new(),
         archive: HashMap::new(),
+        held_live: None,
         extras: Vec::new(),
         account: cfg.account.clone(),
         account_str: cfg.account.to_string(),
@@ -241,6 +244,9 @@ struct Actor {
     pending_notify: Vec<Message>,
     /// Archive queries in flight, by query id.
     archive: HashMap<String, ArchiveFetch>,
+    /// While a catch-up runs, live chat messages wait here: a message the old session lost can
+    /// only come from the archive, and must not land after newer ones that arrived live.
+    held_live: Option<Vec<ChatMessage>>,
     /// Receipts and markers we sent, with their tokens: resent after a fresh session when the
     /// old stream lost them (the contact's "delivered"/"read" depends on them).
     extras: Vec<(tokio_xmpp::parsers::message::Message, StanzaToken)>,
@@ -255,7 +261,7 @@ struct Actor {
     /// bare JID → full JID → presence.
     resources: HashMap<String, HashMap<String, Resource>>,
     /// Outbox message id → (send sequence, token of its latest transmission).
-    tokens: HashMap<i64, (u64, StanzaToken)>,
+    tokens: HashMap<i64, (u64, StanzaToken, String)>,
     token_tx: mpsc::UnboundedSender<TokenOutcome>,
     send_seq: u64,
     pending_iqs: HashMap<String, (PendingIq, Instant)>,
@@ -285,7 +291,7 @@ impl Actor {
                     None => break,
                 },
                 cmd = commands.recv() => match cmd {
-                    Some(Command::Send(_)) => self.pump_outbox(&stream).await,
+                    Some(Command::OutboxChanged(peer)) => self.pump_outbox(&stream, Some(peer)).await,
                     Some(Command::SetPresence(p)) => {
                         self.my_presence = p.clone();
                         if self.online {
@@ -298,6 +304,7 @@ impl Actor {
                             let query = match &request.before_id {
                                 Some(id) => ArchiveQuery {
                                     with: BareJid::new(&request.peer).ok(),
+                                    start_ms: request.start_ms,
                                     before: Some(id.clone()),
                                     max: request.max.min(ARCHIVE_PAGE),
                                     ..Default::default()
@@ -317,6 +324,7 @@ impl Actor {
                     }
                     Some(Command::Shutdown(reply)) => {
                         self.save_last_online();
+                        self.release_live();
                         self.flush();
                         // An explicit unavailable presence tells contacts we left (RFC 6121 §4.5).
                         if self.online {
@@ -334,6 +342,7 @@ impl Actor {
                     if let Some(n) = self.online_notify.take() { let _ = n.send(Err(err)); }
                     // The stream can never come back; drop it (the reconnector parked its slot).
                     self.online = false;
+                    self.release_live();
                     self.flush();
                     drop(stream);
                     // Keep answering contact queries until the messenger drops us.
@@ -365,8 +374,12 @@ impl Actor {
             tracing::warn!("iq {id} timed out");
             if let Some((PendingIq::Archive(qid), _)) = self.pending_iqs.remove(&id) {
                 if let Some(f) = self.archive.remove(&qid) {
-                    if let ArchivePurpose::Older { reply: Some(r), .. } = f.purpose {
-                        let _ = r.send(Err("the server archive did not answer".into()));
+                    match f.purpose {
+                        ArchivePurpose::Older { reply: Some(r), .. } => {
+                            let _ = r.send(Err("the server archive did not answer".into()));
+                        }
+                        ArchivePurpose::CatchUp { .. } => self.release_live(),
+                        ArchivePurpose::Older { .. } => {}
                     }
                 }
             }
@@ -450,6 +463,7 @@ impl Actor {
         }
         let after = self.store.archive_newest(&self.account_str).ok().flatten();
         tracing::debug!("archive catch-up after {after:?}");
+        self.held_live.get_or_insert_with(Vec::new);
         let limit = if after.is_some() {
             CATCH_UP_LIMIT
         } else {
@@ -500,7 +514,7 @@ impl Actor {
                 let items: Vec<ArchivedMessage> = f.pages.into_iter().rev().flatten().collect();
                 let newest = items.last().map(|a| (a.archive_id.clone(), a.stamp_ms));
                 let oldest = items.first().and_then(|a| a.stamp_ms);
-                let n = self
+                let (n, _) = self
                     .ingest_archive(stream, items, Placement::Append, after.is_some())
                     .await;
                 tracing::info!("archive catch-up stored {n} new messages");
@@ -517,6 +531,7 @@ impl Actor {
                         .store
                         .add_archive_gap(&self.account_str, after_ts, oldest);
                 }
+                self.release_live();
             }
             ArchivePurpose::Older {
                 request,
@@ -532,14 +547,31 @@ impl Actor {
                     fin.complete,
                     f.query
                 );
-                let oldest = page.first().and_then(|a| a.stamp_ms);
-                let placement = if request.gap.is_some() {
-                    Placement::Stamped
-                } else {
-                    Placement::Prepend
+                let page_len = page.len();
+                let placement = match (request.gap, request.anchor_ord) {
+                    (Some(_), Some(anchor)) => Placement::Below(anchor),
+                    (Some(_), None) => Placement::Append,
+                    (None, _) => Placement::Prepend,
                 };
-                let n = self.ingest_archive(stream, page, placement, false).await;
-                if n == 0
+                let (n, oldest) = self.ingest_archive(stream, page, placement, false).await;
+                if let (Some(_), Some(anchor)) = (request.gap, request.anchor_ord) {
+                    // Each new message went right below the previous one.
+                    request.anchor_ord = Some(anchor - n as i64);
+                }
+                let gap_goes_on = request.gap.is_some()
+                    && got
+                    && n == page_len
+                    && !fin.complete
+                    && fin.first.is_some()
+                    && request.anchor_ord.is_some()
+                    && *pages < MAX_DUPLICATE_PAGES;
+                if gap_goes_on {
+                    f.query.before = fin.first.clone();
+                    self.send_archive_page(stream, f).await;
+                    return;
+                }
+                if request.gap.is_none()
+                    && n == 0
                     && got
                     && !fin.complete
                     && fin.first.is_some()
@@ -552,12 +584,14 @@ impl Actor {
                 let peer = request.peer.clone();
                 let recorded = match request.gap {
                     Some((gap_id, gap_start)) => {
-                        let remaining = if fin.complete || !got {
-                            gap_start
-                        } else {
-                            oldest.unwrap_or(gap_start).max(gap_start)
+                        // Done when the archive has no more, or when the page reached messages
+                        // we already had from before the gap.
+                        let remaining = match oldest {
+                            Some(ts) if !fin.complete && got && n == page_len => ts,
+                            _ => gap_start,
                         };
-                        self.store.fill_archive_gap(gap_id, &peer, remaining)
+                        self.store
+                            .fill_archive_gap(gap_id, &peer, remaining, request.anchor_ord)
                     }
                     None if fin.complete || !got => {
                         self.store.set_archive_complete(&self.account_str, &peer)
@@ -597,7 +631,10 @@ impl Actor {
                 };
                 self.start_archive_query(stream, purpose, query).await;
             }
-            ArchivePurpose::CatchUp { .. } => tracing::warn!("archive catch-up failed: {error}"),
+            ArchivePurpose::CatchUp { .. } => {
+                tracing::warn!("archive catch-up failed: {error}");
+                self.release_live();
+            }
             // The archive no longer knows the id we paged from: fall back to the time bounds.
             ArchivePurpose::Older {
                 mut request,
@@ -630,7 +667,7 @@ impl Actor {
         items: Vec<ArchivedMessage>,
         placement: Placement,
         answer_receipts: bool,
-    ) -> usize {
+    ) -> (usize, Option<i64>) {
         let mut batch = Vec::new();
         let mut marks = Vec::new();
         let mut receipts = Vec::new();
@@ -650,17 +687,24 @@ impl Actor {
                 _ => {}
             }
         }
-        if placement == Placement::Prepend {
+        if matches!(placement, Placement::Prepend | Placement::Below(_)) {
             batch.reverse(); // newest first: each goes just before the ones already stored
         }
         let outcomes = match self.store.insert_messages(&self.account_str, &batch) {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!("could not store archived messages: {e}");
-                return 0;
+                return (0, None);
             }
         };
         let mut new = 0;
+        let oldest = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                Inserted::New(m) => Some(m.timestamp),
+                Inserted::Duplicate(_) => None,
+            })
+            .min();
         // A catch-up message we never saw live (the server dropped it with a dead session and
         // kept it in the archive) still owes its sender a XEP-0184 receipt; receipts are
         // idempotent, and history pages or a first sign-in send none.
@@ -691,7 +735,7 @@ impl Actor {
             self.apply_correction(c, placement);
         }
         self.arm_flush();
-        new
+        (new, oldest)
     }
 
     /// A stored-message record for a chat message (`append`: placed after everything stored).
@@ -834,7 +878,7 @@ impl Actor {
                         rfc6121_presence::my_presence(&self.my_presence).into(),
                     ))
                     .await;
-                self.pump_outbox(stream).await;
+                self.pump_outbox(stream, None).await;
                 self.resend_extras(stream).await;
                 // Archive queries of the old stream will never be answered.
                 for (_, f) in self.archive.drain() {
@@ -844,6 +888,7 @@ impl Actor {
                 }
                 self.pending_iqs
                     .retain(|_, (kind, _)| !matches!(kind, PendingIq::Archive(_)));
+                self.release_live();
                 self.catch_up(stream).await;
                 self.emitter.connection(ConnectionState::Online {
                     jid: bound_jid.to_string(),
@@ -861,7 +906,7 @@ impl Actor {
                     _ => self.account_str.clone(),
                 };
                 // Stanzas the old link lost for good are resent; the rest SM retransmitted.
-                self.pump_outbox(stream).await;
+                self.pump_outbox(stream, None).await;
                 self.emitter.connection(ConnectionState::Online { jid });
             }
             StreamEvent::Suspended => {
@@ -877,31 +922,37 @@ impl Actor {
     /// still queued at once, so a newer queued message would overtake an older lost one. Lost
     /// ones (token dropped with the old stream) are simply the oldest pending again and go first.
     /// Nothing goes out while the link is down; the outbox keeps it.
-    async fn pump_outbox(&mut self, stream: &StanzaStream) {
+    ///
+    /// With one in flight per contact, the oldest outbox message of a contact *is* the one in
+    /// flight, so only the heads of the outbox are looked at (`peer`: just that contact's).
+    async fn pump_outbox(&mut self, stream: &StanzaStream, peer: Option<String>) {
         if !self.online {
             return;
         }
-        let pending = match self.store.pending(&self.account_str) {
-            Ok(p) => p,
+        let heads = match &peer {
+            Some(p) => self
+                .store
+                .pending_head(&self.account_str, p)
+                .map(|h| h.into_iter().collect()),
+            None => self.store.pending_heads(&self.account_str),
+        };
+        let heads = match heads {
+            Ok(h) => h,
             Err(e) => {
                 tracing::error!("outbox unreadable: {e}");
                 return;
             }
         };
-        let mut busy: HashSet<String> = HashSet::new();
-        for m in &pending {
-            if let Some((_, token)) = self.tokens.get_mut(&m.id) {
+        for m in heads {
+            let in_flight = match self.tokens.get_mut(&m.id) {
                 // Still queued / awaiting its ack (None), or acked but not yet recorded.
-                if matches!(
+                Some((_, token, _)) => matches!(
                     token.wait_for(StanzaStage::Acked).now_or_never(),
                     None | Some(Some(StanzaState::Acked { .. }))
-                ) {
-                    busy.insert(m.peer.clone());
-                }
-            }
-        }
-        for m in pending {
-            if busy.insert(m.peer.clone()) {
+                ),
+                None => false,
+            };
+            if !in_flight {
                 self.send_chat(stream, m).await;
             }
         }
@@ -917,7 +968,8 @@ impl Actor {
         let mut token = stream.send(Box::new(stanza.into())).await;
         self.send_seq += 1;
         let seq = self.send_seq;
-        self.tokens.insert(m.id, (seq, token.clone()));
+        self.tokens
+            .insert(m.id, (seq, token.clone(), m.peer.clone()));
         let tx = self.token_tx.clone();
         let message_id = m.id;
         tokio::spawn(async move {
@@ -943,18 +995,20 @@ impl Actor {
     }
 
     async fn on_token(&mut self, stream: &StanzaStream, o: TokenOutcome) {
-        let current = self.tokens.get(&o.message_id).map(|(s, _)| *s);
+        let current = self.tokens.get(&o.message_id).map(|(s, _, _)| *s);
         if current != Some(o.seq) {
             return; // an older transmission of a message we already resent
         }
-        self.tokens.remove(&o.message_id);
+        let Some((_, _, peer)) = self.tokens.remove(&o.message_id) else {
+            return;
+        };
         if o.acked {
             // XEP-0198 ack: the server has it. (Receipts may already have moved it further.)
             self.move_state(o.message_id, DeliveryState::Sent);
         }
         // Not acked: the stream lost it; it stays pending and goes out again (first for its
         // contact) once we are online.
-        self.pump_outbox(stream).await;
+        self.pump_outbox(stream, Some(peer)).await;
     }
 
     async fn on_stanza(&mut self, stream: &StanzaStream, s: Stanza) {
@@ -1081,48 +1135,62 @@ impl Actor {
             }
         };
         match incoming {
-            Incoming::Chat(c) if c.replaces.is_some() => {
-                if let Some((to, id)) = &c.receipt_to {
-                    self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
-                        .await;
-                }
-                self.apply_correction(c, Placement::Append);
-            }
             Incoming::Chat(c) => {
                 if let Some((to, id)) = &c.receipt_to {
                     // Answered even for duplicates: the sender resent because it never saw one.
                     self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
                         .await;
                 }
-                let new = self.new_message(c, Placement::Append);
-                if let Some(sid) = &new.stanza_id {
-                    // Live traffic is the newest the archive has: the next catch-up starts here.
-                    let _ = self
-                        .store
-                        .set_archive_newest(&self.account_str, sid, now_ms());
-                }
-                match self.store.insert_message(&self.account_str, &new) {
-                    Ok(Inserted::New(msg)) => {
-                        if msg.direction == Direction::Incoming {
-                            self.pending_unread.insert(msg.peer.clone());
-                            self.pending_notify.push(msg.clone());
-                        }
-                        self.pending_messages.push(msg);
-                        self.arm_flush();
-                    }
-                    Ok(Inserted::Duplicate(id)) => {
-                        tracing::debug!("duplicate message dropped (row {id})")
-                    }
-                    Err(e) => tracing::error!("could not store message: {e}"),
+                match &mut self.held_live {
+                    // The catch-up may still bring older messages: they go first.
+                    Some(held) => held.push(c),
+                    None => self.store_live(c),
                 }
             }
             m @ (Incoming::Receipt { .. } | Incoming::Displayed { .. }) => self.apply_mark(m),
             Incoming::Bounced { peer, id, text } => {
                 tracing::warn!("message {id} to {peer} bounced: {text}");
                 self.mark(&peer, &id, DeliveryState::Failed);
-                self.pump_outbox(stream).await;
+                self.pump_outbox(stream, Some(peer)).await;
             }
             Incoming::Ignored => {}
+        }
+    }
+
+    /// Stores a message that arrived live (after everything stored) or applies its correction.
+    fn store_live(&mut self, c: ChatMessage) {
+        if c.replaces.is_some() {
+            self.apply_correction(c, Placement::Append);
+            return;
+        }
+        let new = self.new_message(c, Placement::Append);
+        if let Some(sid) = &new.stanza_id {
+            // Live traffic is the newest the archive has: the next catch-up starts here.
+            let _ = self
+                .store
+                .set_archive_newest(&self.account_str, sid, now_ms());
+        }
+        match self.store.insert_message(&self.account_str, &new) {
+            Ok(Inserted::New(msg)) => {
+                if msg.direction == Direction::Incoming {
+                    self.pending_unread.insert(msg.peer.clone());
+                    self.pending_notify.push(msg.clone());
+                }
+                self.pending_messages.push(msg);
+                self.arm_flush();
+            }
+            Ok(Inserted::Duplicate(id)) => {
+                tracing::debug!("duplicate message dropped (row {id})")
+            }
+            Err(e) => tracing::error!("could not store message: {e}"),
+        }
+    }
+
+    /// Ends holding live messages (the catch-up is over or gave up) and stores them in arrival
+    /// order, after what the catch-up stored.
+    fn release_live(&mut self) {
+        for c in self.held_live.take().unwrap_or_default() {
+            self.store_live(c);
         }
     }
 

@@ -129,7 +129,10 @@ pub enum Placement {
     /// Before everything stored (older archive pages, given newest first): the time is lowered
     /// below the oldest stored time if its stamp says later.
     Prepend,
-    /// By its stamp (filling a gap in the middle).
+    /// Just below the message stored at this time (filling a gap from its newer edge, given
+    /// newest first): the time is lowered below it if its stamp says later.
+    Below(i64),
+    /// By its stamp.
     Stamped,
 }
 

@@ -5,10 +5,14 @@ ALTER TABLE messages ADD COLUMN xml_id TEXT;
 -- The sender asked for XEP-0333 markers.
 ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;
 
--- History is shown in time order: older pages fetched from the archive get higher row ids than
--- newer messages already stored, so paging by row id would interleave them wrongly.
+-- History is shown in conversation order, `ord` (µs-scale, then row id): older pages fetched from
+-- the archive get higher row ids than newer messages already stored, and archive stamps have
+-- whole-second precision, so neither row id nor `ts` alone orders a conversation. Live arrivals
+-- go after everything, older pages before, gap fills just below the gap's newer edge.
+ALTER TABLE messages ADD COLUMN ord INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET ord = ts * 1000;
 DROP INDEX messages_by_conversation;
-CREATE INDEX messages_by_time ON messages (account, peer, ts, id);
+CREATE INDEX messages_by_order ON messages (account, peer, ord, id);
 
 -- Newest archive id we hold for an account: the next catch-up asks for what came after it.
 -- `newest_ts` is its time (ms) by the server's clock when known, else ours.
@@ -28,10 +32,12 @@ CREATE TABLE archive_gaps (
 );
 -- Per conversation, how far a gap has been filled (from its end backwards): the conversation's
 -- part of the gap still missing is [start_ts, remaining_end_ts]; filled when they meet.
+-- `anchor_ord` is the place of the oldest message filled so far (the next page goes below it).
 CREATE TABLE archive_gap_fills (
     gap_id           INTEGER NOT NULL REFERENCES archive_gaps (id) ON DELETE CASCADE,
     peer             TEXT    NOT NULL,
     remaining_end_ts INTEGER NOT NULL,
+    anchor_ord       INTEGER,
     PRIMARY KEY (gap_id, peer)
 ) WITHOUT ROWID;
 

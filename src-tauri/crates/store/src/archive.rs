@@ -15,6 +15,8 @@ pub struct Gap {
     pub start_ts: i64,
     /// Newest edge still missing for this conversation (ms).
     pub end_ts: i64,
+    /// Place (`ord`) of the oldest message already filled into it, if any.
+    pub anchor_ord: Option<i64>,
 }
 
 impl Store {
@@ -68,7 +70,8 @@ impl Store {
     ) -> Result<Vec<Gap>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT g.id, g.start_ts, COALESCE(f.remaining_end_ts, g.end_ts) AS end_ts \
+            "SELECT g.id, g.start_ts, COALESCE(f.remaining_end_ts, g.end_ts) AS end_ts, \
+             f.anchor_ord \
              FROM archive_gaps g LEFT JOIN archive_gap_fills f ON f.gap_id = g.id AND f.peer = ?2 \
              WHERE g.account = ?1 AND COALESCE(f.remaining_end_ts, g.end_ts) > g.start_ts \
              AND COALESCE(f.remaining_end_ts, g.end_ts) >= ?3 AND g.start_ts <= ?4 \
@@ -79,6 +82,7 @@ impl Store {
                 id: r.get(0)?,
                 start_ts: r.get(1)?,
                 end_ts: r.get(2)?,
+                anchor_ord: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -91,13 +95,15 @@ impl Store {
         gap_id: i64,
         peer: &str,
         remaining_end_ts: i64,
+        anchor_ord: Option<i64>,
     ) -> Result<(), StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO archive_gap_fills (gap_id, peer, remaining_end_ts) VALUES (?1, ?2, ?3) \
-             ON CONFLICT(gap_id, peer) DO UPDATE SET remaining_end_ts = \
-             MIN(remaining_end_ts, excluded.remaining_end_ts)",
-            params![gap_id, peer, remaining_end_ts],
+            "INSERT INTO archive_gap_fills (gap_id, peer, remaining_end_ts, anchor_ord) \
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT(gap_id, peer) DO UPDATE SET \
+             remaining_end_ts = MIN(remaining_end_ts, excluded.remaining_end_ts), \
+             anchor_ord = COALESCE(MIN(anchor_ord, excluded.anchor_ord), excluded.anchor_ord)",
+            params![gap_id, peer, remaining_end_ts, anchor_ord],
         )?;
         Ok(())
     }

@@ -58,7 +58,7 @@ impl Store {
     /// Stores a message unless it is already there. Incoming messages count as unread.
     pub fn insert_message(&self, account: &str, m: &NewMessage) -> Result<Inserted, StoreError> {
         let conn = self.conn();
-        insert_one(&conn, account, m)
+        Ok(insert_one(&conn, account, m)?.0)
     }
 
     /// Stores many messages in one transaction (MAM catch-up, storms); returns each outcome.
@@ -70,8 +70,24 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut out = Vec::with_capacity(batch.len());
+        // `Below` items of one batch come newest first: each goes below the previous one.
+        let mut below: Option<i64> = None;
         for m in batch {
-            out.push(insert_one(&tx, account, m)?);
+            let (outcome, ord) = match (m.placement, below) {
+                (Placement::Below(anchor), Some(running)) => insert_one(
+                    &tx,
+                    account,
+                    &NewMessage {
+                        placement: Placement::Below(anchor.min(running)),
+                        ..m.clone()
+                    },
+                )?,
+                _ => insert_one(&tx, account, m)?,
+            };
+            if let (Placement::Below(_), Inserted::New(_)) = (m.placement, &outcome) {
+                below = Some(ord);
+            }
+            out.push(outcome);
         }
         tx.commit()?;
         Ok(out)
@@ -102,7 +118,7 @@ impl Store {
         let conn = self.conn();
         let target: Option<(String, i64)> = conn
             .query_row(
-                "SELECT peer, ts FROM messages WHERE id = ?1 AND account = ?2",
+                "SELECT peer, ord FROM messages WHERE id = ?1 AND account = ?2",
                 params![id, account],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -112,7 +128,7 @@ impl Store {
         };
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 \
-             AND (ts > ?3 OR (ts = ?3 AND id > ?4)) ORDER BY ts, id LIMIT ?5"
+             AND (ord > ?3 OR (ord = ?3 AND id > ?4)) ORDER BY ord, id LIMIT ?5"
         ))?;
         let newer = stmt
             .query_map(params![account, peer, ts, id, limit / 2], row_to_message)?
@@ -134,8 +150,45 @@ impl Store {
         Ok(conn
             .query_row(
                 "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 \
-                 AND stanza_id IS NOT NULL ORDER BY ts, id LIMIT 1",
+                 AND stanza_id IS NOT NULL ORDER BY ord, id LIMIT 1",
                 params![account, peer],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The oldest message of a conversation at or after `ts` that has an archive id (a gap is
+    /// filled backwards from there): its archive id and its place (`ord`, for `Placement::Below`).
+    pub fn oldest_archived_since(
+        &self,
+        account: &str,
+        peer: &str,
+        ts: i64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id, ord FROM messages WHERE account = ?1 AND peer = ?2 AND ts >= ?3 \
+                 AND stanza_id IS NOT NULL ORDER BY ord, id LIMIT 1",
+                params![account, peer, ts],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The archive id of the message at this place of a conversation (a gap fill's anchor).
+    pub fn archived_at(
+        &self,
+        account: &str,
+        peer: &str,
+        ord: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 AND ord = ?3 \
+                 AND stanza_id IS NOT NULL LIMIT 1",
+                params![account, peer, ord],
                 |r| r.get(0),
             )
             .optional()?)
@@ -232,7 +285,7 @@ impl Store {
         let conn = self.conn();
         let target: Option<(i64, i64)> = conn
             .query_row(
-                "SELECT ts, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'out' \
+                "SELECT ord, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'out' \
                  AND (origin_id = ?3 OR xml_id = ?3) LIMIT 1",
                 params![account, peer, marked_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -244,7 +297,7 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "UPDATE messages SET state = 'displayed' WHERE account = ?1 AND peer = ?2 \
              AND direction = 'out' AND state IN ('pending', 'sent', 'delivered') \
-             AND (ts < ?3 OR (ts = ?3 AND id <= ?4)) RETURNING id",
+             AND (ord < ?3 OR (ord = ?3 AND id <= ?4)) RETURNING id",
         )?;
         let rows = stmt.query_map(params![account, peer, ts, id], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -261,7 +314,7 @@ impl Store {
         let conn = self.conn();
         let target: Option<(i64, i64)> = conn
             .query_row(
-                "SELECT ts, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'in' \
+                "SELECT ord, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'in' \
                  AND (xml_id = ?3 OR origin_id = ?3 OR stanza_id = ?3) LIMIT 1",
                 params![account, peer, marked_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -272,7 +325,7 @@ impl Store {
         };
         Ok(conn.execute(
             "UPDATE messages SET unread = 0 WHERE account = ?1 AND peer = ?2 AND unread = 1 \
-             AND (ts < ?3 OR (ts = ?3 AND id <= ?4))",
+             AND (ord < ?3 OR (ord = ?3 AND id <= ?4))",
             params![account, peer, ts, id],
         )?)
     }
@@ -284,7 +337,7 @@ impl Store {
         let newest: Option<(bool, Option<String>, String)> = conn
             .query_row(
                 "SELECT markable, xml_id, origin_id FROM messages WHERE account = ?1 AND peer = ?2 \
-                 AND direction = 'in' ORDER BY ts DESC, id DESC LIMIT 1",
+                 AND direction = 'in' ORDER BY ord DESC, id DESC LIMIT 1",
                 params![account, peer],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
@@ -337,6 +390,30 @@ impl Store {
             })
             .optional()?
             .unwrap_or(false))
+    }
+
+    /// The oldest outbox message of each conversation (what may go out next, one per contact).
+    pub fn pending_heads(&self, account: &str) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE id IN (SELECT MIN(id) FROM messages \
+             WHERE account = ?1 AND state = 'pending' GROUP BY peer) ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([account], row_to_message)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// The oldest outbox message to one contact.
+    pub fn pending_head(&self, account: &str, peer: &str) -> Result<Option<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND state = 'pending' \
+             AND peer = ?2 ORDER BY id LIMIT 1"
+        ))?;
+        let head = stmt
+            .query_row(params![account, peer], row_to_message)
+            .optional()?;
+        Ok(head)
     }
 
     /// Marks a conversation read; returns how many messages changed.
@@ -403,7 +480,7 @@ fn cursor(conn: &rusqlite::Connection, before_id: Option<i64>) -> Result<(i64, i
         return Ok((i64::MAX, i64::MAX));
     };
     let ts: Option<i64> = conn
-        .query_row("SELECT ts FROM messages WHERE id = ?1", [id], |r| r.get(0))
+        .query_row("SELECT ord FROM messages WHERE id = ?1", [id], |r| r.get(0))
         .optional()?;
     Ok((ts.unwrap_or(i64::MAX), id))
 }
@@ -419,7 +496,7 @@ fn older_than(
 ) -> Result<Vec<Message>, StoreError> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND peer = ?2 \
-         AND (ts < ?3 OR (ts = ?3 AND id < ?4)) ORDER BY ts DESC, id DESC LIMIT ?5"
+         AND (ord < ?3 OR (ord = ?3 AND id < ?4)) ORDER BY ord DESC, id DESC LIMIT ?5"
     ))?;
     let rows = stmt.query_map(params![account, peer, ts, id, limit], row_to_message)?;
     let mut page = rows.collect::<Result<Vec<_>, _>>()?;
@@ -431,7 +508,7 @@ fn insert_one(
     conn: &rusqlite::Connection,
     account: &str,
     m: &NewMessage,
-) -> Result<Inserted, StoreError> {
+) -> Result<(Inserted, i64), StoreError> {
     if let Some(sid) = &m.stanza_id {
         let existing: Option<i64> = conn
             .query_row(
@@ -441,7 +518,7 @@ fn insert_one(
             )
             .optional()?;
         if let Some(id) = existing {
-            return Ok(Inserted::Duplicate(id));
+            return Ok((Inserted::Duplicate(id), 0));
         }
     }
     let existing: Option<i64> = conn
@@ -459,31 +536,37 @@ fn insert_one(
                 params![id, sid],
             )?;
         }
-        return Ok(Inserted::Duplicate(id));
+        return Ok((Inserted::Duplicate(id), 0));
     }
     let unread = m.direction == Direction::Incoming;
-    let mut ts = m.timestamp;
+    let ts = m.timestamp;
+    // Conversation order: the stamp in µs, moved where the placement says (see `Placement`).
+    let mut ord = ts.saturating_mul(1000);
     match m.placement {
         Placement::Append => {
             let newest: Option<i64> = conn
-                .prepare_cached("SELECT MAX(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
+                .prepare_cached("SELECT MAX(ord) FROM messages WHERE account = ?1 AND peer = ?2")?
                 .query_row(params![account, m.peer], |r| r.get(0))?;
-            ts = ts.max(newest.unwrap_or(i64::MIN));
+            if let Some(newest) = newest {
+                ord = ord.max(newest + 1);
+            }
         }
         Placement::Prepend => {
             let oldest: Option<i64> = conn
-                .prepare_cached("SELECT MIN(ts) FROM messages WHERE account = ?1 AND peer = ?2")?
+                .prepare_cached("SELECT MIN(ord) FROM messages WHERE account = ?1 AND peer = ?2")?
                 .query_row(params![account, m.peer], |r| r.get(0))?;
             if let Some(oldest) = oldest {
-                ts = ts.min(oldest - 1);
+                ord = ord.min(oldest - 1);
             }
         }
+        // Archive order is the truth inside a gap (stamps are whole seconds): right below.
+        Placement::Below(anchor) => ord = anchor - 1,
         Placement::Stamped => {}
     }
     conn.prepare_cached(
         "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \
-         stanza_id, unread, xml_id, markable) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         stanza_id, unread, xml_id, markable, ord) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?
     .execute(params![
         account,
@@ -497,10 +580,11 @@ fn insert_one(
         m.stanza_id,
         unread,
         m.stanza_xml_id,
-        m.markable
+        m.markable,
+        ord
     ])?;
     let id = conn.last_insert_rowid();
-    Ok(Inserted::New(Message {
+    let message = Message {
         id,
         peer: m.peer.clone(),
         direction: m.direction,
@@ -510,7 +594,8 @@ fn insert_one(
         state: m.state,
         origin_id: m.origin_id.clone(),
         edited: false,
-    }))
+    };
+    Ok((Inserted::New(message), ord))
 }
 
 /// Turns user words into a safe FTS5 query: `"quoted phrase"` stays a phrase, every other word

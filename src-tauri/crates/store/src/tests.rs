@@ -363,7 +363,10 @@ fn orders_by_time_when_older_archive_pages_arrive_later() {
     else {
         panic!("new expected")
     };
-    assert_eq!(late.timestamp, 6_000);
+    assert_eq!(
+        late.timestamp, 4_000,
+        "the stamp is kept; only the order is arrival order"
+    );
     let bodies = |v: Vec<Message>| v.into_iter().map(|m| m.body).collect::<Vec<_>>();
     let all = store.history(ACC, "bob@localhost", None, 10).unwrap();
     assert_eq!(
@@ -389,6 +392,39 @@ fn orders_by_time_when_older_archive_pages_arrive_later() {
         .history_around("zed@localhost", all[1].id, 10)
         .unwrap()
         .is_empty());
+    // Older pages with coarse (whole-second) stamps equal to the oldest stored time, given
+    // newest first, go before it in archive order.
+    store
+        .insert_messages(
+            ACC,
+            &[
+                at("older2", 1_000, Placement::Prepend),
+                at("older1", 1_000, Placement::Prepend),
+            ],
+        )
+        .unwrap();
+    // Filling a gap below "new1" (order 5_000_000): the page comes newest first, its stamps
+    // (whole seconds) do not matter, and it lands right below new1 in archive order.
+    store
+        .insert_messages(
+            ACC,
+            &[
+                at("gap2", 5_000, Placement::Below(5_000_000)),
+                at("gap1", 5_000, Placement::Below(5_000_000)),
+            ],
+        )
+        .unwrap();
+    let all = store.history(ACC, "bob@localhost", None, 20).unwrap();
+    assert_eq!(
+        bodies(all),
+        ["older1", "older2", "old1", "old2", "gap1", "gap2", "new1", "new2", "live"]
+    );
+    assert_eq!(
+        store
+            .oldest_archived_since(ACC, "bob@localhost", 0)
+            .unwrap(),
+        None
+    );
 }
 
 #[test]
@@ -504,7 +540,8 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
         vec![Gap {
             id: gap,
             start_ts: 1_000,
-            end_ts: 2_000
+            end_ts: 2_000,
+            anchor_ord: None
         }]
     );
     assert!(store
@@ -516,7 +553,9 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
         .unwrap()
         .is_empty());
     // Bob's share filled down to 1500; Carol's untouched; then Bob's filled completely.
-    store.fill_archive_gap(gap, "bob@localhost", 1_500).unwrap();
+    store
+        .fill_archive_gap(gap, "bob@localhost", 1_500, Some(1_500_000))
+        .unwrap();
     assert_eq!(
         store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap()[0].end_ts,
         1_500
@@ -528,12 +567,14 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
             .end_ts,
         2_000
     );
-    store.fill_archive_gap(gap, "bob@localhost", 1_900).unwrap(); // never grows back
-    assert_eq!(
-        store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap()[0].end_ts,
-        1_500
-    );
-    store.fill_archive_gap(gap, "bob@localhost", 1_000).unwrap();
+    store
+        .fill_archive_gap(gap, "bob@localhost", 1_900, Some(1_900_000))
+        .unwrap(); // never grows back
+    let bob = store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap()[0];
+    assert_eq!((bob.end_ts, bob.anchor_ord), (1_500, Some(1_500_000)));
+    store
+        .fill_archive_gap(gap, "bob@localhost", 1_000, None)
+        .unwrap();
     assert!(store
         .archive_gaps(ACC, "bob@localhost", 0, 5_000)
         .unwrap()
@@ -591,4 +632,39 @@ fn corrections_replace_the_text_for_the_author_only_and_search_follows() {
             .unwrap(),
         None
     );
+}
+
+#[test]
+fn outbox_heads_are_the_oldest_pending_message_per_contact() {
+    let (_d, store) = temp_store();
+    let mut ids = Vec::new();
+    for (peer, origin) in [
+        ("bob@localhost", "b1"),
+        ("carol@localhost", "c1"),
+        ("bob@localhost", "b2"),
+    ] {
+        let Inserted::New(m) = store
+            .insert_message(ACC, &msg(peer, Direction::Outgoing, "x", origin))
+            .unwrap()
+        else {
+            panic!()
+        };
+        ids.push(m.id);
+    }
+    let heads: Vec<i64> = store
+        .pending_heads(ACC)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(heads, vec![ids[0], ids[1]]);
+    store.set_state(ids[0], DeliveryState::Sent).unwrap();
+    assert_eq!(
+        store
+            .pending_head(ACC, "bob@localhost")
+            .unwrap()
+            .map(|m| m.id),
+        Some(ids[2])
+    );
+    assert_eq!(store.pending_head(ACC, "dave@localhost").unwrap(), None);
 }
