@@ -199,7 +199,7 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
     let (me, colleague) = ("bob1@localhost", "bob2@localhost");
     const WRITTEN: usize = 1300; // more than one catch-up fetches (1,000)
     let mut desk = Client::online(server, me).await;
-    let mut peer = Client::online(server, colleague).await;
+    let peer = Client::online(server, colleague).await;
     peer.messenger
         .send_message(me, "before the gap")
         .await
