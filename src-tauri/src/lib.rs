@@ -32,6 +32,7 @@ pub fn run() -> Result<(), String> {
     let (messenger, events) = Messenger::open(MessengerOptions {
         data_dir: data_dir.clone(),
         keychain,
+        catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
     })
     .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());

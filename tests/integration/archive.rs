@@ -197,8 +197,9 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
 async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
     let server = Prosody::shared();
     let (me, colleague) = ("bob1@localhost", "bob2@localhost");
-    const WRITTEN: usize = 1300; // more than one catch-up fetches (1,000)
-    let mut desk = Client::online(server, me).await;
+    const WRITTEN: usize = 1300; // more than one catch-up fetches (1,000 here)
+    let mut desk = Client::with_catch_up_limit(me, 1000);
+    desk.sign_in(server).await.unwrap();
     let peer = Client::online(server, colleague).await;
     peer.messenger
         .send_message(me, "before the gap")

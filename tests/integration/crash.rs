@@ -38,6 +38,7 @@ async fn crash_child() {
     let (messenger, mut events) = Messenger::open(MessengerOptions {
         data_dir: PathBuf::from(dir),
         keychain: Arc::new(MemoryKeychain::default()),
+        catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
     })
     .unwrap();
     tokio::spawn(async move { while events.recv().await.is_some() {} });

@@ -39,9 +39,31 @@ impl Client {
         data_dir: tempfile::TempDir,
         keychain: Arc<dyn hallway_core::keychain::Keychain>,
     ) -> Client {
+        Self::open_with(
+            address,
+            data_dir,
+            keychain,
+            hallway_core::DEFAULT_CATCH_UP_LIMIT,
+        )
+    }
+
+    /// A fresh client whose archive catch-up stops (and records a gap) after `limit` messages.
+    pub fn with_catch_up_limit(address: &str, limit: usize) -> Client {
+        super::prosody::pki();
+        let dir = tempfile::tempdir().unwrap();
+        Self::open_with(address, dir, Arc::new(MemoryKeychain::default()), limit)
+    }
+
+    fn open_with(
+        address: &str,
+        data_dir: tempfile::TempDir,
+        keychain: Arc<dyn hallway_core::keychain::Keychain>,
+        catch_up_limit: usize,
+    ) -> Client {
         let (messenger, events) = Messenger::open(MessengerOptions {
             data_dir: data_dir.path().to_path_buf(),
             keychain,
+            catch_up_limit,
         })
         .unwrap();
         Client {

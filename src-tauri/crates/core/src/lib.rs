@@ -17,5 +17,5 @@ pub mod trust;
 
 pub use error::CoreError;
 pub use events::{CoreEvent, EventReceiver};
-pub use messenger::{Messenger, MessengerOptions};
+pub use messenger::{Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT};
 pub use session::now_ms;

@@ -41,7 +41,13 @@ pub struct MessengerOptions {
     pub data_dir: PathBuf,
     /// Where passwords go.
     pub keychain: Arc<dyn Keychain>,
+    /// Most messages one archive catch-up fetches after a reconnect before it records a gap
+    /// ([`DEFAULT_CATCH_UP_LIMIT`]; tests lower it).
+    pub catch_up_limit: usize,
 }
+
+/// The usual bound of an archive catch-up (XEP-0313) after a reconnect.
+pub const DEFAULT_CATCH_UP_LIMIT: usize = 5000;
 
 struct Active {
     account: BareJid,
@@ -58,6 +64,7 @@ pub struct Messenger {
     notice: std::sync::Mutex<Option<String>>,
     resource: String,
     view: Arc<std::sync::Mutex<ViewState>>,
+    catch_up_limit: usize,
 }
 
 fn presence_key(account: &str) -> String {
@@ -86,6 +93,7 @@ impl Messenger {
             notice: std::sync::Mutex::new(None),
             resource,
             view: Arc::new(std::sync::Mutex::new(ViewState::default())),
+            catch_up_limit: opts.catch_up_limit.max(1),
         });
         let previews = me.notification_previews();
         me.view.lock().unwrap_or_else(|p| p.into_inner()).previews = previews;
@@ -310,6 +318,7 @@ impl Messenger {
             my_presence: my_presence.clone(),
             online: Some(online),
             view: self.view.clone(),
+            catch_up_limit: self.catch_up_limit,
         });
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
         *self.active.lock().await = Some(Active {

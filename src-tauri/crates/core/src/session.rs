@@ -45,8 +45,8 @@ const BATCH_WINDOW: Duration = Duration::from_millis(50);
 const IQ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Archive page size we ask for (servers may return fewer: Prosody caps pages at 50).
 const ARCHIVE_PAGE: usize = 100;
-/// Most messages one catch-up fetches after a reconnect; beyond it a gap is recorded.
-const CATCH_UP_LIMIT: usize = 1000;
+/// Receipts and markers remembered for a resend when they bounce.
+const MAX_BOUNCEABLE: usize = 10_000;
 /// On an account's first sign-in only recent history is fetched; older pages come on scroll.
 const FIRST_SYNC_LIMIT: usize = 200;
 /// Pages of nothing but duplicates one history request walks through before giving up.
@@ -126,6 +126,8 @@ pub(crate) struct SessionConfig {
     pub online: Option<oneshot::Sender<Result<(), ConnectionError>>>,
     /// What the window shows (notifications).
     pub view: Arc<std::sync::Mutex<ViewState>>,
+    /// Most messages one catch-up fetches after a reconnect; beyond it a gap is recorded.
+    pub catch_up_limit: usize,
 }
 
 fn last_online_key(account: &str) -> String {
@@ -158,11 +160,13 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         .unwrap_or_else(now_ms);
     let actor = Actor {
         view: cfg.view,
+        catch_up_limit: cfg.catch_up_limit,
         since_ms,
         pending_notify: Vec::new(),
         archive: HashMap::new(),
         held_live: None,
         extras: Vec::new(),
+        bounceable: HashMap::new(),
         account: cfg.account.clone(),
         account_str: cfg.account.to_string(),
         store: cfg.store,
@@ -238,6 +242,7 @@ struct TokenOutcome {
 
 struct Actor {
     view: Arc<std::sync::Mutex<ViewState>>,
+    catch_up_limit: usize,
     /// Messages stamped before this (end of the previous session) are never notified.
     since_ms: i64,
     /// Newly stored messages that may deserve a notification (flushed with the batch).
@@ -250,6 +255,8 @@ struct Actor {
     /// Receipts and markers we sent, with their tokens: resent after a fresh session when the
     /// old stream lost them (the contact's "delivered"/"read" depends on them).
     extras: Vec<(tokio_xmpp::parsers::message::Message, StanzaToken)>,
+    /// Recent receipts and markers by stanza id, with how often they bounced.
+    bounceable: HashMap<String, (tokio_xmpp::parsers::message::Message, u8)>,
     account: BareJid,
     account_str: String,
     store: Arc<Store>,
@@ -412,6 +419,12 @@ impl Actor {
         m: tokio_xmpp::parsers::message::Message,
     ) {
         let token = stream.send(Box::new(m.clone().into())).await;
+        if let Some(id) = m.id.as_ref().map(|i| i.0.clone()) {
+            if self.bounceable.len() >= MAX_BOUNCEABLE {
+                self.bounceable.clear(); // old ones are long settled
+            }
+            self.bounceable.entry(id).or_insert((m.clone(), 0));
+        }
         self.extras.push((m, token));
     }
 
@@ -465,9 +478,9 @@ impl Actor {
         tracing::debug!("archive catch-up after {after:?}");
         self.held_live.get_or_insert_with(Vec::new);
         let limit = if after.is_some() {
-            CATCH_UP_LIMIT
+            self.catch_up_limit
         } else {
-            FIRST_SYNC_LIMIT
+            FIRST_SYNC_LIMIT.min(self.catch_up_limit)
         };
         let query = ArchiveQuery {
             after: after.as_ref().map(|(id, _)| id.clone()),
@@ -1149,6 +1162,17 @@ impl Actor {
             }
             m @ (Incoming::Receipt { .. } | Incoming::Displayed { .. }) => self.apply_mark(m),
             Incoming::Bounced { peer, id, text } => {
+                // A receipt or marker the server accepted but could not hand over (Prosody bounces
+                // what sat in a contact's dead session, XEP-0198): send it again, a few times.
+                if let Some((m, tries)) = self.bounceable.get_mut(&id) {
+                    if *tries < 3 {
+                        *tries += 1;
+                        let m = m.clone();
+                        tracing::info!("receipt/marker {id} to {peer} bounced ({text}); resending");
+                        self.send_extra(stream, m).await;
+                    }
+                    return;
+                }
                 tracing::warn!("message {id} to {peer} bounced: {text}");
                 self.mark(&peer, &id, DeliveryState::Failed);
                 self.pump_outbox(stream, Some(peer)).await;
