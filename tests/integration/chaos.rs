@@ -66,8 +66,14 @@ fn verify(c: &Client, peer: &str, their_prefix: &str, our_prefix: &str) -> Resul
         for m in &ours {
             *states.entry(m.state.as_str()).or_insert(0) += 1;
         }
+        let stuck: Vec<&str> = ours
+            .iter()
+            .filter(|m| !matches!(m.state, DeliveryState::Delivered | DeliveryState::Displayed))
+            .take(5)
+            .map(|m| m.body.as_str())
+            .collect();
         return Err(format!(
-            "{}: {} outgoing, {undelivered} not delivered {states:?}",
+            "{}: {} outgoing, {undelivered} not delivered {states:?}, e.g. {stuck:?}",
             c.address,
             ours.len()
         ));

@@ -415,6 +415,7 @@ impl Messenger {
             stanza_id: None,
             stanza_xml_id: None,
             markable: false,
+            wants_receipt: false,
             placement: hallway_model::Placement::Append,
         };
         let Inserted::New(message) = self.store.insert_message(&account, &new)? else {

@@ -45,6 +45,9 @@ const BATCH_WINDOW: Duration = Duration::from_millis(50);
 const IQ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Archive page size we ask for (servers may return fewer: Prosody caps pages at 50).
 const ARCHIVE_PAGE: usize = 100;
+/// After a fresh session, our messages of this recent past still without a receipt are sent
+/// again (same origin-id) to ask for it.
+const RECEIPT_RETRY_WINDOW_MS: i64 = 10 * 60 * 1000;
 /// Receipts and markers remembered for a resend when they bounce.
 const MAX_BOUNCEABLE: usize = 10_000;
 /// On an account's first sign-in only recent history is fetched; older pages come on scroll.
@@ -431,13 +434,23 @@ impl Actor {
     /// After a fresh session: receipts and markers the old stream lost go out again.
     async fn resend_extras(&mut self, stream: &StanzaStream) {
         let old = std::mem::take(&mut self.extras);
+        let (mut kept, mut resent) = (0, 0);
         for (m, mut token) in old {
             match token.wait_for(StanzaStage::Acked).now_or_never() {
                 Some(Some(StanzaState::Acked { .. })) => {}
-                None => self.extras.push((m, token)),
-                Some(_) => self.send_extra(stream, m).await,
+                None => {
+                    kept += 1;
+                    self.extras.push((m, token));
+                }
+                Some(_) => {
+                    resent += 1;
+                    self.send_extra(stream, m).await;
+                }
             }
         }
+        tracing::debug!(
+            "receipts/markers after a fresh session: {resent} resent, {kept} still queued"
+        );
     }
 
     async fn start_archive_query(
@@ -538,13 +551,16 @@ impl Actor {
                         ts.unwrap_or_else(now_ms),
                     );
                 }
-                if let (true, Some((_, after_ts)), Some(oldest)) = (cut_short, after, oldest) {
+                if let (true, Some((_, after_ts)), Some(oldest)) = (cut_short, &after, oldest) {
                     tracing::info!("archive catch-up bounded: gap recorded");
                     let _ = self
                         .store
-                        .add_archive_gap(&self.account_str, after_ts, oldest);
+                        .add_archive_gap(&self.account_str, *after_ts, oldest);
                 }
                 self.release_live();
+                if after.is_some() {
+                    self.request_lost_receipts(stream).await;
+                }
             }
             ArchivePurpose::Older {
                 request,
@@ -777,6 +793,7 @@ impl Actor {
             stanza_id: c.stanza_id,
             stanza_xml_id: c.xml_id,
             markable: c.markable,
+            wants_receipt: c.wants_receipt,
             placement,
         }
     }
@@ -901,7 +918,8 @@ impl Actor {
                 }
                 self.pending_iqs
                     .retain(|_, (kind, _)| !matches!(kind, PendingIq::Archive(_)));
-                self.release_live();
+                // Messages held by an interrupted catch-up stay held: storing them now would move
+                // our newest archive id past the range that catch-up had yet to fetch.
                 self.catch_up(stream).await;
                 self.emitter.connection(ConnectionState::Online {
                     jid: bound_jid.to_string(),
@@ -1178,6 +1196,48 @@ impl Actor {
                 self.pump_outbox(stream, Some(peer)).await;
             }
             Incoming::Ignored => {}
+        }
+    }
+
+    /// After a fresh session: receipts for our recent messages may have died with the old
+    /// session on the server (Prosody drops what sat unacknowledged in a dead session). Sending
+    /// those messages again with the same origin-id (XEP-0359) makes the contact's client drop the
+    /// copy and confirm again (XEP-0184 leaves resending to the sender). Only messages of the
+    /// last few minutes, so a contact who is simply away is not sent everything twice.
+    async fn request_lost_receipts(&mut self, stream: &StanzaStream) {
+        let since = now_ms() - RECEIPT_RETRY_WINDOW_MS;
+        let unconfirmed = match self.store.unconfirmed_since(&self.account_str, since, 1000) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!("could not read unconfirmed messages: {e}");
+                return;
+            }
+        };
+        if !unconfirmed.is_empty() {
+            tracing::info!("asking again for {} receipts", unconfirmed.len());
+        }
+        // And the other way round: receipts we owe for recent messages may have died in the old
+        // session's queue on the server too. Receipts are idempotent.
+        match self
+            .store
+            .receipts_owed_since(&self.account_str, since, 1000)
+        {
+            Ok(owed) => {
+                for (peer, id) in owed {
+                    if let Ok(to) = BareJid::new(&peer) {
+                        let receipt = xep0184_receipts::receipt(Jid::from(to), &id);
+                        stream.send(Box::new(receipt.into())).await;
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("could not read owed receipts: {e}"),
+        }
+        for m in unconfirmed {
+            let Ok(to) = BareJid::new(&m.peer) else {
+                continue;
+            };
+            let stanza = chat::build_chat(&to, &m.body, &m.origin_id);
+            stream.send(Box::new(stanza.into())).await;
         }
     }
 

@@ -115,6 +115,8 @@ pub struct NewMessage {
     pub stanza_xml_id: Option<String>,
     /// The sender wants XEP-0333 markers for it.
     pub markable: bool,
+    /// The sender asked for a XEP-0184 receipt.
+    pub wants_receipt: bool,
     /// Where it goes in the conversation's time order.
     pub placement: Placement,
 }

@@ -49,6 +49,8 @@ pub struct ChatMessage {
     pub xml_id: Option<String>,
     /// The sender asked for XEP-0333 markers.
     pub markable: bool,
+    /// The sender asked for a XEP-0184 receipt.
+    pub wants_receipt: bool,
     /// XEP-0308: this corrects the sender's earlier message with this stanza id.
     pub replaces: Option<String>,
 }
@@ -250,6 +252,7 @@ fn chat_from(
             .map(|i| i.0.clone())
             .filter(|i| !i.is_empty() && i.len() <= 256),
         markable: xep0333_markers::is_markable(&m.payloads),
+        wants_receipt: !outgoing && xep0184_receipts::wants_receipt(&m.payloads),
         replaces: crate::xep0308_correction::replaced_id(&m.payloads),
     })
 }

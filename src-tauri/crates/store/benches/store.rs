@@ -62,6 +62,7 @@ fn message(peer: &str, i: usize) -> NewMessage {
         stanza_id: Some(format!("s-{peer}-{i}")),
         stanza_xml_id: None,
         markable: false,
+        wants_receipt: false,
         placement: hallway_model::Placement::Append,
     }
 }

@@ -4,6 +4,8 @@
 ALTER TABLE messages ADD COLUMN xml_id TEXT;
 -- The sender asked for XEP-0333 markers.
 ALTER TABLE messages ADD COLUMN markable INTEGER NOT NULL DEFAULT 0;
+-- The sender asked for a XEP-0184 receipt (sent again after we lose a session).
+ALTER TABLE messages ADD COLUMN wants_receipt INTEGER NOT NULL DEFAULT 0;
 
 -- History is shown in conversation order, `ord` (µs-scale, then row id): older pages fetched from
 -- the archive get higher row ids than newer messages already stored, and archive stamps have

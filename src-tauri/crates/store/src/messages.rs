@@ -392,6 +392,42 @@ impl Store {
             .unwrap_or(false))
     }
 
+    /// Our messages the server took but no receipt confirmed yet, sent at or after `since_ms`,
+    /// oldest first (at most `limit`).
+    pub fn unconfirmed_since(
+        &self,
+        account: &str,
+        since_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND direction = 'out' \
+             AND state = 'sent' AND ts >= ?2 ORDER BY id LIMIT ?3"
+        ))?;
+        let rows = stmt.query_map(params![account, since_ms, limit], row_to_message)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Incoming messages received at or after `since_ms` whose sender asked for a receipt:
+    /// (contact, stanza id) pairs, oldest first (at most `limit`).
+    pub fn receipts_owed_since(
+        &self,
+        account: &str,
+        since_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT peer, xml_id FROM messages WHERE account = ?1 AND direction = 'in' \
+             AND wants_receipt = 1 AND xml_id IS NOT NULL AND ts >= ?2 ORDER BY id LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![account, since_ms, limit], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
     /// The oldest outbox message of each conversation (what may go out next, one per contact).
     pub fn pending_heads(&self, account: &str) -> Result<Vec<Message>, StoreError> {
         let conn = self.conn();
@@ -565,8 +601,8 @@ fn insert_one(
     }
     conn.prepare_cached(
         "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \
-         stanza_id, unread, xml_id, markable, ord) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+         stanza_id, unread, xml_id, markable, ord, wants_receipt) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         account,
@@ -581,7 +617,8 @@ fn insert_one(
         unread,
         m.stanza_xml_id,
         m.markable,
-        ord
+        ord,
+        m.wants_receipt
     ])?;
     let id = conn.last_insert_rowid();
     let message = Message {

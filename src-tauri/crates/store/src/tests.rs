@@ -26,6 +26,7 @@ fn msg(peer: &str, dir: Direction, body: &str, origin: &str) -> NewMessage {
         stanza_id: None,
         stanza_xml_id: None,
         markable: true,
+        wants_receipt: true,
         placement: Placement::Append,
     }
 }
