@@ -245,10 +245,7 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
         "byPeer",
         peer,
         produce((c) => {
-          const ids = new Set(c.messages.map((m) => m.id));
-          const older = page.filter((m) => !ids.has(m.id));
-          added = older.length;
-          c.messages = [...older, ...c.messages];
+          added = addUnique(c, page, "before");
           c.hasMore = page.length >= PAGE_SIZE;
           c.loadingOlder = false;
         }),
@@ -290,10 +287,7 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
         "byPeer",
         peer,
         produce((c) => {
-          const ids = new Set(c.messages.map((m) => m.id));
-          const fresh = newer.filter((m) => !ids.has(m.id));
-          added = fresh.length;
-          c.messages = [...c.messages, ...fresh];
+          added = addUnique(c, newer, "after");
           c.hasNewer = newer.length >= PAGE_SIZE;
           c.loadingNewer = false;
         }),
@@ -419,3 +413,11 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
 }
 
 export type ConversationsStore = ReturnType<typeof createConversationsStore>;
+
+/** Adds the messages `c` does not hold yet before or after the loaded ones; returns how many. */
+function addUnique(c: Conversation, page: Message[], where: "before" | "after"): number {
+  const ids = new Set(c.messages.map((m) => m.id));
+  const fresh = page.filter((m) => !ids.has(m.id));
+  c.messages = where === "before" ? [...fresh, ...c.messages] : [...c.messages, ...fresh];
+  return fresh.length;
+}

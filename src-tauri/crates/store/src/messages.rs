@@ -372,13 +372,8 @@ impl Store {
             "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
             params![id, body],
         )?;
-        Ok(conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM messages WHERE id = ?1"),
-                [id],
-                row_to_message,
-            )
-            .optional()?)
+        drop(conn);
+        self.message(id)
     }
 
     /// Whether a message is still unread.
