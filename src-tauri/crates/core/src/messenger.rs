@@ -480,9 +480,12 @@ impl Messenger {
         .unwrap_or(i64::MAX);
         let full = page.len() as u32 >= limit;
         let page_start = if full { page[0].timestamp } else { i64::MIN };
-        let gaps = self
-            .store
-            .archive_gaps(&account, peer, page_start, cursor_ts)?;
+        let gaps = self.store.archive_gaps(
+            &account,
+            peer,
+            page_start,
+            cursor_ts.saturating_add(CLOCK_MARGIN_MS),
+        )?;
         let request = if let Some(gap) = gaps.first() {
             // Fill backwards from the first message after the gap (exact paging by its archive
             // id); without one, the newest of this conversation since the gap opened.
@@ -493,7 +496,7 @@ impl Messenger {
                     .map(|id| (id, ord)),
                 None => self
                     .store
-                    .oldest_archived_since(&account, peer, gap.end_ts)?,
+                    .oldest_archived_since(&account, peer, gap.first_row_id)?,
             };
             Some(ArchiveRequest {
                 peer: peer.to_string(),

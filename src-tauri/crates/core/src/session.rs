@@ -540,6 +540,7 @@ impl Actor {
                 let items: Vec<ArchivedMessage> = f.pages.into_iter().rev().flatten().collect();
                 let newest = items.last().map(|a| (a.archive_id.clone(), a.stamp_ms));
                 let oldest = items.first().and_then(|a| a.stamp_ms);
+                let first_row = self.store.last_message_row().unwrap_or(0);
                 let (n, _) = self
                     .ingest_archive(stream, items, Placement::Append, after.is_some())
                     .await;
@@ -553,9 +554,12 @@ impl Actor {
                 }
                 if let (true, Some((_, after_ts)), Some(oldest)) = (cut_short, &after, oldest) {
                     tracing::info!("archive catch-up bounded: gap recorded");
-                    let _ = self
-                        .store
-                        .add_archive_gap(&self.account_str, *after_ts, oldest);
+                    let _ = self.store.add_archive_gap(
+                        &self.account_str,
+                        *after_ts,
+                        oldest,
+                        first_row + 1,
+                    );
                 }
                 self.release_live();
                 if after.is_some() {
@@ -616,7 +620,9 @@ impl Actor {
                         // Done when the archive has no more, or when the page reached messages
                         // we already had from before the gap.
                         let remaining = match oldest {
-                            Some(ts) if !fin.complete && got && n == page_len => ts,
+                            Some(ts) if !fin.complete && got && n == page_len => {
+                                ts.max(gap_start + 1)
+                            }
                             _ => gap_start,
                         };
                         self.store
@@ -1390,6 +1396,9 @@ impl Actor {
         if !self.pending_notify.is_empty() {
             let batch: Vec<Message> = std::mem::take(&mut self.pending_notify)
                 .into_iter()
+                // Older than the previous session: never notified (checked before touching the
+                // store, so a big catch-up costs no query per message).
+                .filter(|m| m.timestamp >= self.since_ms)
                 // Read on another device meanwhile (XEP-0333 carbons): no notification.
                 .filter(|m| self.store.is_unread(m.id).unwrap_or(false))
                 .collect();

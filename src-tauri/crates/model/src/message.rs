@@ -121,21 +121,19 @@ pub struct NewMessage {
     pub placement: Placement,
 }
 
-/// Where a stored message goes in its conversation's time order. Archive stamps have whole-
-/// second precision, so "by stamp" alone would shuffle messages written within one second.
+/// Where a stored message goes in its conversation's order (the store's `ord`; its displayed
+/// time stays its stamp). Archive stamps have whole-second precision, so "by stamp" alone would
+/// shuffle messages written within one second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Placement {
-    /// After everything stored (live arrivals, archive catch-up): the time is raised to the
-    /// newest stored time if its stamp says earlier, so arrival order is kept.
+    /// After everything stored (live arrivals, archive catch-up): arrival order.
     Append,
-    /// Before everything stored (older archive pages, given newest first): the time is lowered
-    /// below the oldest stored time if its stamp says later.
+    /// Before everything stored (older archive pages, given newest first), or by its stamp when
+    /// that is earlier still.
     Prepend,
-    /// Just below the message stored at this time (filling a gap from its newer edge, given
-    /// newest first): the time is lowered below it if its stamp says later.
+    /// Right below the message at this `ord` (filling a gap from its newer edge, given newest
+    /// first): archive order, stamps ignored.
     Below(i64),
-    /// By its stamp.
-    Stamped,
 }
 
 /// A message found by full-text search.

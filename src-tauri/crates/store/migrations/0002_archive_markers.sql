@@ -26,11 +26,14 @@ CREATE TABLE archive_sync (
 
 -- Ranges of the archive (all conversations) we know exist but have not fetched: a catch-up
 -- that stopped at its bound leaves one between the old newest message and the oldest fetched.
+-- `first_row_id`: the first message row the cut-short catch-up stored; a conversation's gap is
+-- filled below its oldest message from there (times alone mix clocks and whole-second stamps).
 CREATE TABLE archive_gaps (
-    id       INTEGER PRIMARY KEY,
-    account  TEXT    NOT NULL,
-    start_ts INTEGER NOT NULL,
-    end_ts   INTEGER NOT NULL
+    id           INTEGER PRIMARY KEY,
+    account      TEXT    NOT NULL,
+    start_ts     INTEGER NOT NULL,
+    end_ts       INTEGER NOT NULL,
+    first_row_id INTEGER NOT NULL DEFAULT 0
 );
 -- Per conversation, how far a gap has been filled (from its end backwards): the conversation's
 -- part of the gap still missing is [start_ts, remaining_end_ts]; filled when they meet.

@@ -17,9 +17,21 @@ pub struct Gap {
     pub end_ts: i64,
     /// Place (`ord`) of the oldest message already filled into it, if any.
     pub anchor_ord: Option<i64>,
+    /// First message row stored by the catch-up that left the gap.
+    pub first_row_id: i64,
 }
 
 impl Store {
+    /// The highest message row id so far (0 when empty).
+    pub fn last_message_row(&self) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        Ok(
+            conn.query_row("SELECT COALESCE(MAX(id), 0) FROM messages", [], |r| {
+                r.get(0)
+            })?,
+        )
+    }
+
     /// Newest archive id (and its time) we hold for the account.
     pub fn archive_newest(&self, account: &str) -> Result<Option<(String, i64)>, StoreError> {
         let conn = self.conn();
@@ -44,17 +56,21 @@ impl Store {
         Ok(())
     }
 
-    /// Remembers that the archive holds messages between `start_ts` and `end_ts` we skipped.
+    /// Remembers that the archive holds messages between `start_ts` and `end_ts` we skipped;
+    /// the catch-up that skipped them stored rows from `first_row_id` on. A gap is never empty:
+    /// the end is kept after the start even when clocks or whole-second stamps say otherwise.
     pub fn add_archive_gap(
         &self,
         account: &str,
         start_ts: i64,
         end_ts: i64,
+        first_row_id: i64,
     ) -> Result<i64, StoreError> {
         let conn = self.conn();
         conn.execute(
-            "INSERT INTO archive_gaps (account, start_ts, end_ts) VALUES (?1, ?2, ?3)",
-            params![account, start_ts, end_ts],
+            "INSERT INTO archive_gaps (account, start_ts, end_ts, first_row_id) \
+             VALUES (?1, ?2, ?3, ?4)",
+            params![account, start_ts, end_ts.max(start_ts + 1), first_row_id],
         )?;
         Ok(conn.last_insert_rowid())
     }
@@ -71,7 +87,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT g.id, g.start_ts, COALESCE(f.remaining_end_ts, g.end_ts) AS end_ts, \
-             f.anchor_ord \
+             f.anchor_ord, g.first_row_id \
              FROM archive_gaps g LEFT JOIN archive_gap_fills f ON f.gap_id = g.id AND f.peer = ?2 \
              WHERE g.account = ?1 AND COALESCE(f.remaining_end_ts, g.end_ts) > g.start_ts \
              AND COALESCE(f.remaining_end_ts, g.end_ts) >= ?3 AND g.start_ts <= ?4 \
@@ -83,6 +99,7 @@ impl Store {
                 start_ts: r.get(1)?,
                 end_ts: r.get(2)?,
                 anchor_ord: r.get(3)?,
+                first_row_id: r.get(4)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -157,20 +157,21 @@ impl Store {
             .optional()?)
     }
 
-    /// The oldest message of a conversation at or after `ts` that has an archive id (a gap is
-    /// filled backwards from there): its archive id and its place (`ord`, for `Placement::Below`).
+    /// The first message (in conversation order) with an archive id among the rows stored from
+    /// `first_row_id` on (a gap is filled backwards from there): its archive id and its place
+    /// (`ord`, for `Placement::Below`).
     pub fn oldest_archived_since(
         &self,
         account: &str,
         peer: &str,
-        ts: i64,
+        first_row_id: i64,
     ) -> Result<Option<(String, i64)>, StoreError> {
         let conn = self.conn();
         Ok(conn
             .query_row(
-                "SELECT stanza_id, ord FROM messages WHERE account = ?1 AND peer = ?2 AND ts >= ?3 \
+                "SELECT stanza_id, ord FROM messages WHERE account = ?1 AND peer = ?2 AND id >= ?3 \
                  AND stanza_id IS NOT NULL ORDER BY ord, id LIMIT 1",
-                params![account, peer, ts],
+                params![account, peer, first_row_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?)
@@ -592,7 +593,6 @@ fn insert_one(
         }
         // Archive order is the truth inside a gap (stamps are whole seconds): right below.
         Placement::Below(anchor) => ord = anchor - 1,
-        Placement::Stamped => {}
     }
     conn.prepare_cached(
         "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \

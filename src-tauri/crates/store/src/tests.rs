@@ -347,13 +347,14 @@ fn orders_by_time_when_older_archive_pages_arrive_later() {
     store
         .insert_message(ACC, &at("new2", 6_000, Placement::Append))
         .unwrap();
-    // Archive backfill: older stamps, inserted later (higher row ids), keep their time.
+    // Archive backfill (newest first): older stamps, inserted later (higher row ids), keep
+    // their time.
     store
         .insert_messages(
             ACC,
             &[
-                at("old1", 1_000, Placement::Stamped),
-                at("old2", 2_000, Placement::Stamped),
+                at("old2", 2_000, Placement::Prepend),
+                at("old1", 1_000, Placement::Prepend),
             ],
         )
         .unwrap();
@@ -534,7 +535,19 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
     store.set_archive_newest(ACC, "A9", 900).unwrap();
     assert_eq!(store.archive_newest(ACC).unwrap(), Some(("A9".into(), 900)));
 
-    let gap = store.add_archive_gap(ACC, 1_000, 2_000).unwrap();
+    let gap = store.add_archive_gap(ACC, 1_000, 2_000, 7).unwrap();
+    // Never empty: an end before the start (whole-second stamps, skewed clocks) is moved after it.
+    let skewed = store
+        .add_archive_gap("zed@localhost", 5_000, 4_000, 1)
+        .unwrap();
+    assert_eq!(
+        store
+            .archive_gaps("zed@localhost", "bob@localhost", 0, 9_000)
+            .unwrap()[0]
+            .end_ts,
+        5_001
+    );
+    assert!(skewed > gap);
     let open = store.archive_gaps(ACC, "bob@localhost", 0, 5_000).unwrap();
     assert_eq!(
         open,
@@ -542,7 +555,8 @@ fn archive_bookkeeping_tracks_newest_gaps_and_completeness() {
             id: gap,
             start_ts: 1_000,
             end_ts: 2_000,
-            anchor_ord: None
+            anchor_ord: None,
+            first_row_id: 7
         }]
     );
     assert!(store
