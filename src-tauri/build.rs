@@ -16,6 +16,22 @@ fn main() {
         "search_messages",
         "set_notification_previews",
         "set_visible_conversation",
+        "add_contact",
+        "rename_contact",
+        "set_contact_groups",
+        "remove_contact",
+        "accept_subscription",
+        "decline_subscription",
+        "list_subscription_requests",
+        "list_message_requests",
+        "block_contact",
+        "unblock_contact",
+        "get_contact_details",
+        "get_my_profile",
+        "set_my_profile",
+        "set_my_avatar",
+        "get_avatar",
+        "set_auto_away",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

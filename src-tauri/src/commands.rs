@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use hallway_core::Messenger;
-use hallway_model::{AppSnapshot, Contact, Message, MyPresence, SearchResult, SignInRequest};
+use hallway_model::{
+    AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
+    SearchResult, SignInRequest, SubscriptionRequest, VCardFields,
+};
 use tauri::State;
 
 use crate::error::IpcError;
@@ -133,4 +136,140 @@ pub async fn set_visible_conversation(
 ) -> Result<(), IpcError> {
     hallway.set_visible_conversation(peer, focused);
     Ok(())
+}
+
+/// **Add contact**: roster item plus a subscription request.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_contact(
+    hallway: Hallway<'_>,
+    address: String,
+    name: String,
+    group: String,
+) -> Result<(), IpcError> {
+    Ok(hallway.add_contact(&address, &name, &group).await?)
+}
+
+/// Renames a contact.
+#[tauri::command]
+#[specta::specta]
+pub async fn rename_contact(
+    hallway: Hallway<'_>,
+    jid: String,
+    name: String,
+) -> Result<(), IpcError> {
+    Ok(hallway.rename_contact(&jid, &name).await?)
+}
+
+/// Moves a contact to these groups.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_contact_groups(
+    hallway: Hallway<'_>,
+    jid: String,
+    groups: Vec<String>,
+) -> Result<(), IpcError> {
+    Ok(hallway.set_contact_groups(&jid, groups).await?)
+}
+
+/// Removes a contact (and both subscriptions).
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
+    Ok(hallway.remove_contact(&jid).await?)
+}
+
+/// **Accept** a subscription request (and subscribe back).
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_subscription(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
+    Ok(hallway.accept_subscription(&jid).await?)
+}
+
+/// **Decline** a subscription request.
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_subscription(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
+    Ok(hallway.decline_subscription(&jid).await?)
+}
+
+/// Subscription requests waiting for an answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_subscription_requests(
+    hallway: Hallway<'_>,
+) -> Result<Vec<SubscriptionRequest>, IpcError> {
+    Ok(hallway.subscription_requests().await)
+}
+
+/// People outside the contacts who wrote ("Requests").
+#[tauri::command]
+#[specta::specta]
+pub async fn list_message_requests(hallway: Hallway<'_>) -> Result<Vec<MessageRequest>, IpcError> {
+    Ok(hallway.message_requests().await)
+}
+
+/// Blocks an address (XEP-0191).
+#[tauri::command]
+#[specta::specta]
+pub async fn block_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
+    Ok(hallway.block_contact(&jid).await?)
+}
+
+/// Unblocks an address.
+#[tauri::command]
+#[specta::specta]
+pub async fn unblock_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
+    Ok(hallway.unblock_contact(&jid).await?)
+}
+
+/// Devices, business card and last seen of a contact.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_contact_details(
+    hallway: Hallway<'_>,
+    jid: String,
+) -> Result<ContactDetails, IpcError> {
+    Ok(hallway.contact_details(&jid).await?)
+}
+
+/// Our own business card.
+#[tauri::command]
+#[specta::specta]
+pub async fn get_my_profile(hallway: Hallway<'_>) -> Result<VCardFields, IpcError> {
+    Ok(hallway.my_profile().await?)
+}
+
+/// Publishes our business card.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_my_profile(hallway: Hallway<'_>, profile: VCardFields) -> Result<(), IpcError> {
+    Ok(hallway.set_my_profile(profile).await?)
+}
+
+/// Publishes our avatar (base64 of a small PNG/JPEG the UI scaled); returns its hash.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_my_avatar(hallway: Hallway<'_>, image_base64: String) -> Result<String, IpcError> {
+    let bytes = crate::avatar_url::decode(&image_base64)?;
+    Ok(hallway.set_my_avatar(bytes).await?)
+}
+
+/// A cached avatar as a `data:` URL (`None` when not cached).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_avatar(hallway: Hallway<'_>, hash: String) -> Result<Option<String>, IpcError> {
+    Ok(hallway
+        .avatar_image(&hash)
+        .map(|(bytes, mime)| crate::avatar_url::data_url(&bytes, mime)))
+}
+
+/// Automatic away settings.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_auto_away(
+    hallway: Hallway<'_>,
+    settings: AutoAwaySettings,
+) -> Result<(), IpcError> {
+    Ok(hallway.set_auto_away(settings)?)
 }

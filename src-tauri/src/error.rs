@@ -24,6 +24,10 @@ pub enum IpcErrorCode {
     Storage,
     /// OS keychain failure.
     Keychain,
+    /// Not connected to the server.
+    Offline,
+    /// The server or the contact said no.
+    Refused,
     /// Anything else (a bug).
     Internal,
 }
@@ -48,6 +52,8 @@ impl From<CoreError> for IpcError {
             CoreError::Storage(_) => (IpcErrorCode::Storage, None),
             CoreError::Keychain(_) => (IpcErrorCode::Keychain, None),
             CoreError::Internal(_) => (IpcErrorCode::Internal, None),
+            CoreError::Offline => (IpcErrorCode::Offline, None),
+            CoreError::Refused(_) => (IpcErrorCode::Refused, None),
             CoreError::Connection(c) => {
                 let code = match c.kind {
                     ConnectionErrorKind::AuthFailed => IpcErrorCode::AuthFailed,

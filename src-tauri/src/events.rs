@@ -1,7 +1,10 @@
 //! UI events (past tense) and the task that turns core events into them.
 
 use hallway_core::{CoreEvent, EventReceiver};
-use hallway_model::{ConnectionState, Contact, DeliveryState, Message, MyPresence, PresenceUpdate};
+use hallway_model::{
+    AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
+    PresenceUpdate, SubscriptionRequest,
+};
 use tauri::AppHandle;
 use tauri_specta::Event;
 
@@ -72,6 +75,43 @@ pub struct MyPresenceChanged {
     pub presence: MyPresence,
 }
 
+/// Subscription requests waiting for Accept / Decline.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct SubscriptionRequestsChanged {
+    /// The whole list.
+    pub requests: Vec<SubscriptionRequest>,
+}
+
+/// People outside the contacts who wrote to us ("Requests").
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MessageRequestsChanged {
+    /// The whole list, newest first.
+    pub requests: Vec<MessageRequest>,
+}
+
+/// Our block list changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct BlocklistChanged {
+    /// Blocked addresses.
+    pub jids: Vec<String>,
+}
+
+/// A contact's (or our own) avatar changed.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct AvatarChanged {
+    /// Bare JID.
+    pub jid: String,
+    /// New hash (`None`: removed); fetch the image with `get_avatar`.
+    pub avatar: Option<String>,
+}
+
+/// Automatic away changed what our presence shows.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct AutoAwayChanged {
+    /// What it applies now.
+    pub state: AutoAway,
+}
+
 /// Forwards core events to the window until the core's channel closes.
 pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
     while let Some(ev) = rx.recv().await {
@@ -92,6 +132,15 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             }
             .emit(&app),
             CoreEvent::MyPresenceChanged(presence) => MyPresenceChanged { presence }.emit(&app),
+            CoreEvent::SubscriptionRequestsChanged(requests) => {
+                SubscriptionRequestsChanged { requests }.emit(&app)
+            }
+            CoreEvent::MessageRequestsChanged(requests) => {
+                MessageRequestsChanged { requests }.emit(&app)
+            }
+            CoreEvent::BlocklistChanged(jids) => BlocklistChanged { jids }.emit(&app),
+            CoreEvent::AvatarChanged { jid, avatar } => AvatarChanged { jid, avatar }.emit(&app),
+            CoreEvent::AutoAwayChanged(state) => AutoAwayChanged { state }.emit(&app),
             CoreEvent::NotificationRequested(n) => {
                 // Desktop notification (freedesktop on Linux). A machine without a notification
                 // daemon (CI, Xvfb) just logs it.

@@ -1,10 +1,12 @@
 //! Hallway's Tauri shell: builds the window, registers the commands and events, and forwards
 //! core events to the UI. All messenger logic lives in `hallway-core`.
 
+pub mod avatar_url;
 pub mod bindings;
 pub mod commands;
 pub mod error;
 pub mod events;
+pub mod idle_os;
 
 use std::sync::Arc;
 
@@ -33,6 +35,8 @@ pub fn run() -> Result<(), String> {
         data_dir: data_dir.clone(),
         keychain,
         catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
+        idle_source: idle_os::source(),
+        idle_poll: hallway_core::DEFAULT_IDLE_POLL,
     })
     .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());

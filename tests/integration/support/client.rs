@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use hallway_core::idle::ManualIdleSource;
 use hallway_core::keychain::MemoryKeychain;
 use hallway_core::{CoreError, CoreEvent, EventReceiver, Messenger, MessengerOptions};
 use hallway_model::{ConnectionState, SignInRequest};
@@ -12,6 +13,8 @@ use super::prosody::{Prosody, PASSWORD};
 
 /// One running client (one device of an account).
 pub struct Client {
+    /// The user's inactivity as automatic away sees it (set by the test).
+    pub idle: Arc<ManualIdleSource>,
     pub messenger: Arc<Messenger>,
     pub events: EventReceiver,
     /// Everything seen so far (for assertions about what did *not* happen).
@@ -60,13 +63,18 @@ impl Client {
         keychain: Arc<dyn hallway_core::keychain::Keychain>,
         catch_up_limit: usize,
     ) -> Client {
+        let idle = ManualIdleSource::new();
         let (messenger, events) = Messenger::open(MessengerOptions {
             data_dir: data_dir.path().to_path_buf(),
             keychain,
             catch_up_limit,
+            idle_source: idle.clone(),
+            // Fast, so automatic away tests take a second, not minutes.
+            idle_poll: std::time::Duration::from_millis(200),
         })
         .unwrap();
         Client {
+            idle,
             messenger,
             events,
             seen: Vec::new(),

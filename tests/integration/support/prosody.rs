@@ -16,6 +16,11 @@ pub const MEMBERS: &[(&str, &str)] = &[
     ("bob", "Bob Baker"),
     ("carol", "Carol Chen"),
 ];
+/// Accounts in no group (strangers to everyone): `{prefix}{n}` for n in 1..=LONERS, for tests of
+/// subscriptions, blocking and message requests.
+pub const LONERS: usize = 12;
+/// Prefixes of the loner accounts.
+pub const LONER_PREFIXES: &[&str] = &["dave", "erin"];
 /// Every test account's password.
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -159,16 +164,25 @@ impl Prosody {
     fn register_all(&self) {
         // prosodyctl starts a Lua VM per call; run them side by side.
         let mut children = Vec::new();
+        let mut locals: Vec<String> = Vec::new();
         for n in 1..=TEAMS {
             for (local, _) in MEMBERS {
-                let child = self
-                    .prosodyctl()
-                    .args(["register", &format!("{local}{n}"), "localhost", PASSWORD])
-                    .stdout(std::process::Stdio::null())
-                    .spawn()
-                    .expect("prosodyctl (install Debian's prosody package: make deps)");
-                children.push(child);
+                locals.push(format!("{local}{n}"));
             }
+        }
+        for n in 1..=LONERS {
+            for prefix in LONER_PREFIXES {
+                locals.push(format!("{prefix}{n}"));
+            }
+        }
+        for local in locals {
+            let child = self
+                .prosodyctl()
+                .args(["register", &local, "localhost", PASSWORD])
+                .stdout(std::process::Stdio::null())
+                .spawn()
+                .expect("prosodyctl (install Debian's prosody package: make deps)");
+            children.push(child);
         }
         for mut c in children {
             assert!(c.wait().unwrap().success(), "prosodyctl register failed");
@@ -259,6 +273,7 @@ smacks_hibernation_time = 30
 modules_enabled = {{
   "roster"; "saslauth"; "tls"; "disco"; "carbons"; "pep"; "private"; "blocklist";
   "vcard4"; "vcard_legacy"; "mam"; "smacks"; "ping"; "time"; "version"; "posix"; "groups";
+  "lastactivity";
 }}
 modules_disabled = {{ "s2s" }}
 groups_file = "{d}/groups.txt"

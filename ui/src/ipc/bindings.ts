@@ -35,17 +35,54 @@ export const commands = {
 	setNotificationPreviews: (show: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_notification_previews", { show })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
 	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
+	/**  **Add contact**: roster item plus a subscription request. */
+	addContact: (address: string, name: string, group: string) => typedError<null, IpcError>(__TAURI_INVOKE("add_contact", { address, name, group })),
+	/**  Renames a contact. */
+	renameContact: (jid: string, name: string) => typedError<null, IpcError>(__TAURI_INVOKE("rename_contact", { jid, name })),
+	/**  Moves a contact to these groups. */
+	setContactGroups: (jid: string, groups: string[]) => typedError<null, IpcError>(__TAURI_INVOKE("set_contact_groups", { jid, groups })),
+	/**  Removes a contact (and both subscriptions). */
+	removeContact: (jid: string) => typedError<null, IpcError>(__TAURI_INVOKE("remove_contact", { jid })),
+	/**  **Accept** a subscription request (and subscribe back). */
+	acceptSubscription: (jid: string) => typedError<null, IpcError>(__TAURI_INVOKE("accept_subscription", { jid })),
+	/**  **Decline** a subscription request. */
+	declineSubscription: (jid: string) => typedError<null, IpcError>(__TAURI_INVOKE("decline_subscription", { jid })),
+	/**  Subscription requests waiting for an answer. */
+	listSubscriptionRequests: () => typedError<SubscriptionRequest[], IpcError>(__TAURI_INVOKE("list_subscription_requests")),
+	/**  People outside the contacts who wrote ("Requests"). */
+	listMessageRequests: () => typedError<MessageRequest[], IpcError>(__TAURI_INVOKE("list_message_requests")),
+	/**  Blocks an address (XEP-0191). */
+	blockContact: (jid: string) => typedError<null, IpcError>(__TAURI_INVOKE("block_contact", { jid })),
+	/**  Unblocks an address. */
+	unblockContact: (jid: string) => typedError<null, IpcError>(__TAURI_INVOKE("unblock_contact", { jid })),
+	/**  Devices, business card and last seen of a contact. */
+	getContactDetails: (jid: string) => typedError<ContactDetails, IpcError>(__TAURI_INVOKE("get_contact_details", { jid })),
+	/**  Our own business card. */
+	getMyProfile: () => typedError<VCardFields, IpcError>(__TAURI_INVOKE("get_my_profile")),
+	/**  Publishes our business card. */
+	setMyProfile: (profile: VCardFields) => typedError<null, IpcError>(__TAURI_INVOKE("set_my_profile", { profile })),
+	/**  Publishes our avatar (base64 of a small PNG/JPEG the UI scaled); returns its hash. */
+	setMyAvatar: (imageBase64: string) => typedError<string, IpcError>(__TAURI_INVOKE("set_my_avatar", { imageBase64 })),
+	/**  A cached avatar as a `data:` URL (`None` when not cached). */
+	getAvatar: (hash: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("get_avatar", { hash })),
+	/**  Automatic away settings. */
+	setAutoAway: (settings: AutoAwaySettings) => typedError<null, IpcError>(__TAURI_INVOKE("set_auto_away", { settings })),
 };
 
 /** Events */
 export const events = {
+	autoAwayChanged: makeEvent<AutoAwayChanged, AutoAwayChanged>("auto-away-changed"),
+	avatarChanged: makeEvent<AvatarChanged, AvatarChanged>("avatar-changed"),
+	blocklistChanged: makeEvent<BlocklistChanged, BlocklistChanged>("blocklist-changed"),
 	connectionStateChanged: makeEvent<ConnectionStateChanged, ConnectionStateChanged>("connection-state-changed"),
 	messageCorrected: makeEvent<MessageCorrected, MessageCorrected>("message-corrected"),
+	messageRequestsChanged: makeEvent<MessageRequestsChanged, MessageRequestsChanged>("message-requests-changed"),
 	messageStateChanged: makeEvent<MessageStateChanged, MessageStateChanged>("message-state-changed"),
 	messagesReceived: makeEvent<MessagesReceived, MessagesReceived>("messages-received"),
 	myPresenceChanged: makeEvent<MyPresenceChanged, MyPresenceChanged>("my-presence-changed"),
 	presencesChanged: makeEvent<PresencesChanged, PresencesChanged>("presences-changed"),
 	rosterChanged: makeEvent<RosterChanged, RosterChanged>("roster-changed"),
+	subscriptionRequestsChanged: makeEvent<SubscriptionRequestsChanged, SubscriptionRequestsChanged>("subscription-requests-changed"),
 	unreadChanged: makeEvent<UnreadChanged, UnreadChanged>("unread-changed"),
 };
 
@@ -66,6 +103,55 @@ export type AppSnapshot = {
 	notice: string | null,
 	/**  Desktop notifications show the message text (else only who wrote). */
 	notificationPreviews: boolean,
+	/**  Automatic away settings. */
+	autoAway: AutoAwaySettings,
+	/**  What automatic away applies right now. */
+	autoAwayState: AutoAway,
+	/**  Our own avatar's hash, when we published one. */
+	myAvatar: string | null,
+};
+
+/**  What automatic away currently applies on top of the chosen status. */
+export type AutoAway = 
+/**  The chosen status is shown as it is. */
+"off" | 
+/**  Away because of inactivity or a locked screen. */
+"away" | 
+/**  Extended away after long inactivity. */
+"xa";
+
+/**  Automatic away changed what our presence shows. */
+export type AutoAwayChanged = {
+	/**  What it applies now. */
+	state: AutoAway,
+};
+
+/**
+ *  Automatic away (issue: presence an office needs): after `away_minutes` of no input the
+ *  status becomes Away, after `xa_minutes` Extended away; Do not disturb and Invisible are never
+ *  overridden.
+ */
+export type AutoAwaySettings = {
+	/**  Whether automatic away is on. */
+	enabled: boolean,
+	/**  Minutes of inactivity before Away. */
+	awayMinutes: number,
+	/**  Minutes of inactivity before Extended away. */
+	xaMinutes: number,
+};
+
+/**  A contact's (or our own) avatar changed. */
+export type AvatarChanged = {
+	/**  Bare JID. */
+	jid: string,
+	/**  New hash (`None`: removed); fetch the image with `get_avatar`. */
+	avatar: string | null,
+};
+
+/**  Our block list changed. */
+export type BlocklistChanged = {
+	/**  Blocked addresses. */
+	jids: string[],
 };
 
 /**  A connection failure with a human sentence. */
@@ -144,6 +230,28 @@ export type Contact = {
 	status: string | null,
 	/**  Unread incoming messages. */
 	unread: number,
+	/**  We asked to see their presence and they have not answered (`ask="subscribe"`). */
+	pendingOut: boolean,
+	/**  On our XEP-0191 block list. */
+	blocked: boolean,
+	/**  XEP-0319: the most available resource is idle since (ms since the epoch). */
+	idleSince: number | null,
+	/**  When they were last online (ms since the epoch): seen going offline, or XEP-0012. */
+	lastSeen: number | null,
+	/**  SHA-1 of their avatar image (XEP-0084 / XEP-0153), cached on disk. */
+	avatar: string | null,
+};
+
+/**  What the details panel shows about a contact. */
+export type ContactDetails = {
+	/**  Bare JID. */
+	jid: string,
+	/**  Their online devices, most available first. */
+	devices: Device[],
+	/**  vCard fields (empty when they published none). */
+	vcard: VCardFields,
+	/**  Last seen (ms since the epoch) when offline: XEP-0012 asked just now, else remembered. */
+	lastSeen: number | null,
 };
 
 /**  Where an outgoing message is on its way; incoming ones are `Received`. */
@@ -160,6 +268,18 @@ export type DeliveryState =
 "failed" | 
 /**  An incoming message. */
 "received";
+
+/**  One device (resource) of a contact, for the details panel. */
+export type Device = {
+	/**  The resource part of the full JID. */
+	resource: string,
+	/**  Its show. */
+	presence: PresenceShow,
+	/**  Its status text. */
+	status: string | null,
+	/**  XEP-0319 idle since (ms since the epoch). */
+	idleSince: number | null,
+};
 
 /**  Who wrote it, relative to the account. */
 export type Direction = 
@@ -196,6 +316,10 @@ export type IpcErrorCode =
 "storage" | 
 /**  OS keychain failure. */
 "keychain" | 
+/**  Not connected to the server. */
+"offline" | 
+/**  The server or the contact said no. */
+"refused" | 
 /**  Anything else (a bug). */
 "internal";
 
@@ -225,6 +349,24 @@ export type Message = {
 export type MessageCorrected = {
 	/**  The message with its latest text. */
 	message: Message,
+};
+
+/**  Someone not in the roster wrote to us: collected under **Requests** instead of a chat. */
+export type MessageRequest = {
+	/**  Their bare JID. */
+	jid: string,
+	/**  Unread messages from them. */
+	unread: number,
+	/**  Text of their newest message. */
+	lastBody: string,
+	/**  Time of their newest message (ms since the epoch). */
+	lastTimestamp: number,
+};
+
+/**  People outside the contacts who wrote to us ("Requests"). */
+export type MessageRequestsChanged = {
+	/**  The whole list, newest first. */
+	requests: MessageRequest[],
 };
 
 /**  A delivery state moved. */
@@ -287,6 +429,10 @@ export type PresenceUpdate = {
 	presence: PresenceShow,
 	/**  That resource's status text. */
 	status: string | null,
+	/**  XEP-0319: idle since (ms since the epoch). */
+	idleSince: number | null,
+	/**  When last online (ms since the epoch), for offline contacts. */
+	lastSeen: number | null,
 };
 
 /**  Batched presence changes. */
@@ -345,6 +491,20 @@ export type Subscription =
 /**  Both. */
 "both";
 
+/**  Someone asks to see our presence (RFC 6121 §3.1.2): shown with **Accept** and **Decline**. */
+export type SubscriptionRequest = {
+	/**  Their bare JID. */
+	jid: string,
+	/**  The nickname they sent with the request (XEP-0172), else the roster name, else the JID. */
+	displayName: string,
+};
+
+/**  Subscription requests waiting for Accept / Decline. */
+export type SubscriptionRequestsChanged = {
+	/**  The whole list. */
+	requests: SubscriptionRequest[],
+};
+
 /**  Unread counts changed. */
 export type UnreadChanged = {
 	/**  Changed conversations. */
@@ -357,6 +517,22 @@ export type UnreadCount = {
 	peer: string,
 	/**  Unread messages. */
 	unread: number,
+};
+
+/**  Business-card fields (XEP-0292 vCard4, XEP-0054 vcard-temp as fallback). */
+export type VCardFields = {
+	/**  Full name. */
+	fullName: string | null,
+	/**  Job title. */
+	title: string | null,
+	/**  Organisation. */
+	organization: string | null,
+	/**  Department (organisational unit). */
+	department: string | null,
+	/**  Email address. */
+	email: string | null,
+	/**  Telephone number. */
+	phone: string | null,
 };
 
 /* Tauri Specta runtime */

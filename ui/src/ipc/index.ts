@@ -6,13 +6,18 @@
 import { commands, events } from "./bindings";
 import type {
   AppSnapshot,
+  AutoAwaySettings,
   Contact,
+  ContactDetails,
   IpcError,
   IpcErrorCode,
   Message,
+  MessageRequest,
   MyPresence,
   SearchResult,
   SignInRequest,
+  SubscriptionRequest,
+  VCardFields,
 } from "./bindings";
 
 export type * from "./bindings";
@@ -93,6 +98,28 @@ export const api = {
     unwrap(commands.setNotificationPreviews(show)),
   setVisibleConversation: (peer: string | null, focused: boolean): Promise<null> =>
     unwrap(commands.setVisibleConversation(peer, focused)),
+  addContact: (address: string, name: string, group: string): Promise<null> =>
+    unwrap(commands.addContact(address, name, group)),
+  renameContact: (jid: string, name: string): Promise<null> =>
+    unwrap(commands.renameContact(jid, name)),
+  setContactGroups: (jid: string, groups: string[]): Promise<null> =>
+    unwrap(commands.setContactGroups(jid, groups)),
+  removeContact: (jid: string): Promise<null> => unwrap(commands.removeContact(jid)),
+  acceptSubscription: (jid: string): Promise<null> => unwrap(commands.acceptSubscription(jid)),
+  declineSubscription: (jid: string): Promise<null> => unwrap(commands.declineSubscription(jid)),
+  listSubscriptionRequests: (): Promise<SubscriptionRequest[]> =>
+    unwrap(commands.listSubscriptionRequests()),
+  listMessageRequests: (): Promise<MessageRequest[]> => unwrap(commands.listMessageRequests()),
+  blockContact: (jid: string): Promise<null> => unwrap(commands.blockContact(jid)),
+  unblockContact: (jid: string): Promise<null> => unwrap(commands.unblockContact(jid)),
+  getContactDetails: (jid: string): Promise<ContactDetails> =>
+    unwrap(commands.getContactDetails(jid)),
+  getMyProfile: (): Promise<VCardFields> => unwrap(commands.getMyProfile()),
+  setMyProfile: (profile: VCardFields): Promise<null> => unwrap(commands.setMyProfile(profile)),
+  setMyAvatar: (imageBase64: string): Promise<string> => unwrap(commands.setMyAvatar(imageBase64)),
+  getAvatar: (hash: string): Promise<string | null> => unwrap(commands.getAvatar(hash)),
+  setAutoAway: (settings: AutoAwaySettings): Promise<null> =>
+    unwrap(commands.setAutoAway(settings)),
 };
 
 export type Api = typeof api;
@@ -150,4 +177,9 @@ export const on: Subscribers = {
   messageCorrected: (cb) => subscribe(events.messageCorrected, cb),
   unreadChanged: (cb) => subscribe(events.unreadChanged, cb),
   myPresenceChanged: (cb) => subscribe(events.myPresenceChanged, cb),
+  subscriptionRequestsChanged: (cb) => subscribe(events.subscriptionRequestsChanged, cb),
+  messageRequestsChanged: (cb) => subscribe(events.messageRequestsChanged, cb),
+  blocklistChanged: (cb) => subscribe(events.blocklistChanged, cb),
+  avatarChanged: (cb) => subscribe(events.avatarChanged, cb),
+  autoAwayChanged: (cb) => subscribe(events.autoAwayChanged, cb),
 };

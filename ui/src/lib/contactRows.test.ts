@@ -1,5 +1,6 @@
+// Tests of grouping, ordering and group counts of contact rows.
 import { describe, expect, it } from "vitest";
-import { buildContactRows, filterRows, OTHER_GROUP } from "./contactRows";
+import { buildContactRows, groupHeadingLabel, OTHER_GROUP } from "./contactRows";
 import type { RowSource } from "./contactRows";
 
 const c = (
@@ -55,11 +56,19 @@ describe("buildContactRows", () => {
     ]);
   });
 
-  it("filters by name or address and keeps only headings with matches", () => {
-    const { rows } = buildContactRows(contacts);
-    const byJid = new Map(contacts.map((x) => [x.jid, x]));
-    const filtered = filterRows(rows, "BOB", (jid) => byJid.get(jid));
-    expect(describeRows([...filtered])).toEqual(["# Design", "bob@x", "# Sales", "bob@x"]);
-    expect(filterRows(rows, "", (jid) => byJid.get(jid))).toBe(rows);
+  it("counts online and total contacts per group", () => {
+    const { stats } = buildContactRows(contacts);
+    expect(Object.fromEntries(stats)).toEqual({
+      Design: { online: 1, total: 1 },
+      Sales: { online: 2, total: 4 },
+      [OTHER_GROUP]: { online: 1, total: 2 },
+    });
+  });
+});
+
+describe("groupHeadingLabel", () => {
+  it("names the group and its online count", () => {
+    expect(groupHeadingLabel("Design", { online: 3, total: 5 })).toBe("Design, 3 of 5 online");
+    expect(groupHeadingLabel("Sales", { online: 0, total: 1 })).toBe("Sales, 0 of 1 online");
   });
 });

@@ -1,3 +1,5 @@
+// The roster as flat [heading, contact, …] rows for the windowed contact list: grouping, order
+// and per-group counts.
 import type { PresenceShow } from "../ipc";
 import { isOnline } from "./presence";
 
@@ -7,6 +9,9 @@ export const OTHER_GROUP = "Other contacts";
 export type HeadingRow = { kind: "heading"; key: string; group: string };
 export type ContactRow = { kind: "contact"; key: string; jid: string; group: string };
 export type Row = HeadingRow | ContactRow;
+
+/** How many of a group's contacts are online (anything but offline), and how many it has. */
+export type GroupStats = { online: number; total: number };
 
 /** The fields of a contact that decide grouping and order. */
 export type RowSource = {
@@ -33,16 +38,24 @@ function compareGroups(a: string, b: string): number {
 }
 
 /**
+ * Accessible name of a group heading: "Design, 3 of 5 online". Tests find headings by it, so
+ * keep the form stable.
+ */
+export function groupHeadingLabel(group: string, stats: GroupStats): string {
+  return `${group}, ${stats.online} of ${stats.total} online`;
+}
+
+/**
  * Flattens contacts into [heading, contact, contact, heading, …] rows. A contact in several groups
  * appears under each; contacts without groups go under "Other contacts" (last).
  *
  * Row objects are reused from `previous` (by key) so a keyed list keeps its DOM nodes when only
- * the order changes.
+ * the order changes. Counts live in `stats` rather than in the (reused) heading rows.
  */
 export function buildContactRows(
   contacts: readonly RowSource[],
   previous?: ReadonlyMap<string, Row>,
-): { rows: Row[]; cache: Map<string, Row> } {
+): { rows: Row[]; cache: Map<string, Row>; stats: Map<string, GroupStats> } {
   const groups = new Map<string, RowSource[]>();
   for (const c of contacts) {
     const names = c.groups.length > 0 ? new Set(c.groups) : [OTHER_GROUP];
@@ -54,6 +67,7 @@ export function buildContactRows(
   }
 
   const cache = new Map<string, Row>();
+  const stats = new Map<string, GroupStats>();
   const rows: Row[] = [];
   const reuse = <R extends Row>(row: R): R => {
     const old = previous?.get(row.key);
@@ -66,7 +80,9 @@ export function buildContactRows(
     rows.push(reuse<HeadingRow>({ kind: "heading", key: `g\u0000${group}`, group }));
     const members = groups.get(group) ?? [];
     members.sort(compareContacts);
+    let online = 0;
     for (const c of members) {
+      if (isOnline(c.presence)) online++;
       rows.push(
         reuse<ContactRow>({
           kind: "contact",
@@ -76,33 +92,7 @@ export function buildContactRows(
         }),
       );
     }
+    stats.set(group, { online, total: members.length });
   }
-  return { rows, cache };
-}
-
-/** Keeps contacts whose name or address contains `query` (case-insensitive), and their headings. */
-export function filterRows(
-  rows: readonly Row[],
-  query: string,
-  lookup: (jid: string) => { displayName: string } | undefined,
-): readonly Row[] {
-  const q = query.trim().toLocaleLowerCase();
-  if (q === "") return rows;
-  const out: Row[] = [];
-  let heading: HeadingRow | null = null;
-  for (const row of rows) {
-    if (row.kind === "heading") {
-      heading = row;
-      continue;
-    }
-    const name = lookup(row.jid)?.displayName ?? "";
-    if (name.toLocaleLowerCase().includes(q) || row.jid.toLocaleLowerCase().includes(q)) {
-      if (heading) {
-        out.push(heading);
-        heading = null;
-      }
-      out.push(row);
-    }
-  }
-  return out;
+  return { rows, cache, stats };
 }

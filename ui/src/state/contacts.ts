@@ -1,9 +1,10 @@
+// Contacts state: the roster by JID, unread counts, and the grouped rows the contact list shows.
 import { batch, createMemo, untrack } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { Contact, PresenceUpdate, UnreadCount } from "../ipc";
 import { buildContactRows } from "../lib/contactRows";
-import type { Row } from "../lib/contactRows";
+import type { GroupStats, Row } from "../lib/contactRows";
 
 export type LoadStatus = "idle" | "loading" | "ready" | "error";
 
@@ -92,7 +93,12 @@ export function createContactsStore() {
       batch(() => {
         for (const u of updates) {
           if (!state.byJid[u.jid]) continue;
-          setState("byJid", u.jid, { presence: u.presence, status: u.status });
+          setState("byJid", u.jid, {
+            presence: u.presence,
+            status: u.status,
+            idleSince: u.idleSince,
+            lastSeen: u.lastSeen,
+          });
         }
       }),
     );
@@ -111,11 +117,12 @@ export function createContactsStore() {
   }
 
   let rowCache: Map<string, Row> | undefined;
-  const rows = createMemo<Row[]>(() => {
-    const built = buildContactRows(Object.values(state.byJid), rowCache);
-    rowCache = built.cache;
-    return built.rows;
+  const built = createMemo(() => {
+    const result = buildContactRows(Object.values(state.byJid), rowCache);
+    rowCache = result.cache;
+    return result;
   });
+  const rows = (): Row[] => built().rows;
 
   const totalUnread = createMemo(() => {
     let total = 0;
@@ -132,6 +139,8 @@ export function createContactsStore() {
     applyUnread,
     clearUnread,
     rows,
+    /** Online and total contacts of a roster group (as headed in the list). */
+    groupStats: (group: string): GroupStats => built().stats.get(group) ?? { online: 0, total: 0 },
     totalUnread,
     contact: (jid: string): Contact | undefined => state.byJid[jid],
     unreadOf: (jid: string): number => state.unread[jid] ?? 0,

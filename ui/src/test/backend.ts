@@ -33,6 +33,9 @@ export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
     savedAccount: { address: ME, server: null },
     notice: null,
     notificationPreviews: true,
+    autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
+    autoAwayState: "off",
+    myAvatar: null,
     ...overrides,
   };
 }
@@ -48,6 +51,11 @@ export function contact(jid: string, overrides: Partial<Contact> = {}): Contact 
     presence: "offline",
     status: null,
     unread: 0,
+    pendingOut: false,
+    blocked: false,
+    idleSince: null,
+    lastSeen: null,
+    avatar: null,
     ...overrides,
   };
 }
@@ -116,7 +124,11 @@ export function mockBackend(handlers: Record<string, Handler> = {}) {
       calls.push({ cmd, args: a });
       const handler = handlers[cmd] ?? defaults[cmd];
       if (!handler) return Promise.reject(ipcError("internal", `unmocked command ${cmd}`));
-      return handler(a);
+      // Real IPC serialises results: hand out copies, so the app's store cannot change the
+      // fixtures a later test reuses.
+      return Promise.resolve(handler(a)).then((v: unknown) =>
+        v === undefined ? v : structuredClone(v),
+      );
     },
     { shouldMockEvents: true },
   );

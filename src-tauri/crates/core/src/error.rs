@@ -21,6 +21,12 @@ pub enum CoreError {
     /// The OS keychain failed.
     #[error("Keychain: {0}")]
     Keychain(String),
+    /// The operation needs the server and we are not connected.
+    #[error("You are offline. Try again when Hallway is connected.")]
+    Offline,
+    /// The server or the contact said no (or never answered).
+    #[error("{0}")]
+    Refused(String),
     /// A bug or an unexpected state.
     #[error("Internal error: {0}")]
     Internal(String),

@@ -1,7 +1,10 @@
 //! The one event enum the core emits. The shell turns each variant into a typed UI event; tests
 //! read them directly. Presence and message storms arrive here already batched.
 
-use hallway_model::{ConnectionState, Contact, DeliveryState, Message, MyPresence, PresenceUpdate};
+use hallway_model::{
+    AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
+    PresenceUpdate, SubscriptionRequest,
+};
 
 use crate::notify::Notification;
 
@@ -31,6 +34,21 @@ pub enum CoreEvent {
     MyPresenceChanged(MyPresence),
     /// Show a desktop notification (already decided by `notify::decide`).
     NotificationRequested(Notification),
+    /// Subscription requests waiting for Accept / Decline (the whole list).
+    SubscriptionRequestsChanged(Vec<SubscriptionRequest>),
+    /// People outside the roster who wrote to us (the whole list).
+    MessageRequestsChanged(Vec<MessageRequest>),
+    /// Our XEP-0191 block list (the whole list).
+    BlocklistChanged(Vec<String>),
+    /// A contact's (or our own) avatar changed.
+    AvatarChanged {
+        /// Bare JID (ours for our own avatar).
+        jid: String,
+        /// New hash, `None` when removed.
+        avatar: Option<String>,
+    },
+    /// Automatic away changed what our presence shows.
+    AutoAwayChanged(AutoAway),
 }
 
 /// Where events go: an unbounded channel (the UI side drains it; nothing is ever dropped).

@@ -2,11 +2,14 @@
 //! `StanzaStream`), roster/presence/messaging services, the outbox, trust and settings. The
 //! Tauri shell and the integration tests drive it through [`Messenger`]; it never imports tauri.
 
+pub mod avatars;
 pub mod connection;
 pub mod connector;
+mod contacts;
 mod emitter;
 mod error;
 pub mod events;
+pub mod idle;
 pub mod keychain;
 mod messenger;
 pub mod notify;
@@ -17,5 +20,5 @@ pub mod trust;
 
 pub use error::CoreError;
 pub use events::{CoreEvent, EventReceiver};
-pub use messenger::{Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT};
+pub use messenger::{Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT, DEFAULT_IDLE_POLL};
 pub use session::now_ms;

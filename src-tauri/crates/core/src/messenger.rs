@@ -7,19 +7,24 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hallway_model::{
-    parse_bare_jid, AppSnapshot, ConnectionState, Contact, DeliveryState, Direction, Message,
-    MyPresence, NewMessage, SavedAccount, SearchResult, SignInRequest,
+    parse_bare_jid, AppSnapshot, AutoAway, AutoAwaySettings, ConnectionState, Contact,
+    DeliveryState, Direction, Message, MyPresence, MyShow, NewMessage, SavedAccount, SearchResult,
+    SignInRequest,
 };
 use hallway_store::{Inserted, Store};
 use tokio::sync::{oneshot, Mutex};
 use tokio_xmpp::jid::{BareJid, Jid};
 
+use crate::avatars::AvatarCache;
 use crate::connection::login;
 use crate::connector::{parse_server_field, HallwayConnector};
 use crate::emitter::Emitter;
 use crate::events::{CoreEvent, EventReceiver};
+use crate::idle::IdleSource;
 use crate::keychain::Keychain;
-use crate::session::{self, ArchiveRequest, Command, SessionConfig, SessionHandle, ViewState};
+use crate::session::{
+    self, ArchiveRequest, Command, PeopleCommand, SessionConfig, SessionHandle, ViewState,
+};
 use crate::trust::Trust;
 use crate::CoreError;
 
@@ -34,6 +39,7 @@ const CLOCK_MARGIN_MS: i64 = 15 * 60 * 1000;
 /// Longest wait for the server archive while loading older history.
 const ARCHIVE_WAIT: Duration = Duration::from_secs(20);
 const RESOURCE: &str = "resource";
+const AUTO_AWAY: &str = "auto_away";
 
 /// How to open the messenger.
 pub struct MessengerOptions {
@@ -44,27 +50,39 @@ pub struct MessengerOptions {
     /// Most messages one archive catch-up fetches after a reconnect before it records a gap
     /// ([`DEFAULT_CATCH_UP_LIMIT`]; tests lower it).
     pub catch_up_limit: usize,
+    /// Where user inactivity comes from (automatic away).
+    pub idle_source: Arc<dyn IdleSource>,
+    /// How often inactivity is looked at ([`DEFAULT_IDLE_POLL`]; tests shorten it).
+    pub idle_poll: Duration,
 }
+
+/// How often automatic away looks at the idle time.
+pub const DEFAULT_IDLE_POLL: Duration = Duration::from_secs(10);
 
 /// The usual bound of an archive catch-up (XEP-0313) after a reconnect.
 pub const DEFAULT_CATCH_UP_LIMIT: usize = 5000;
 
-struct Active {
-    account: BareJid,
-    handle: SessionHandle,
+pub(crate) struct Active {
+    pub(crate) account: BareJid,
+    pub(crate) handle: SessionHandle,
 }
 
 /// The messenger.
 pub struct Messenger {
-    store: Arc<Store>,
-    emitter: Emitter,
+    pub(crate) store: Arc<Store>,
+    pub(crate) emitter: Emitter,
     keychain: Arc<dyn Keychain>,
-    active: Mutex<Option<Active>>,
+    pub(crate) active: Mutex<Option<Active>>,
     account: std::sync::Mutex<Option<String>>,
     notice: std::sync::Mutex<Option<String>>,
     resource: String,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
+    pub(crate) avatars: AvatarCache,
+    idle_source: Arc<dyn IdleSource>,
+    idle_poll: Duration,
+    pub(crate) auto_away: Arc<std::sync::Mutex<(AutoAwaySettings, AutoAway)>>,
+    chosen_show: Arc<std::sync::Mutex<MyShow>>,
 }
 
 fn presence_key(account: &str) -> String {
@@ -94,7 +112,18 @@ impl Messenger {
             resource,
             view: Arc::new(std::sync::Mutex::new(ViewState::default())),
             catch_up_limit: opts.catch_up_limit.max(1),
+            avatars: AvatarCache::new(opts.data_dir.join("avatars")),
+            idle_source: opts.idle_source,
+            idle_poll: opts.idle_poll,
+            auto_away: Arc::new(std::sync::Mutex::new((
+                AutoAwaySettings::default(),
+                AutoAway::Off,
+            ))),
+            chosen_show: Arc::new(std::sync::Mutex::new(MyShow::Available)),
         });
+        if let Ok(Some(settings)) = me.store.setting::<AutoAwaySettings>(AUTO_AWAY) {
+            me.auto_away.lock().unwrap_or_else(|p| p.into_inner()).0 = settings;
+        }
         let previews = me.notification_previews();
         me.view.lock().unwrap_or_else(|p| p.into_inner()).previews = previews;
         Ok((me, rx))
@@ -113,7 +142,7 @@ impl Messenger {
             .clone()
     }
 
-    fn require_account(&self) -> Result<String, CoreError> {
+    pub(crate) fn require_account(&self) -> Result<String, CoreError> {
         self.account().ok_or(CoreError::NotSignedIn)
     }
 
@@ -129,8 +158,9 @@ impl Messenger {
                     .flatten()
             })
             .unwrap_or_default();
+        let auto = *self.auto_away.lock().unwrap_or_else(|p| p.into_inner());
         AppSnapshot {
-            account,
+            account: account.clone(),
             connection: self.emitter.current(),
             my_presence,
             keychain_available: self.keychain.load("hallway-keychain-probe").is_ok(),
@@ -141,7 +171,18 @@ impl Messenger {
                 .flatten(),
             notice: self.notice.lock().unwrap_or_else(|p| p.into_inner()).take(),
             notification_previews: self.notification_previews(),
+            auto_away: auto.0,
+            auto_away_state: auto.1,
+            my_avatar: account.as_deref().and_then(|a| self.my_avatar(a)),
         }
+    }
+
+    pub(crate) fn my_avatar(&self, account: &str) -> Option<String> {
+        self.store
+            .setting::<Option<String>>(&crate::avatars::my_avatar_key(account))
+            .ok()
+            .flatten()
+            .flatten()
     }
 
     fn notification_previews(&self) -> bool {
@@ -319,7 +360,10 @@ impl Messenger {
             online: Some(online),
             view: self.view.clone(),
             catch_up_limit: self.catch_up_limit,
+            avatar_cache: self.avatars.clone(),
+            my_avatar: self.my_avatar(&account),
         });
+        self.spawn_idle_watcher(handle.commands.clone(), my_presence.show);
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
         *self.active.lock().await = Some(Active {
             account: bare,
@@ -381,6 +425,7 @@ impl Messenger {
             status: p.status.trim().to_string(),
         };
         self.store.set_setting(&presence_key(&account), &p)?;
+        *self.chosen_show.lock().unwrap_or_else(|p| p.into_inner()) = p.show;
         if let Some(a) = self.active.lock().await.as_ref() {
             let _ = a.handle.commands.send(Command::SetPresence(p.clone()));
         }
@@ -618,5 +663,69 @@ impl Messenger {
     /// The current connection state.
     pub fn connection_state(&self) -> ConnectionState {
         self.emitter.current()
+    }
+
+    /// Automatic away settings; applied at the next look at the idle time.
+    pub fn set_auto_away(&self, settings: AutoAwaySettings) -> Result<(), CoreError> {
+        if settings.away_minutes == 0 || settings.xa_minutes == 0 {
+            return Err(CoreError::InvalidInput(
+                "Minutes of inactivity must be at least 1.".into(),
+            ));
+        }
+        self.store.set_setting(AUTO_AWAY, &settings)?;
+        self.auto_away.lock().unwrap_or_else(|p| p.into_inner()).0 = settings;
+        Ok(())
+    }
+
+    /// Watches the idle source for one session: lowers our presence to Away / Extended away and
+    /// back (XEP-0319 idle since), ending with the session.
+    fn spawn_idle_watcher(
+        &self,
+        commands: tokio::sync::mpsc::UnboundedSender<Command>,
+        chosen: MyShow,
+    ) {
+        *self.chosen_show.lock().unwrap_or_else(|p| p.into_inner()) = chosen;
+        let source = self.idle_source.clone();
+        let state = self.auto_away.clone();
+        let chosen = self.chosen_show.clone();
+        let emitter = self.emitter.clone();
+        let poll = self.idle_poll;
+        {
+            let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+            if s.1 != AutoAway::Off {
+                s.1 = AutoAway::Off;
+                emitter.emit(CoreEvent::AutoAwayChanged(AutoAway::Off));
+            }
+        }
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(poll);
+            loop {
+                tick.tick().await;
+                if commands.is_closed() {
+                    break;
+                }
+                let idle = source.idle_time();
+                let locked = source.screen_locked();
+                let show = *chosen.lock().unwrap_or_else(|p| p.into_inner());
+                let (settings, current) = *state.lock().unwrap_or_else(|p| p.into_inner());
+                let next = crate::idle::decide(&settings, show, idle, locked);
+                if next == current {
+                    continue;
+                }
+                let since = match (next, idle) {
+                    (AutoAway::Off, _) => None,
+                    (_, Some(d)) => {
+                        Some(session::now_ms() - i64::try_from(d.as_millis()).unwrap_or(0))
+                    }
+                    (_, None) => Some(session::now_ms()),
+                };
+                state.lock().unwrap_or_else(|p| p.into_inner()).1 = next;
+                let cmd = Command::People(PeopleCommand::SetAutoAway(next, since));
+                if commands.send(cmd).is_err() {
+                    break;
+                }
+                emitter.emit(CoreEvent::AutoAwayChanged(next));
+            }
+        });
     }
 }

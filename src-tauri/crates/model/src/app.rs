@@ -1,6 +1,6 @@
 //! App-level request/response shapes: the sign-in form and the start-up snapshot.
 
-use crate::{ConnectionState, MyPresence};
+use crate::{AutoAway, AutoAwaySettings, ConnectionState, MyPresence};
 
 /// What the sign-in form submits.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -48,4 +48,10 @@ pub struct AppSnapshot {
     pub notice: Option<String>,
     /// Desktop notifications show the message text (else only who wrote).
     pub notification_previews: bool,
+    /// Automatic away settings.
+    pub auto_away: AutoAwaySettings,
+    /// What automatic away applies right now.
+    pub auto_away_state: AutoAway,
+    /// Our own avatar's hash, when we published one.
+    pub my_avatar: Option<String>,
 }

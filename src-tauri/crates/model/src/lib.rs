@@ -12,7 +12,9 @@ mod presence;
 
 pub use app::{AppSnapshot, SavedAccount, SignInRequest};
 pub use connection::{ConnectionError, ConnectionErrorKind, ConnectionState};
-pub use contact::{Contact, Subscription};
+pub use contact::{
+    Contact, ContactDetails, Device, MessageRequest, Subscription, SubscriptionRequest, VCardFields,
+};
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
 pub use message::{DeliveryState, Direction, Message, NewMessage, Placement, SearchResult};
-pub use presence::{MyPresence, MyShow, PresenceShow, PresenceUpdate};
+pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};

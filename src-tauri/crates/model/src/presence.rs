@@ -78,6 +78,7 @@ impl Default for MyPresence {
 /// One contact's merged presence changed (batched before it reaches the UI).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
 pub struct PresenceUpdate {
     /// Contact's bare JID.
     pub jid: String,
@@ -85,4 +86,46 @@ pub struct PresenceUpdate {
     pub presence: PresenceShow,
     /// That resource's status text.
     pub status: Option<String>,
+    /// XEP-0319: idle since (ms since the epoch).
+    pub idle_since: Option<i64>,
+    /// When last online (ms since the epoch), for offline contacts.
+    pub last_seen: Option<i64>,
+}
+
+/// Automatic away (issue: presence an office needs): after `away_minutes` of no input the
+/// status becomes Away, after `xa_minutes` Extended away; Do not disturb and Invisible are never
+/// overridden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct AutoAwaySettings {
+    /// Whether automatic away is on.
+    pub enabled: bool,
+    /// Minutes of inactivity before Away.
+    pub away_minutes: u32,
+    /// Minutes of inactivity before Extended away.
+    pub xa_minutes: u32,
+}
+
+impl Default for AutoAwaySettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            away_minutes: 5,
+            xa_minutes: 30,
+        }
+    }
+}
+
+/// What automatic away currently applies on top of the chosen status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum AutoAway {
+    /// The chosen status is shown as it is.
+    Off,
+    /// Away because of inactivity or a locked screen.
+    Away,
+    /// Extended away after long inactivity.
+    Xa,
 }

@@ -5,13 +5,22 @@
 pub mod chat;
 pub mod rfc6121_presence;
 pub mod rfc6121_roster;
+pub mod xep0012_last;
 pub mod xep0030_disco;
+pub mod xep0054_vcard;
+pub mod xep0060_pubsub;
+pub mod xep0084_avatar;
+pub mod xep0115_caps;
+pub mod xep0153_vcard_avatar;
 pub mod xep0184_receipts;
+pub mod xep0191_blocking;
 pub mod xep0199_ping;
 pub mod xep0203_delay;
 pub mod xep0280_carbons;
+pub mod xep0292_vcard4;
 pub mod xep0308_correction;
 pub mod xep0313_mam;
+pub mod xep0319_idle;
 pub mod xep0333_markers;
 pub mod xep0359_stanza_id;
 
@@ -51,4 +60,12 @@ impl ProtocolError {
 /// A fresh random id for stanzas (also used as XEP-0359 origin-id).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+/// Serialises an element for assertions in tests.
+#[cfg(test)]
+pub(crate) fn test_xml(e: &xmpp_parsers::minidom::Element) -> String {
+    let mut out = Vec::new();
+    e.write_to(&mut out).expect("serialise");
+    String::from_utf8(out).expect("utf-8")
 }

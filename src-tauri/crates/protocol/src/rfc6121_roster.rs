@@ -61,6 +61,52 @@ fn convert(item: roster::Item) -> RosterItem {
     }
 }
 
+/// Adds or updates a roster item (§2.3 / §2.4): name and groups as given.
+pub fn roster_set(id: &str, jid: &BareJid, name: Option<&str>, groups: &[String]) -> Iq {
+    let mut item = roster::Item {
+        jid: jid.clone(),
+        name: name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string),
+        subscription: roster::Subscription::None,
+        ask: roster::Ask::None,
+        groups: Vec::new(),
+        approved: None,
+    };
+    for g in groups {
+        let g = g.trim();
+        if !g.is_empty() && !item.groups.iter().any(|x| x.0 == g) {
+            item.groups.push(roster::Group(g.to_string()));
+        }
+    }
+    Iq::from_set(
+        id.to_string(),
+        Roster {
+            ver: None,
+            items: vec![item],
+        },
+    )
+}
+
+/// Deletes a roster item (§2.5): the server also cancels the subscriptions both ways.
+pub fn roster_remove(id: &str, jid: &BareJid) -> Iq {
+    Iq::from_set(
+        id.to_string(),
+        Roster {
+            ver: None,
+            items: vec![roster::Item {
+                jid: jid.clone(),
+                name: None,
+                subscription: roster::Subscription::Remove,
+                ask: roster::Ask::None,
+                groups: Vec::new(),
+                approved: None,
+            }],
+        },
+    )
+}
+
 /// Parses the payload of the roster result.
 pub fn parse_roster_result(payload: Option<Element>) -> Result<Vec<RosterItem>, ProtocolError> {
     let Some(el) = payload else {
@@ -156,5 +202,36 @@ mod tests {
         assert_eq!(iq.attr("type"), Some("get"));
         assert_eq!(iq.attr("id"), Some("r1"));
         assert!(iq.get_child("query", xmpp_parsers::ns::ROSTER).is_some());
+    }
+
+    #[test]
+    fn serialises_set_and_remove() {
+        let bob = BareJid::new("bob@x.org").unwrap();
+        let iq: Element = roster_set(
+            "s1",
+            &bob,
+            Some(" Bob "),
+            &["Sales".into(), "Sales".into(), " ".into()],
+        )
+        .into();
+        assert_eq!(iq.attr("type"), Some("set"));
+        let items = parse_roster_push(
+            None,
+            &bob,
+            iq.get_child("query", xmpp_parsers::ns::ROSTER)
+                .unwrap()
+                .clone(),
+        )
+        .unwrap();
+        assert_eq!(items[0].name.as_deref(), Some("Bob"));
+        assert_eq!(items[0].groups, vec!["Sales".to_string()]);
+        let rm: Element = roster_remove("s2", &bob).into();
+        let q = rm.get_child("query", xmpp_parsers::ns::ROSTER).unwrap();
+        assert_eq!(
+            q.get_child("item", xmpp_parsers::ns::ROSTER)
+                .unwrap()
+                .attr("subscription"),
+            Some("remove")
+        );
     }
 }

@@ -18,7 +18,25 @@ pub const FEATURES: &[&str] = &[
     ns::PING,
     ns::SID,
     "urn:xmpp:delay",
+    ns::CAPS,
+    "urn:xmpp:idle:1",
+    "urn:xmpp:avatar:metadata+notify",
+    "urn:xmpp:message-correct:0",
+    "urn:xmpp:chat-markers:0",
 ];
+
+/// Our disco#info, for answers and for the XEP-0115 caps hash.
+pub fn our_info(node: Option<String>) -> DiscoInfoResult {
+    DiscoInfoResult {
+        node,
+        identities: vec![Identity::new("client", "pc", "en", "Hallway")],
+        features: FEATURES
+            .iter()
+            .map(|f| f.to_string())
+            .collect::<BTreeSet<_>>(),
+        extensions: vec![],
+    }
+}
 
 /// Whether an `iq get` payload is a disco#info query.
 pub fn is_info_query(payload: &Element) -> bool {
@@ -30,16 +48,7 @@ pub fn info_result(id: &str, payload: &Element) -> Iq {
     let node = DiscoInfoQuery::try_from(payload.clone())
         .ok()
         .and_then(|q| q.node);
-    let result = DiscoInfoResult {
-        node,
-        identities: vec![Identity::new("client", "pc", "en", "Hallway")],
-        features: FEATURES
-            .iter()
-            .map(|f| f.to_string())
-            .collect::<BTreeSet<_>>(),
-        extensions: vec![],
-    };
-    Iq::from_result(id.to_string(), Some(result))
+    Iq::from_result(id.to_string(), Some(our_info(node)))
 }
 
 /// RFC 6120 §8.4: an `iq` we do not understand gets `service-unavailable`.

@@ -3,6 +3,7 @@
 //! data dir. Migrations are numbered SQL files applied by `PRAGMA user_version` in a transaction.
 
 mod archive;
+mod contacts;
 mod error;
 mod messages;
 mod migrations;
@@ -12,6 +13,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 pub use archive::Gap;
+pub use contacts::{ContactInfo, ConversationHead};
 pub use error::StoreError;
 pub use messages::{Inserted, SearchHit};
 

@@ -8,6 +8,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_initial.sql"),
     include_str!("../migrations/0002_archive_markers.sql"),
     include_str!("../migrations/0003_corrections.sql"),
+    include_str!("../migrations/0004_contacts.sql"),
 ];
 
 /// The schema version this build writes.

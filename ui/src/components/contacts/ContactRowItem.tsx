@@ -1,7 +1,9 @@
+// One contact row of the contact list: avatar, name, presence and unread badge.
 import { Show } from "solid-js";
 import type { ContactRow } from "../../lib/contactRows";
 import { contactLabel, presenceText } from "../../lib/presence";
 import { useHallway } from "../../state/context";
+import { Avatar } from "../shared/Avatar";
 import { PresenceDot } from "../shared/PresenceDot";
 
 /** One contact button. Reads its contact from the store, so a presence patch only touches it. */
@@ -25,7 +27,10 @@ export function ContactRowItem(props: { row: ContactRow; index: number }) {
       title={props.row.jid}
       onClick={() => conversations.open(props.row.jid)}
     >
-      <PresenceDot show={show()} />
+      <span class="contact-avatar">
+        <Avatar jid={props.row.jid} name={name()} />
+        <PresenceDot show={show()} />
+      </span>
       <span class="contact-text">
         <span class="contact-name">{name()}</span>
         <span class="contact-status">{presenceText(show(), status())}</span>

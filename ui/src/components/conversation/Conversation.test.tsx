@@ -49,6 +49,10 @@ describe("conversation", () => {
     expect(screen.getByRole("heading", { level: 2, name: "Bob Baker" })).toBeTruthy();
     const header = screen.getByRole("heading", { level: 2, name: "Bob Baker" }).parentElement;
     expect(header?.textContent).toContain("Away: in a meeting");
+    // a decorative avatar with the initials sits next to the name
+    const avatar = header?.closest("header")?.querySelector(".avatar");
+    expect(avatar?.getAttribute("aria-hidden")).toBe("true");
+    expect(avatar?.textContent).toBe("BB");
     expect(backend.callsTo("load_history")).toEqual([{ peer: BOB, beforeId: null, limit: 50 }]);
     expect(backend.callsTo("mark_read")).toEqual([{ peer: BOB }]);
 

@@ -17,16 +17,18 @@ use std::time::{Duration, Instant};
 
 use futures::{FutureExt, StreamExt};
 use hallway_model::{
-    display_name_for, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
-    MyPresence, MyShow, NewMessage, Placement, PresenceShow, PresenceUpdate,
+    AutoAway, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
+    MyPresence, MyShow, NewMessage, Placement, PresenceShow, PresenceUpdate, SubscriptionRequest,
 };
 use hallway_protocol::chat::{self, ChatMessage, Incoming};
-use hallway_protocol::rfc6121_presence::{self, PresenceEvent};
 use hallway_protocol::rfc6121_roster::{self, RosterItem};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage};
 use hallway_protocol::xep0333_markers;
-use hallway_protocol::{xep0030_disco, xep0184_receipts, xep0199_ping, xep0280_carbons};
-use hallway_store::{Inserted, Store};
+use hallway_protocol::{
+    xep0030_disco, xep0060_pubsub, xep0184_receipts, xep0191_blocking, xep0199_ping,
+    xep0280_carbons,
+};
+use hallway_store::{ContactInfo, Inserted, Store};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::parsers::iq::Iq;
@@ -35,11 +37,15 @@ use tokio_xmpp::stanzastream::{
 };
 use tokio_xmpp::Stanza;
 
+use crate::avatars::AvatarJob;
 use crate::connection::{reconnector, ReconnectContext};
 use crate::connector::HallwayConnector;
 use crate::emitter::Emitter;
 use crate::events::CoreEvent;
 use crate::notify::{self, NotifyContext};
+
+mod people;
+pub(crate) use people::{Details, PeopleCommand};
 
 const BATCH_WINDOW: Duration = Duration::from_millis(50);
 const IQ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -80,6 +86,20 @@ pub(crate) struct ArchiveRequest {
 
 type ArchiveReply = oneshot::Sender<Result<(), String>>;
 
+/// Why an iq request of the app failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RequestError {
+    /// Not connected (the request was not sent).
+    Offline,
+    /// The stream was reset or no answer came in time.
+    NoAnswer,
+    /// The server or contact answered with an error (RFC 6120 §8.3 condition, text).
+    Refused(String, Option<String>),
+}
+
+pub(crate) type Responder =
+    oneshot::Sender<Result<Option<tokio_xmpp::minidom::Element>, RequestError>>;
+
 /// Requests from the app to the session task.
 pub(crate) enum Command {
     /// The outbox has a new (or retried) message to this contact: send what may go now.
@@ -92,6 +112,10 @@ pub(crate) enum Command {
     FetchArchive(ArchiveRequest, ArchiveReply),
     /// Tell the contact we displayed their message with this id (XEP-0333).
     MarkDisplayed(BareJid, String),
+    /// Send an iq and hand back the answer's payload (roster edits, vCards, avatars…).
+    Request(Iq, Responder),
+    /// Roster, presence, avatars, blocking: see `people`.
+    People(PeopleCommand),
     /// Close the stream and end the task.
     Shutdown(oneshot::Sender<()>),
 }
@@ -131,6 +155,10 @@ pub(crate) struct SessionConfig {
     pub view: Arc<std::sync::Mutex<ViewState>>,
     /// Most messages one catch-up fetches after a reconnect; beyond it a gap is recorded.
     pub catch_up_limit: usize,
+    /// Where avatar images are fetched to.
+    pub avatar_cache: crate::avatars::AvatarCache,
+    /// Our avatar's hash (XEP-0153 hint in our presence).
+    pub my_avatar: Option<String>,
 }
 
 fn last_online_key(account: &str) -> String {
@@ -154,6 +182,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
     });
     let stream = StanzaStream::new(reconnector(ctx), 256);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
+    let avatar_jobs = crate::avatars::spawn_fetcher(cfg.avatar_cache, cmd_tx.clone());
     let (token_tx, token_rx) = mpsc::unbounded_channel();
     let since_ms = cfg
         .store
@@ -161,7 +190,27 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         .ok()
         .flatten()
         .unwrap_or_else(now_ms);
+    let infos = cfg
+        .store
+        .contact_infos(cfg.account.as_str())
+        .unwrap_or_default();
+    let incoming_peers = cfg
+        .store
+        .incoming_peers(cfg.account.as_str())
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let actor = Actor {
+        requests: HashMap::new(),
+        blocked: BTreeSet::new(),
+        sub_requests: BTreeMap::new(),
+        infos,
+        incoming_peers,
+        requests_dirty: false,
+        auto: AutoAway::Off,
+        idle_since: None,
+        my_avatar: cfg.my_avatar,
+        avatar_jobs,
         view: cfg.view,
         catch_up_limit: cfg.catch_up_limit,
         since_ms,
@@ -202,6 +251,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
 enum PendingIq {
     Roster,
     Carbons,
+    Blocklist,
     /// An archive query; its results are tagged with this query id.
     Archive(String),
 }
@@ -235,6 +285,7 @@ struct Resource {
     show: PresenceShow,
     status: Option<String>,
     priority: i8,
+    idle_since: Option<i64>,
 }
 
 struct TokenOutcome {
@@ -244,6 +295,24 @@ struct TokenOutcome {
 }
 
 struct Actor {
+    /// The app's iq requests in flight, by iq id.
+    requests: HashMap<String, (Responder, Instant)>,
+    /// Our XEP-0191 block list.
+    blocked: BTreeSet<String>,
+    /// Subscription requests waiting for Accept / Decline.
+    sub_requests: BTreeMap<String, SubscriptionRequest>,
+    /// Remembered avatar and last-seen per contact.
+    infos: HashMap<String, ContactInfo>,
+    /// Everyone who ever wrote to us (people outside the roster among them are "Requests").
+    incoming_peers: BTreeSet<String>,
+    /// Message requests must be sent to the UI again with the next flush.
+    requests_dirty: bool,
+    /// What automatic away applies to our presence, and since when we are idle (XEP-0319).
+    auto: AutoAway,
+    idle_since: Option<i64>,
+    /// Our avatar's hash.
+    my_avatar: Option<String>,
+    avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
     /// Messages stamped before this (end of the previous session) are never notified.
@@ -303,11 +372,11 @@ impl Actor {
                 cmd = commands.recv() => match cmd {
                     Some(Command::OutboxChanged(peer)) => self.pump_outbox(&stream, Some(peer)).await,
                     Some(Command::SetPresence(p)) => {
-                        self.my_presence = p.clone();
-                        if self.online {
-                            stream.send(Box::new(rfc6121_presence::my_presence(&p).into())).await;
-                        }
+                        self.my_presence = p;
+                        self.broadcast_presence(&stream).await;
                     }
+                    Some(Command::Request(iq, reply)) => self.request(&stream, iq, reply).await,
+                    Some(Command::People(c)) => self.on_people_command(&stream, c).await,
                     Some(Command::Contacts(reply)) => { let _ = reply.send(self.contacts()); }
                     Some(Command::FetchArchive(request, reply)) => {
                         if self.online {
@@ -356,9 +425,13 @@ impl Actor {
                     self.flush();
                     drop(stream);
                     // Keep answering contact queries until the messenger drops us.
+                    for (_, (r, _)) in self.requests.drain() {
+                        let _ = r.send(Err(RequestError::Offline));
+                    }
                     while let Some(cmd) = commands.recv().await {
                         match cmd {
                             Command::Contacts(reply) => { let _ = reply.send(self.contacts()); }
+                            Command::Request(_, reply) => { let _ = reply.send(Err(RequestError::Offline)); }
                             Command::Shutdown(reply) => { let _ = reply.send(()); return; }
                             _ => {}
                         }
@@ -380,6 +453,17 @@ impl Actor {
             .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
             .map(|(id, _)| id.clone())
             .collect();
+        let late: Vec<String> = self
+            .requests
+            .iter()
+            .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in late {
+            if let Some((r, _)) = self.requests.remove(&id) {
+                let _ = r.send(Err(RequestError::NoAnswer));
+            }
+        }
         for id in expired {
             tracing::warn!("iq {id} timed out");
             if let Some((PendingIq::Archive(qid), _)) = self.pending_iqs.remove(&id) {
@@ -756,6 +840,7 @@ impl Actor {
                 new += 1;
                 if msg.direction == Direction::Incoming {
                     self.pending_unread.insert(msg.peer.clone());
+                    self.note_incoming(&msg.peer);
                     if placement == Placement::Append {
                         self.pending_notify.push(msg.clone());
                     }
@@ -909,11 +994,17 @@ impl Actor {
                 stream
                     .send(Box::new(xep0280_carbons::enable(&id).into()))
                     .await;
+                let id = self.next_id("blocklist");
+                self.pending_iqs
+                    .insert(id.clone(), (PendingIq::Blocklist, Instant::now()));
                 stream
-                    .send(Box::new(
-                        rfc6121_presence::my_presence(&self.my_presence).into(),
-                    ))
+                    .send(Box::new(xep0191_blocking::blocklist_request(&id).into()))
                     .await;
+                // Requests of the old stream will never be answered.
+                for (_, (r, _)) in self.requests.drain() {
+                    let _ = r.send(Err(RequestError::NoAnswer));
+                }
+                self.broadcast_presence(stream).await;
                 self.pump_outbox(stream, None).await;
                 self.resend_extras(stream).await;
                 // Archive queries of the old stream will never be answered.
@@ -1052,11 +1143,28 @@ impl Actor {
         match s {
             Stanza::Iq(iq) => self.on_iq(stream, iq).await,
             Stanza::Message(m) => self.on_message(stream, m).await,
-            Stanza::Presence(p) => self.on_presence(p),
+            Stanza::Presence(p) => self.on_presence(stream, p).await,
         }
     }
 
     async fn on_iq(&mut self, stream: &StanzaStream, iq: Iq) {
+        let iq = match iq {
+            Iq::Result { id, payload, .. } if self.requests.contains_key(&id) => {
+                if let Some((r, _)) = self.requests.remove(&id) {
+                    let _ = r.send(Ok(payload));
+                }
+                return;
+            }
+            Iq::Error { id, error, .. } if self.requests.contains_key(&id) => {
+                if let Some((r, _)) = self.requests.remove(&id) {
+                    let condition = format!("{:?}", error.defined_condition);
+                    let text = error.texts.values().next().cloned();
+                    let _ = r.send(Err(RequestError::Refused(condition, text)));
+                }
+                return;
+            }
+            other => other,
+        };
         match iq {
             Iq::Result { id, payload, .. } => match self.pending_iqs.remove(&id) {
                 Some((PendingIq::Roster, _)) => {
@@ -1067,12 +1175,21 @@ impl Actor {
                                 .filter(|i| !i.removed)
                                 .map(|i| (i.jid.clone(), i))
                                 .collect();
+                            self.drop_answered_requests();
+                            self.requests_dirty = true;
+                            self.arm_flush();
                             self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
                         }
                         Err(e) => tracing::warn!("bad roster: {e}"),
                     }
                 }
                 Some((PendingIq::Carbons, _)) => tracing::debug!("carbons enabled"),
+                Some((PendingIq::Blocklist, _)) => {
+                    match xep0191_blocking::parse_blocklist(payload.as_ref()) {
+                        Ok(list) => self.set_blocklist(list.into_iter().collect()),
+                        Err(e) => tracing::warn!("bad block list: {e}"),
+                    }
+                }
                 Some((PendingIq::Archive(qid), _)) => {
                     let Some(f) = self.archive.remove(&qid) else {
                         return;
@@ -1114,17 +1231,26 @@ impl Actor {
             Iq::Set {
                 from, id, payload, ..
             } => {
-                let reply = if rfc6121_roster::is_roster_query(&payload) {
+                let reply = if xep0191_blocking::is_push(&payload) {
+                    match xep0191_blocking::parse_push(from.as_ref(), &self.account, &payload) {
+                        Ok(push) => {
+                            self.on_block_push(push);
+                            Iq::Result {
+                                from: None,
+                                to: None,
+                                id,
+                                payload: None,
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!("rejected block list push: {e}");
+                            xep0030_disco::service_unavailable(&id)
+                        }
+                    }
+                } else if rfc6121_roster::is_roster_query(&payload) {
                     match rfc6121_roster::parse_roster_push(from.as_ref(), &self.account, payload) {
                         Ok(items) => {
-                            for i in items {
-                                if i.removed {
-                                    self.roster.remove(&i.jid);
-                                } else {
-                                    self.roster.insert(i.jid.clone(), i);
-                                }
-                            }
-                            self.emitter.emit(CoreEvent::RosterChanged(self.contacts()));
+                            self.on_roster_push(items);
                             Iq::Result {
                                 from: None,
                                 to: None,
@@ -1163,6 +1289,10 @@ impl Actor {
                 tracing::warn!("dropped archive result: {e}");
                 return;
             }
+        }
+        if let Some(n) = xep0060_pubsub::parse_event(&m) {
+            self.on_pep_event(n);
+            return;
         }
         let incoming = match chat::parse_incoming(m, &self.account) {
             Ok(i) => i,
@@ -1265,6 +1395,7 @@ impl Actor {
                 if msg.direction == Direction::Incoming {
                     self.pending_unread.insert(msg.peer.clone());
                     self.pending_notify.push(msg.clone());
+                    self.note_incoming(&msg.peer);
                 }
                 self.pending_messages.push(msg);
                 self.arm_flush();
@@ -1291,71 +1422,6 @@ impl Actor {
             }
             self.move_state(id, state);
         }
-    }
-
-    fn on_presence(&mut self, p: tokio_xmpp::parsers::presence::Presence) {
-        match rfc6121_presence::classify(&p) {
-            PresenceEvent::Available {
-                from,
-                bare,
-                show,
-                status,
-                priority,
-            } => {
-                if bare == self.account_str {
-                    return; // our own other devices
-                }
-                self.resources.entry(bare.clone()).or_default().insert(
-                    from,
-                    Resource {
-                        show,
-                        status,
-                        priority,
-                    },
-                );
-                self.queue_presence(&bare);
-            }
-            PresenceEvent::Unavailable { from, bare, .. } => {
-                if let Some(res) = self.resources.get_mut(&bare) {
-                    if from == bare {
-                        res.clear(); // bare-JID unavailable: every resource is gone
-                    } else {
-                        res.remove(&from);
-                    }
-                    if res.is_empty() {
-                        self.resources.remove(&bare);
-                    }
-                }
-                self.queue_presence(&bare);
-            }
-            PresenceEvent::SubscriptionRequest { bare } => {
-                tracing::info!("{bare} asks to see our presence (handled by roster management)");
-            }
-            PresenceEvent::Other => {}
-        }
-    }
-
-    /// The most available resource wins (RFC 6121 leaves merging to the client; rank, then
-    /// priority).
-    fn merged(&self, bare: &str) -> (PresenceShow, Option<String>) {
-        self.resources
-            .get(bare)
-            .and_then(|r| r.values().max_by_key(|x| (x.show.rank(), x.priority)))
-            .map(|r| (r.show, r.status.clone()))
-            .unwrap_or((PresenceShow::Offline, None))
-    }
-
-    fn queue_presence(&mut self, bare: &str) {
-        let (presence, status) = self.merged(bare);
-        self.pending_presence.insert(
-            bare.to_string(),
-            PresenceUpdate {
-                jid: bare.to_string(),
-                presence,
-                status,
-            },
-        );
-        self.arm_flush();
     }
 
     fn arm_flush(&mut self) {
@@ -1393,6 +1459,10 @@ impl Actor {
                 .collect();
             self.emitter.emit(CoreEvent::UnreadChanged(changed));
         }
+        if self.requests_dirty {
+            self.requests_dirty = false;
+            self.emit_message_requests();
+        }
         if !self.pending_notify.is_empty() {
             let batch: Vec<Message> = std::mem::take(&mut self.pending_notify)
                 .into_iter()
@@ -1416,35 +1486,6 @@ impl Actor {
                 self.emitter.emit(CoreEvent::NotificationRequested(n));
             }
         }
-    }
-
-    fn display_name(&self, jid: &str) -> String {
-        display_name_for(jid, self.roster.get(jid).and_then(|i| i.name.as_deref()))
-    }
-
-    fn contacts(&self) -> Vec<Contact> {
-        let unread: HashMap<String, u32> = self
-            .store
-            .unread_counts(&self.account_str)
-            .unwrap_or_default()
-            .into_iter()
-            .collect();
-        self.roster
-            .values()
-            .map(|i| {
-                let (presence, status) = self.merged(&i.jid);
-                Contact {
-                    jid: i.jid.clone(),
-                    name: i.name.clone(),
-                    display_name: display_name_for(&i.jid, i.name.as_deref()),
-                    groups: i.groups.clone(),
-                    subscription: i.subscription,
-                    presence,
-                    status,
-                    unread: unread.get(&i.jid).copied().unwrap_or(0),
-                }
-            })
-            .collect()
     }
 }
 
