@@ -104,6 +104,14 @@ export function createContactsStore() {
     );
   }
 
+  /** A contact's avatar changed (XEP-0084 / XEP-0153). */
+  function applyAvatar(jid: string, avatar: string | null) {
+    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
+    whenLoaded(() => {
+      if (state.byJid[jid]) setState("byJid", jid, "avatar", avatar);
+    });
+  }
+
   function applyUnread(counts: UnreadCount[]) {
     whenLoaded(() =>
       batch(() => {
@@ -137,6 +145,7 @@ export function createContactsStore() {
     applyRoster,
     applyPresences,
     applyUnread,
+    applyAvatar,
     clearUnread,
     rows,
     /** Online and total contacts of a roster group (as headed in the list). */

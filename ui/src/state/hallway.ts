@@ -3,6 +3,7 @@ import { api, on } from "../ipc";
 import type { Subscription } from "../ipc";
 import { createContactsStore } from "./contacts";
 import { createConversationsStore } from "./conversations";
+import { createPeopleStore } from "./people";
 import type { ConversationsOptions } from "./conversations";
 import { createSearchStore } from "./search";
 import { createSessionStore } from "./session";
@@ -27,6 +28,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   const isWindowFocused = opts.isWindowFocused ?? (() => document.hasFocus());
   const session = createSessionStore();
   const contacts = createContactsStore();
+  const people = createPeopleStore();
   const conversations = createConversationsStore(contacts, { isWindowFocused });
   const search = createSearchStore({ delay: opts.searchDelay });
   onCleanup(() => search.dispose());
@@ -46,6 +48,14 @@ export function createHallway(opts: HallwayOptions = {}) {
     on.messagesReceived(({ messages }) => conversations.applyReceived(messages)),
     on.messageStateChanged(({ id, state }) => conversations.applyState(id, state)),
     on.messageCorrected(({ message }) => conversations.applyCorrection(message)),
+    on.subscriptionRequestsChanged(({ requests }) => people.setSubscriptionRequests(requests)),
+    on.messageRequestsChanged(({ requests }) => people.setMessageRequests(requests)),
+    on.blocklistChanged(({ jids }) => people.setBlocked(jids)),
+    on.avatarChanged(({ jid, avatar }) => {
+      if (jid === session.state.account) session.setMyAvatar(avatar);
+      else contacts.applyAvatar(jid, avatar);
+    }),
+    on.autoAwayChanged(({ state }) => session.setAutoAwayState(state)),
   ];
   onCleanup(() => subs.forEach((s) => s.unsubscribe()));
 
@@ -87,8 +97,12 @@ export function createHallway(opts: HallwayOptions = {}) {
     loadedFor = account;
     conversations.reset();
     contacts.reset();
+    people.reset();
     search.clear();
-    if (account) void contacts.load();
+    if (account) {
+      void contacts.load();
+      people.load().catch((e: unknown) => console.warn("Hallway: requests not loaded", e));
+    }
   });
 
   createEffect(() => {
@@ -98,7 +112,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   /** Resolves when listeners are registered and the first snapshot is applied. */
   const ready = Promise.all(subs.map((s) => s.ready)).then(() => session.refresh());
 
-  return { session, contacts, conversations, search, ready };
+  return { session, contacts, conversations, search, people, ready };
 }
 
 export type Hallway = ReturnType<typeof createHallway>;

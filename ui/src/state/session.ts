@@ -1,6 +1,14 @@
 import { createStore } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
-import type { AppSnapshot, ConnectionState, MyPresence, SavedAccount, SignInRequest } from "../ipc";
+import type {
+  AppSnapshot,
+  AutoAway,
+  AutoAwaySettings,
+  ConnectionState,
+  MyPresence,
+  SavedAccount,
+  SignInRequest,
+} from "../ipc";
 
 export type Phase = "loading" | "startupError" | "signedOut" | "signedIn";
 
@@ -17,6 +25,12 @@ export type SessionState = {
   notificationPreviews: boolean;
   /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
   signedOutReason: string | null;
+  /** Automatic away settings. */
+  autoAway: AutoAwaySettings;
+  /** What automatic away applies to our status right now. */
+  autoAwayState: AutoAway;
+  /** Our own avatar's hash. */
+  myAvatar: string | null;
 };
 
 const initial = (): SessionState => ({
@@ -30,6 +44,9 @@ const initial = (): SessionState => ({
   notice: null,
   notificationPreviews: true,
   signedOutReason: null,
+  autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
+  autoAwayState: "off",
+  myAvatar: null,
 });
 
 export function createSessionStore() {
@@ -46,6 +63,9 @@ export function createSessionStore() {
       savedAccount: snap.savedAccount,
       notice: snap.notice,
       notificationPreviews: snap.notificationPreviews,
+      autoAway: snap.autoAway,
+      autoAwayState: snap.autoAwayState,
+      myAvatar: snap.myAvatar,
     });
   }
 
@@ -117,9 +137,18 @@ export function createSessionStore() {
     }
   }
 
+  /** Saves automatic away settings; throws IpcFailure (and keeps the old ones) when refused. */
+  async function setAutoAwaySettings(settings: AutoAwaySettings): Promise<void> {
+    await api.setAutoAway(settings);
+    setState("autoAway", settings);
+  }
+
   return {
     state,
     setNotificationPreviews,
+    setAutoAwaySettings,
+    setAutoAwayState: (s: AutoAway) => setState("autoAwayState", s),
+    setMyAvatar: (hash: string | null) => setState("myAvatar", hash),
     refresh,
     signIn,
     trustAndSignIn,

@@ -1,0 +1,65 @@
+// People state beyond the roster: subscription requests (Accept / Decline), message requests
+// from people outside the contacts ("Requests"), the block list and avatar images by hash.
+// Filled from a query at sign-in, then by events.
+import { createStore, reconcile } from "solid-js/store";
+import { api } from "../ipc";
+import type { MessageRequest, SubscriptionRequest } from "../ipc";
+
+export type PeopleState = {
+  subscriptionRequests: SubscriptionRequest[];
+  messageRequests: MessageRequest[];
+  blocked: string[];
+  /** Avatar `data:` URLs by hash; `null` while loading or when the image is not cached. */
+  avatars: Record<string, string | null>;
+};
+
+export function createPeopleStore() {
+  const [state, setState] = createStore<PeopleState>({
+    subscriptionRequests: [],
+    messageRequests: [],
+    blocked: [],
+    avatars: {},
+  });
+
+  /** The image URL for an avatar hash; fetched once from the backend's cache, then reactive. */
+  function avatarUrl(hash: string | null | undefined): string | null {
+    if (!hash) return null;
+    if (!(hash in state.avatars)) {
+      setState("avatars", hash, null);
+      api.getAvatar(hash).then(
+        (url) => setState("avatars", hash, url),
+        (e: unknown) => console.warn("Hallway: avatar not loaded", e),
+      );
+    }
+    return state.avatars[hash] ?? null;
+  }
+
+  /** Loads the lists after sign-in (events keep them current afterwards). */
+  async function load() {
+    const [subs, msgs] = await Promise.all([
+      api.listSubscriptionRequests(),
+      api.listMessageRequests(),
+    ]);
+    setState("subscriptionRequests", reconcile(subs, { key: "jid" }));
+    setState("messageRequests", reconcile(msgs, { key: "jid" }));
+  }
+
+  function reset() {
+    setState({ subscriptionRequests: [], messageRequests: [], blocked: [] });
+  }
+
+  return {
+    state,
+    avatarUrl,
+    load,
+    reset,
+    isBlocked: (jid: string) => state.blocked.includes(jid),
+    setSubscriptionRequests: (r: SubscriptionRequest[]) =>
+      setState("subscriptionRequests", reconcile(r, { key: "jid" })),
+    setMessageRequests: (r: MessageRequest[]) =>
+      setState("messageRequests", reconcile(r, { key: "jid" })),
+    setBlocked: (jids: string[]) => setState("blocked", jids),
+  };
+}
+
+export type PeopleStore = ReturnType<typeof createPeopleStore>;
