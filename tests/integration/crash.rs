@@ -39,6 +39,8 @@ async fn crash_child() {
         data_dir: PathBuf::from(dir),
         keychain: Arc::new(MemoryKeychain::default()),
         catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
+        idle_source: Arc::new(hallway_core::idle::NoIdleSource),
+        idle_poll: hallway_core::DEFAULT_IDLE_POLL,
     })
     .unwrap();
     tokio::spawn(async move { while events.recv().await.is_some() {} });

@@ -11,4 +11,5 @@ mod chaos;
 mod connection;
 mod crash;
 mod messaging;
+mod people;
 mod roster_presence;

@@ -72,7 +72,7 @@ async fn ask(
 ) -> Result<Option<tokio_xmpp::minidom::Element>, RequestError> {
     let (tx, rx) = oneshot::channel();
     commands
-        .send(Command::Request(iq, tx))
+        .send(Command::Request(Box::new(iq), tx))
         .map_err(|_| RequestError::Offline)?;
     match tokio::time::timeout(FETCH_WAIT, rx).await {
         Ok(Ok(r)) => r,

@@ -73,7 +73,7 @@ impl Messenger {
         let commands = self.commands().await?;
         let (tx, rx) = oneshot::channel();
         commands
-            .send(Command::Request(iq, tx))
+            .send(Command::Request(Box::new(iq), tx))
             .map_err(|_| CoreError::Offline)?;
         match tokio::time::timeout(ANSWER_WAIT, rx).await {
             Ok(Ok(Ok(payload))) => Ok(payload),

@@ -113,7 +113,7 @@ pub(crate) enum Command {
     /// Tell the contact we displayed their message with this id (XEP-0333).
     MarkDisplayed(BareJid, String),
     /// Send an iq and hand back the answer's payload (roster edits, vCards, avatars…).
-    Request(Iq, Responder),
+    Request(Box<Iq>, Responder),
     /// Roster, presence, avatars, blocking: see `people`.
     People(PeopleCommand),
     /// Close the stream and end the task.

@@ -95,19 +95,19 @@ impl Actor {
     }
 
     /// Sends an app request; the answer (or error, or timeout) goes back through `reply`.
-    pub(super) async fn request(&mut self, stream: &StanzaStream, iq: Iq, reply: Responder) {
+    pub(super) async fn request(&mut self, stream: &StanzaStream, iq: Box<Iq>, reply: Responder) {
         if !self.online {
             let _ = reply.send(Err(RequestError::Offline));
             return;
         }
-        let id = match &iq {
+        let id = match iq.as_ref() {
             Iq::Get { id, .. }
             | Iq::Set { id, .. }
             | Iq::Result { id, .. }
             | Iq::Error { id, .. } => id.clone(),
         };
         self.requests.insert(id, (reply, Instant::now()));
-        stream.send(Box::new(iq.into())).await;
+        stream.send(Box::new((*iq).into())).await;
     }
 
     /// Our presence as chosen, with automatic away, idle time, caps and avatar hint.
@@ -124,7 +124,7 @@ impl Actor {
         stream.send(Box::new(p.into())).await;
     }
 
-    pub(super) async fn on_presence(&mut self, _stream: &StanzaStream, p: Presence) {
+    pub(super) async fn on_presence(&mut self, stream: &StanzaStream, p: Presence) {
         match rfc6121_presence::classify(&p, now_ms()) {
             PresenceEvent::Available {
                 from,
@@ -135,8 +135,8 @@ impl Actor {
                 idle_since,
                 photo,
             } => {
-                if bare == self.account_str {
-                    return; // our own other devices
+                if bare == self.account_str || self.blocked.contains(&bare) {
+                    return; // our own other devices; blocked contacts show as blocked
                 }
                 self.resources.entry(bare.clone()).or_default().insert(
                     from,
@@ -178,6 +178,20 @@ impl Actor {
             }
             PresenceEvent::SubscriptionRequest { bare, nick } => {
                 if bare == self.account_str || self.blocked.contains(&bare) {
+                    return;
+                }
+                // We asked to see theirs first (added them): their request back is the answer
+                // to ours, so it is approved without asking the user again (what "Accept also
+                // subscribes back" needs to end with both seeing each other).
+                if self
+                    .roster
+                    .get(&bare)
+                    .is_some_and(|i| i.pending_out || i.subscription.sees_theirs())
+                {
+                    if let Ok(to) = tokio_xmpp::jid::Jid::new(&bare) {
+                        let approve = rfc6121_presence::subscription(&to, true);
+                        stream.send(Box::new(approve.into())).await;
+                    }
                     return;
                 }
                 let display_name = nick.unwrap_or_else(|| self.display_name(&bare));
@@ -253,6 +267,18 @@ impl Actor {
     }
 
     fn after_block_change(&mut self) {
+        // A blocked contact shows as blocked, not with the presence they had (the server stops
+        // their presence from now on, XEP-0191 §3.3, but does not say they left).
+        let gone: Vec<String> = self
+            .resources
+            .keys()
+            .filter(|j| self.blocked.contains(*j))
+            .cloned()
+            .collect();
+        for j in gone {
+            self.resources.remove(&j);
+            self.queue_presence(&j);
+        }
         let blocked = &self.blocked;
         let before = self.sub_requests.len();
         self.sub_requests.retain(|jid, _| !blocked.contains(jid));
@@ -370,7 +396,7 @@ impl Actor {
                 },
             )
             .collect();
-        out.sort_by(|a, b| b.last_timestamp.cmp(&a.last_timestamp));
+        out.sort_by_key(|r| std::cmp::Reverse(r.last_timestamp));
         out
     }
 
