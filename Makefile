@@ -64,6 +64,7 @@ fmt:
 
 bench:
 	cargo bench -p hallway-store
+	cargo bench -p hallway-tests --bench roster
 
 clean:
 	cargo clean
