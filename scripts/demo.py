@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,9 +43,11 @@ ME, MY_NAME, MY_PASSWORD = "me", "Me", "hallway-demo"
 class Person:
     user: str
     name: str
-    group: str
+    group: str | None  # None: not a colleague (a stranger outside the shared groups)
     show: str | None  # None: never connects (offline)
     status: str = ""
+    title: str = ""
+    colour: tuple[int, int, int] = (0x5b, 0x6b, 0x7b)
 
     @property
     def jid(self) -> str:
@@ -52,14 +55,36 @@ class Person:
 
 
 COLLEAGUES = [
-    Person("dana", "Dana Director", "Management", "dnd", "Do not disturb – board prep"),
-    Person("bob", "Bob Baker", "Sales", "away", "In a meeting until 3"),
-    Person("carol", "Carol Chen", "Sales", "available", "Working on the Q3 report"),
+    Person("dana", "Dana Director", "Management", "dnd", "Do not disturb – board prep",
+           "Managing director", (0x8e, 0x3b, 0x9a)),
+    Person("bob", "Bob Baker", "Sales", "away", "In a meeting until 3", "Sales lead", (0x2a, 0x6f, 0xdb)),
+    Person("carol", "Carol Chen", "Sales", "available", "Working on the Q3 report",
+           "Account manager", (0x1f, 0x9d, 0x73)),
     Person("erin", "Erin Evans", "Sales", "xa", "On holiday until Monday"),
-    Person("frank", "Frank Fischer", "Engineering", "available"),
+    Person("frank", "Frank Fischer", "Engineering", "available", "", "Backend engineer", (0xd9, 0x7b, 0x1c)),
     Person("grace", "Grace Gomez", "Engineering", None),
-    Person("hank", "Hank Hill", "Engineering", "available", "I'm the office bot — say hi!"),
+    Person("hank", "Hank Hill", "Engineering", "available", "I'm the office bot — say hi!", "Office bot",
+           (0x55, 0x55, 0x55)),
+    # Outside the office's shared groups: Ivan asks to see my status, Vera just writes.
+    Person("ivan", "Ivan Ivanov", None, "available", "New in Facilities"),
+    Person("vera", "Vera Vendor", None, "available", "Printer supplies"),
 ]
+# What the strangers do once signed in.
+SUBSCRIBER, WRITER = "ivan", "vera"
+
+
+def solid_png(size: int, rgb: tuple[int, int, int]) -> bytes:
+    """A one-colour PNG (avatars for the demo colleagues)."""
+    import struct
+    import zlib
+
+    raw = b"".join(b"\x00" + bytes(rgb) * size for _ in range(size))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    ihdr = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
 BOT = "hank"
 # Every --status-interval seconds the next entry happens; the list ends where it started.
 STATUS_ROTATION = [
@@ -129,7 +154,7 @@ class Server:
 
     def write_config(self) -> None:
         lines = []
-        for group in dict.fromkeys(p.group for p in COLLEAGUES):  # every group: me + its members
+        for group in dict.fromkeys(p.group for p in COLLEAGUES if p.group):  # every group: me + its members
             lines += [f"[{group}]", f"{ME}@{DOMAIN}={MY_NAME}"]
             lines += [f"{p.jid}={p.name}" for p in COLLEAGUES if p.group == group]
         (self.root / "groups.txt").write_text("\n".join(lines) + "\n")
@@ -147,7 +172,8 @@ s2s_ports = {{ }}
 modules_disabled = {{ "s2s" }}
 modules_enabled = {{
   "roster", "saslauth", "tls", "disco", "carbons", "pep", "private", "blocklist", "vcard4",
-  "vcard_legacy", "mam", "smacks", "csi_simple", "ping", "time", "version", "posix", "groups"
+  "vcard_legacy", "mam", "smacks", "csi_simple", "ping", "time", "version", "posix", "groups",
+  "lastactivity"
 }}
 groups_file = "{r / 'groups.txt'}"
 certificates = "{r / 'certificates'}"
@@ -229,8 +255,42 @@ class Colleague(slixmpp.ClientXMPP):
     async def on_session_start(self, _event) -> None:
         await self.get_roster()
         self.show(self.person.show, self.person.status)
+        try:
+            await self.publish_card()
+        except Exception as e:  # noqa: BLE001 - a missing card must not stop the demo
+            say(f"{self.person.name}: business card not published ({e})")
         if not self.ready.done():
             self.ready.set_result(True)
+
+    async def publish_card(self) -> None:
+        """vcard-temp with a photo; Prosody's mod_vcard_legacy turns it into a XEP-0292 vCard4 and a
+        XEP-0084 avatar, which is what Hallway reads."""
+        import base64
+        from xml.sax.saxutils import escape
+
+        p = self.person
+        if not p.title:
+            return
+        photo = base64.b64encode(solid_png(64, p.colour)).decode()
+        xml = (
+            f"<vCard xmlns='vcard-temp'><FN>{escape(p.name)}</FN><TITLE>{escape(p.title)}</TITLE>"
+            f"<ORG><ORGNAME>Hallway Demo Ltd</ORGNAME><ORGUNIT>{escape(p.group or '')}</ORGUNIT></ORG>"
+            f"<EMAIL><INTERNET/><USERID>{p.user}@example.com</USERID></EMAIL>"
+            f"<TEL><WORK/><VOICE/><NUMBER>+44 20 7946 {abs(hash(p.user)) % 10000:04d}</NUMBER></TEL>"
+            f"<PHOTO><TYPE>image/png</TYPE><BINVAL>{photo}</BINVAL></PHOTO></vCard>"
+        )
+        iq = self.make_iq_set()
+        iq.append(ET.fromstring(xml))
+        await iq.send(timeout=10)
+
+    def act_as_stranger(self) -> None:
+        me = f"{ME}@{DOMAIN}"
+        if self.person.user == SUBSCRIBER:
+            say(f"{self.person.name} asks to see your status")
+            self.send_presence(pto=me, ptype="subscribe")
+        elif self.person.user == WRITER:
+            self.send_message(mto=me, mtype="chat",
+                              mbody="Hello! Vera from Office Supplies here — is your toner order still open?")
 
     def show(self, show: str | None, status: str) -> None:
         self.person.show, self.person.status = show, status
@@ -276,6 +336,10 @@ async def run_office(args, server: Server, passwords: dict[str, str], tmp: Path)
         }
         print_summary(server, env, tmp, args)
         rotation = asyncio.create_task(rotate_statuses(bots, args.status_interval))
+        # Once the app is up: a subscription request and a message from outside the office.
+        for user in (SUBSCRIBER, WRITER):
+            if user in bots:
+                loop.call_later(8.0, bots[user].act_as_stranger)
         waits = [asyncio.create_task(stop.wait())]
         if not args.no_app:
             app = await asyncio.create_subprocess_exec(args.app, env={**os.environ, **env}, start_new_session=True)
@@ -338,7 +402,7 @@ def print_summary(server: Server, env: dict[str, str], tmp: Path, args) -> None:
     for p in COLLEAGUES:
         state = f"{p.show}{f' “{p.status}”' if p.status else ''}" if p.show else "offline"
         bot = "  ← answers every message" if p.user == BOT else ""
-        print(f"    {'[' + p.group + ']':<14} {p.name:<14} {p.jid:<16} {state}{bot}")
+        print(f"    {'[' + (p.group or 'outside') + ']':<14} {p.name:<14} {p.jid:<16} {state}{bot}")
     if args.no_app:
         print("\n  --no-app: start Hallway yourself with this environment:")
         for k, v in env.items():

@@ -193,7 +193,7 @@ async fn avatars_and_vcards_published_by_one_account_reach_another() {
     let mut erin = Client::online(server, "erin4@localhost").await;
     befriend(&mut dave, &mut erin).await;
 
-    let png = tiny_png(200);
+    let png = crate::support::png::solid(48, [0x2a, 0x6f, 0xdb]);
     let hash = dave.messenger.set_my_avatar(png.clone()).await.unwrap();
     let ev = erin
         .wait_for("dave's avatar", 15, |e| {
@@ -491,37 +491,4 @@ async fn last_seen_is_recorded_when_a_contact_leaves_and_asked_when_offline() {
         seen >= before - 2_000 && seen <= hallway_core::now_ms(),
         "last seen {seen}, signed out after {before}"
     );
-}
-
-/// A valid PNG of `n` bytes or more (tEXt padding), so avatars are realistic in size.
-fn tiny_png(pad: usize) -> Vec<u8> {
-    fn crc(data: &[u8]) -> u32 {
-        let mut c = 0xffff_ffffu32;
-        for &b in data {
-            c ^= u32::from(b);
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xedb8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-        }
-        !c
-    }
-    fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-        out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-        let mut body = kind.to_vec();
-        body.extend_from_slice(data);
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&crc(&body).to_be_bytes());
-    }
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    chunk(&mut out, b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0]);
-    let mut text = b"Comment\0".to_vec();
-    text.extend(std::iter::repeat_n(b'x', pad));
-    chunk(&mut out, b"tEXt", &text);
-    chunk(&mut out, b"IDAT", &[0x78, 0x9c, 0x63, 0, 1, 0, 0, 5, 0, 1]);
-    chunk(&mut out, b"IEND", &[]);
-    out
 }

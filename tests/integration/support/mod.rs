@@ -2,5 +2,6 @@
 //! destructive tests), accounts, and helpers to drive `Messenger`s and wait for their events.
 
 pub mod client;
+pub mod png;
 pub mod prosody;
 pub mod proxy;
