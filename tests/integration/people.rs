@@ -153,15 +153,24 @@ async fn accepting_a_request_lets_both_see_presence_and_declining_does_not() {
     // Decline: dave3 asks erin3, erin3 says no.
     let mut dave3 = Client::online(server, "dave3@localhost").await;
     let mut erin3 = Client::online(server, "erin3@localhost").await;
+    // Our published full name introduces us in the request (XEP-0172 nick).
+    dave3
+        .messenger
+        .set_my_profile(VCardFields {
+            full_name: Some("Dave Three".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     dave3
         .messenger
         .add_contact("erin3@localhost", "Erin", "")
         .await
         .unwrap();
     erin3
-        .wait_for("request", 10, |e| {
+        .wait_for("request with a name", 10, |e| {
             matches!(e, CoreEvent::SubscriptionRequestsChanged(r)
-                if r.iter().any(|r| r.jid == "dave3@localhost"))
+                if r.iter().any(|r| r.jid == "dave3@localhost" && r.display_name == "Dave Three"))
         })
         .await;
     erin3

@@ -132,7 +132,8 @@ impl Messenger {
         )
         .await?;
         let to = Jid::from(jid.clone());
-        self.send_presence(rfc6121_presence::subscription(&to, false))
+        let nick = self.my_name(&account);
+        self.send_presence(rfc6121_presence::subscribe_with_nick(&to, nick.as_deref()))
             .await?;
         let waiting = self.subscription_requests().await;
         if waiting.iter().any(|r| r.jid == jid.as_str()) {
@@ -217,7 +218,8 @@ impl Messenger {
             .as_ref()
             .is_some_and(|c| c.subscription.sees_theirs() || c.pending_out);
         if !sees_theirs {
-            self.send_presence(rfc6121_presence::subscription(&to, false))
+            let nick = self.my_name(&self.require_account()?);
+            self.send_presence(rfc6121_presence::subscribe_with_nick(&to, nick.as_deref()))
                 .await?;
         }
         let commands = self.commands().await?;
@@ -341,7 +343,28 @@ impl Messenger {
     pub async fn my_profile(&self) -> Result<VCardFields, CoreError> {
         let account = self.require_account()?;
         let to = Jid::from(address(&account)?);
-        self.vcard(&to).await
+        let card = self.vcard(&to).await?;
+        self.remember_my_name(&account, card.full_name.as_deref());
+        Ok(card)
+    }
+
+    /// Our full name as last published or read (introduces us in subscription requests).
+    fn my_name(&self, account: &str) -> Option<String> {
+        self.store
+            .setting::<String>(&format!("my_name:{account}"))
+            .ok()
+            .flatten()
+    }
+
+    fn remember_my_name(&self, account: &str, name: Option<&str>) {
+        let key = format!("my_name:{account}");
+        let result = match name {
+            Some(n) => self.store.set_setting(&key, &n),
+            None => self.store.remove_setting(&key),
+        };
+        if let Err(e) = result {
+            tracing::warn!("could not remember our name: {e}");
+        }
     }
 
     /// Publishes our business card (display name = full name) as vCard4 for our contacts.
@@ -359,9 +382,11 @@ impl Messenger {
                 clean_name(what, v)?;
             }
         }
+        let account = self.require_account()?;
         let id = hallway_protocol::new_id();
         self.ask("Saving your profile", xep0292_vcard4::publish(&id, &fields))
             .await?;
+        self.remember_my_name(&account, fields.full_name.as_deref());
         Ok(())
     }
 

@@ -156,6 +156,20 @@ pub fn own_presence(
     out
 }
 
+/// Asks to see a contact's presence (§3.1.1), introducing us by `nick` (XEP-0172 §4.2: a
+/// subscription request may carry the nickname, so the contact sees a name, not an address).
+pub fn subscribe_with_nick(to: &Jid, nick: Option<&str>) -> Presence {
+    let mut p = Presence::subscribe().with_to(to.clone());
+    if let Some(n) = nick.map(str::trim).filter(|n| !n.is_empty()) {
+        p.payloads.push(
+            xmpp_parsers::minidom::Element::builder("nick", NS_NICK)
+                .append(n)
+                .build(),
+        );
+    }
+    p
+}
+
 /// Declines a subscription request, or revokes the one we granted (§3.2.1 `unsubscribed`).
 pub fn decline(to: &Jid) -> Presence {
     Presence::new(Type::Unsubscribed).with_to(to.clone())
@@ -300,6 +314,22 @@ mod tests {
         };
         let inv: Element = own_presence(&inv, AutoAway::Away, Some(0), None).into();
         assert_eq!(inv.attr("type"), Some("unavailable"));
+    }
+
+    #[test]
+    fn serialises_subscribe_with_nick_and_reads_it_back() {
+        let to = Jid::new("dan@x.org").unwrap();
+        let mut p = subscribe_with_nick(&to, Some(" Alice Archer "));
+        p.from = Some(Jid::new("alice@x.org").unwrap());
+        assert_eq!(
+            classify(&p, 0),
+            PresenceEvent::SubscriptionRequest {
+                bare: "alice@x.org".into(),
+                nick: Some("Alice Archer".into()),
+            }
+        );
+        let plain: Element = subscribe_with_nick(&to, Some("  ")).into();
+        assert!(plain.get_child("nick", NS_NICK).is_none());
     }
 
     #[test]
