@@ -451,3 +451,178 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     b.close().await.unwrap();
     drop(driver);
 }
+
+/// A contact row of the list by the start of its accessible name.
+fn contact_row(name_start: &str) -> String {
+    format!(
+        "//ul[@aria-label='Contacts']//button[starts-with(@aria-label, {})]",
+        xpath_literal(name_start)
+    )
+}
+
+/// Waits until no element matches the XPath.
+async fn wait_gone(b: &Browser, xpath: &str, secs: u64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while b.find(Locator::XPath(xpath)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{what}: {xpath} still there");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn contacts_add_accept_filter_and_details() {
+    let server = Prosody::shared();
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(data.path());
+
+    // Bob (a colleague in alice12's team) has a picture, a business card and a status text.
+    let bob = Client::online(server, "bob12@localhost").await;
+    bob.messenger
+        .set_my_presence(hallway_model::MyPresence {
+            show: hallway_model::MyShow::Available,
+            status: "At my desk".into(),
+        })
+        .await
+        .unwrap();
+    bob.messenger
+        .set_my_avatar(support::png::solid(64, [0x2a, 0x6f, 0xdb]))
+        .await
+        .unwrap();
+    bob.messenger
+        .set_my_profile(hallway_model::VCardFields {
+            full_name: Some("Bob Baker".into()),
+            title: Some("Sales lead".into()),
+            organization: Some("ACME".into()),
+            department: Some("Sales".into()),
+            email: Some("bob@acme.example".into()),
+            phone: Some("+49 30 555 0112".into()),
+        })
+        .await
+        .unwrap();
+    let mut dave = Client::online(server, "dave10@localhost").await;
+    let mut erin = Client::online(server, "erin10@localhost").await;
+
+    let b = driver.session().await;
+    wait_el(&b, &button("Sign in"), 30).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sign_in_through_the_form(&b, server, "alice12@localhost").await;
+    wait_el(&b, &contact_row("Bob Baker 12, Available: At my desk"), 15).await;
+    wait_el(&b, &contact_row("Carol Chen 12, "), 5).await;
+    shot(&b, "p01-contacts").await;
+
+    // Filter the list as you type.
+    type_into(&b, &field("Filter contacts"), "carol").await;
+    wait_gone(&b, &contact_row("Bob Baker 12"), 5, "filter hides Bob").await;
+    wait_el(&b, &contact_row("Carol Chen 12, "), 5).await;
+    shot(&b, "p02-filtered").await;
+    wait_el(&b, &field("Filter contacts"), 5)
+        .await
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    wait_el(&b, &contact_row("Bob Baker 12, "), 5).await;
+
+    // Add a contact through the dialog: the request goes out, the row waits for approval.
+    wait_el(&b, &button("Add contact"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[@open] | //*[@role='dialog']", 5).await;
+    type_into(&b, &field("Address"), "dave10@localhost").await;
+    type_into(&b, &field("Name"), "Dave Dawson").await;
+    type_into(&b, &field("Group"), "Suppliers").await;
+    shot(&b, "p03-add-contact").await;
+    wait_el(&b, &button("Add"), 5).await.click().await.unwrap();
+    wait_el(&b, &contact_row("Dave Dawson, "), 15).await;
+    let label = wait_el(&b, &contact_row("Dave Dawson, "), 5)
+        .await
+        .attr("aria-label")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert!(label.contains("Waiting for approval"), "row: {label}");
+    dave.wait_for("alice's request", 15, |e| {
+        matches!(e, CoreEvent::SubscriptionRequestsChanged(r) if r.iter().any(|r| r.jid == "alice12@localhost"))
+    })
+    .await;
+    dave.messenger
+        .accept_subscription("alice12@localhost")
+        .await
+        .unwrap();
+    wait_el(&b, &contact_row("Dave Dawson, Available"), 15).await;
+
+    // An incoming request: Erin wants to see our status; Accept.
+    erin.messenger
+        .add_contact("alice12@localhost", "Alice", "")
+        .await
+        .unwrap();
+    let prompt = "//*[contains(normalize-space(.), 'wants to see your status')]";
+    wait_el(&b, prompt, 15).await;
+    shot(&b, "p04-request").await;
+    wait_el(
+        &b,
+        "//button[starts-with(@aria-label, 'Accept') or normalize-space(.)='Accept']",
+        5,
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    wait_gone(&b, prompt, 15, "request answered").await;
+    erin.wait_for("alice visible to erin", 15, |e| {
+        matches!(e, CoreEvent::PresencesChanged(u) if u.iter().any(|p| p.jid == "alice12@localhost"
+            && p.presence == hallway_model::PresenceShow::Available))
+    })
+    .await;
+
+    // A colleague's status text changes live.
+    bob.messenger
+        .set_my_presence(hallway_model::MyPresence {
+            show: hallway_model::MyShow::Away,
+            status: "In a meeting until 3".into(),
+        })
+        .await
+        .unwrap();
+    wait_el(
+        &b,
+        &contact_row("Bob Baker 12, Away: In a meeting until 3"),
+        15,
+    )
+    .await;
+    shot(&b, "p05-status-changed").await;
+
+    // A contact's details: business card, devices.
+    wait_el(&b, &contact_row("Bob Baker 12, "), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, &button("Contact details"), 10)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let panel = role("complementary", "Contact details");
+    wait_text(&b, &panel, 15, "details loaded", |t| {
+        t.contains("Sales lead")
+            && t.contains("bob@acme.example")
+            && t.to_lowercase().contains("devices")
+    })
+    .await;
+    // Bob's picture reached this client (the XEP-0084 avatar, as a data: URL image).
+    let imgs = b
+        .execute(
+            "return Array.from(document.querySelectorAll('img')).filter(i => i.src.startsWith('data:image/png') && i.naturalWidth === 64).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        imgs.as_u64().unwrap_or(0) >= 1,
+        "bob's avatar shown: {imgs}"
+    );
+    shot(&b, "p06-details").await;
+    b.close().await.unwrap();
+    drop(driver);
+}

@@ -26,13 +26,11 @@ fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
 
 /// A `size`×`size` RGB PNG filled with `rgb` (size ≤ 100 keeps it in one stored block).
 pub fn solid(size: u32, rgb: [u8; 3]) -> Vec<u8> {
-    let mut raw = Vec::new();
-    for _ in 0..size {
-        raw.push(0); // filter: none
-        for _ in 0..size {
-            raw.extend_from_slice(&rgb);
-        }
-    }
+    // Each row: filter byte 0 (none), then the pixels.
+    let row: Vec<u8> = std::iter::once(0)
+        .chain(rgb.iter().copied().cycle().take(size as usize * 3))
+        .collect();
+    let raw = row.repeat(size as usize);
     assert!(raw.len() <= 65_535, "one stored deflate block");
     let (mut a, mut b) = (1u32, 0u32);
     for &x in &raw {
