@@ -62,9 +62,12 @@ fmt:
 	cargo fmt --all
 	cd ui && npm run format
 
-bench:
+# Figures for docs/PERFORMANCE.md: store, core against Prosody, and the real window under Xvfb.
+bench: build-debug
 	cargo bench -p hallway-store
 	cargo bench -p hallway-tests --bench roster
+	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
+	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench roster_window
 
 clean:
 	cargo clean

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use hallway_core::CoreEvent;
 use hallway_model::PresenceShow;
 use support::client::Client;
-use support::prosody::{Cert, Extras, Prosody};
+use support::prosody::{Cert, Prosody};
 
 const GROUPS: usize = 50;
 const PER_GROUP: usize = 100;
@@ -85,23 +85,9 @@ async fn storm(alice: &mut Client, show: Option<&str>, want: PresenceShow, total
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let mut groups = String::new();
-    for g in 1..=GROUPS {
-        groups.push_str(&format!(
-            "[Department {g:02}]\nalice1@localhost=Alice Archer 1\n"
-        ));
-        for i in 1..=PER_GROUP {
-            groups.push_str(&format!("c{g}x{i}@localhost=Colleague {g}-{i}\n"));
-        }
-    }
-    let support_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support");
     let server = Prosody::start_with(
         Cert::TrustedCa,
-        &Extras {
-            groups,
-            modules: vec!["hallway_storm".into()],
-            plugin_paths: vec![support_dir],
-        },
+        &support::prosody::big_office("alice1@localhost", GROUPS, PER_GROUP),
     );
     let total = GROUPS * PER_GROUP;
     println!("roster benchmark: {total} contacts in {GROUPS} groups (Prosody on loopback)");

@@ -254,6 +254,24 @@ impl Drop for Prosody {
     }
 }
 
+/// Benchmark office: `account` shares `groups` departments of `per_group` colleagues each (the
+/// colleagues have no accounts: mod_groups puts them in the roster all the same), and the
+/// test-only storm module is loaded (`tests/support/mod_hallway_storm.lua`).
+pub fn big_office(account: &str, groups: usize, per_group: usize) -> Extras {
+    let mut text = String::new();
+    for g in 1..=groups {
+        text.push_str(&format!("[Department {g:02}]\n{account}=Me\n"));
+        for i in 1..=per_group {
+            text.push_str(&format!("c{g}x{i}@localhost=Colleague {g}-{i}\n"));
+        }
+    }
+    Extras {
+        groups: text,
+        modules: vec!["hallway_storm".into()],
+        plugin_paths: vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("support")],
+    }
+}
+
 /// What a private server adds to the usual test setup.
 #[derive(Default)]
 pub struct Extras {

@@ -85,6 +85,15 @@ describe("visibleRows", () => {
     ]);
   });
 
+  it("keeps offline contacts waiting for approval when offline contacts are hidden", () => {
+    const pending = (jid: string): FilterInfo | undefined => {
+      const base = info(jid);
+      return base && { ...base, pendingOut: jid === "dan@x" };
+    };
+    const out = visibleRows(rows, { ...none, showOffline: false }, pending);
+    expect(out.map((r) => (r.kind === "heading" ? `# ${r.group}` : r.jid))).toContain("dan@x");
+  });
+
   it("drops a group whose contacts are all hidden", () => {
     const only = buildContactRows([c("dan@x", "Dan", ["Sales"]), c("anna@x", "Anna", ["Ops"])]);
     const out = visibleRows(only.rows, { ...none, showOffline: false }, info);

@@ -44,7 +44,13 @@ function foldCached(text: string): string {
 }
 
 /** What the filter needs to know about a contact. */
-export type FilterInfo = { displayName: string; presence: PresenceShow; unread: number };
+export type FilterInfo = {
+  displayName: string;
+  presence: PresenceShow;
+  unread: number;
+  /** We asked to see their status and they have not answered: shown even when offline. */
+  pendingOut?: boolean;
+};
 
 export type RowFilter = {
   /** The "Filter contacts" text as typed (trimmed and folded here). */
@@ -64,7 +70,8 @@ export function isUnfiltered(filter: RowFilter): boolean {
  *
  * - Filter text keeps contacts whose display name or JID contains it; a group whose name contains
  *   it keeps all its members. Matching folds case and diacritics (see foldText).
- * - With offline contacts hidden, offline contacts go, except those with unread messages.
+ * - With offline contacts hidden, offline contacts go, except those with unread messages and
+ *   those just asked for their status (waiting for approval: the user has only just added them).
  * - A collapsed group shows only its heading. While filter text is typed every group shows
  *   expanded: the matches are what the user is looking for, and a collapsed heading would hide
  *   them. The collapsed state is kept and returns when the filter is cleared.
@@ -100,7 +107,12 @@ export function visibleRows(
       continue;
     }
     const c = info(row.jid);
-    if (!filter.showOffline && !isOnline(c?.presence ?? "offline") && (c?.unread ?? 0) === 0) {
+    if (
+      !filter.showOffline &&
+      !isOnline(c?.presence ?? "offline") &&
+      (c?.unread ?? 0) === 0 &&
+      !c?.pendingOut
+    ) {
       continue;
     }
     if (

@@ -1,7 +1,15 @@
 // Tests of grouping, ordering and group counts of contact rows.
 import { describe, expect, it } from "vitest";
-import { buildContactRows, groupHeadingLabel, OTHER_GROUP } from "./contactRows";
-import type { RowSource } from "./contactRows";
+import {
+  buildContactRows,
+  contactLineParts,
+  contactLineText,
+  contactRowLabel,
+  groupHeadingLabel,
+  OTHER_GROUP,
+  subscriptionText,
+} from "./contactRows";
+import type { LineSource, RowSource } from "./contactRows";
 
 const c = (
   jid: string,
@@ -70,5 +78,78 @@ describe("groupHeadingLabel", () => {
   it("names the group and its online count", () => {
     expect(groupHeadingLabel("Design", { online: 3, total: 5 })).toBe("Design, 3 of 5 online");
     expect(groupHeadingLabel("Sales", { online: 0, total: 1 })).toBe("Sales, 0 of 1 online");
+  });
+});
+
+describe("contact row words", () => {
+  const NOW = 1_700_000_000_000;
+  const now = () => NOW;
+  const base: LineSource = {
+    presence: "away",
+    status: "in a meeting",
+    subscription: "both",
+    pendingOut: false,
+    blocked: false,
+    idleSince: null,
+    lastSeen: null,
+  };
+
+  it("says why a contact shares no status", () => {
+    expect(subscriptionText(base)).toBeNull();
+    expect(subscriptionText({ ...base, subscription: "to" })).toBeNull();
+    expect(subscriptionText({ ...base, subscription: "none" })).toBe("Not sharing status");
+    expect(subscriptionText({ ...base, subscription: "from" })).toBe("Not sharing status");
+    expect(subscriptionText({ ...base, subscription: "none", pendingOut: true })).toBe(
+      "Waiting for approval",
+    );
+    expect(subscriptionText({ ...base, pendingOut: true, blocked: true })).toBe("Blocked");
+  });
+
+  it("adds idle time to online contacts and last seen to offline ones", () => {
+    expect(contactLineParts(base, now)).toEqual(["Away: in a meeting"]);
+    expect(contactLineParts({ ...base, idleSince: NOW - 20 * 60_000 }, now)).toEqual([
+      "Away: in a meeting",
+      "idle 20 min",
+    ]);
+    // idle is only said of online contacts, last seen only of offline ones
+    expect(contactLineParts({ ...base, lastSeen: NOW - 60_000 }, now)).toEqual([
+      "Away: in a meeting",
+    ]);
+    const offline = { ...base, presence: "offline" as const, status: null };
+    expect(contactLineParts({ ...offline, lastSeen: NOW - 120 * 60_000 }, now)).toEqual([
+      "Offline",
+      "last seen 2 h ago",
+    ]);
+    expect(contactLineParts({ ...offline, idleSince: NOW - 60 * 60_000 }, now)).toEqual([
+      "Offline",
+    ]);
+    // the subscription state replaces the presence words
+    expect(
+      contactLineParts({ ...offline, subscription: "none", lastSeen: NOW - 60_000 }, now),
+    ).toEqual(["Not sharing status"]);
+  });
+
+  it("reads the clock only for contacts with an idle or last-seen time", () => {
+    let reads = 0;
+    const counting = () => {
+      reads++;
+      return NOW;
+    };
+    contactLineParts(base, counting);
+    contactLineParts({ ...base, subscription: "none", lastSeen: NOW }, counting);
+    expect(reads).toBe(0);
+    contactLineParts({ ...base, idleSince: NOW }, counting);
+    expect(reads).toBe(1);
+  });
+
+  it("joins the words for the line and the accessible name", () => {
+    const parts = ["Away: in a meeting", "idle 20 min"];
+    expect(contactLineText(parts)).toBe("Away: in a meeting · idle 20 min");
+    expect(contactRowLabel("Bob Baker", parts, 0)).toBe(
+      "Bob Baker, Away: in a meeting, idle 20 min",
+    );
+    expect(contactRowLabel("Dan", ["Waiting for approval"], 2)).toBe(
+      "Dan, Waiting for approval, 2 unread",
+    );
   });
 });

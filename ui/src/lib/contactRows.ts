@@ -1,7 +1,9 @@
-// The roster as flat [heading, contact, …] rows for the windowed contact list: grouping, order
-// and per-group counts.
-import type { PresenceShow } from "../ipc";
-import { isOnline } from "./presence";
+// The roster as flat [heading, contact, …] rows for the windowed contact list: grouping, order,
+// per-group counts, and the words a contact row shows (presence, subscription state, idle / last
+// seen) and its accessible name.
+import type { Contact, PresenceShow } from "../ipc";
+import { idleText, lastSeenText } from "./lastSeen";
+import { isOnline, presenceText } from "./presence";
 
 /** Heading for contacts that are in no roster group. */
 export const OTHER_GROUP = "Other contacts";
@@ -95,4 +97,55 @@ export function buildContactRows(
     stats.set(group, { online, total: members.length });
   }
   return { rows, cache, stats };
+}
+
+/** The fields of a contact that decide what its row's second line says. */
+export type LineSource = Pick<
+  Contact,
+  "presence" | "status" | "subscription" | "pendingOut" | "blocked" | "idleSince" | "lastSeen"
+>;
+
+/**
+ * Why a contact has no presence to show, or null when they share it: "Blocked", "Waiting for
+ * approval" (we asked, they have not answered) or "Not sharing status" (no subscription to them).
+ */
+export function subscriptionText(c: LineSource): string | null {
+  if (c.blocked) return "Blocked";
+  if (c.pendingOut) return "Waiting for approval";
+  if (c.subscription === "none" || c.subscription === "from") return "Not sharing status";
+  return null;
+}
+
+/**
+ * The parts of a contact row's second line: ["Away: in a meeting", "idle 20 min"],
+ * ["Offline", "last seen 2 h ago"] or ["Waiting for approval"]. `now` is only called when the
+ * contact has an idle or last-seen time, so rows without one do not follow the clock.
+ */
+export function contactLineParts(c: LineSource, now: () => number): string[] {
+  const sub = subscriptionText(c);
+  if (sub) return [sub];
+  const parts = [presenceText(c.presence, c.status)];
+  const since = isOnline(c.presence)
+    ? c.idleSince !== null && idleText(c.idleSince, now())
+    : c.lastSeen !== null && lastSeenText(c.lastSeen, now());
+  if (since) parts.push(since);
+  return parts;
+}
+
+/** The visible second line: "Away: in a meeting · idle 20 min". */
+export function contactLineText(parts: readonly string[]): string {
+  return parts.join(" · ");
+}
+
+/**
+ * Accessible name of a contact row: "Bob Baker, Away: in a meeting, idle 20 min, 3 unread" (the
+ * same form as contactLabel, with the row's extra words). Tests find rows by it.
+ */
+export function contactRowLabel(
+  displayName: string,
+  parts: readonly string[],
+  unread: number,
+): string {
+  const base = [displayName, ...parts].join(", ");
+  return unread > 0 ? `${base}, ${unread} unread` : base;
 }

@@ -9,6 +9,9 @@ describe("initials", () => {
     expect(initials("Dan")).toBe("D");
     expect(initials("  Dan  ")).toBe("D");
     expect(initials("Jean-Luc Picard")).toBe("JP");
+    expect(initials("Carol Chen 12")).toBe("CC");
+    expect(initials("Room 101")).toBe("R");
+    expect(initials("42")).toBe("4");
   });
 
   it("reads an address by its local part", () => {

@@ -10,6 +10,7 @@ function graphemes(text: string): string[] {
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]/u;
+const LETTER = /^\p{L}/u;
 
 /** Upper-cases a grapheme unless that would turn it into several (ß → SS). */
 function upper(grapheme: string): string {
@@ -34,10 +35,13 @@ export function initials(name: string, jid = ""): string {
   if (text === "") text = addressName(jid.trim());
   else if (!/\s/.test(text) && text.includes("@")) text = addressName(text);
 
-  const words = text
+  const all = text
     .split(/[\s._]+/u)
     .map(graphemes)
     .filter((g) => g.length > 0 && LETTER_OR_DIGIT.test(g[0] as string));
+  // Words starting with a letter win: "Carol Chen 12" is "CC", not "C1"; "42" stays "4".
+  const letters = all.filter((g) => LETTER.test(g[0] as string));
+  const words = letters.length > 0 ? letters : all;
   const first = words[0]?.[0];
   if (first === undefined) return graphemes(text)[0] ?? "?";
   const last = words.length > 1 ? words[words.length - 1]?.[0] : undefined;

@@ -3,7 +3,8 @@ import { batch, createMemo, untrack } from "solid-js";
 import { createStore, reconcile } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { Contact, PresenceUpdate, UnreadCount } from "../ipc";
-import { buildContactRows } from "../lib/contactRows";
+import { buildContactRows, OTHER_GROUP } from "../lib/contactRows";
+import { measured } from "../lib/perfMarks";
 import type { GroupStats, Row } from "../lib/contactRows";
 
 export type LoadStatus = "idle" | "loading" | "ready" | "error";
@@ -50,13 +51,15 @@ export function createContactsStore() {
     try {
       const contacts = await api.listContacts();
       if (mine !== generation) return;
-      batch(() => {
-        setRoster(contacts);
-        setState("status", "ready");
-        const pending = queue ?? [];
-        queue = null;
-        for (const apply of pending) apply();
-      });
+      measured("roster", () =>
+        batch(() => {
+          setRoster(contacts);
+          setState("status", "ready");
+          const pending = queue ?? [];
+          queue = null;
+          for (const apply of pending) apply();
+        }),
+      );
     } catch (e) {
       if (mine !== generation) return;
       const pending = queue ?? [];
@@ -79,11 +82,13 @@ export function createContactsStore() {
   }
 
   function applyRoster(contacts: Contact[]) {
-    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
-    whenLoaded(() => {
-      setRoster(contacts);
-      if (state.status !== "ready") setState({ status: "ready", error: null });
-    });
+    whenLoaded(() =>
+      // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
+      measured("roster", () => {
+        setRoster(contacts);
+        if (state.status !== "ready") setState({ status: "ready", error: null });
+      }),
+    );
   }
 
   /** Patches each contact in place: only the rows showing those contacts update. */
@@ -131,6 +136,14 @@ export function createContactsStore() {
     return result;
   });
   const rows = (): Row[] => built().rows;
+  /** The roster's group names in list order (for the group fields of the people dialogs). */
+  const groupNames = createMemo(
+    () => [...built().stats.keys()].filter((g) => g !== OTHER_GROUP),
+    [],
+    {
+      equals: (a, b) => a.length === b.length && a.every((g, i) => g === b[i]),
+    },
+  );
 
   const totalUnread = createMemo(() => {
     let total = 0;
@@ -148,6 +161,7 @@ export function createContactsStore() {
     applyAvatar,
     clearUnread,
     rows,
+    groupNames,
     /** Online and total contacts of a roster group (as headed in the list). */
     groupStats: (group: string): GroupStats => built().stats.get(group) ?? { online: 0, total: 0 },
     totalUnread,

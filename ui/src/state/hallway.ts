@@ -1,5 +1,7 @@
+// The application state: every store, wired to the backend's events and the window's focus.
 import { createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import { api, on } from "../ipc";
+import { measured } from "../lib/perfMarks";
 import type { Subscription } from "../ipc";
 import { createContactsStore } from "./contacts";
 import { createConversationsStore } from "./conversations";
@@ -43,7 +45,9 @@ export function createHallway(opts: HallwayOptions = {}) {
     }),
     on.myPresenceChanged(({ presence }) => session.setMyPresenceFromEvent(presence)),
     on.rosterChanged(({ contacts: list }) => contacts.applyRoster(list)),
-    on.presencesChanged(({ updates }) => contacts.applyPresences(updates)),
+    on.presencesChanged(({ updates }) =>
+      measured("presences", () => contacts.applyPresences(updates)),
+    ),
     on.unreadChanged(({ counts }) => contacts.applyUnread(counts)),
     on.messagesReceived(({ messages }) => conversations.applyReceived(messages)),
     on.messageStateChanged(({ id, state }) => conversations.applyState(id, state)),

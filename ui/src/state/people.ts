@@ -1,5 +1,6 @@
 // People state beyond the roster: subscription requests (Accept / Decline), message requests
-// from people outside the contacts ("Requests"), the block list and avatar images by hash.
+// from people outside the contacts ("Requests"), the block list and avatar images by hash, plus
+// the roster edits the contact list offers (add, rename, move, remove, block, unblock).
 // Filled from a query at sign-in, then by events.
 import { createStore, reconcile } from "solid-js/store";
 import { api } from "../ipc";
@@ -48,6 +49,14 @@ export function createPeopleStore() {
     setState({ subscriptionRequests: [], messageRequests: [], blocked: [] });
   }
 
+  // The backend pushes the new lists (subscriptionRequestsChanged, messageRequestsChanged,
+  // rosterChanged) after each of these; answered requests are also dropped locally at once so
+  // their buttons cannot be pressed twice while the event is on its way.
+  const dropSubscriptionRequest = (jid: string) =>
+    setState("subscriptionRequests", (list) => list.filter((r) => r.jid !== jid));
+  const dropMessageRequest = (jid: string) =>
+    setState("messageRequests", (list) => list.filter((r) => r.jid !== jid));
+
   return {
     state,
     avatarUrl,
@@ -59,6 +68,28 @@ export function createPeopleStore() {
     setMessageRequests: (r: MessageRequest[]) =>
       setState("messageRequests", reconcile(r, { key: "jid" })),
     setBlocked: (jids: string[]) => setState("blocked", jids),
+
+    /** **Add contact**: roster item plus a subscription request. */
+    addContact: (address: string, name: string, group: string) =>
+      api.addContact(address, name, group),
+    renameContact: (jid: string, name: string) => api.renameContact(jid, name),
+    setContactGroups: (jid: string, groups: string[]) => api.setContactGroups(jid, groups),
+    removeContact: (jid: string) => api.removeContact(jid),
+    /** Lets them see our status (and asks to see theirs). */
+    async acceptSubscription(jid: string) {
+      await api.acceptSubscription(jid);
+      dropSubscriptionRequest(jid);
+    },
+    async declineSubscription(jid: string) {
+      await api.declineSubscription(jid);
+      dropSubscriptionRequest(jid);
+    },
+    async block(jid: string) {
+      await api.blockContact(jid);
+      dropSubscriptionRequest(jid);
+      dropMessageRequest(jid);
+    },
+    unblock: (jid: string) => api.unblockContact(jid),
   };
 }
 

@@ -1,3 +1,5 @@
+// Session state: the signed-in account, connection, our presence, settings (notification
+// previews, automatic away), our avatar, and UI choices kept for the session only.
 import { createStore } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type {
@@ -31,6 +33,8 @@ export type SessionState = {
   autoAwayState: AutoAway;
   /** Our own avatar's hash. */
   myAvatar: string | null;
+  /** The contact details panel is open (kept across conversations, not persisted). */
+  detailsOpen: boolean;
 };
 
 const initial = (): SessionState => ({
@@ -47,6 +51,7 @@ const initial = (): SessionState => ({
   autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
   autoAwayState: "off",
   myAvatar: null,
+  detailsOpen: false,
 });
 
 export function createSessionStore() {
@@ -137,10 +142,25 @@ export function createSessionStore() {
     }
   }
 
-  /** Saves automatic away settings; throws IpcFailure (and keeps the old ones) when refused. */
+  /**
+   * Saves automatic away settings; optimistic, puts the old ones back and throws IpcFailure
+   * when refused.
+   */
   async function setAutoAwaySettings(settings: AutoAwaySettings): Promise<void> {
-    await api.setAutoAway(settings);
-    setState("autoAway", settings);
+    const previous = { ...state.autoAway };
+    setState("autoAway", { ...settings });
+    try {
+      await api.setAutoAway(settings);
+    } catch (e) {
+      setState("autoAway", previous);
+      throw e;
+    }
+  }
+
+  /** Publishes our picture (a `data:` URL or bare base64); throws IpcFailure when refused. */
+  async function publishMyAvatar(image: string): Promise<void> {
+    const hash = await api.setMyAvatar(image);
+    setState("myAvatar", hash);
   }
 
   return {
@@ -149,6 +169,8 @@ export function createSessionStore() {
     setAutoAwaySettings,
     setAutoAwayState: (s: AutoAway) => setState("autoAwayState", s),
     setMyAvatar: (hash: string | null) => setState("myAvatar", hash),
+    publishMyAvatar,
+    setDetailsOpen: (open: boolean) => setState("detailsOpen", open),
     refresh,
     signIn,
     trustAndSignIn,

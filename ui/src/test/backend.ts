@@ -4,10 +4,16 @@ import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   AppSnapshot,
+  AutoAwayChanged,
+  AvatarChanged,
+  BlocklistChanged,
   Contact,
+  ContactDetails,
   ConnectionStateChanged,
   IpcError,
   Message,
+  MessageRequest,
+  MessageRequestsChanged,
   MessageStateChanged,
   MessageCorrected,
   MessagesReceived,
@@ -15,7 +21,9 @@ import type {
   PresencesChanged,
   RosterChanged,
   SearchResult,
+  SubscriptionRequestsChanged,
   UnreadChanged,
+  VCardFields,
 } from "../ipc";
 
 export type Args = Record<string, unknown>;
@@ -89,6 +97,41 @@ export function ipcError(code: IpcError["code"], msg: string, fingerprint: strin
   return error;
 }
 
+/** A business card; every field empty unless given. */
+export function vcard(overrides: Partial<VCardFields> = {}): VCardFields {
+  return {
+    fullName: null,
+    title: null,
+    organization: null,
+    department: null,
+    email: null,
+    phone: null,
+    ...overrides,
+  };
+}
+
+/** What the contact details panel loads: no devices and an empty card unless given. */
+export function contactDetails(
+  jid: string,
+  overrides: Partial<ContactDetails> = {},
+): ContactDetails {
+  return { jid, devices: [], vcard: vcard(), lastSeen: null, ...overrides };
+}
+
+/** Someone outside the roster who wrote to us (the "Requests" section). */
+export function messageRequest(
+  jid: string,
+  overrides: Partial<MessageRequest> = {},
+): MessageRequest {
+  return {
+    jid,
+    unread: 1,
+    lastBody: "Hello",
+    lastTimestamp: Date.UTC(2026, 10, 24, 9, 30),
+    ...overrides,
+  };
+}
+
 /** Makes a handler reject with an IpcError, as a failing Rust command does. */
 export function fail(error: IpcError): Handler {
   return () => Promise.reject(error);
@@ -108,6 +151,21 @@ const defaults: Record<string, Handler> = {
   search_messages: () => [],
   set_notification_previews: () => null,
   set_visible_conversation: () => null,
+  get_contact_details: (args) => contactDetails(String(args.jid)),
+  get_my_profile: () => vcard(),
+  set_my_profile: () => null,
+  set_my_avatar: () => "0000000000000000000000000000000000000000",
+  set_auto_away: () => null,
+  list_subscription_requests: () => [],
+  list_message_requests: () => [],
+  add_contact: () => null,
+  rename_contact: () => null,
+  set_contact_groups: () => null,
+  remove_contact: () => null,
+  accept_subscription: () => null,
+  decline_subscription: () => null,
+  block_contact: () => null,
+  unblock_contact: () => null,
   send_message: (args) =>
     message(String(args.peer), {
       direction: "outgoing",
@@ -148,6 +206,11 @@ type EventPayloads = {
   "message-corrected": MessageCorrected;
   "unread-changed": UnreadChanged;
   "my-presence-changed": MyPresenceChanged;
+  "auto-away-changed": AutoAwayChanged;
+  "avatar-changed": AvatarChanged;
+  "subscription-requests-changed": SubscriptionRequestsChanged;
+  "message-requests-changed": MessageRequestsChanged;
+  "blocklist-changed": BlocklistChanged;
 };
 
 /** Emits a backend event (tauri-specta names events in kebab-case). */

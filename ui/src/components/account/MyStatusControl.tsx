@@ -1,14 +1,26 @@
-import { createEffect, createSignal, createUniqueId, For } from "solid-js";
+// My status: the chosen availability, the status message, and what automatic away shows on top.
+import { createEffect, createSignal, createUniqueId, For, Show } from "solid-js";
 import type { MyShow } from "../../ipc";
 import { MY_SHOW_OPTIONS } from "../../lib/presence";
 import { useHallway } from "../../state/context";
 
-/** "My status" select and "Status message" input → setMyPresence. */
+/**
+ * "My status" select and "Status message" input → setMyPresence. While automatic away lowers
+ * an Available or Away status, says so ("Away (inactive)") without changing the choice.
+ */
 export function MyStatusControl() {
   const { session } = useHallway();
   const id = createUniqueId();
   const [draft, setDraft] = createSignal(session.state.myPresence.status);
   const [error, setError] = createSignal<string | null>(null);
+
+  /** What contacts see instead of the chosen status because we are inactive, if anything. */
+  const autoAway = (): "away" | "xa" | null => {
+    const auto = session.state.autoAwayState;
+    const show = session.state.myPresence.show;
+    if (auto === "off" || (show !== "available" && show !== "away")) return null;
+    return auto;
+  };
 
   // Follow changes made elsewhere (myPresenceChanged) unless the user is typing.
   let editing = false;
@@ -36,23 +48,37 @@ export function MyStatusControl() {
   return (
     <div class="my-status">
       <span
-        class={`presence-dot presence-dot--${session.state.myPresence.show}`}
+        class={`presence-dot presence-dot--${autoAway() ?? session.state.myPresence.show}`}
         aria-hidden="true"
       />
-      <select
-        class="my-status-show"
-        aria-label="My status"
-        value={session.state.myPresence.show}
-        onChange={(e) => void apply(e.currentTarget.value as MyShow, draft().trim())}
-      >
-        <For each={MY_SHOW_OPTIONS}>
-          {(o) => (
-            <option value={o.value} selected={o.value === session.state.myPresence.show}>
-              {o.label}
-            </option>
+      <div class="my-status-choice">
+        <select
+          class="my-status-show"
+          aria-label="My status"
+          aria-describedby={autoAway() ? `${id}-auto` : undefined}
+          value={session.state.myPresence.show}
+          onChange={(e) => void apply(e.currentTarget.value as MyShow, draft().trim())}
+        >
+          <For each={MY_SHOW_OPTIONS}>
+            {(o) => (
+              <option value={o.value} selected={o.value === session.state.myPresence.show}>
+                {o.label}
+              </option>
+            )}
+          </For>
+        </select>
+        <Show when={autoAway()}>
+          {(auto) => (
+            <p
+              id={`${id}-auto`}
+              class="my-status-auto"
+              title="You have been inactive: contacts see you as away until you are back."
+            >
+              {auto() === "xa" ? "Extended away (inactive)" : "Away (inactive)"}
+            </p>
           )}
-        </For>
-      </select>
+        </Show>
+      </div>
       <input
         class="my-status-message"
         type="text"

@@ -1,13 +1,33 @@
+// The Settings button and its panel: notification previews and automatic away.
 import { createSignal, createUniqueId, onCleanup, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
+import type { AutoAwaySettings } from "../../ipc";
 import { useHallway } from "../../state/context";
 
-/** "Settings" button opening a small panel (a disclosure): notification preview choice. */
+/** Bounds of the automatic away minutes (one minute to one day). */
+export const MIN_IDLE_MINUTES = 1;
+export const MAX_IDLE_MINUTES = 1440;
+
+/** Whole minutes within the bounds, or null. */
+export function parseMinutes(text: string): number | null {
+  const t = text.trim();
+  if (!/^\d+$/.test(t)) return null;
+  const n = Number(t);
+  return n >= MIN_IDLE_MINUTES && n <= MAX_IDLE_MINUTES ? n : null;
+}
+
+/**
+ * "Settings" button opening a small panel (a disclosure): notification preview choice and
+ * automatic away ("Set me away when inactive", after how many minutes).
+ */
 export function SettingsMenu() {
   const { session } = useHallway();
   const id = createUniqueId();
   const [open, setOpen] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
+  const [awayError, setAwayError] = createSignal<string | null>(null);
+  /** Which minutes field holds a value out of bounds (kept as typed, not saved). */
+  const [invalid, setInvalid] = createSignal<"awayMinutes" | "xaMinutes" | null>(null);
   let root!: HTMLDivElement;
   let toggle!: HTMLButtonElement;
 
@@ -31,6 +51,38 @@ export function SettingsMenu() {
       setError(errorMessage(e));
     }
   }
+
+  async function saveAutoAway(settings: AutoAwaySettings) {
+    setAwayError(null);
+    setInvalid(null);
+    try {
+      await session.setAutoAwaySettings(settings);
+    } catch (e) {
+      setAwayError(`Could not save: ${errorMessage(e)}`);
+    }
+  }
+
+  function setMinutes(key: "awayMinutes" | "xaMinutes", text: string) {
+    const minutes = parseMinutes(text);
+    if (minutes === null) {
+      setInvalid(key);
+      setAwayError(
+        `Enter whole minutes from ${MIN_IDLE_MINUTES} to ${MAX_IDLE_MINUTES}; not saved.`,
+      );
+      return;
+    }
+    if (minutes === session.state.autoAway[key]) {
+      // Back to the saved value after a wrong one: nothing to save, just drop the complaint.
+      if (invalid() === key) {
+        setInvalid(null);
+        setAwayError(null);
+      }
+      return;
+    }
+    void saveAutoAway({ ...session.state.autoAway, [key]: minutes });
+  }
+
+  const autoAwayOff = () => !session.state.autoAway.enabled;
 
   return (
     <div
@@ -83,6 +135,63 @@ export function SettingsMenu() {
               </p>
             )}
           </Show>
+          <fieldset class="settings-group" aria-describedby={`${id}-away-hint`}>
+            <legend class="settings-title">Automatic away</legend>
+            <div class="field field--checkbox">
+              <input
+                id={`${id}-away`}
+                type="checkbox"
+                checked={session.state.autoAway.enabled}
+                onChange={(e) =>
+                  void saveAutoAway({
+                    ...session.state.autoAway,
+                    enabled: e.currentTarget.checked,
+                  })
+                }
+              />
+              <label for={`${id}-away`}>Set me away when inactive</label>
+            </div>
+            <div class="settings-minutes">
+              <label for={`${id}-away-minutes`}>Away after (minutes)</label>
+              <input
+                id={`${id}-away-minutes`}
+                type="number"
+                inputMode="numeric"
+                min={MIN_IDLE_MINUTES}
+                max={MAX_IDLE_MINUTES}
+                step={1}
+                required
+                disabled={autoAwayOff()}
+                value={session.state.autoAway.awayMinutes}
+                aria-invalid={invalid() === "awayMinutes" ? "true" : undefined}
+                onChange={(e) => setMinutes("awayMinutes", e.currentTarget.value)}
+              />
+              <label for={`${id}-xa-minutes`}>Extended away after (minutes)</label>
+              <input
+                id={`${id}-xa-minutes`}
+                type="number"
+                inputMode="numeric"
+                min={MIN_IDLE_MINUTES}
+                max={MAX_IDLE_MINUTES}
+                step={1}
+                required
+                disabled={autoAwayOff()}
+                value={session.state.autoAway.xaMinutes}
+                aria-invalid={invalid() === "xaMinutes" ? "true" : undefined}
+                onChange={(e) => setMinutes("xaMinutes", e.currentTarget.value)}
+              />
+            </div>
+            <p id={`${id}-away-hint`} class="field-hint">
+              Do not disturb and Invisible are never changed.
+            </p>
+            <Show when={awayError()}>
+              {(message) => (
+                <p class="field-error" role="alert">
+                  {message()}
+                </p>
+              )}
+            </Show>
+          </fieldset>
         </div>
       </Show>
     </div>

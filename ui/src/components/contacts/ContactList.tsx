@@ -1,8 +1,22 @@
-// The sidebar's contact list: the "Filter contacts" field, the "Show offline contacts" toggle and
-// the windowed list of collapsible group headings and contacts.
-import { createMemo, createSignal, For, Match, onCleanup, onMount, Switch } from "solid-js";
+// The sidebar's contact list: the "Filter contacts" field, the "Show offline contacts" toggle,
+// "Add contact", the subscription prompts and "Requests" above the windowed list of collapsible
+// group headings and contacts, each contact's actions menu, and the people dialogs.
+import {
+  createEffect,
+  createMemo,
+  createSelector,
+  createSignal,
+  createUniqueId,
+  For,
+  Match,
+  onCleanup,
+  onMount,
+  Show,
+  Switch,
+} from "solid-js";
+import { errorMessage } from "../../ipc";
 import { visibleRows } from "../../lib/contactFilter";
-import type { Row } from "../../lib/contactRows";
+import type { ContactRow, Row } from "../../lib/contactRows";
 import {
   loadCollapsedGroups,
   loadShowOffline,
@@ -11,6 +25,13 @@ import {
 } from "../../lib/prefs";
 import { rowOffsets, visibleRange } from "../../lib/windowing";
 import { useHallway } from "../../state/context";
+import { createCoarseClock } from "../people/clock";
+import { ContactMenu } from "../people/ContactMenu";
+import type { ContactAction, MenuPlacement, MenuRequest } from "../people/ContactMenu";
+import { MessageRequests } from "../people/MessageRequests";
+import { PeopleDialogHost } from "../people/PeopleDialogs";
+import type { PeopleDialog } from "../people/PeopleDialogs";
+import { SubscriptionPrompts } from "../people/SubscriptionPrompts";
 import { ContactRowItem } from "./ContactRowItem";
 import { GroupHeading } from "./GroupHeading";
 
@@ -26,7 +47,7 @@ export const FALLBACK_VIEWPORT = 800;
  * overscan) exist in the DOM, so thousands of contacts stay cheap.
  */
 export function ContactList() {
-  const { contacts } = useHallway();
+  const { contacts, people } = useHallway();
   const [query, setQuery] = createSignal("");
   const [showOffline, setShowOffline] = createSignal(loadShowOffline());
   const [collapsed, setCollapsed] = createSignal<ReadonlySet<string>>(loadCollapsedGroups());
@@ -44,7 +65,12 @@ export function ContactList() {
       (jid) => {
         const c = contacts.contact(jid);
         return (
-          c && { displayName: c.displayName, presence: c.presence, unread: contacts.unreadOf(jid) }
+          c && {
+            displayName: c.displayName,
+            presence: c.presence,
+            unread: contacts.unreadOf(jid),
+            pendingOut: c.pendingOut,
+          }
         );
       },
     ),
@@ -63,6 +89,93 @@ export function ContactList() {
       onCleanup(() => ro.disconnect());
     }
   });
+
+  // "idle 20 min" / "last seen 2 h ago": one clock for the list, read only by rows that say so.
+  const now = createCoarseClock();
+
+  // The actions menu of one contact row, and the people dialog that is open.
+  const menuId = createUniqueId();
+  const [menu, setMenu] = createSignal<MenuRequest | null>(null);
+  const isMenuRow = createSelector(() => menu()?.key);
+  const [dialog, setDialog] = createSignal<PeopleDialog | null>(null);
+  const [actionError, setActionError] = createSignal<string | null>(null);
+
+  function openMenu(
+    row: ContactRow,
+    opener: HTMLElement,
+    placement: MenuPlacement,
+    fromButton: boolean,
+  ) {
+    const open = menu();
+    if (fromButton && open?.key === row.key) {
+      closeMenu(true);
+      return;
+    }
+    // Another row's menu goes first, so the new one starts afresh (focus on its first item).
+    if (open) setMenu(null);
+    setMenu({
+      key: row.key,
+      jid: row.jid,
+      opener,
+      fromButton,
+      placement,
+      scrollTop: scroller.scrollTop,
+    });
+  }
+
+  function closeMenu(refocus: boolean) {
+    const m = menu();
+    setMenu(null);
+    if (refocus && m?.opener.isConnected) m.opener.focus();
+  }
+
+  // A contact removed meanwhile (e.g. from another device) takes its menu with it.
+  createEffect(() => {
+    const m = menu();
+    if (m && !contacts.contact(m.jid)) setMenu(null);
+  });
+
+  /**
+   * The list scrolled (by the user, or to show a row that got the focus): an open menu moves with
+   * its row, and closes when the row leaves the view (or the DOM).
+   */
+  function followMenu() {
+    const m = menu();
+    if (!m) return;
+    const row = m.opener.getBoundingClientRect();
+    const view = scroller.getBoundingClientRect();
+    if (!m.opener.isConnected || row.bottom <= view.top || row.top >= view.bottom) {
+      closeMenu(false);
+      return;
+    }
+    const p = m.placement;
+    const top = scroller.scrollTop;
+    setMenu({
+      ...m,
+      placement: "anchor" in p ? { anchor: row } : { x: p.x, y: p.y - (top - m.scrollTop) },
+      scrollTop: top,
+    });
+  }
+
+  const nameOf = (jid: string) => contacts.contact(jid)?.displayName ?? jid;
+
+  async function unblock(jid: string) {
+    setActionError(null);
+    try {
+      await people.unblock(jid);
+    } catch (e) {
+      setActionError(`Could not unblock ${nameOf(jid)}: ${errorMessage(e)}`);
+    }
+  }
+
+  /** A menu item: focus goes back to the menu's opener, then the dialog opens from there. */
+  function choose(action: ContactAction) {
+    const m = menu();
+    if (!m) return;
+    closeMenu(true);
+    if (action === "unblock") void unblock(m.jid);
+    else setDialog({ kind: action, jid: m.jid, opener: m.opener });
+  }
 
   function scrollToTop() {
     scroller.scrollTop = 0;
@@ -153,15 +266,43 @@ export function ContactList() {
             }
           }}
         />
-        <label class="contacts-offline">
-          <input
-            type="checkbox"
-            checked={showOffline()}
-            onChange={(e) => toggleOffline(e.currentTarget.checked)}
-          />
-          Show offline contacts
-        </label>
+        <div class="contacts-tools">
+          <label class="contacts-offline">
+            <input
+              type="checkbox"
+              checked={showOffline()}
+              onChange={(e) => toggleOffline(e.currentTarget.checked)}
+            />
+            Show offline contacts
+          </label>
+          <button
+            type="button"
+            class="button button--quiet button--small contacts-add"
+            onClick={(e) => setDialog({ kind: "add", opener: e.currentTarget })}
+          >
+            <svg class="contacts-add-icon" viewBox="0 0 12 12" aria-hidden="true">
+              <path d="M6 1.5v9M1.5 6h9" />
+            </svg>
+            Add contact
+          </button>
+        </div>
       </div>
+      <SubscriptionPrompts />
+      <MessageRequests onDialog={setDialog} />
+      <Show when={actionError()}>
+        {(message) => (
+          <div class="contacts-note" role="alert">
+            <p>{message()}</p>
+            <button
+              type="button"
+              class="button button--secondary button--small"
+              onClick={() => setActionError(null)}
+            >
+              Dismiss
+            </button>
+          </div>
+        )}
+      </Show>
       <Switch>
         <Match when={contacts.state.status === "loading" && contacts.rows().length === 0}>
           <p class="contacts-note">Loading contacts…</p>
@@ -190,7 +331,10 @@ export function ContactList() {
       <div
         ref={scroller}
         class="contacts-scroller"
-        onScroll={() => setScrollTop(scroller.scrollTop)}
+        onScroll={() => {
+          setScrollTop(scroller.scrollTop);
+          followMenu();
+        }}
       >
         <ul
           ref={list}
@@ -220,7 +364,16 @@ export function ContactList() {
                       onToggle={toggleGroup}
                     />
                   ) : (
-                    <ContactRowItem row={row} index={index()} />
+                    <ContactRowItem
+                      row={row}
+                      index={index()}
+                      now={now}
+                      menuOpen={isMenuRow(row.key)}
+                      menuId={menuId}
+                      onMenu={(opener, placement, fromButton) =>
+                        openMenu(row, opener, placement, fromButton)
+                      }
+                    />
                   )}
                 </li>
               );
@@ -228,6 +381,24 @@ export function ContactList() {
           </For>
         </ul>
       </div>
+      <Show when={menu()}>
+        {(m) => (
+          <ContactMenu
+            id={menuId}
+            name={nameOf(m().jid)}
+            blocked={!!contacts.contact(m().jid)?.blocked}
+            placement={m().placement}
+            toggle={m().fromButton ? m().opener : undefined}
+            onChoose={choose}
+            onClose={closeMenu}
+          />
+        )}
+      </Show>
+      <PeopleDialogHost
+        dialog={dialog()}
+        fallbackFocus={() => filterInput}
+        onClose={() => setDialog(null)}
+      />
     </div>
   );
 }

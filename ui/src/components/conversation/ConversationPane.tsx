@@ -1,34 +1,86 @@
-// The open conversation: header (avatar, name, presence, address), message log and composer.
-import { presenceText } from "../../lib/presence";
+// The open conversation: header (avatar, name, presence with idle / last seen, address, the
+// "Contact details" toggle), message log and composer, and the details panel on the right.
+import { createUniqueId, Show } from "solid-js";
 import { useHallway } from "../../state/context";
+import { createNow, presenceLine } from "../details/activity";
+import { ContactDetailsPanel } from "../details/ContactDetailsPanel";
 import { Avatar } from "../shared/Avatar";
 import { PresenceDot } from "../shared/PresenceDot";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
 
 export function ConversationPane(props: { peer: string }) {
-  const { contacts } = useHallway();
+  const { contacts, people, session } = useHallway();
+  const panelId = createUniqueId();
+  const now = createNow();
   const contact = () => contacts.contact(props.peer);
   const name = () => contact()?.displayName ?? props.peer;
   const show = () => contact()?.presence ?? "offline";
+  const open = () => session.state.detailsOpen;
+  let toggle!: HTMLButtonElement;
+  let panel: HTMLElement | undefined;
+
+  function setOpen(value: boolean) {
+    session.setDetailsOpen(value);
+    if (value) panel?.focus();
+    else toggle.focus();
+  }
 
   return (
-    <section class="conversation" aria-labelledby="conversation-title">
-      <header class="conversation-header">
-        <Avatar jid={props.peer} name={name()} class="avatar--large" />
-        <div class="conversation-heading">
-          <h2 id="conversation-title" class="conversation-title">
-            {name()}
-          </h2>
-          <p class="conversation-presence">
-            <PresenceDot show={show()} />
-            <span>{presenceText(show(), contact()?.status ?? null)}</span>
-            <span class="conversation-jid">{props.peer}</span>
-          </p>
-        </div>
-      </header>
-      <MessageList peer={props.peer} peerName={name()} />
-      <Composer peer={props.peer} peerName={name()} />
-    </section>
+    <div class="conversation-shell">
+      <section class="conversation" aria-labelledby="conversation-title">
+        <header class="conversation-header">
+          <Avatar
+            jid={props.peer}
+            name={name()}
+            src={people.avatarUrl(contact()?.avatar)}
+            class="avatar--large"
+          />
+          <div class="conversation-heading">
+            <h2 id="conversation-title" class="conversation-title">
+              {name()}
+            </h2>
+            <p class="conversation-presence">
+              <PresenceDot show={show()} />
+              <span>
+                {presenceLine(
+                  show(),
+                  contact()?.status ?? null,
+                  contact()?.idleSince ?? null,
+                  contact()?.lastSeen ?? null,
+                  now(),
+                )}
+              </span>
+              <span class="conversation-jid">{props.peer}</span>
+            </p>
+          </div>
+          <button
+            ref={toggle}
+            type="button"
+            class="button button--quiet button--icon conversation-details-toggle"
+            aria-label="Contact details"
+            title="Contact details"
+            aria-expanded={open() ? "true" : "false"}
+            aria-controls={open() ? panelId : undefined}
+            onClick={() => setOpen(!open())}
+          >
+            <svg class="details-icon" viewBox="0 0 16 16" aria-hidden="true">
+              <circle cx="8" cy="8" r="6.25" />
+              <path d="M8 7.2v4M8 4.6v.1" />
+            </svg>
+          </button>
+        </header>
+        <MessageList peer={props.peer} peerName={name()} />
+        <Composer peer={props.peer} peerName={name()} />
+      </section>
+      <Show when={open()}>
+        <ContactDetailsPanel
+          id={panelId}
+          peer={props.peer}
+          ref={(el) => (panel = el)}
+          onClose={() => setOpen(false)}
+        />
+      </Show>
+    </div>
   );
 }

@@ -29,7 +29,7 @@ describe("Avatar", () => {
     expect(avatar.textContent).toBe("<");
   });
 
-  it("shows a decorative image instead of the initials when given one", () => {
+  it("shows a decorative image over the initials when given one", () => {
     const [src, setSrc] = createSignal<string | undefined>("avatar.png");
     const { container } = render(() => (
       <Avatar jid="anna@example.com" name="Anna Berg" src={src()} />
@@ -37,7 +37,10 @@ describe("Avatar", () => {
     const img = container.querySelector("img") as HTMLImageElement;
     expect(img.getAttribute("alt")).toBe("");
     expect(img.getAttribute("src")).toBe("avatar.png");
-    expect(container.querySelector(".avatar-initials")).toBeNull();
+    // The initials stay underneath (visible while the picture decodes); the picture comes after.
+    const initialsEl = container.querySelector(".avatar-initials");
+    expect(initialsEl?.textContent).toBe("AB");
+    expect(initialsEl?.compareDocumentPosition(img)).toBe(Node.DOCUMENT_POSITION_FOLLOWING);
 
     // a broken image falls back to the initials; a new image is tried again
     fireEvent.error(img);

@@ -5,7 +5,7 @@ import { initials } from "../../lib/initials";
 
 /**
  * Decorative (aria-hidden): the name is always shown as text next to it. With `src`, shows that
- * image (alt="") over the colour; the initials come back if the image fails to load.
+ * image (alt="") over the initials; they show through while it loads and if it fails.
  */
 export function Avatar(props: { jid: string; name: string; src?: string | null; class?: string }) {
   const [failed, setFailed] = createSignal(false);
@@ -24,14 +24,11 @@ export function Avatar(props: { jid: string; name: string; src?: string | null; 
       aria-hidden="true"
       style={{ "background-color": avatarColor(props.jid) }}
     >
-      <Show
-        when={showImage()}
-        fallback={
-          <span class="avatar-initials" dir="auto">
-            {initials(props.name, props.jid)}
-          </span>
-        }
-      >
+      {/* The initials stay underneath the picture: they show while it decodes, and if it fails. */}
+      <span class="avatar-initials" dir="auto">
+        {initials(props.name, props.jid)}
+      </span>
+      <Show when={showImage()}>
         <img class="avatar-image" src={props.src ?? ""} alt="" onError={() => setFailed(true)} />
       </Show>
     </span>

@@ -1,0 +1,143 @@
+//! Benchmark (issue 5), the window's half: a roster of 5,000 contacts in 50 groups rendered by
+//! the real app under Xvfb (tauri-driver → WebKitWebDriver), then all 5,000 coming online in one
+//! storm (`tests/support/mod_hallway_storm.lua`, triggered from a second session of the same
+//! account so the app's session receives it too). Figures come from the window's own
+//! `performance.measure` entries (`ui/src/lib/perfMarks.ts`: from the event's arrival to the
+//! frame after the DOM update) and from the memory of the app's process tree. Needs the built
+//! app (`HALLWAY_APP`) and a display: `make bench` runs it.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../integration/support/mod.rs"]
+#[allow(dead_code)]
+mod support;
+
+#[path = "../e2e/driver.rs"]
+#[allow(dead_code)]
+mod driver;
+
+use std::time::{Duration, Instant};
+
+use driver::*;
+use fantoccini::Client as Browser;
+use support::client::Client;
+use support::prosody::{big_office, Cert, Prosody};
+
+const GROUPS: usize = 50;
+const PER_GROUP: usize = 100;
+
+/// `hallway:NAME` measures so far: (start, duration) in ms of the page's clock.
+async fn measures(b: &Browser, name: &str) -> Vec<(f64, f64)> {
+    let v = b
+        .execute(
+            "return performance.getEntriesByName(arguments[0], 'measure').map(m => [m.startTime, m.duration]);",
+            vec![serde_json::json!(format!("hallway:{name}"))],
+        )
+        .await
+        .unwrap();
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Resident memory (MB) of the app and its WebKit processes.
+fn app_tree_rss_mb() -> (f64, Vec<String>) {
+    let out = std::process::Command::new("ps")
+        .args(["-eo", "rss=,comm="])
+        .output()
+        .unwrap();
+    let mut total = 0.0;
+    let mut parts = Vec::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let mut it = line.split_whitespace();
+        let (Some(rss), Some(comm)) = (it.next(), it.next()) else {
+            continue;
+        };
+        if comm == "hallway" || comm.starts_with("WebKit") {
+            let mb = rss.parse::<f64>().unwrap_or(0.0) / 1024.0;
+            total += mb;
+            parts.push(format!("{comm} {mb:.0} MB"));
+        }
+    }
+    (total, parts)
+}
+
+async fn wait_js(b: &Browser, script: &str, secs: u64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        let v = b.execute(script, vec![]).await.unwrap();
+        if v.as_bool() == Some(true) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: not reached in {secs}s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let total = GROUPS * PER_GROUP;
+    let server = Prosody::start_with(
+        Cert::TrustedCa,
+        &big_office("alice1@localhost", GROUPS, PER_GROUP),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(data.path());
+    let b = driver.session().await;
+    wait_el(&b, &button("Sign in"), 30).await;
+    sign_in_through_the_form(&b, &server, "alice1@localhost").await;
+    wait_el(&b, &contact_row("Colleague 1-1, "), 60).await;
+    // Let the caps queries each contact's PEP service sends after sign-in settle on the server.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let roster = measures(&b, "roster").await;
+    println!("window benchmark: {total} contacts in {GROUPS} groups, real app under Xvfb (debug build of the shell)");
+    for (i, (_, d)) in roster.iter().enumerate() {
+        println!("  roster applied and painted #{}: {d:.0} ms", i + 1);
+    }
+    let rows = b
+        .execute(
+            "return document.querySelectorAll(\"ul[aria-label='Contacts'] li\").length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    println!("  list items in the DOM for {total} contacts: {rows} (virtualised)");
+
+    let mut trigger = Client::online(&server, "alice1@localhost").await;
+    let before = measures(&b, "presences").await.len();
+    trigger
+        .messenger
+        .send_message("storm-window@localhost", "go")
+        .await
+        .unwrap();
+    // Every department heading shows all of its colleagues online.
+    wait_js(
+        &b,
+        "return Array.from(document.querySelectorAll('button[aria-expanded]')).filter(h => /of 100 online/.test(h.getAttribute('aria-label') || '') && /100 of 100/.test(h.getAttribute('aria-label') || '')).length >= 1;",
+        60,
+        "headings show everyone online",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let storm: Vec<(f64, f64)> = measures(&b, "presences").await.split_off(before);
+    if let (Some(first), Some(last)) = (storm.first(), storm.last()) {
+        let settle = last.0 + last.1 - first.0;
+        let worst = storm.iter().map(|m| m.1).fold(0.0, f64::max);
+        println!(
+            "  {total} contacts online: {} presence event(s), settled (first event to last painted frame) in {settle:.0} ms, slowest event {worst:.0} ms",
+            storm.len()
+        );
+    }
+    let (rss, parts) = app_tree_rss_mb();
+    println!(
+        "  memory of the app tree (RSS): {rss:.0} MB ({})",
+        parts.join(", ")
+    );
+    let _ = trigger.drain_for(100).await;
+    b.close().await.unwrap();
+    drop(driver);
+}

@@ -1,0 +1,214 @@
+//! Driving the real app window: tauri-driver → WebKitWebDriver → Hallway under Xvfb, and finding
+//! controls by role and accessible name (label text or aria-label), as a screen reader user would.
+//! Shared by the end-to-end tests and the window benchmark.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client as Browser, ClientBuilder, Locator};
+
+use crate::support::prosody::{free_port, pki, Prosody, PASSWORD};
+
+pub const ENTER: &str = "\u{E007}";
+
+pub struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    /// Starts tauri-driver; the app it launches inherits this environment.
+    pub fn start(data_dir: &std::path::Path) -> Driver {
+        let port = free_port();
+        let native = free_port();
+        let child = Command::new("tauri-driver")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .env("HALLWAY_DATA_DIR", data_dir)
+            .env("SSL_CERT_FILE", &pki().ca_pem)
+            .env("HALLWAY_NO_KEYCHAIN", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver (make deps installs it)");
+        Driver { child, port }
+    }
+
+    pub async fn session(&self) -> Browser {
+        // fantoccini's HTTP client builds a rustls config even for http://: pick the provider the
+        // rest of the app uses.
+        let _ = tokio_xmpp::rustls::crypto::ring::default_provider().install_default();
+        let app = std::env::var("HALLWAY_APP")
+            .expect("HALLWAY_APP: path of the built app (make test-e2e sets it)");
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            serde_json::json!({ "application": app }),
+        );
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            // tauri-driver accepts connections before WebKitWebDriver is ready: retry.
+            match ClientBuilder::rustls()
+                .unwrap()
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
+                Ok(c) => return c,
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+                Err(e) => panic!("no WebDriver session: {e}"),
+            }
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM lets tauri-driver stop WebKitWebDriver too.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn out_dir() -> PathBuf {
+    let base = std::env::var_os("HALLWAY_TEST_OUTPUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("hallway-e2e"));
+    let dir = base.join("e2e");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub async fn shot(b: &Browser, name: &str) {
+    let png = b.screenshot().await.unwrap();
+    std::fs::write(out_dir().join(format!("{name}.png")), png).unwrap();
+}
+
+pub fn xpath_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        format!("concat('{}')", s.replace('\'', "', \"'\", '"))
+    }
+}
+
+/// A text field by its visible label (or aria-label).
+pub fn field(label: &str) -> String {
+    let l = xpath_literal(label);
+    let lp = xpath_literal(&format!("{label} "));
+    format!(
+        "//*[(self::input or self::textarea or self::select) and (@aria-label={l} or @id=//label[normalize-space(.)={l} or starts-with(normalize-space(.), {lp})]/@for)]"
+    )
+}
+
+/// A button by its text or aria-label.
+pub fn button(name: &str) -> String {
+    let l = xpath_literal(name);
+    format!("//button[normalize-space(.)={l} or @aria-label={l}]")
+}
+
+/// An element with a role and accessible name.
+pub fn role(role: &str, name: &str) -> String {
+    format!(
+        "//*[@role={} and @aria-label={}]",
+        xpath_literal(role),
+        xpath_literal(name)
+    )
+}
+
+/// Waits for an element matching the XPath.
+pub async fn wait_el(b: &Browser, xpath: &str, secs: u64) -> Element {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Ok(e) = b.find(Locator::XPath(xpath)).await {
+            return e;
+        }
+        if Instant::now() > deadline {
+            let src = b.source().await.unwrap_or_default();
+            panic!(
+                "no element {xpath} after {secs}s; page:\n{}",
+                &src[..src.len().min(4000)]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+/// Waits until the element's text satisfies `pred`.
+pub async fn wait_text<F: Fn(&str) -> bool>(
+    b: &Browser,
+    xpath: &str,
+    secs: u64,
+    what: &str,
+    pred: F,
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut last = String::new();
+    loop {
+        if let Ok(e) = b.find(Locator::XPath(xpath)).await {
+            if let Ok(t) = e.text().await {
+                if pred(&t) {
+                    return t;
+                }
+                last = t;
+            }
+        }
+        if Instant::now() > deadline {
+            panic!(
+                "{what}: text of {xpath} never matched; last: {:?}",
+                &last[..last.len().min(500)]
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
+
+pub async fn type_into(b: &Browser, xpath: &str, text: &str) {
+    let e = wait_el(b, xpath, 10).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+pub async fn sign_in_through_the_form(b: &Browser, server: &Prosody, address: &str) {
+    type_into(b, &field("Address"), address).await;
+    type_into(b, &field("Password"), PASSWORD).await;
+    type_into(b, &field("Server"), &server.server_field()).await;
+    wait_el(b, &button("Sign in"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_text(b, "//*[@role='status']", 30, "connection status", |t| {
+        t == "Online"
+    })
+    .await;
+}
+
+/// A contact row of the list by the start of its accessible name.
+pub fn contact_row(name_start: &str) -> String {
+    format!(
+        "//ul[@aria-label='Contacts']//button[starts-with(@aria-label, {})]",
+        xpath_literal(name_start)
+    )
+}
+
+/// Waits until no element matches the XPath.
+pub async fn wait_gone(b: &Browser, xpath: &str, secs: u64, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while b.find(Locator::XPath(xpath)).await.is_ok() {
+        assert!(Instant::now() < deadline, "{what}: {xpath} still there");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+}
