@@ -257,6 +257,7 @@ impl Drop for Prosody {
 /// Benchmark office: `account` shares `groups` departments of `per_group` colleagues each (the
 /// colleagues have no accounts: mod_groups puts them in the roster all the same), and the
 /// test-only storm module is loaded (`tests/support/mod_hallway_storm.lua`).
+#[allow(dead_code)] // used by the benchmarks only
 pub fn big_office(account: &str, groups: usize, per_group: usize) -> Extras {
     let mut text = String::new();
     for g in 1..=groups {
