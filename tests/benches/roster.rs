@@ -123,8 +123,9 @@ async fn main() {
     let t = Instant::now();
     let _ = alice.messenger.contact_details("alice1@localhost").await;
     println!(
-        "  server settled after the caps queries in {:.0} ms",
-        t.elapsed().as_secs_f64() * 1000.0
+        "  server settled after the caps queries in {:.0} ms; RSS {:.0} MB",
+        t.elapsed().as_secs_f64() * 1000.0,
+        rss_mb()
     );
     storm(&mut alice, None, PresenceShow::Available, total).await;
     storm(&mut alice, Some("away"), PresenceShow::Away, total).await;

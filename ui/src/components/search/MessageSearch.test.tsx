@@ -84,7 +84,7 @@ describe("message search", () => {
     const items = within(results).getAllByRole("listitem");
     expect(items).toHaveLength(2);
     const first = within(items[0] as HTMLElement).getByRole("button", {
-      name: /^Bob Baker, .*2026.*, Lunch at noon\? Lunch is on me$/,
+      name: /^Bob Baker, (Available|Away|Offline|Do not disturb|Extended away), .*2026.*, Lunch at noon\? Lunch is on me$/,
     });
     expect([...first.querySelectorAll("mark")].map((m) => m.textContent)).toEqual([
       "Lunch",

@@ -1,8 +1,12 @@
+// Message search: the "Search messages" field, the "Search results" list (each hit with its
+// contact's presence as dot and word) and opening a hit in its conversation.
 import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
 import type { SearchResult } from "../../ipc";
+import { presenceWord } from "../../lib/presence";
 import { excerpt, segmentsText, splitSnippet } from "../../lib/snippet";
 import { formatFullDate, formatWhen, isoDate } from "../../lib/time";
 import { useHallway } from "../../state/context";
+import { PresenceDot } from "../shared/PresenceDot";
 
 const RESULTS_ID = "search-results";
 /** The backend returns at most this many results. */
@@ -137,10 +141,15 @@ function SearchHit(props: { result: SearchResult; current: boolean; onOpen: () =
   const { contacts, conversations } = useHallway();
   const message = () => props.result.message;
   const name = () => contacts.contact(message().peer)?.displayName ?? message().peer;
+  // Presence of the contact (never colour alone: the word is part of the text and the name).
+  const presence = () => contacts.contact(message().peer)?.presence ?? null;
   const outgoing = () => message().direction === "outgoing";
   const segments = createMemo(() => excerpt(splitSnippet(props.result.snippet)));
-  const label = () =>
-    `${name()}, ${formatFullDate(message().timestamp)}, ${outgoing() ? "You: " : ""}${segmentsText(segments())}`;
+  const label = () => {
+    const show = presence();
+    const who = show ? `${name()}, ${presenceWord(show)}` : name();
+    return `${who}, ${formatFullDate(message().timestamp)}, ${outgoing() ? "You: " : ""}${segmentsText(segments())}`;
+  };
 
   return (
     <button
@@ -157,6 +166,14 @@ function SearchHit(props: { result: SearchResult; current: boolean; onOpen: () =
     >
       <span class="search-hit-top">
         <span class="search-hit-name">{name()}</span>
+        <Show when={presence()}>
+          {(show) => (
+            <span class="search-hit-presence">
+              <PresenceDot show={show()} />
+              {presenceWord(show())}
+            </span>
+          )}
+        </Show>
         <time
           class="search-hit-time"
           dateTime={isoDate(message().timestamp)}

@@ -249,6 +249,13 @@ impl Actor {
     }
 
     pub(super) fn set_blocklist(&mut self, list: BTreeSet<String>) {
+        // Every fresh session fetches the list; an unchanged one must not resend a roster of
+        // thousands to the window.
+        if list == self.blocked {
+            self.emitter
+                .emit(CoreEvent::BlocklistChanged(list.into_iter().collect()));
+            return;
+        }
         self.blocked = list;
         self.after_block_change();
     }
