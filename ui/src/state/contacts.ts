@@ -1,10 +1,11 @@
 // Contacts state: the roster by JID, unread counts, and the grouped rows the contact list shows.
-import { batch, createMemo, untrack } from "solid-js";
-import { createStore, reconcile } from "solid-js/store";
+import { batch, createMemo, createSignal, untrack } from "solid-js";
+import { createStore, reconcile, unwrap } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { Contact, PresenceUpdate, UnreadCount } from "../ipc";
 import { buildContactRows, OTHER_GROUP } from "../lib/contactRows";
 import { measured } from "../lib/perfMarks";
+import { isOnline } from "../lib/presence";
 import type { GroupStats, Row } from "../lib/contactRows";
 
 export type LoadStatus = "idle" | "loading" | "ready" | "error";
@@ -25,6 +26,14 @@ export function createContactsStore() {
     unread: {},
   });
 
+  // The list's shape (order, groups, who is online, who has unread) depends on a few fields of
+  // every contact. Reading them through the store would subscribe to 5,000 × 5 properties on each
+  // rebuild; instead the rebuild reads the raw objects and this version says when the shape may
+  // have changed (roster replaced, someone going online/offline, unread becoming zero or not).
+  // Rows read their own contact reactively, so a status text change touches only its row.
+  const [shapeVersion, bumpShape] = createSignal(0);
+  const shapeChanged = () => bumpShape((v) => v + 1);
+
   // Events that arrive while listContacts is in flight are queued and applied after it, so a
   // slow query cannot overwrite a newer update.
   let queue: (() => void)[] | null = null;
@@ -37,10 +46,19 @@ export function createContactsStore() {
 
   function setRoster(contacts: readonly Contact[]) {
     const byJid: Record<string, Contact> = {};
-    for (const c of contacts) byJid[c.jid] = c;
+    const unread: Record<string, number> = {};
+    for (const c of contacts) {
+      byJid[c.jid] = c;
+      unread[c.jid] = c.unread;
+    }
     batch(() => {
-      setState("byJid", reconcile(byJid));
-      for (const c of contacts) setState("unread", c.jid, c.unread);
+      // An empty list takes the new one as it is; diffing (reconcile) only pays off when rows
+      // exist whose DOM should be kept. One merge for all unread counts (a store write per
+      // contact costs milliseconds per thousand).
+      if (Object.keys(state.byJid).length === 0) setState("byJid", byJid);
+      else setState("byJid", reconcile(byJid));
+      setState("unread", unread);
+      shapeChanged();
     });
   }
 
@@ -51,6 +69,7 @@ export function createContactsStore() {
     try {
       const contacts = await api.listContacts();
       if (mine !== generation) return;
+      // eslint-disable-next-line solid/reactivity -- runs when the query resolves; untracked
       measured("roster", () =>
         batch(() => {
           setRoster(contacts);
@@ -96,8 +115,11 @@ export function createContactsStore() {
     // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
     whenLoaded(() =>
       batch(() => {
+        let flipped = false;
         for (const u of updates) {
-          if (!state.byJid[u.jid]) continue;
+          const before = state.byJid[u.jid];
+          if (!before) continue;
+          if (isOnline(before.presence) !== isOnline(u.presence)) flipped = true;
           setState("byJid", u.jid, {
             presence: u.presence,
             status: u.status,
@@ -105,6 +127,7 @@ export function createContactsStore() {
             lastSeen: u.lastSeen,
           });
         }
+        if (flipped) shapeChanged();
       }),
     );
   }
@@ -118,20 +141,30 @@ export function createContactsStore() {
   }
 
   function applyUnread(counts: UnreadCount[]) {
+    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
     whenLoaded(() =>
       batch(() => {
-        for (const c of counts) setState("unread", c.peer, c.unread);
+        let flipped = false;
+        for (const c of counts) {
+          if ((state.unread[c.peer] ?? 0) > 0 !== c.unread > 0) flipped = true;
+          setState("unread", c.peer, c.unread);
+        }
+        if (flipped) shapeChanged();
       }),
     );
   }
 
   function clearUnread(peer: string) {
-    if (state.unread[peer]) setState("unread", peer, 0);
+    if (state.unread[peer]) {
+      setState("unread", peer, 0);
+      shapeChanged();
+    }
   }
 
   let rowCache: Map<string, Row> | undefined;
   const built = createMemo(() => {
-    const result = buildContactRows(Object.values(state.byJid), rowCache);
+    shapeVersion();
+    const result = buildContactRows(Object.values(unwrap(state.byJid)), rowCache);
     rowCache = result.cache;
     return result;
   });
@@ -167,6 +200,9 @@ export function createContactsStore() {
     totalUnread,
     contact: (jid: string): Contact | undefined => state.byJid[jid],
     unreadOf: (jid: string): number => state.unread[jid] ?? 0,
+    /** Untracked reads for list-shape computations that depend on `rows()` (see shapeVersion). */
+    peek: (jid: string): Contact | undefined => unwrap(state.byJid)[jid],
+    peekUnread: (jid: string): number => unwrap(state.unread)[jid] ?? 0,
   };
 }
 

@@ -62,13 +62,14 @@ export function ContactList() {
     visibleRows(
       contacts.rows(),
       { query: query(), showOffline: showOffline(), collapsed: collapsed() },
+      // Untracked: rows() changes whenever these fields may change the list (shapeVersion).
       (jid) => {
-        const c = contacts.contact(jid);
+        const c = contacts.peek(jid);
         return (
           c && {
             displayName: c.displayName,
             presence: c.presence,
-            unread: contacts.unreadOf(jid),
+            unread: contacts.peekUnread(jid),
             pendingOut: c.pendingOut,
           }
         );
