@@ -69,3 +69,13 @@ pub(crate) fn test_xml(e: &xmpp_parsers::minidom::Element) -> String {
     e.write_to(&mut out).expect("serialise");
     String::from_utf8(out).expect("utf-8")
 }
+
+/// A presence from `b@x.org/a` with `inner` as its children, for parser tests.
+#[cfg(test)]
+pub(crate) fn test_presence(inner: &str) -> xmpp_parsers::presence::Presence {
+    let s = format!("<presence xmlns='jabber:client' from='b@x.org/a'>{inner}</presence>");
+    xmpp_parsers::presence::Presence::try_from(
+        s.parse::<xmpp_parsers::minidom::Element>().expect("xml"),
+    )
+    .expect("presence")
+}

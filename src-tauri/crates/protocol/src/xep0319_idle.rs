@@ -31,10 +31,7 @@ pub fn element(since_ms: i64) -> Element {
 mod tests {
     use super::*;
 
-    fn presence(inner: &str) -> Presence {
-        let s = format!("<presence xmlns='jabber:client' from='b@x.org/a'>{inner}</presence>");
-        Presence::try_from(s.parse::<Element>().unwrap()).unwrap()
-    }
+    use crate::test_presence as presence;
 
     #[test]
     fn parses_since() {

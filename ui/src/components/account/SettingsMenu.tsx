@@ -1,5 +1,5 @@
 // The Settings button and its panel: notification previews and automatic away.
-import { createSignal, createUniqueId, onCleanup, Show } from "solid-js";
+import { createSignal, createUniqueId, For, onCleanup, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
 import type { AutoAwaySettings } from "../../ipc";
 import { useHallway } from "../../state/context";
@@ -7,6 +7,12 @@ import { useHallway } from "../../state/context";
 /** Bounds of the automatic away minutes (one minute to one day). */
 export const MIN_IDLE_MINUTES = 1;
 export const MAX_IDLE_MINUTES = 1440;
+
+/** The two minutes fields of automatic away, in order. */
+const MINUTE_FIELDS: { key: "awayMinutes" | "xaMinutes"; label: string }[] = [
+  { key: "awayMinutes", label: "Away after (minutes)" },
+  { key: "xaMinutes", label: "Extended away after (minutes)" },
+];
 
 /** Whole minutes within the bounds, or null. */
 export function parseMinutes(text: string): number | null {
@@ -152,34 +158,26 @@ export function SettingsMenu() {
               <label for={`${id}-away`}>Set me away when inactive</label>
             </div>
             <div class="settings-minutes">
-              <label for={`${id}-away-minutes`}>Away after (minutes)</label>
-              <input
-                id={`${id}-away-minutes`}
-                type="number"
-                inputMode="numeric"
-                min={MIN_IDLE_MINUTES}
-                max={MAX_IDLE_MINUTES}
-                step={1}
-                required
-                disabled={autoAwayOff()}
-                value={session.state.autoAway.awayMinutes}
-                aria-invalid={invalid() === "awayMinutes" ? "true" : undefined}
-                onChange={(e) => setMinutes("awayMinutes", e.currentTarget.value)}
-              />
-              <label for={`${id}-xa-minutes`}>Extended away after (minutes)</label>
-              <input
-                id={`${id}-xa-minutes`}
-                type="number"
-                inputMode="numeric"
-                min={MIN_IDLE_MINUTES}
-                max={MAX_IDLE_MINUTES}
-                step={1}
-                required
-                disabled={autoAwayOff()}
-                value={session.state.autoAway.xaMinutes}
-                aria-invalid={invalid() === "xaMinutes" ? "true" : undefined}
-                onChange={(e) => setMinutes("xaMinutes", e.currentTarget.value)}
-              />
+              <For each={MINUTE_FIELDS}>
+                {(f) => (
+                  <>
+                    <label for={`${id}-${f.key}`}>{f.label}</label>
+                    <input
+                      id={`${id}-${f.key}`}
+                      type="number"
+                      inputMode="numeric"
+                      min={MIN_IDLE_MINUTES}
+                      max={MAX_IDLE_MINUTES}
+                      step={1}
+                      required
+                      disabled={autoAwayOff()}
+                      value={session.state.autoAway[f.key]}
+                      aria-invalid={invalid() === f.key ? "true" : undefined}
+                      onChange={(e) => setMinutes(f.key, e.currentTarget.value)}
+                    />
+                  </>
+                )}
+              </For>
             </div>
             <p id={`${id}-away-hint`} class="field-hint">
               Do not disturb and Invisible are never changed.

@@ -964,6 +964,20 @@ impl Actor {
         }
     }
 
+    /// Sends one of the session's own iqs and remembers what its answer is for.
+    async fn send_iq(
+        &mut self,
+        stream: &StanzaStream,
+        kind: PendingIq,
+        prefix: &str,
+        build: impl FnOnce(&str) -> Iq,
+    ) {
+        let id = self.next_id(prefix);
+        let iq = build(&id);
+        self.pending_iqs.insert(id, (kind, Instant::now()));
+        stream.send(Box::new(iq.into())).await;
+    }
+
     fn next_id(&mut self, prefix: &str) -> String {
         self.iq_counter += 1;
         format!("hw-{prefix}-{}", self.iq_counter)
@@ -982,24 +996,27 @@ impl Actor {
                 for bare in stale {
                     self.queue_presence(&bare);
                 }
-                let id = self.next_id("roster");
-                self.pending_iqs
-                    .insert(id.clone(), (PendingIq::Roster, Instant::now()));
-                stream
-                    .send(Box::new(rfc6121_roster::roster_get(&id).into()))
-                    .await;
-                let id = self.next_id("carbons");
-                self.pending_iqs
-                    .insert(id.clone(), (PendingIq::Carbons, Instant::now()));
-                stream
-                    .send(Box::new(xep0280_carbons::enable(&id).into()))
-                    .await;
-                let id = self.next_id("blocklist");
-                self.pending_iqs
-                    .insert(id.clone(), (PendingIq::Blocklist, Instant::now()));
-                stream
-                    .send(Box::new(xep0191_blocking::blocklist_request(&id).into()))
-                    .await;
+                self.send_iq(
+                    stream,
+                    PendingIq::Roster,
+                    "roster",
+                    rfc6121_roster::roster_get,
+                )
+                .await;
+                self.send_iq(
+                    stream,
+                    PendingIq::Carbons,
+                    "carbons",
+                    xep0280_carbons::enable,
+                )
+                .await;
+                self.send_iq(
+                    stream,
+                    PendingIq::Blocklist,
+                    "blocklist",
+                    xep0191_blocking::blocklist_request,
+                )
+                .await;
                 // Requests of the old stream will never be answered.
                 for (_, (r, _)) in self.requests.drain() {
                     let _ = r.send(Err(RequestError::NoAnswer));
