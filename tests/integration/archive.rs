@@ -252,8 +252,10 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
             .unwrap();
         assert!(
             !page.is_empty(),
-            "history ended early after {} messages",
-            seen.len()
+            "history ended early after {} messages; oldest held: {:?}; seen starts {:?}",
+            seen.len(),
+            &bodies(&desk, colleague)[..3],
+            &seen[..3]
         );
         let mut older: Vec<String> = page.iter().map(|m| m.body.clone()).collect();
         older.extend(seen);

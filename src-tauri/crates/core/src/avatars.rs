@@ -99,19 +99,28 @@ async fn fetch(commands: &mpsc::UnboundedSender<Command>, job: &AvatarJob) -> Op
     Some(photo)
 }
 
-/// The fetcher: runs until the session's command channel closes.
+/// Failed (contact, hash) pairs remembered per session, at most.
+const MAX_FAILED: usize = 1000;
+
+/// The fetcher: runs until the session ends. It holds the session's command channel only weakly
+/// (the session holds its job channel), so neither keeps the other alive.
 pub(crate) fn spawn_fetcher(
     cache: AvatarCache,
-    commands: mpsc::UnboundedSender<Command>,
+    session: mpsc::WeakUnboundedSender<Command>,
 ) -> mpsc::UnboundedSender<AvatarJob> {
     let (tx, mut rx) = mpsc::unbounded_channel::<AvatarJob>();
     tokio::spawn(async move {
-        // Hashes that failed this session are not asked for again and again.
-        let mut failed: HashSet<String> = HashSet::new();
+        // What failed this session is not asked for again and again; per contact, so one
+        // contact announcing another's hash cannot block it.
+        let mut failed: HashSet<(String, String)> = HashSet::new();
         while let Some(job) = rx.recv().await {
+            let Some(commands) = session.upgrade() else {
+                break;
+            };
+            let key = (job.jid.clone(), job.hash.clone());
             let stored = if cache.has(&job.hash) {
                 true
-            } else if failed.contains(&job.hash) {
+            } else if failed.contains(&key) {
                 false
             } else {
                 match fetch(&commands, &job).await {
@@ -123,7 +132,10 @@ pub(crate) fn spawn_fetcher(
                         }
                     },
                     None => {
-                        failed.insert(job.hash.clone());
+                        if failed.len() >= MAX_FAILED {
+                            failed.clear();
+                        }
+                        failed.insert(key);
                         false
                     }
                 }

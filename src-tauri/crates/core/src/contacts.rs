@@ -207,8 +207,6 @@ impl Messenger {
     pub async fn accept_subscription(&self, jid: &str) -> Result<(), CoreError> {
         let bare = address(jid)?;
         let to = Jid::from(bare.clone());
-        self.send_presence(rfc6121_presence::subscription(&to, true))
-            .await?;
         let contact = self
             .contacts()
             .await
@@ -217,11 +215,16 @@ impl Messenger {
         let sees_theirs = contact
             .as_ref()
             .is_some_and(|c| c.subscription.sees_theirs() || c.pending_out);
+        // Our request goes first, while theirs is still pending on their side: their client
+        // approves a request that answers its own (ours does the same, see session/people.rs),
+        // so one Accept ends with both seeing each other.
         if !sees_theirs {
             let nick = self.my_name(&self.require_account()?);
             self.send_presence(rfc6121_presence::subscribe_with_nick(&to, nick.as_deref()))
                 .await?;
         }
+        self.send_presence(rfc6121_presence::subscription(&to, true))
+            .await?;
         let commands = self.commands().await?;
         self.tell(&commands, PeopleCommand::RequestAnswered(bare.to_string()));
         Ok(())

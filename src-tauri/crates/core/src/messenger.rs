@@ -341,6 +341,12 @@ impl Messenger {
         first: Option<tokio_xmpp::stanzastream::Connection>,
         online: oneshot::Sender<Result<(), hallway_model::ConnectionError>>,
     ) {
+        // Never two sessions at once (a double-submitted sign-in, or one racing the automatic
+        // one): they would share a resource and keep replacing each other on the server.
+        let previous = self.active.lock().await.take();
+        if let Some(old) = previous {
+            old.handle.stop().await;
+        }
         let account = bare.to_string();
         let my_presence = self
             .store
@@ -363,7 +369,7 @@ impl Messenger {
             avatar_cache: self.avatars.clone(),
             my_avatar: self.my_avatar(&account),
         });
-        self.spawn_idle_watcher(handle.commands.clone(), my_presence.show);
+        self.spawn_idle_watcher(handle.commands.downgrade(), my_presence.show);
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
         *self.active.lock().await = Some(Active {
             account: bare,
@@ -383,6 +389,7 @@ impl Messenger {
             a.handle.stop().await;
         }
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        self.auto_away.lock().unwrap_or_else(|p| p.into_inner()).1 = AutoAway::Off;
         self.emitter.connection(ConnectionState::Offline);
     }
 
@@ -681,7 +688,7 @@ impl Messenger {
     /// back (XEP-0319 idle since), ending with the session.
     fn spawn_idle_watcher(
         &self,
-        commands: tokio::sync::mpsc::UnboundedSender<Command>,
+        session: tokio::sync::mpsc::WeakUnboundedSender<Command>,
         chosen: MyShow,
     ) {
         *self.chosen_show.lock().unwrap_or_else(|p| p.into_inner()) = chosen;
@@ -701,9 +708,10 @@ impl Messenger {
             let mut tick = tokio::time::interval(poll);
             loop {
                 tick.tick().await;
-                if commands.is_closed() {
+                // Held weakly: the watcher ends with the session instead of keeping it alive.
+                let Some(commands) = session.upgrade() else {
                     break;
-                }
+                };
                 let idle = source.idle_time();
                 let locked = source.screen_locked();
                 let show = *chosen.lock().unwrap_or_else(|p| p.into_inner());

@@ -517,6 +517,10 @@ fn cursor(conn: &rusqlite::Connection, before_id: Option<i64>) -> Result<(i64, i
     Ok((ts.unwrap_or(i64::MAX), id))
 }
 
+/// Room left between an appended row and the one before it (in `ord` units, µs): the most rows
+/// a later gap fill can place between them.
+const APPEND_ROOM: i64 = 1_000_000;
+
 /// The `limit` newest messages strictly before `(ts, id)` in time order, returned oldest first.
 fn older_than(
     conn: &rusqlite::Connection,
@@ -579,8 +583,12 @@ fn insert_one(
             let newest: Option<i64> = conn
                 .prepare_cached("SELECT MAX(ord) FROM messages WHERE account = ?1 AND peer = ?2")?
                 .query_row(params![account, m.peer], |r| r.get(0))?;
+            // At least a second's worth of µs above the newest: a bounded catch-up appends its
+            // rows here, and the gap it leaves below them is filled later with `Below`, one
+            // step down per row. Archive stamps are whole seconds, so the catch-up's rows may be
+            // stamped before the row they follow; without the room, a gap fill would run past it.
             if let Some(newest) = newest {
-                ord = ord.max(newest + 1);
+                ord = ord.max(newest + APPEND_ROOM);
             }
         }
         Placement::Prepend => {

@@ -732,3 +732,56 @@ fn lists_who_wrote_and_their_newest_message() {
         .unwrap()
         .is_none());
 }
+
+#[test]
+fn a_gap_fill_below_rows_stamped_before_their_predecessor_stays_above_it() {
+    // Live message at 10.900 s; the catch-up's rows carry whole-second archive stamps (10.000 s),
+    // i.e. before it. Filling the gap below them must still land above the live message.
+    let store = Store::open_in_memory().unwrap();
+    let mut before = msg("bob@x.org", Direction::Incoming, "before the gap", "b0");
+    before.timestamp = 10_900;
+    store.insert_message(ACC, &before).unwrap();
+    let mut first_held = None;
+    for i in 0..3 {
+        let mut m = msg(
+            "bob@x.org",
+            Direction::Incoming,
+            &format!("held {i}"),
+            &format!("h{i}"),
+        );
+        m.timestamp = 10_000;
+        let Inserted::New(row) = store.insert_message(ACC, &m).unwrap() else {
+            panic!("new")
+        };
+        first_held.get_or_insert(row.id);
+    }
+    let anchor: i64 = store
+        .conn()
+        .query_row(
+            "SELECT ord FROM messages WHERE id = ?1",
+            [first_held.unwrap()],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let fill: Vec<NewMessage> = (0..5000)
+        .rev()
+        .map(|i| {
+            let mut m = msg(
+                "bob@x.org",
+                Direction::Incoming,
+                &format!("gap {i}"),
+                &format!("g{i}"),
+            );
+            m.timestamp = 10_000;
+            m.placement = Placement::Below(anchor);
+            m
+        })
+        .collect();
+    store.insert_messages(ACC, &fill).unwrap();
+    let all = store.history(ACC, "bob@x.org", None, 10_000).unwrap();
+    assert_eq!(all.len(), 5004);
+    assert_eq!(all[0].body, "before the gap");
+    assert_eq!(all[1].body, "gap 0");
+    assert_eq!(all[5000].body, "gap 4999");
+    assert_eq!(all[5001].body, "held 0");
+}

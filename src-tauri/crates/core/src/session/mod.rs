@@ -182,7 +182,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
     });
     let stream = StanzaStream::new(reconnector(ctx), 256);
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel();
-    let avatar_jobs = crate::avatars::spawn_fetcher(cfg.avatar_cache, cmd_tx.clone());
+    let avatar_jobs = crate::avatars::spawn_fetcher(cfg.avatar_cache, cmd_tx.downgrade());
     let (token_tx, token_rx) = mpsc::unbounded_channel();
     let since_ms = cfg
         .store
@@ -210,6 +210,8 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         auto: AutoAway::Off,
         idle_since: None,
         my_avatar: cfg.my_avatar,
+        presence_dirty: false,
+        wanted_avatars: HashMap::new(),
         avatar_jobs,
         view: cfg.view,
         catch_up_limit: cfg.catch_up_limit,
@@ -296,7 +298,7 @@ struct TokenOutcome {
 
 struct Actor {
     /// The app's iq requests in flight, by iq id.
-    requests: HashMap<String, (Responder, Instant)>,
+    requests: HashMap<String, (Responder, Instant, Option<Jid>)>,
     /// Our XEP-0191 block list.
     blocked: BTreeSet<String>,
     /// Subscription requests waiting for Accept / Decline.
@@ -312,6 +314,10 @@ struct Actor {
     idle_since: Option<i64>,
     /// Our avatar's hash.
     my_avatar: Option<String>,
+    /// Our presence must go out again (our avatar changed on another device).
+    presence_dirty: bool,
+    /// Avatar announced per contact and still being fetched (`None`: removed meanwhile).
+    wanted_avatars: HashMap<String, Option<String>>,
     avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
@@ -366,7 +372,12 @@ impl Actor {
             tokio::select! {
                 ev = stream.next() => match ev {
                     Some(Event::Stream(s)) => self.on_stream_event(&stream, s).await,
-                    Some(Event::Stanza(s)) => self.on_stanza(&stream, s).await,
+                    Some(Event::Stanza(s)) => {
+                        self.on_stanza(&stream, s).await;
+                        if std::mem::take(&mut self.presence_dirty) {
+                            self.broadcast_presence(&stream).await;
+                        }
+                    }
                     None => break,
                 },
                 cmd = commands.recv() => match cmd {
@@ -425,7 +436,7 @@ impl Actor {
                     self.flush();
                     drop(stream);
                     // Keep answering contact queries until the messenger drops us.
-                    for (_, (r, _)) in self.requests.drain() {
+                    for (_, (r, _, _)) in self.requests.drain() {
                         let _ = r.send(Err(RequestError::Offline));
                     }
                     while let Some(cmd) = commands.recv().await {
@@ -456,11 +467,11 @@ impl Actor {
         let late: Vec<String> = self
             .requests
             .iter()
-            .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .filter(|(_, (_, at, _))| now.duration_since(*at) >= IQ_TIMEOUT)
             .map(|(id, _)| id.clone())
             .collect();
         for id in late {
-            if let Some((r, _)) = self.requests.remove(&id) {
+            if let Some((r, _, _)) = self.requests.remove(&id) {
                 let _ = r.send(Err(RequestError::NoAnswer));
             }
         }
@@ -1017,8 +1028,16 @@ impl Actor {
                     xep0191_blocking::blocklist_request,
                 )
                 .await;
+                // The server delivers pending subscription requests again after our presence
+                // (RFC 6121 §3.1.3); ones answered elsewhere meanwhile must not linger.
+                if !self.sub_requests.is_empty() {
+                    self.sub_requests.clear();
+                    self.emitter
+                        .emit(CoreEvent::SubscriptionRequestsChanged(Vec::new()));
+                }
+                self.wanted_avatars.clear();
                 // Requests of the old stream will never be answered.
-                for (_, (r, _)) in self.requests.drain() {
+                for (_, (r, _, _)) in self.requests.drain() {
                     let _ = r.send(Err(RequestError::NoAnswer));
                 }
                 self.broadcast_presence(stream).await;
@@ -1165,15 +1184,48 @@ impl Actor {
     }
 
     async fn on_iq(&mut self, stream: &StanzaStream, iq: Iq) {
+        // Answers are matched by id *and* sender: a contact who guesses an id must not answer
+        // for our server (RFC 6120 §8.1.2.1: the reply comes from where the request went; no
+        // `from` means our server or our own account).
+        let own_server = |from: &Option<Jid>, account: &BareJid| match from {
+            None => true,
+            Some(f) => f.to_bare() == *account || f.to_string() == account.domain().as_str(),
+        };
+        let sender_ok =
+            |expected: &Option<Jid>, from: &Option<Jid>, account: &BareJid| match expected {
+                None => own_server(from, account),
+                Some(to) => {
+                    from.as_ref() == Some(to)
+                        || (to.to_bare() == *account && own_server(from, account))
+                }
+            };
+        let iq = match iq {
+            Iq::Result {
+                ref id, ref from, ..
+            }
+            | Iq::Error {
+                ref id, ref from, ..
+            } if (self.requests.contains_key(id)
+                && !self
+                    .requests
+                    .get(id)
+                    .is_some_and(|(_, _, to)| sender_ok(to, from, &self.account)))
+                || (self.pending_iqs.contains_key(id) && !own_server(from, &self.account)) =>
+            {
+                tracing::warn!("iq answer {id} from an unexpected sender {from:?} dropped");
+                return;
+            }
+            iq => iq,
+        };
         let iq = match iq {
             Iq::Result { id, payload, .. } if self.requests.contains_key(&id) => {
-                if let Some((r, _)) = self.requests.remove(&id) {
+                if let Some((r, _, _)) = self.requests.remove(&id) {
                     let _ = r.send(Ok(payload));
                 }
                 return;
             }
             Iq::Error { id, error, .. } if self.requests.contains_key(&id) => {
-                if let Some((r, _)) = self.requests.remove(&id) {
+                if let Some((r, _, _)) = self.requests.remove(&id) {
                     let condition = format!("{:?}", error.defined_condition);
                     let text = error.texts.values().next().cloned();
                     let _ = r.send(Err(RequestError::Refused(condition, text)));
@@ -1251,7 +1303,7 @@ impl Actor {
                 let reply = if xep0191_blocking::is_push(&payload) {
                     match xep0191_blocking::parse_push(from.as_ref(), &self.account, &payload) {
                         Ok(push) => {
-                            self.on_block_push(push);
+                            self.on_block_push(stream, push).await;
                             Iq::Result {
                                 from: None,
                                 to: None,

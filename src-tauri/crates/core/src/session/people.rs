@@ -22,6 +22,13 @@ use tokio_xmpp::parsers::presence::Presence;
 use tokio_xmpp::stanzastream::StanzaStream;
 
 use super::{now_ms, Actor, RequestError, Resource, Responder};
+
+/// Devices tracked per contact (a hostile one could announce thousands of resources).
+const MAX_RESOURCES: usize = 16;
+/// Longest status text kept (characters); strangers' text beyond it is cut.
+const MAX_STATUS: usize = 1024;
+/// Pending subscription requests kept (a flood of requests must not grow without bound).
+const MAX_SUB_REQUESTS: usize = 500;
 use crate::avatars::AvatarJob;
 use crate::events::CoreEvent;
 
@@ -90,7 +97,13 @@ impl Actor {
                 self.my_avatar = hash;
                 self.broadcast_presence(stream).await;
             }
-            PeopleCommand::AvatarStored(jid, hash) => self.set_avatar(&jid, hash),
+            PeopleCommand::AvatarStored(jid, hash) => {
+                // A fetch that finishes after a newer announcement (or a removal) is stale.
+                if self.wanted_avatars.get(&jid) == Some(&hash) {
+                    self.wanted_avatars.remove(&jid);
+                    self.set_avatar(&jid, hash);
+                }
+            }
         }
     }
 
@@ -100,13 +113,13 @@ impl Actor {
             let _ = reply.send(Err(RequestError::Offline));
             return;
         }
-        let id = match iq.as_ref() {
-            Iq::Get { id, .. }
-            | Iq::Set { id, .. }
-            | Iq::Result { id, .. }
-            | Iq::Error { id, .. } => id.clone(),
+        let (id, to) = match iq.as_ref() {
+            Iq::Get { id, to, .. }
+            | Iq::Set { id, to, .. }
+            | Iq::Result { id, to, .. }
+            | Iq::Error { id, to, .. } => (id.clone(), to.clone()),
         };
-        self.requests.insert(id, (reply, Instant::now()));
+        self.requests.insert(id, (reply, Instant::now(), to));
         stream.send(Box::new((*iq).into())).await;
     }
 
@@ -135,10 +148,21 @@ impl Actor {
                 idle_since,
                 photo,
             } => {
-                if bare == self.account_str || self.blocked.contains(&bare) {
-                    return; // our own other devices; blocked contacts show as blocked
+                // Our own other devices, blocked contacts (shown as blocked) and people outside the
+                // roster (nothing shows their presence; a stranger must not grow our state).
+                if bare == self.account_str
+                    || self.blocked.contains(&bare)
+                    || !self.roster.contains_key(&bare)
+                {
+                    return;
                 }
-                self.resources.entry(bare.clone()).or_default().insert(
+                let status = status.map(|s| s.chars().take(MAX_STATUS).collect());
+                let res = self.resources.entry(bare.clone()).or_default();
+                if res.len() >= MAX_RESOURCES && !res.contains_key(&from) {
+                    tracing::warn!("{bare} announced more than {MAX_RESOURCES} devices; ignored");
+                    return;
+                }
+                res.insert(
                     from,
                     Resource {
                         show,
@@ -180,18 +204,26 @@ impl Actor {
                 if bare == self.account_str || self.blocked.contains(&bare) {
                     return;
                 }
-                // We asked to see theirs first (added them): their request back is the answer
-                // to ours, so it is approved without asking the user again (what "Accept also
-                // subscribes back" needs to end with both seeing each other).
-                if self
-                    .roster
-                    .get(&bare)
-                    .is_some_and(|i| i.pending_out || i.subscription.sees_theirs())
-                {
+                // We asked to see theirs and are still waiting (we added them): their request
+                // back is the answer to ours, so it is approved without asking again (what
+                // "Accept also subscribes back" needs to end with both seeing each other). Only
+                // then: someone we merely follow still has to be accepted by the user.
+                if self.roster.get(&bare).is_some_and(|i| i.pending_out) {
                     if let Ok(to) = tokio_xmpp::jid::Jid::new(&bare) {
                         let approve = rfc6121_presence::subscription(&to, true);
                         stream.send(Box::new(approve.into())).await;
                     }
+                    if self.sub_requests.remove(&bare).is_some() {
+                        self.emit_subscription_requests();
+                    }
+                    return;
+                }
+                if self.sub_requests.len() >= MAX_SUB_REQUESTS
+                    && !self.sub_requests.contains_key(&bare)
+                {
+                    tracing::warn!(
+                        "more than {MAX_SUB_REQUESTS} subscription requests; {bare} ignored"
+                    );
                     return;
                 }
                 let display_name = nick.unwrap_or_else(|| self.display_name(&bare));
@@ -260,17 +292,38 @@ impl Actor {
         self.after_block_change();
     }
 
-    pub(super) fn on_block_push(&mut self, push: Push) {
-        match push {
-            Push::Blocked(jids) => self.blocked.extend(jids),
-            Push::Unblocked(jids) if jids.is_empty() => self.blocked.clear(),
+    pub(super) async fn on_block_push(&mut self, stream: &StanzaStream, push: Push) {
+        let unblocked: Vec<String> = match push {
+            Push::Blocked(jids) => {
+                self.blocked.extend(jids);
+                Vec::new()
+            }
+            Push::Unblocked(jids) if jids.is_empty() => {
+                std::mem::take(&mut self.blocked).into_iter().collect()
+            }
             Push::Unblocked(jids) => {
-                for j in jids {
-                    self.blocked.remove(&j);
+                for j in &jids {
+                    self.blocked.remove(j);
+                }
+                jids
+            }
+        };
+        self.after_block_change();
+        // XEP-0191 §3.4 only makes the server send *our* presence to them; ask for theirs so an
+        // unblocked contact does not stay "offline" until they change status.
+        for jid in unblocked {
+            if self
+                .roster
+                .get(&jid)
+                .is_some_and(|i| i.subscription.sees_theirs())
+            {
+                if let Ok(to) = tokio_xmpp::jid::Jid::new(&jid) {
+                    let probe =
+                        Presence::new(tokio_xmpp::parsers::presence::Type::Probe).with_to(to);
+                    stream.send(Box::new(probe.into())).await;
                 }
             }
         }
-        self.after_block_change();
     }
 
     fn after_block_change(&mut self) {
@@ -308,20 +361,36 @@ impl Actor {
         }
         match xep0084_avatar::parse_metadata(&n.items) {
             Ok(Announced::Avatar(hash)) => self.announce_avatar(&n.from, hash),
-            Ok(Announced::Removed) => self.set_avatar(&n.from, None),
+            Ok(Announced::Removed) => {
+                if n.from == self.account_str || self.roster.contains_key(&n.from) {
+                    self.wanted_avatars.remove(&n.from);
+                    self.set_avatar(&n.from, None);
+                }
+            }
             Err(e) => tracing::warn!("bad avatar metadata from {}: {e}", n.from),
         }
     }
 
     fn announce_avatar(&mut self, jid: &str, hash: String) {
+        // Only people in the roster (and we) have avatars shown; a stranger's announcement
+        // would only make us send them requests.
+        if jid != self.account_str && !self.roster.contains_key(jid) {
+            return;
+        }
         let known = if jid == self.account_str {
             self.my_avatar.as_deref()
         } else {
             self.infos.get(jid).and_then(|i| i.avatar.as_deref())
         };
         if known == Some(hash.as_str()) {
+            self.wanted_avatars.remove(jid);
             return;
         }
+        if self.wanted_avatars.get(jid) == Some(&Some(hash.clone())) {
+            return; // already being fetched
+        }
+        self.wanted_avatars
+            .insert(jid.to_string(), Some(hash.clone()));
         let _ = self.avatar_jobs.send(AvatarJob {
             jid: jid.to_string(),
             hash,
@@ -334,6 +403,8 @@ impl Actor {
                 return;
             }
             self.my_avatar = hash.clone();
+            // Our XEP-0153 hint in presence must follow (changed on another device).
+            self.presence_dirty = true;
             if let Err(e) = self
                 .store
                 .set_setting(&crate::avatars::my_avatar_key(jid), &hash)
