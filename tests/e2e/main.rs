@@ -422,6 +422,50 @@ async fn contacts_add_accept_filter_and_details() {
         "bob's avatar shown: {imgs}"
     );
     shot(&b, "p06-details").await;
+
+    // A stranger writes: the message waits under "Requests" with Add and Block.
+    let stranger = Client::online(server, "erin11@localhost").await;
+    stranger
+        .messenger
+        .send_message("alice12@localhost", "Hello, is the meeting room free at 4?")
+        .await
+        .unwrap();
+    wait_el(
+        &b,
+        "//button[starts-with(@aria-label, 'Block erin11@localhost')]",
+        15,
+    )
+    .await;
+    wait_el(
+        &b,
+        "//button[starts-with(@aria-label, 'Add erin11@localhost')]",
+        5,
+    )
+    .await;
+    shot(&b, "p07-requests").await;
+
+    // The row menu, and our own profile.
+    wait_el(&b, &button("More actions for Carol Chen 12"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//*[@role='menu']", 5).await;
+    shot(&b, "p08-row-menu").await;
+    b.execute(
+        "document.activeElement && document.activeElement.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}));",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_el(&b, &button("Edit my profile"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[@open]", 5).await;
+    wait_el(&b, &field("Full name"), 10).await;
+    shot(&b, "p09-my-profile").await;
     b.close().await.unwrap();
     drop(driver);
 }
