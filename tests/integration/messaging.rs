@@ -258,7 +258,7 @@ async fn history_survives_a_restart_and_pages() {
 }
 
 /// Runs another client (slixmpp) that signs in as `jid` and sends these raw stanzas.
-fn send_raw(server: &Prosody, jid: &str, stanzas: &[&str]) {
+pub(crate) fn send_raw(server: &Prosody, jid: &str, stanzas: &[&str]) {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/integration/support/raw_send.py"

@@ -506,3 +506,39 @@ async fn last_seen_is_recorded_when_a_contact_leaves_and_asked_when_offline() {
         "last seen {seen}, signed out after {before}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_card_is_published_even_when_another_client_made_the_node_open() {
+    let server = Prosody::shared();
+    // Another client of ours created the vCard4 node with access model "open".
+    crate::messaging::send_raw(
+        server,
+        "dave11@localhost",
+        &["<iq type='set' id='other-1'><pubsub xmlns='http://jabber.org/protocol/pubsub'>\
+           <publish node='urn:xmpp:vcard4'><item id='current'>\
+           <vcard xmlns='urn:ietf:params:xml:ns:vcard-4.0'><fn><text>Old Name</text></fn></vcard>\
+           </item></publish><publish-options><x xmlns='jabber:x:data' type='submit'>\
+           <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>\
+           <field var='pubsub#access_model'><value>open</value></field></x></publish-options>\
+           </pubsub></iq>"],
+    );
+    let dave = Client::online(server, "dave11@localhost").await;
+    assert_eq!(
+        dave.messenger
+            .my_profile()
+            .await
+            .unwrap()
+            .full_name
+            .as_deref(),
+        Some("Old Name")
+    );
+    let card = VCardFields {
+        full_name: Some("Dave Eleven".into()),
+        title: Some("Caretaker".into()),
+        ..Default::default()
+    };
+    dave.messenger.set_my_profile(card.clone()).await.unwrap();
+    assert_eq!(dave.messenger.my_profile().await.unwrap(), card);
+    let png = crate::support::png::solid(16, [0x10, 0x80, 0x40]);
+    dave.messenger.set_my_avatar(png).await.unwrap();
+}

@@ -70,16 +70,41 @@ impl Messenger {
 
     /// Sends an iq through the session and waits for its answer's payload.
     async fn ask(&self, what: &str, iq: Iq) -> Result<Option<Element>, CoreError> {
+        self.ask_raw(iq).await?.map_err(|e| refused(what, e))
+    }
+
+    /// `ask` with the refusal as it came (outer error: we could not even ask).
+    async fn ask_raw(&self, iq: Iq) -> Result<Result<Option<Element>, RequestError>, CoreError> {
         let commands = self.commands().await?;
         let (tx, rx) = oneshot::channel();
         commands
             .send(Command::Request(Box::new(iq), tx))
             .map_err(|_| CoreError::Offline)?;
         match tokio::time::timeout(ANSWER_WAIT, rx).await {
-            Ok(Ok(Ok(payload))) => Ok(payload),
-            Ok(Ok(Err(e))) => Err(refused(what, e)),
+            Ok(Ok(answer)) => Ok(answer),
             Ok(Err(_)) => Err(CoreError::Offline),
-            Err(_) => Err(refused(what, RequestError::NoAnswer)),
+            Err(_) => Ok(Err(RequestError::NoAnswer)),
+        }
+    }
+
+    /// Publishes to our own PEP node for contacts who see our presence. If another of our
+    /// clients configured the node differently, the server refuses the publish-options
+    /// (XEP-0060 §7.1.5, `conflict` / precondition-not-met): then the item is published with the
+    /// node's own configuration rather than not at all.
+    async fn publish_pep(
+        &self,
+        what: &str,
+        build: impl Fn(Option<&str>) -> Iq,
+    ) -> Result<(), CoreError> {
+        match self.ask_raw(build(Some("presence"))).await? {
+            Ok(_) => Ok(()),
+            Err(RequestError::Refused(condition, _)) if condition == "Conflict" => {
+                tracing::info!(
+                    "{what}: node configured differently elsewhere; publishing as it is"
+                );
+                self.ask(what, build(None)).await.map(|_| ())
+            }
+            Err(e) => Err(refused(what, e)),
         }
     }
 
@@ -386,9 +411,10 @@ impl Messenger {
             }
         }
         let account = self.require_account()?;
-        let id = hallway_protocol::new_id();
-        self.ask("Saving your profile", xep0292_vcard4::publish(&id, &fields))
-            .await?;
+        self.publish_pep("Saving your profile", |access| {
+            xep0292_vcard4::publish(&hallway_protocol::new_id(), &fields, access)
+        })
+        .await?;
         self.remember_my_name(&account, fields.full_name.as_deref());
         Ok(())
     }
@@ -398,17 +424,20 @@ impl Messenger {
     /// WebP is refused here.
     pub async fn set_my_avatar(&self, bytes: Vec<u8>) -> Result<String, CoreError> {
         let account = self.require_account()?;
-        let (data, meta, hash) = xep0084_avatar::publish(
-            &hallway_protocol::new_id(),
-            &hallway_protocol::new_id(),
-            &bytes,
-        )
-        .map_err(|e| CoreError::InvalidInput(format!("This picture cannot be used: {e}.")))?;
+        let hash = xep0084_avatar::prepare(&bytes)
+            .map_err(|e| CoreError::InvalidInput(format!("This picture cannot be used: {e}.")))?;
         self.avatars
             .write(&hash, &bytes)
             .map_err(CoreError::Storage)?;
-        self.ask("Publishing your picture", data).await?;
-        self.ask("Publishing your picture", meta).await?;
+        // Data first, then metadata (XEP-0084 §4.1).
+        self.publish_pep("Publishing your picture", |access| {
+            xep0084_avatar::publish_data(&hallway_protocol::new_id(), &hash, &bytes, access)
+        })
+        .await?;
+        self.publish_pep("Publishing your picture", |access| {
+            xep0084_avatar::publish_metadata(&hallway_protocol::new_id(), &hash, &bytes, access)
+        })
+        .await?;
         self.store.set_setting(
             &crate::avatars::my_avatar_key(&account),
             &Some(hash.clone()),

@@ -88,8 +88,16 @@ pub fn parse_items(payload: Option<&Element>, node: &str) -> Result<Vec<Item>, P
 }
 
 /// Publishes `payload` as item `item_id` on our own PEP `node`. `access_model` goes in
-/// publish-options (XEP-0060 §7.1.5), e.g. `presence` (contacts who see our presence) or `open`.
-pub fn publish(id: &str, node: &str, item_id: &str, payload: Element, access_model: &str) -> Iq {
+/// publish-options (XEP-0060 §7.1.5), e.g. `presence` (contacts who see our presence) or `open`;
+/// `None` publishes with whatever the node is configured to (the retry after a
+/// `precondition-not-met`, when another of our clients set the node up differently).
+pub fn publish(
+    id: &str,
+    node: &str,
+    item_id: &str,
+    payload: Element,
+    access_model: Option<&str>,
+) -> Iq {
     let field = |var: &str, value: &str, hidden: bool| {
         let mut f = Element::builder("field", NS_FORMS).attr(xml_ncname!("var").into(), var);
         if hidden {
@@ -107,7 +115,11 @@ pub fn publish(id: &str, node: &str, item_id: &str, payload: Element, access_mod
                     "http://jabber.org/protocol/pubsub#publish-options",
                     true,
                 ))
-                .append(field("pubsub#access_model", access_model, false))
+                .append(field(
+                    "pubsub#access_model",
+                    access_model.unwrap_or_default(),
+                    false,
+                ))
                 .build(),
         )
         .build();
@@ -120,14 +132,15 @@ pub fn publish(id: &str, node: &str, item_id: &str, payload: Element, access_mod
                 .build(),
         )
         .build();
+    let mut pubsub = Element::builder("pubsub", NS).append(publish);
+    if access_model.is_some() {
+        pubsub = pubsub.append(options);
+    }
     Iq::Set {
         from: None,
         to: None,
         id: id.to_string(),
-        payload: Element::builder("pubsub", NS)
-            .append(publish)
-            .append(options)
-            .build(),
+        payload: pubsub.build(),
     }
 }
 
@@ -192,7 +205,10 @@ mod tests {
         assert_eq!(items.attr("node"), Some("n"));
         assert_eq!(items.attr("max_items"), Some("1"));
         assert_eq!(items.get_child("item", NS).unwrap().attr("id"), Some("h"));
-        let p: Element = publish("i2", "n", "current", el("<v xmlns='z'/>"), "presence").into();
+        let plain: Element = publish("i3", "n", "current", el("<v xmlns='z'/>"), None).into();
+        assert!(!crate::test_xml(&plain).contains("publish-options"));
+        let p: Element =
+            publish("i2", "n", "current", el("<v xmlns='z'/>"), Some("presence")).into();
         assert_eq!(p.attr("type"), Some("set"));
         let ps = p.get_child("pubsub", NS).unwrap();
         let item = ps

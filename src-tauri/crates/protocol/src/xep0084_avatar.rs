@@ -140,21 +140,20 @@ fn png_size(bytes: &[u8]) -> Option<(u16, u16)> {
     Some((u16::try_from(w).ok()?, u16::try_from(h).ok()?))
 }
 
-/// Our avatar: the data publish, then the metadata publish (in this order, §4.1), and its hash.
-pub fn publish(
-    data_id: &str,
-    meta_id: &str,
-    bytes: &[u8],
-) -> Result<(Iq, Iq, String), ProtocolError> {
-    let hash = sha1_hex(bytes);
-    check_image(bytes, &hash)?;
-    let mime = sniff_type(bytes).unwrap_or("image/png");
+/// Our avatar's data item (published first, §4.1); `bytes` must have passed `check_image`.
+pub fn publish_data(id: &str, hash: &str, bytes: &[u8], access_model: Option<&str>) -> Iq {
     let data = Element::builder("data", NODE_DATA)
         .append(encode_base64(bytes))
         .build();
+    xep0060_pubsub::publish(id, NODE_DATA, hash, data, access_model)
+}
+
+/// Our avatar's metadata item (published after the data, §4.1).
+pub fn publish_metadata(id: &str, hash: &str, bytes: &[u8], access_model: Option<&str>) -> Iq {
+    let mime = sniff_type(bytes).unwrap_or("image/png");
     let mut info = Element::builder("info", NODE_METADATA)
         .attr(xml_ncname!("bytes").into(), bytes.len().to_string())
-        .attr(xml_ncname!("id").into(), hash.clone())
+        .attr(xml_ncname!("id").into(), hash)
         .attr(xml_ncname!("type").into(), mime);
     if let Some((w, h)) = png_size(bytes) {
         info = info
@@ -164,12 +163,14 @@ pub fn publish(
     let meta = Element::builder("metadata", NODE_METADATA)
         .append(info.build())
         .build();
-    // Avatars are for contacts (access model `presence`, the PEP default).
-    Ok((
-        xep0060_pubsub::publish(data_id, NODE_DATA, &hash, data, "presence"),
-        xep0060_pubsub::publish(meta_id, NODE_METADATA, &hash, meta, "presence"),
-        hash,
-    ))
+    xep0060_pubsub::publish(id, NODE_METADATA, hash, meta, access_model)
+}
+
+/// Our avatar: its hash, once the bytes pass the checks (size, type) every receiver applies.
+pub fn prepare(bytes: &[u8]) -> Result<String, ProtocolError> {
+    let hash = sha1_hex(bytes);
+    check_image(bytes, &hash)?;
+    Ok(hash)
 }
 
 /// SHA-1 of `bytes` as lower-case hex (the avatar id of XEP-0084 and XEP-0153).
@@ -252,15 +253,15 @@ mod tests {
 
     #[test]
     fn serialises_publish_in_order() {
-        let (data, meta, hash) = publish("d", "m", PNG).unwrap();
+        let hash = prepare(PNG).unwrap();
         assert_eq!(hash, sha1_hex(PNG));
-        let data: Element = data.into();
-        let meta: Element = meta.into();
+        let data: Element = publish_data("d", &hash, PNG, Some("presence")).into();
+        let meta: Element = publish_metadata("m", &hash, PNG, Some("presence")).into();
         let d = crate::test_xml(&data);
         assert!(d.contains(NODE_DATA) && d.contains(&hash));
         let m = crate::test_xml(&meta);
         assert!(m.contains("width=\"1\"") || m.contains("width='1'"));
         assert!(m.contains("image/png"));
-        assert!(publish("d", "m", b"not an image").is_err());
+        assert!(prepare(b"not an image").is_err());
     }
 }

@@ -95,9 +95,10 @@ pub fn card(f: &VCardFields) -> Element {
     v.build()
 }
 
-/// Publishes our card (item id `current`, XEP-0292 §3.2) for contacts who see our presence.
-pub fn publish(id: &str, f: &VCardFields) -> Iq {
-    xep0060_pubsub::publish(id, NODE, "current", card(f), "presence")
+/// Publishes our card (item id `current`, XEP-0292 §3.2); `access_model` as in
+/// `xep0060_pubsub::publish` (`presence`: contacts who see our presence).
+pub fn publish(id: &str, f: &VCardFields, access_model: Option<&str>) -> Iq {
+    xep0060_pubsub::publish(id, NODE, "current", card(f), access_model)
 }
 
 #[cfg(test)]
@@ -134,7 +135,7 @@ mod tests {
     fn serialises_and_round_trips() {
         let c = card(&fields());
         assert_eq!(parse_card(&c).unwrap(), fields());
-        let iq: Element = publish("p", &fields()).into();
+        let iq: Element = publish("p", &fields(), Some("presence")).into();
         assert!(crate::test_xml(&iq).contains(NODE));
         let only_dept = VCardFields {
             department: Some("Sales".into()),
