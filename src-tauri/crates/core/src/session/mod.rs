@@ -1284,12 +1284,7 @@ impl Actor {
                 from, id, payload, ..
             } => {
                 let reply = if xep0199_ping::is_ping(&payload) {
-                    Iq::Result {
-                        from: None,
-                        to: None,
-                        id,
-                        payload: None,
-                    }
+                    empty_result(id)
                 } else if xep0030_disco::is_info_query(&payload) {
                     xep0030_disco::info_result(&id, &payload)
                 } else {
@@ -1304,12 +1299,7 @@ impl Actor {
                     match xep0191_blocking::parse_push(from.as_ref(), &self.account, &payload) {
                         Ok(push) => {
                             self.on_block_push(stream, push).await;
-                            Iq::Result {
-                                from: None,
-                                to: None,
-                                id,
-                                payload: None,
-                            }
+                            empty_result(id)
                         }
                         Err(e) => {
                             tracing::warn!("rejected block list push: {e}");
@@ -1320,12 +1310,7 @@ impl Actor {
                     match rfc6121_roster::parse_roster_push(from.as_ref(), &self.account, payload) {
                         Ok(items) => {
                             self.on_roster_push(items);
-                            Iq::Result {
-                                from: None,
-                                to: None,
-                                id,
-                                payload: None,
-                            }
+                            empty_result(id)
                         }
                         Err(e) => {
                             tracing::warn!("rejected roster push: {e}");
@@ -1572,6 +1557,16 @@ fn older_query(request: &ArchiveRequest) -> ArchiveQuery {
 
 /// Sends the reply to an incoming `iq get/set`, addressed to whoever asked (RFC 6120 §8.2.3:
 /// every get/set gets a result or an error, or the asker waits).
+/// The empty `result` that accepts an `iq` (a ping, a roster or block list push).
+fn empty_result(id: String) -> Iq {
+    Iq::Result {
+        from: None,
+        to: None,
+        id,
+        payload: None,
+    }
+}
+
 async fn answer(stream: &StanzaStream, asker: Option<Jid>, reply: Iq) {
     let reply = match asker {
         Some(to) => reply.with_to(to),
