@@ -32,6 +32,17 @@ fn main() {
         "set_my_avatar",
         "get_avatar",
         "set_auto_away",
+        "get_upload_limit",
+        "stage_file",
+        "append_staged_file",
+        "discard_staged_file",
+        "send_staged_file",
+        "cancel_transfer",
+        "download_file",
+        "inspect_file",
+        "get_file_preview",
+        "open_file",
+        "show_file_in_folder",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

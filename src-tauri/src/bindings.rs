@@ -47,6 +47,17 @@ pub fn builder() -> Builder<tauri::Wry> {
             set_my_avatar,
             get_avatar,
             set_auto_away,
+            get_upload_limit,
+            stage_file,
+            append_staged_file,
+            discard_staged_file,
+            send_staged_file,
+            cancel_transfer,
+            download_file,
+            inspect_file,
+            get_file_preview,
+            open_file,
+            show_file_in_folder,
         ])
         .events(collect_events![
             ConnectionStateChanged,
@@ -62,6 +73,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             BlocklistChanged,
             AvatarChanged,
             AutoAwayChanged,
+            MessageUpdated,
+            TransferProgressed,
         ])
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
-    SearchResult, SignInRequest, SubscriptionRequest, VCardFields,
+    SearchResult, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -272,4 +272,93 @@ pub async fn set_auto_away(
     settings: AutoAwaySettings,
 ) -> Result<(), IpcError> {
     Ok(hallway.set_auto_away(settings)?)
+}
+
+/// Whether the server takes file uploads, and the largest file it takes (XEP-0363).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_upload_limit(hallway: Hallway<'_>) -> Result<UploadLimit, IpcError> {
+    Ok(hallway.upload_limit().await?)
+}
+
+/// Starts handing a file from the window (picked, dropped or pasted) to the app; returns its
+/// staging id for `append_staged_file` and `send_staged_file`.
+#[tauri::command]
+#[specta::specta]
+pub async fn stage_file(hallway: Hallway<'_>, name: String) -> Result<String, IpcError> {
+    Ok(hallway.stage_file_begin(&name)?)
+}
+
+/// Appends a base64 chunk to a staged file.
+#[tauri::command]
+#[specta::specta]
+pub async fn append_staged_file(
+    hallway: Hallway<'_>,
+    staging_id: String,
+    chunk_base64: String,
+) -> Result<(), IpcError> {
+    let bytes = crate::avatar_url::decode(&chunk_base64)?;
+    Ok(hallway.stage_file_append(&staging_id, &bytes)?)
+}
+
+/// Throws a staged file away (removed before sending).
+#[tauri::command]
+#[specta::specta]
+pub async fn discard_staged_file(hallway: Hallway<'_>, staging_id: String) -> Result<(), IpcError> {
+    Ok(hallway.discard_staged_file(&staging_id)?)
+}
+
+/// Sends a staged file (upload, then the message with its URL).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_staged_file(
+    hallway: Hallway<'_>,
+    peer: String,
+    staging_id: String,
+) -> Result<Message, IpcError> {
+    Ok(hallway.send_staged_file(&peer, &staging_id).await?)
+}
+
+/// Stops an upload or download.
+#[tauri::command]
+#[specta::specta]
+pub async fn cancel_transfer(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    Ok(hallway.cancel_transfer(id).await?)
+}
+
+/// Downloads a message's file into the Downloads folder.
+#[tauri::command]
+#[specta::specta]
+pub async fn download_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    Ok(hallway.download_file(id).await?)
+}
+
+/// Asks the server for a received file's size and type.
+#[tauri::command]
+#[specta::specta]
+pub async fn inspect_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    Ok(hallway.inspect_file(id).await?)
+}
+
+/// A picture's preview as a `data:` URL (`None` when there is none to show).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_file_preview(hallway: Hallway<'_>, id: i64) -> Result<Option<String>, IpcError> {
+    Ok(hallway.file_preview(id).await?)
+}
+
+/// Opens a downloaded or sent file with the system's default app (never programs or scripts).
+#[tauri::command]
+#[specta::specta]
+pub async fn open_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    let path = hallway.file_to_open(id)?;
+    tauri_plugin_opener::open_path(path, None::<&str>).map_err(crate::error::os_failure)
+}
+
+/// Shows a downloaded or sent file in the system's file manager.
+#[tauri::command]
+#[specta::specta]
+pub async fn show_file_in_folder(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    let path = hallway.local_file(id)?;
+    tauri_plugin_opener::reveal_item_in_dir(path).map_err(crate::error::os_failure)
 }

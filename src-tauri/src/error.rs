@@ -28,6 +28,10 @@ pub enum IpcErrorCode {
     Offline,
     /// The server or the contact said no.
     Refused,
+    /// A file is over the server's upload limit (the message says the limit).
+    FileTooLarge,
+    /// The operating system could not do it (open a file, show a folder).
+    System,
     /// Anything else (a bug).
     Internal,
 }
@@ -43,6 +47,15 @@ pub struct IpcError {
     pub fingerprint: Option<String>,
 }
 
+/// An OS-level failure (no default app, no file manager) as an IPC error.
+pub fn os_failure(e: impl std::fmt::Display) -> IpcError {
+    IpcError {
+        code: IpcErrorCode::System,
+        message: format!("Your system could not do that: {e}"),
+        fingerprint: None,
+    }
+}
+
 impl From<CoreError> for IpcError {
     fn from(e: CoreError) -> Self {
         let message = e.to_string();
@@ -54,6 +67,7 @@ impl From<CoreError> for IpcError {
             CoreError::Internal(_) => (IpcErrorCode::Internal, None),
             CoreError::Offline => (IpcErrorCode::Offline, None),
             CoreError::Refused(_) => (IpcErrorCode::Refused, None),
+            CoreError::FileTooLarge(_) => (IpcErrorCode::FileTooLarge, None),
             CoreError::Connection(c) => {
                 let code = match c.kind {
                     ConnectionErrorKind::AuthFailed => IpcErrorCode::AuthFailed,

@@ -3,7 +3,7 @@
 use hallway_core::{CoreEvent, EventReceiver};
 use hallway_model::{
     AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
-    PresenceUpdate, SubscriptionRequest,
+    PresenceUpdate, SubscriptionRequest, TransferProgress,
 };
 use tauri::AppHandle;
 use tauri_specta::Event;
@@ -41,6 +41,20 @@ pub struct MessagesReceived {
 pub struct MessageCorrected {
     /// The message with its latest text.
     pub message: Message,
+}
+
+/// A message changed as a whole (its file's transfer ended, its size became known…).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct MessageUpdated {
+    /// The message as stored now.
+    pub message: Message,
+}
+
+/// A file transfer moved on (a few times a second at most).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct TransferProgressed {
+    /// Bytes so far, total and speed.
+    pub progress: TransferProgress,
 }
 
 /// A delivery state moved.
@@ -121,6 +135,8 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::PresencesChanged(updates) => PresencesChanged { updates }.emit(&app),
             CoreEvent::MessagesReceived(messages) => MessagesReceived { messages }.emit(&app),
             CoreEvent::MessageCorrected(message) => MessageCorrected { message }.emit(&app),
+            CoreEvent::MessageUpdated(message) => MessageUpdated { message }.emit(&app),
+            CoreEvent::TransferProgressed(progress) => TransferProgressed { progress }.emit(&app),
             CoreEvent::MessageStateChanged { id, state } => {
                 MessageStateChanged { id, state }.emit(&app)
             }

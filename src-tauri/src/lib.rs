@@ -37,6 +37,7 @@ pub fn run() -> Result<(), String> {
         catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
         idle_source: idle_os::source(),
         idle_poll: hallway_core::DEFAULT_IDLE_POLL,
+        downloads_dir: hallway_core::paths::downloads_dir(),
     })
     .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());
@@ -74,6 +75,9 @@ pub fn run() -> Result<(), String> {
                 .cloned()
                 .ok_or("no window in tauri.conf.json")?;
             tauri::WebviewWindowBuilder::from_config(app.handle(), &config)?
+                // Files dropped on a conversation reach the page as HTML5 drops (File objects),
+                // like files picked or pasted; the window's own drop handler would give paths.
+                .disable_drag_drop_handler()
                 .on_document_title_changed(|window, title| {
                     if let Err(e) = window.set_title(&title) {
                         tracing::warn!("could not set the window title: {e}");

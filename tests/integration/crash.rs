@@ -41,6 +41,7 @@ async fn crash_child() {
         catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
         idle_source: Arc::new(hallway_core::idle::NoIdleSource),
         idle_poll: hallway_core::DEFAULT_IDLE_POLL,
+        downloads_dir: PathBuf::from(dir).join("Downloads"),
     })
     .unwrap();
     tokio::spawn(async move { while events.recv().await.is_some() {} });

@@ -71,6 +71,7 @@ impl Client {
             idle_source: idle.clone(),
             // Fast, so automatic away tests take a second, not minutes.
             idle_poll: std::time::Duration::from_millis(200),
+            downloads_dir: data_dir.path().join("Downloads"),
         })
         .unwrap();
         Client {

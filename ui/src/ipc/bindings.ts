@@ -67,6 +67,31 @@ export const commands = {
 	getAvatar: (hash: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("get_avatar", { hash })),
 	/**  Automatic away settings. */
 	setAutoAway: (settings: AutoAwaySettings) => typedError<null, IpcError>(__TAURI_INVOKE("set_auto_away", { settings })),
+	/**  Whether the server takes file uploads, and the largest file it takes (XEP-0363). */
+	getUploadLimit: () => typedError<UploadLimit, IpcError>(__TAURI_INVOKE("get_upload_limit")),
+	/**
+	 *  Starts handing a file from the window (picked, dropped or pasted) to the app; returns its
+	 *  staging id for `append_staged_file` and `send_staged_file`.
+	 */
+	stageFile: (name: string) => typedError<string, IpcError>(__TAURI_INVOKE("stage_file", { name })),
+	/**  Appends a base64 chunk to a staged file. */
+	appendStagedFile: (stagingId: string, chunkBase64: string) => typedError<null, IpcError>(__TAURI_INVOKE("append_staged_file", { stagingId, chunkBase64 })),
+	/**  Throws a staged file away (removed before sending). */
+	discardStagedFile: (stagingId: string) => typedError<null, IpcError>(__TAURI_INVOKE("discard_staged_file", { stagingId })),
+	/**  Sends a staged file (upload, then the message with its URL). */
+	sendStagedFile: (peer: string, stagingId: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_staged_file", { peer, stagingId })),
+	/**  Stops an upload or download. */
+	cancelTransfer: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_transfer", { id })),
+	/**  Downloads a message's file into the Downloads folder. */
+	downloadFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("download_file", { id })),
+	/**  Asks the server for a received file's size and type. */
+	inspectFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("inspect_file", { id })),
+	/**  A picture's preview as a `data:` URL (`None` when there is none to show). */
+	getFilePreview: (id: number) => typedError<string | null, IpcError>(__TAURI_INVOKE("get_file_preview", { id })),
+	/**  Opens a downloaded or sent file with the system's default app (never programs or scripts). */
+	openFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("open_file", { id })),
+	/**  Shows a downloaded or sent file in the system's file manager. */
+	showFileInFolder: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("show_file_in_folder", { id })),
 };
 
 /** Events */
@@ -78,11 +103,13 @@ export const events = {
 	messageCorrected: makeEvent<MessageCorrected, MessageCorrected>("message-corrected"),
 	messageRequestsChanged: makeEvent<MessageRequestsChanged, MessageRequestsChanged>("message-requests-changed"),
 	messageStateChanged: makeEvent<MessageStateChanged, MessageStateChanged>("message-state-changed"),
+	messageUpdated: makeEvent<MessageUpdated, MessageUpdated>("message-updated"),
 	messagesReceived: makeEvent<MessagesReceived, MessagesReceived>("messages-received"),
 	myPresenceChanged: makeEvent<MyPresenceChanged, MyPresenceChanged>("my-presence-changed"),
 	presencesChanged: makeEvent<PresencesChanged, PresencesChanged>("presences-changed"),
 	rosterChanged: makeEvent<RosterChanged, RosterChanged>("roster-changed"),
 	subscriptionRequestsChanged: makeEvent<SubscriptionRequestsChanged, SubscriptionRequestsChanged>("subscription-requests-changed"),
+	transferProgressed: makeEvent<TransferProgressed, TransferProgressed>("transfer-progressed"),
 	unreadChanged: makeEvent<UnreadChanged, UnreadChanged>("unread-changed"),
 };
 
@@ -109,6 +136,24 @@ export type AppSnapshot = {
 	autoAwayState: AutoAway,
 	/**  Our own avatar's hash, when we published one. */
 	myAvatar: string | null,
+};
+
+/**  A file carried by a message. Name, size and type come from strangers: shown as text only. */
+export type Attachment = {
+	/**  The HTTPS URL (`None` until the upload has a slot). */
+	url: string | null,
+	/**  File name for display and saving (already made safe). */
+	name: string,
+	/**  Size in bytes when known (ours, or the server's `Content-Length`). */
+	size: number | null,
+	/**  MIME type when known. */
+	mime: string | null,
+	/**  Where the file is on this machine: our copy of a sent file, or a finished download. */
+	localPath: string | null,
+	/**  Where it is on its way. */
+	status: FileStatus,
+	/**  Why the last transfer failed. */
+	error: string | null,
 };
 
 /**  What automatic away currently applies on top of the chosen status. */
@@ -288,6 +333,26 @@ export type Direction =
 /**  From the account (this device or, via carbons, another one). */
 "outgoing";
 
+/**
+ *  Where a message's file is. Outgoing: `Uploading` → `Uploaded` (or `UploadFailed`, with Retry).
+ *  Incoming: `Available` → `Downloading` → `Downloaded` (or `DownloadFailed`).
+ */
+export type FileStatus = 
+/**  Being uploaded (XEP-0363); the message goes out when it is done. */
+"uploading" | 
+/**  The upload failed or was cancelled; `error` says why. */
+"uploadFailed" | 
+/**  Uploaded and sent; `local_path` is our copy. */
+"uploaded" | 
+/**  On the server, not downloaded. */
+"available" | 
+/**  Being downloaded. */
+"downloading" | 
+/**  Saved at `local_path`. */
+"downloaded" | 
+/**  The download failed or was cancelled; `error` says why. */
+"downloadFailed";
+
 /**  An error as the UI receives it. */
 export type IpcError = {
 	/**  What kind of failure. */
@@ -320,6 +385,10 @@ export type IpcErrorCode =
 "offline" | 
 /**  The server or the contact said no. */
 "refused" | 
+/**  A file is over the server's upload limit (the message says the limit). */
+"fileTooLarge" | 
+/**  The operating system could not do it (open a file, show a folder). */
+"system" | 
 /**  Anything else (a bug). */
 "internal";
 
@@ -343,6 +412,8 @@ export type Message = {
 	originId: string,
 	/**  The author corrected it (XEP-0308); `body` is the latest text. */
 	edited: boolean,
+	/**  The file it carries (XEP-0363 upload URL / XEP-0066 OOB), if any. */
+	attachment: Attachment | null,
 };
 
 /**  The author corrected a message (XEP-0308). */
@@ -375,6 +446,12 @@ export type MessageStateChanged = {
 	id: number,
 	/**  New state. */
 	state: DeliveryState,
+};
+
+/**  A message changed as a whole (its file's transfer ended, its size became known…). */
+export type MessageUpdated = {
+	/**  The message as stored now. */
+	message: Message,
 };
 
 /**  Batched new messages. */
@@ -505,6 +582,24 @@ export type SubscriptionRequestsChanged = {
 	requests: SubscriptionRequest[],
 };
 
+/**  A file transfer moved on (at most a few times a second per transfer). */
+export type TransferProgress = {
+	/**  The message carrying the file. */
+	messageId: number,
+	/**  Bytes moved so far. */
+	bytes: number,
+	/**  Total bytes, when known. */
+	total: number | null,
+	/**  Recent speed. */
+	bytesPerSecond: number,
+};
+
+/**  A file transfer moved on (a few times a second at most). */
+export type TransferProgressed = {
+	/**  Bytes so far, total and speed. */
+	progress: TransferProgress,
+};
+
 /**  Unread counts changed. */
 export type UnreadChanged = {
 	/**  Changed conversations. */
@@ -517,6 +612,14 @@ export type UnreadCount = {
 	peer: string,
 	/**  Unread messages. */
 	unread: number,
+};
+
+/**  What the server's upload service (XEP-0363) takes. */
+export type UploadLimit = {
+	/**  The server has an upload service. */
+	available: boolean,
+	/**  Largest file in bytes, when the service states one. */
+	maxSize: number | null,
 };
 
 /**  Business-card fields (XEP-0292 vCard4, XEP-0054 vcard-temp as fallback). */

@@ -17,6 +17,7 @@ import type {
   SearchResult,
   SignInRequest,
   SubscriptionRequest,
+  UploadLimit,
   VCardFields,
 } from "./bindings";
 
@@ -120,6 +121,20 @@ export const api = {
   getAvatar: (hash: string): Promise<string | null> => unwrap(commands.getAvatar(hash)),
   setAutoAway: (settings: AutoAwaySettings): Promise<null> =>
     unwrap(commands.setAutoAway(settings)),
+  getUploadLimit: (): Promise<UploadLimit> => unwrap(commands.getUploadLimit()),
+  stageFile: (name: string): Promise<string> => unwrap(commands.stageFile(name)),
+  appendStagedFile: (stagingId: string, chunkBase64: string): Promise<null> =>
+    unwrap(commands.appendStagedFile(stagingId, chunkBase64)),
+  discardStagedFile: (stagingId: string): Promise<null> =>
+    unwrap(commands.discardStagedFile(stagingId)),
+  sendStagedFile: (peer: string, stagingId: string): Promise<Message> =>
+    unwrap(commands.sendStagedFile(peer, stagingId)),
+  cancelTransfer: (id: number): Promise<null> => unwrap(commands.cancelTransfer(id)),
+  downloadFile: (id: number): Promise<null> => unwrap(commands.downloadFile(id)),
+  inspectFile: (id: number): Promise<null> => unwrap(commands.inspectFile(id)),
+  getFilePreview: (id: number): Promise<string | null> => unwrap(commands.getFilePreview(id)),
+  openFile: (id: number): Promise<null> => unwrap(commands.openFile(id)),
+  showFileInFolder: (id: number): Promise<null> => unwrap(commands.showFileInFolder(id)),
 };
 
 export type Api = typeof api;
@@ -182,4 +197,6 @@ export const on: Subscribers = {
   blocklistChanged: (cb) => subscribe(events.blocklistChanged, cb),
   avatarChanged: (cb) => subscribe(events.avatarChanged, cb),
   autoAwayChanged: (cb) => subscribe(events.autoAwayChanged, cb),
+  messageUpdated: (cb) => subscribe(events.messageUpdated, cb),
+  transferProgressed: (cb) => subscribe(events.transferProgressed, cb),
 };

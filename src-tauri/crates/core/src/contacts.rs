@@ -59,7 +59,9 @@ fn refused(what: &str, e: RequestError) -> CoreError {
 }
 
 impl Messenger {
-    async fn commands(&self) -> Result<tokio::sync::mpsc::UnboundedSender<Command>, CoreError> {
+    pub(crate) async fn commands(
+        &self,
+    ) -> Result<tokio::sync::mpsc::UnboundedSender<Command>, CoreError> {
         self.require_account()?;
         let guard = self.active.lock().await;
         guard
@@ -69,7 +71,7 @@ impl Messenger {
     }
 
     /// Sends an iq through the session and waits for its answer's payload.
-    async fn ask(&self, what: &str, iq: Iq) -> Result<Option<Element>, CoreError> {
+    pub(crate) async fn ask(&self, what: &str, iq: Iq) -> Result<Option<Element>, CoreError> {
         self.ask_raw(iq).await?.map_err(|e| refused(what, e))
     }
 

@@ -27,6 +27,9 @@ pub enum CoreError {
     /// The server or the contact said no (or never answered).
     #[error("{0}")]
     Refused(String),
+    /// A file is over the server's upload limit (the message says the limit).
+    #[error("{0}")]
+    FileTooLarge(String),
     /// A bug or an unexpected state.
     #[error("Internal error: {0}")]
     Internal(String),

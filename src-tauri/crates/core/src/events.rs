@@ -3,7 +3,7 @@
 
 use hallway_model::{
     AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
-    PresenceUpdate, SubscriptionRequest,
+    PresenceUpdate, SubscriptionRequest, TransferProgress,
 };
 
 use crate::notify::Notification;
@@ -21,6 +21,10 @@ pub enum CoreEvent {
     MessagesReceived(Vec<Message>),
     /// The author corrected a message (XEP-0308): its new text.
     MessageCorrected(Message),
+    /// A message changed as a whole (its file's transfer ended, its size became known…).
+    MessageUpdated(Message),
+    /// A file transfer moved on (throttled to a few per second per transfer).
+    TransferProgressed(TransferProgress),
     /// A message's delivery state moved.
     MessageStateChanged {
         /// Row id.

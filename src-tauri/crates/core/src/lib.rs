@@ -9,6 +9,7 @@ mod contacts;
 mod emitter;
 mod error;
 pub mod events;
+pub mod files;
 pub mod idle;
 pub mod keychain;
 mod messenger;

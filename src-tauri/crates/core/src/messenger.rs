@@ -20,6 +20,7 @@ use crate::connection::login;
 use crate::connector::{parse_server_field, HallwayConnector};
 use crate::emitter::Emitter;
 use crate::events::{CoreEvent, EventReceiver};
+use crate::files::Files;
 use crate::idle::IdleSource;
 use crate::keychain::Keychain;
 use crate::session::{
@@ -54,6 +55,8 @@ pub struct MessengerOptions {
     pub idle_source: Arc<dyn IdleSource>,
     /// How often inactivity is looked at ([`DEFAULT_IDLE_POLL`]; tests shorten it).
     pub idle_poll: Duration,
+    /// Where downloaded files are saved ([`crate::paths::downloads_dir`] in the app).
+    pub downloads_dir: PathBuf,
 }
 
 /// How often automatic away looks at the idle time.
@@ -83,6 +86,7 @@ pub struct Messenger {
     idle_poll: Duration,
     pub(crate) auto_away: Arc<std::sync::Mutex<(AutoAwaySettings, AutoAway)>>,
     chosen_show: Arc<std::sync::Mutex<MyShow>>,
+    pub(crate) files: Files,
 }
 
 fn presence_key(account: &str) -> String {
@@ -120,6 +124,7 @@ impl Messenger {
                 AutoAway::Off,
             ))),
             chosen_show: Arc::new(std::sync::Mutex::new(MyShow::Available)),
+            files: Files::new(opts.data_dir.clone(), opts.downloads_dir),
         });
         if let Ok(Some(settings)) = me.store.setting::<AutoAwaySettings>(AUTO_AWAY) {
             me.auto_away.lock().unwrap_or_else(|p| p.into_inner()).0 = settings;
@@ -348,6 +353,8 @@ impl Messenger {
             old.handle.stop().await;
         }
         let account = bare.to_string();
+        self.reset_files();
+        self.recover_transfers(&account);
         let my_presence = self
             .store
             .setting::<MyPresence>(&presence_key(&account))
@@ -469,6 +476,7 @@ impl Messenger {
             markable: false,
             wants_receipt: false,
             placement: hallway_model::Placement::Append,
+            attachment: None,
         };
         let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
             return Err(CoreError::Internal("fresh origin-id collided".into()));
@@ -485,7 +493,7 @@ impl Messenger {
     }
 
     /// Sends a failed message again (same origin-id: a peer that got it already drops the copy).
-    pub async fn retry_message(&self, id: i64) -> Result<(), CoreError> {
+    pub async fn retry_message(self: &Arc<Self>, id: i64) -> Result<(), CoreError> {
         let account = self.require_account()?;
         let Some(m) = self.store.message(id)? else {
             return Err(CoreError::InvalidInput("No such message.".into()));
@@ -498,11 +506,16 @@ impl Messenger {
         if m.state != DeliveryState::Failed && m.state != DeliveryState::Pending {
             return Ok(());
         }
+        // A file whose upload failed is uploaded again first; its message then waits for it.
+        let uploading = self.retry_upload(m.clone()).await?;
         if self.store.set_state(id, DeliveryState::Pending)? {
             self.emitter.emit(CoreEvent::MessageStateChanged {
                 id,
                 state: DeliveryState::Pending,
             });
+        }
+        if uploading {
+            return Ok(());
         }
         if let Some(a) = self.active.lock().await.as_ref() {
             let _ = a

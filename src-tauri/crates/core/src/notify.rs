@@ -114,6 +114,7 @@ mod tests {
             state: DeliveryState::Received,
             origin_id: format!("o{ts}"),
             edited: false,
+            attachment: None,
         }
     }
 

@@ -16,5 +16,8 @@ pub use contact::{
     Contact, ContactDetails, Device, MessageRequest, Subscription, SubscriptionRequest, VCardFields,
 };
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
-pub use message::{DeliveryState, Direction, Message, NewMessage, Placement, SearchResult};
+pub use message::{
+    Attachment, DeliveryState, Direction, FileStatus, Message, NewMessage, Placement, SearchResult,
+    TransferProgress, UploadLimit,
+};
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};

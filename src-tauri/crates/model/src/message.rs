@@ -90,6 +90,8 @@ pub struct Message {
     pub origin_id: String,
     /// The author corrected it (XEP-0308); `body` is the latest text.
     pub edited: bool,
+    /// The file it carries (XEP-0363 upload URL / XEP-0066 OOB), if any.
+    pub attachment: Option<Attachment>,
 }
 
 /// A message about to be stored (before it has a row id).
@@ -119,6 +121,8 @@ pub struct NewMessage {
     pub wants_receipt: bool,
     /// Where it goes in the conversation's time order.
     pub placement: Placement,
+    /// The file it carries, if any.
+    pub attachment: Option<Attachment>,
 }
 
 /// Where a stored message goes in its conversation's order (the store's `ord`; its displayed
@@ -146,4 +150,88 @@ pub struct SearchResult {
     /// The body with each match wrapped in U+0002 … U+0003 (the UI turns these into marks, as
     /// text nodes).
     pub snippet: String,
+}
+
+/// Where a message's file is. Outgoing: `Uploading` → `Uploaded` (or `UploadFailed`, with Retry).
+/// Incoming: `Available` → `Downloading` → `Downloaded` (or `DownloadFailed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum FileStatus {
+    /// Being uploaded (XEP-0363); the message goes out when it is done.
+    Uploading,
+    /// The upload failed or was cancelled; `error` says why.
+    UploadFailed,
+    /// Uploaded and sent; `local_path` is our copy.
+    Uploaded,
+    /// On the server, not downloaded.
+    Available,
+    /// Being downloaded.
+    Downloading,
+    /// Saved at `local_path`.
+    Downloaded,
+    /// The download failed or was cancelled; `error` says why.
+    DownloadFailed,
+}
+
+/// A file carried by a message. Name, size and type come from strangers: shown as text only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// The HTTPS URL (`None` until the upload has a slot).
+    pub url: Option<String>,
+    /// File name for display and saving (already made safe).
+    pub name: String,
+    /// Size in bytes when known (ours, or the server's `Content-Length`).
+    pub size: Option<u64>,
+    /// MIME type when known.
+    pub mime: Option<String>,
+    /// Where the file is on this machine: our copy of a sent file, or a finished download.
+    pub local_path: Option<String>,
+    /// Where it is on its way.
+    pub status: FileStatus,
+    /// Why the last transfer failed.
+    pub error: Option<String>,
+}
+
+impl Attachment {
+    /// The file is an image we may preview (by type, or by name when the type is unknown).
+    pub fn is_image(&self) -> bool {
+        let by_mime = self
+            .mime
+            .as_deref()
+            .is_some_and(|m| matches!(m, "image/png" | "image/jpeg" | "image/gif" | "image/webp"));
+        let lower = self.name.to_ascii_lowercase();
+        by_mime
+            || [".png", ".jpg", ".jpeg", ".gif", ".webp"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+    }
+}
+
+/// A file transfer moved on (at most a few times a second per transfer).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct TransferProgress {
+    /// The message carrying the file.
+    pub message_id: i64,
+    /// Bytes moved so far.
+    pub bytes: u64,
+    /// Total bytes, when known.
+    pub total: Option<u64>,
+    /// Recent speed.
+    pub bytes_per_second: u64,
+}
+
+/// What the server's upload service (XEP-0363) takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct UploadLimit {
+    /// The server has an upload service.
+    pub available: bool,
+    /// Largest file in bytes, when the service states one.
+    pub max_size: Option<u64>,
 }

@@ -15,13 +15,24 @@ pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// A chat message to send. Its stanza `id` equals its origin-id, so XEP-0184 receipts (which
 /// name the stanza id) find the stored message.
-pub fn build_chat(to: &BareJid, body: &str, origin_id: &str) -> Message {
+/// `file_url`: the message shares an uploaded file (XEP-0363 §4): the body is the URL and a
+/// XEP-0066 `<x/>` says so.
+pub fn build_chat(to: &BareJid, body: &str, origin_id: &str, file_url: Option<&str>) -> Message {
     let mut m = Message::chat(Some(Jid::from(to.clone())));
     m.id = Some(Id(origin_id.to_string()));
     m.bodies.insert(Lang::default(), body.to_string());
-    m.with_payload(xep0359_stanza_id::origin_id(origin_id))
+    let m = m
+        .with_payload(xep0359_stanza_id::origin_id(origin_id))
         .with_payload(xep0184_receipts::request())
-        .with_payload(xmpp_parsers::displayed_markers::Markable)
+        .with_payload(xmpp_parsers::displayed_markers::Markable);
+    match file_url {
+        Some(u) => {
+            let mut m = m;
+            m.payloads.push(crate::xep0066_oob::element(u));
+            m
+        }
+        None => m,
+    }
 }
 
 /// A chat message worth storing.
@@ -53,6 +64,8 @@ pub struct ChatMessage {
     pub wants_receipt: bool,
     /// XEP-0308: this corrects the sender's earlier message with this stanza id.
     pub replaces: Option<String>,
+    /// The HTTPS file it shares (XEP-0066 OOB, or a body that is just an upload URL).
+    pub file_url: Option<String>,
 }
 
 /// What an incoming message stanza means.
@@ -236,6 +249,8 @@ fn chat_from(
             .map(|i| i.0.clone())
             .filter(|i| !i.is_empty() && i.len() <= 256)
     });
+    let file_url =
+        crate::xep0066_oob::file_url(crate::xep0066_oob::url(&m.payloads).as_deref(), &body);
     Incoming::Chat(ChatMessage {
         peer,
         sender,
@@ -254,6 +269,7 @@ fn chat_from(
         markable: xep0333_markers::is_markable(&m.payloads),
         wants_receipt: !outgoing && xep0184_receipts::wants_receipt(&m.payloads),
         replaces: crate::xep0308_correction::replaced_id(&m.payloads),
+        file_url,
     })
 }
 
@@ -404,8 +420,13 @@ mod tests {
 
     #[test]
     fn serialises_chat_with_ids_and_receipt_request() {
-        let el: Element =
-            build_chat(&BareJid::new("bob@x.org").unwrap(), "hello\nworld", "o-1").into();
+        let el: Element = build_chat(
+            &BareJid::new("bob@x.org").unwrap(),
+            "hello\nworld",
+            "o-1",
+            None,
+        )
+        .into();
         assert_eq!(el.attr("type"), Some("chat"));
         assert_eq!(el.attr("id"), Some("o-1"));
         assert_eq!(

@@ -9,6 +9,7 @@ pub mod xep0012_last;
 pub mod xep0030_disco;
 pub mod xep0054_vcard;
 pub mod xep0060_pubsub;
+pub mod xep0066_oob;
 pub mod xep0084_avatar;
 pub mod xep0115_caps;
 pub mod xep0153_vcard_avatar;
@@ -23,6 +24,7 @@ pub mod xep0313_mam;
 pub mod xep0319_idle;
 pub mod xep0333_markers;
 pub mod xep0359_stanza_id;
+pub mod xep0363_http_upload;
 
 pub use xmpp_parsers;
 pub use xmpp_parsers::jid::{BareJid, FullJid, Jid};

@@ -64,6 +64,7 @@ fn message(peer: &str, i: usize) -> NewMessage {
         markable: false,
         wants_receipt: false,
         placement: hallway_model::Placement::Append,
+        attachment: None,
     }
 }
 

@@ -1,12 +1,14 @@
 //! Messages: insert with de-duplication, paging, delivery states, the outbox, unread counts and
 //! full-text search.
 
-use hallway_model::{DeliveryState, Direction, Message, NewMessage, Placement};
+use hallway_model::{Attachment, DeliveryState, Direction, Message, NewMessage, Placement};
 use rusqlite::{params, OptionalExtension, Row};
 
 use crate::{Store, StoreError};
 
 /// Result of storing a message.
+// Returned per insert and consumed at once, never kept in bulk: boxing would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     /// New row.
@@ -25,7 +27,10 @@ pub struct SearchHit {
     pub snippet: String,
 }
 
-const COLUMNS: &str = "id, peer, direction, sender, body, ts, state, origin_id, edited";
+const COLUMNS: &str = "id, peer, direction, sender, body, ts, state, origin_id, edited, file";
+
+/// An outbox row may go out: it carries no file, or its file has its URL (uploaded).
+const SENDABLE: &str = "(file IS NULL OR json_extract(file, '$.url') IS NOT NULL)";
 
 fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
     let direction: String = r.get(2)?;
@@ -44,7 +49,14 @@ fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
         state: DeliveryState::parse(&state).unwrap_or(DeliveryState::Failed),
         origin_id: r.get(7)?,
         edited: r.get(8)?,
+        attachment: r
+            .get::<_, Option<String>>(9)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     })
+}
+
+fn attachment_json(a: Option<&Attachment>) -> Option<String> {
+    a.and_then(|a| serde_json::to_string(a).ok())
 }
 
 fn dir_str(d: Direction) -> &'static str {
@@ -429,7 +441,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM messages WHERE id IN (SELECT MIN(id) FROM messages \
-             WHERE account = ?1 AND state = 'pending' GROUP BY peer) ORDER BY id"
+             WHERE account = ?1 AND state = 'pending' AND {SENDABLE} GROUP BY peer) ORDER BY id"
         ))?;
         let rows = stmt.query_map([account], row_to_message)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -440,12 +452,44 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND state = 'pending' \
-             AND peer = ?2 ORDER BY id LIMIT 1"
+             AND peer = ?2 AND {SENDABLE} ORDER BY id LIMIT 1"
         ))?;
         let head = stmt
             .query_row(params![account, peer], row_to_message)
             .optional()?;
         Ok(head)
+    }
+
+    /// Replaces a message's file record (transfer progress is not stored, only where it ended).
+    pub fn set_attachment(&self, id: i64, a: &Attachment) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE messages SET file = ?2 WHERE id = ?1",
+            params![id, attachment_json(Some(a))],
+        )?;
+        Ok(())
+    }
+
+    /// An upload finished: the body becomes the file's URL (what XEP-0363 clients send, and what
+    /// search then finds) and the file record its final form, in one step.
+    pub fn set_uploaded(&self, id: i64, url: &str, a: &Attachment) -> Result<(), StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "UPDATE messages SET body = ?2, file = ?3 WHERE id = ?1",
+            params![id, url, attachment_json(Some(a))],
+        )?;
+        Ok(())
+    }
+
+    /// Messages of the account whose file was mid-transfer (a crash or quit interrupted it).
+    pub fn interrupted_transfers(&self, account: &str) -> Result<Vec<Message>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND file IS NOT NULL \
+             AND json_extract(file, '$.status') IN ('uploading', 'downloading') ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([account], row_to_message)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Marks a conversation read; returns how many messages changed.
@@ -492,14 +536,14 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT m.id, m.peer, m.direction, m.sender, m.body, m.ts, m.state, m.origin_id, \
-             m.edited, highlight(messages_fts, 0, char(2), char(3)) \
+             m.edited, m.file, highlight(messages_fts, 0, char(2), char(3)) \
              FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
              WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY messages_fts.rowid DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![fts, account, limit], |r| {
             Ok(SearchHit {
                 message: row_to_message(r)?,
-                snippet: r.get(9)?,
+                snippet: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -604,8 +648,8 @@ fn insert_one(
     }
     conn.prepare_cached(
         "INSERT INTO messages (account, peer, direction, sender, body, ts, state, origin_id, \
-         stanza_id, unread, xml_id, markable, ord, wants_receipt) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+         stanza_id, unread, xml_id, markable, ord, wants_receipt, file) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?
     .execute(params![
         account,
@@ -621,7 +665,8 @@ fn insert_one(
         m.stanza_xml_id,
         m.markable,
         ord,
-        m.wants_receipt
+        m.wants_receipt,
+        attachment_json(m.attachment.as_ref())
     ])?;
     let id = conn.last_insert_rowid();
     let message = Message {
@@ -634,6 +679,7 @@ fn insert_one(
         state: m.state,
         origin_id: m.origin_id.clone(),
         edited: false,
+        attachment: m.attachment.clone(),
     };
     Ok((Inserted::New(message), ord))
 }

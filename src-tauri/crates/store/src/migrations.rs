@@ -9,6 +9,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_archive_markers.sql"),
     include_str!("../migrations/0003_corrections.sql"),
     include_str!("../migrations/0004_contacts.sql"),
+    include_str!("../migrations/0005_files.sql"),
 ];
 
 /// The schema version this build writes.

@@ -28,6 +28,7 @@ fn msg(peer: &str, dir: Direction, body: &str, origin: &str) -> NewMessage {
         markable: true,
         wants_receipt: true,
         placement: Placement::Append,
+        attachment: None,
     }
 }
 

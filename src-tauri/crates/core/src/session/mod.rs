@@ -872,7 +872,9 @@ impl Actor {
     /// A stored-message record for a chat message (`append`: placed after everything stored).
     fn new_message(&self, c: ChatMessage, placement: Placement) -> NewMessage {
         let now = now_ms();
+        let attachment = c.file_url.as_deref().map(crate::files::received_attachment);
         NewMessage {
+            attachment,
             peer: c.peer,
             direction: if c.outgoing {
                 Direction::Outgoing
@@ -1128,7 +1130,8 @@ impl Actor {
             self.move_state(m.id, DeliveryState::Failed);
             return;
         };
-        let stanza = chat::build_chat(&to, &m.body, &m.origin_id);
+        let file_url = m.attachment.as_ref().and_then(|a| a.url.as_deref());
+        let stanza = chat::build_chat(&to, &m.body, &m.origin_id, file_url);
         let mut token = stream.send(Box::new(stanza.into())).await;
         self.send_seq += 1;
         let seq = self.send_seq;
@@ -1426,7 +1429,8 @@ impl Actor {
             let Ok(to) = BareJid::new(&m.peer) else {
                 continue;
             };
-            let stanza = chat::build_chat(&to, &m.body, &m.origin_id);
+            let file_url = m.attachment.as_ref().and_then(|a| a.url.as_deref());
+            let stanza = chat::build_chat(&to, &m.body, &m.origin_id, file_url);
             stream.send(Box::new(stanza.into())).await;
         }
     }

@@ -1,0 +1,263 @@
+//! HTTPS for files: one client per account, verifying certificates exactly as the XMPP
+//! connection does (system roots plus the account's pinned certificate, see `trust`), streaming
+//! uploads from disk and downloads to disk in small chunks so a 1 GB file costs no more memory
+//! than a 1 kB one, and reporting progress a few times a second.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio::io::AsyncWriteExt;
+
+use crate::trust::Trust;
+
+/// Give up when a connection cannot be made in this time.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// Give up when no byte moves for this long.
+const STALL_TIMEOUT: Duration = Duration::from_secs(60);
+/// Progress is reported at most this often.
+const PROGRESS_EVERY: Duration = Duration::from_millis(250);
+/// Read size for uploads.
+const CHUNK: usize = 64 * 1024;
+
+/// A client for one account's trust settings.
+pub(crate) fn client(trust: &Trust) -> Result<reqwest::Client, String> {
+    let mut tls = (*trust.client_config()).clone();
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .read_timeout(STALL_TIMEOUT)
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .user_agent(concat!("Hallway/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Counts bytes and says when progress is worth reporting.
+pub(crate) struct Meter {
+    started: Instant,
+    last: Instant,
+    /// Bytes so far.
+    pub bytes: u64,
+}
+
+impl Meter {
+    pub(crate) fn new() -> Self {
+        let now = Instant::now();
+        Self {
+            started: now,
+            last: now - PROGRESS_EVERY,
+            bytes: 0,
+        }
+    }
+
+    /// Adds `n` bytes; `true` when a report is due.
+    pub(crate) fn add(&mut self, n: usize) -> bool {
+        self.bytes += n as u64;
+        if self.last.elapsed() >= PROGRESS_EVERY {
+            self.last = Instant::now();
+            return true;
+        }
+        false
+    }
+
+    /// Average speed since the start.
+    pub(crate) fn per_second(&self) -> u64 {
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        (self.bytes as f64 / secs) as u64
+    }
+}
+
+/// Why a transfer failed, in words for the user.
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "The server stopped answering.".into()
+    } else if e.is_connect() {
+        format!("Could not reach the file server: {}", root_cause(e))
+    } else {
+        format!("The connection broke: {}", root_cause(e))
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
+}
+
+/// PUTs the file at `path` (`size` bytes) to `url` with the slot's headers.
+pub(crate) async fn put_file(
+    client: &reqwest::Client,
+    url: &str,
+    headers: &[(String, String)],
+    mime: &str,
+    path: &Path,
+    size: u64,
+    progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+) -> Result<(), String> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| format!("Could not read the file: {e}"))?;
+    let mut meter = Meter::new();
+    let reader = tokio_util::io::ReaderStream::with_capacity(file, CHUNK);
+    let p = progress.clone();
+    let body = reader.map(move |chunk| {
+        if let Ok(c) = &chunk {
+            if meter.add(c.len()) {
+                p(meter.bytes, meter.per_second());
+            }
+        }
+        chunk
+    });
+    let mut req = client
+        .put(url)
+        .header(reqwest::header::CONTENT_LENGTH, size)
+        .header(reqwest::header::CONTENT_TYPE, mime)
+        .body(reqwest::Body::wrap_stream(body));
+    for (k, v) in headers {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let resp = req.send().await.map_err(|e| describe(&e))?;
+    let status = resp.status();
+    if !status.is_success() {
+        return Err(http_refusal("upload", status));
+    }
+    progress(size, 0);
+    Ok(())
+}
+
+/// Words for a refusing HTTP status.
+pub(crate) fn http_refusal(what: &str, status: reqwest::StatusCode) -> String {
+    let reason = match status.as_u16() {
+        401 | 403 => "not allowed (the upload slot may have expired)",
+        404 | 410 => "the file is no longer on the server",
+        413 => "the file is too large for the server",
+        507 => "the server is out of space",
+        s if s >= 500 => "the file server failed",
+        _ => "refused",
+    };
+    format!("The {what} failed: {reason} (HTTP {}).", status.as_u16())
+}
+
+/// Size and type the server states for `url` (HEAD), when it answers.
+pub(crate) async fn head(
+    client: &reqwest::Client,
+    url: &str,
+) -> Result<(Option<u64>, Option<String>), String> {
+    let resp = client.head(url).send().await.map_err(|e| describe(&e))?;
+    if !resp.status().is_success() {
+        return Err(http_refusal("check", resp.status()));
+    }
+    let h = resp.headers();
+    let size = h
+        .get(reqwest::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let mime = h
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|v| !v.is_empty() && v.len() < 128);
+    Ok((size, mime))
+}
+
+/// GETs `url` into `out` (an open, empty file); `cap`: give up past this many bytes. Returns the
+/// byte count.
+pub(crate) async fn get_to_file(
+    client: &reqwest::Client,
+    url: &str,
+    out: tokio::fs::File,
+    cap: Option<u64>,
+    progress: Arc<dyn Fn(u64, Option<u64>, u64) + Send + Sync>,
+) -> Result<u64, String> {
+    let resp = client.get(url).send().await.map_err(|e| describe(&e))?;
+    if !resp.status().is_success() {
+        return Err(http_refusal("download", resp.status()));
+    }
+    let total = resp.content_length();
+    if let (Some(t), Some(c)) = (total, cap) {
+        if t > c {
+            return Err(format!("The file is larger than {}.", human_size(c)));
+        }
+    }
+    let mut out = tokio::io::BufWriter::with_capacity(CHUNK, out);
+    let mut meter = Meter::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| describe(&e))?;
+        if cap.is_some_and(|c| meter.bytes + chunk.len() as u64 > c) {
+            return Err("The file is larger than the server said.".into());
+        }
+        out.write_all(&chunk)
+            .await
+            .map_err(|e| format!("Could not write the file: {e}"))?;
+        if meter.add(chunk.len()) {
+            progress(meter.bytes, total, meter.per_second());
+        }
+    }
+    out.flush()
+        .await
+        .map_err(|e| format!("Could not write the file: {e}"))?;
+    out.into_inner()
+        .sync_all()
+        .await
+        .map_err(|e| format!("Could not write the file: {e}"))?;
+    if let Some(t) = total {
+        if meter.bytes != t {
+            return Err("The download ended early.".into());
+        }
+    }
+    progress(meter.bytes, total, meter.per_second());
+    Ok(meter.bytes)
+}
+
+/// "3.2 MB", "512 kB", "10 MB" (decimal units, as file managers show them).
+pub fn human_size(bytes: u64) -> String {
+    let b = bytes as f64;
+    if b >= 1e9 {
+        format!("{:.1} GB", b / 1e9)
+    } else if b >= 1e6 {
+        let mb = b / 1e6;
+        if (mb - mb.round()).abs() < 0.05 {
+            format!("{mb:.0} MB")
+        } else {
+            format!("{mb:.1} MB")
+        }
+    } else if b >= 1e3 {
+        format!("{:.0} kB", b / 1e3)
+    } else {
+        format!("{bytes} bytes")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_like_a_file_manager() {
+        assert_eq!(human_size(10 * 1000 * 1000), "10 MB");
+        assert_eq!(human_size(10_485_760), "10.5 MB");
+        assert_eq!(human_size(512_000), "512 kB");
+        assert_eq!(human_size(0), "0 bytes");
+        assert_eq!(human_size(1_500_000_000), "1.5 GB");
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        let s = http_refusal("upload", reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+        assert!(s.contains("too large") && s.contains("413"), "{s}");
+        let s = http_refusal("download", reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(s.contains("failed") && s.contains("500"), "{s}");
+    }
+}
