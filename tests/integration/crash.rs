@@ -36,7 +36,7 @@ async fn crash_child() {
         return; // run by hand without parameters: nothing to do
     };
     let (messenger, mut events) = Messenger::open(MessengerOptions {
-        data_dir: PathBuf::from(dir),
+        data_dir: PathBuf::from(&dir),
         keychain: Arc::new(MemoryKeychain::default()),
         catch_up_limit: hallway_core::DEFAULT_CATCH_UP_LIMIT,
         idle_source: Arc::new(hallway_core::idle::NoIdleSource),

@@ -10,6 +10,7 @@ mod archive;
 mod chaos;
 mod connection;
 mod crash;
+mod files;
 mod messaging;
 mod people;
 mod roster_presence;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Test users are `{prefix}{n}` for n in 1..=TEAMS, grouped in `Team {n}` with mutual
 /// subscriptions (mod_groups), so each test gets its own team of colleagues.
-pub const TEAMS: usize = 14;
+pub const TEAMS: usize = 16;
 /// The members of every team: (local part prefix, display-name prefix).
 pub const MEMBERS: &[(&str, &str)] = &[
     ("alice", "Alice Archer"),
@@ -107,6 +107,8 @@ pub fn free_port() -> u16 {
 pub struct Prosody {
     dir: tempfile::TempDir,
     pub c2s_port: u16,
+    /// HTTPS (XEP-0363 uploads on `upload.localhost`, URLs on `https://localhost:PORT/`).
+    pub https_port: u16,
     config: PathBuf,
 }
 
@@ -145,11 +147,13 @@ impl Prosody {
         groups.push_str(&extras.groups);
         std::fs::write(d.join("groups.txt"), groups).unwrap();
         let c2s_port = free_port();
+        let https_port = free_port();
         let config = d.join("prosody.cfg.lua");
-        std::fs::write(&config, config_text(d, c2s_port, extras)).unwrap();
+        std::fs::write(&config, config_text(d, c2s_port, https_port, extras)).unwrap();
         let p = Prosody {
             dir,
             c2s_port,
+            https_port,
             config,
         };
         p.register_all();
@@ -223,6 +227,15 @@ impl Prosody {
         panic!("prosody did not start on port {}:\n{log}", self.c2s_port);
     }
 
+    /// Freezes the server (SIGSTOP): connections stay open but nothing moves.
+    pub fn freeze(&self) {
+        if let Some(pid) = self.pid() {
+            let _ = Command::new("kill")
+                .args(["-STOP", &pid.to_string()])
+                .status();
+        }
+    }
+
     /// Kills the server hard (SIGKILL: no goodbyes, like a crash or a cable pulled).
     pub fn kill(&self) {
         if let Some(pid) = self.pid() {
@@ -273,6 +286,11 @@ pub fn big_office(account: &str, groups: usize, per_group: usize) -> Extras {
     }
 }
 
+/// The upload service's `max-file-size` (what Prosody's default config suggests: 10 MiB).
+pub const UPLOAD_LIMIT: u64 = 10 * 1024 * 1024;
+/// Daily upload quota per user (generous: the tests upload tens of MB).
+const UPLOAD_QUOTA: u64 = 2 * 1024 * 1024 * 1024;
+
 /// What a private server adds to the usual test setup.
 #[derive(Default)]
 pub struct Extras {
@@ -284,7 +302,7 @@ pub struct Extras {
     pub plugin_paths: Vec<PathBuf>,
 }
 
-fn config_text(d: &Path, port: u16, extras: &Extras) -> String {
+fn config_text(d: &Path, port: u16, https_port: u16, extras: &Extras) -> String {
     let modules: String = extras
         .modules
         .iter()
@@ -309,7 +327,9 @@ c2s_ports = {{ {port} }}
 c2s_direct_tls_ports = {{ }}
 s2s_ports = {{ }}
 http_ports = {{ }}
-https_ports = {{ }}
+https_ports = {{ {https_port} }}
+https_certificate = "{d}/certs/localhost.crt"
+https_key = "{d}/certs/localhost.key"
 admin_socket = "{d}/data/prosody.sock"
 authentication = "internal_hashed"
 storage = "internal"
@@ -325,6 +345,12 @@ modules_enabled = {{
 modules_disabled = {{ "s2s" }}
 groups_file = "{d}/groups.txt"
 VirtualHost "localhost"
+
+-- XEP-0363 uploads; slot URLs are https://localhost:{https_port}/file_share/…
+Component "upload.localhost" "http_file_share"
+http_host = "localhost"
+http_file_share_size_limit = {UPLOAD_LIMIT}
+http_file_share_daily_quota = {UPLOAD_QUOTA}
 "#
     )
 }

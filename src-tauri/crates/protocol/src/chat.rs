@@ -529,4 +529,36 @@ mod tests {
         assert_eq!(archived("<message xmlns='jabber:client' from='bob@x.org' to='alice@x.org' type='error'><body>x</body></message>"), Incoming::Ignored);
         assert_eq!(archived("<message xmlns='jabber:client' to='alice@x.org' type='chat'><body>x</body></message>"), Incoming::Ignored);
     }
+
+    #[test]
+    fn reads_a_shared_file_and_serialises_one() {
+        let own = BareJid::new("me@x.org").unwrap();
+        let m: Message =
+            "<message xmlns='jabber:client' from='bob@x.org/p' to='me@x.org' type='chat' id='f1'>
+            <body>https://up.x.org/s/abc/plan.pdf</body>
+            <x xmlns='jabber:x:oob'><url>https://up.x.org/s/abc/plan.pdf</url></x></message>"
+                .parse::<xmpp_parsers::minidom::Element>()
+                .unwrap()
+                .try_into()
+                .unwrap();
+        let Incoming::Chat(c) = parse_incoming(m, &own).unwrap() else {
+            panic!("not a chat")
+        };
+        assert_eq!(
+            c.file_url.as_deref(),
+            Some("https://up.x.org/s/abc/plan.pdf")
+        );
+        let out: xmpp_parsers::minidom::Element = build_chat(
+            &BareJid::new("bob@x.org").unwrap(),
+            "https://up.x.org/s/abc/plan.pdf",
+            "o-2",
+            Some("https://up.x.org/s/abc/plan.pdf"),
+        )
+        .into();
+        let x = out.get_child("x", crate::xep0066_oob::NS).unwrap();
+        assert_eq!(
+            x.get_child("url", crate::xep0066_oob::NS).unwrap().text(),
+            "https://up.x.org/s/abc/plan.pdf"
+        );
+    }
 }
