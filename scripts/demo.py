@@ -23,6 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 logging.basicConfig(level=logging.WARNING, format="[slixmpp] %(levelname)s %(message)s")
 logging.getLogger("slixmpp.stringprep").setLevel(logging.ERROR)
@@ -122,6 +123,7 @@ class Server:
     def __init__(self, root: Path):
         self.root = root
         self.port = free_port()
+        self.https_port = free_port()
         self.cfg = root / "prosody.cfg.lua"
         self.pidfile = root / "prosody.pid"
         self.log = root / "prosody.log"
@@ -169,6 +171,10 @@ interfaces = {{ "127.0.0.1" }}
 c2s_ports = {{ {self.port} }}
 c2s_direct_tls_ports = {{ }}
 s2s_ports = {{ }}
+http_ports = {{ }}
+https_ports = {{ {self.https_port} }}
+https_certificate = "{r / 'certificates/localhost.crt'}"
+https_key = "{r / 'certificates/localhost.key'}"
 modules_disabled = {{ "s2s" }}
 modules_enabled = {{
   "roster", "saslauth", "tls", "disco", "carbons", "pep", "private", "blocklist", "vcard4",
@@ -185,6 +191,12 @@ max_archive_query_results = 250
 
 VirtualHost "{DOMAIN}"
   ssl = {{ certificate = "{r / 'certificates/localhost.crt'}", key = "{r / 'certificates/localhost.key'}" }}
+
+-- File sharing (XEP-0363): the 10 MiB limit Prosody suggests; files live in data/.
+Component "upload.{DOMAIN}" "http_file_share"
+  http_host = "{DOMAIN}"
+  http_file_share_size_limit = 10*1024*1024
+  http_file_share_daily_quota = 500*1024*1024
 """)
 
     def register(self, user: str, password: str) -> None:
@@ -298,7 +310,17 @@ class Colleague(slixmpp.ClientXMPP):
 
     def on_message(self, msg) -> None:
         if msg["type"] in ("chat", "normal") and msg["body"]:
-            asyncio.get_running_loop().call_later(1.0, self.answer, msg["from"], msg["body"])
+            file_url = msg.xml.find("{jabber:x:oob}x/{jabber:x:oob}url")
+            text = msg["body"]
+            if file_url is not None and file_url.text:
+                name = unquote(file_url.text.rsplit("/", 1)[-1])
+                text = f"Got your file “{name}”, thanks! I'll have a look."
+                asyncio.get_running_loop().call_later(1.0, self.reply, msg["from"], text)
+                return
+            asyncio.get_running_loop().call_later(1.0, self.answer, msg["from"], text)
+
+    def reply(self, to, text: str) -> None:
+        self.send_message(mto=to, mbody=text, mtype="chat")
 
     def answer(self, to, text: str) -> None:
         say(f"{self.person.name} got “{text[:60]}” from {to.bare}; answering")
