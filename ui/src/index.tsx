@@ -6,6 +6,7 @@ import "./styles/app.css";
 import "./styles/dialogs.css";
 import "./styles/profile.css";
 import "./styles/people.css";
+import "./styles/files.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root is missing from index.html");

@@ -348,20 +348,60 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     if (waiting) waiting.state = delivery;
   }
 
+  /**
+   * messageUpdated: the stored message changed (a file's status, size or URL). Merged into the
+   * shown copy in place, so its row is patched rather than rebuilt.
+   */
+  function applyUpdated(message: Message) {
+    const peer = peerOfMessage.get(message.id) ?? message.peer;
+    const conv = state.byPeer[peer];
+    if (!conv) return;
+    for (let i = conv.messages.length - 1; i >= 0; i--) {
+      if (conv.messages[i]?.id === message.id) {
+        setState("byPeer", peer, "messages", i, reconcile(message));
+        return;
+      }
+    }
+    const waiting = held.get(peer);
+    const at = waiting?.findIndex((m) => m.id === message.id) ?? -1;
+    if (waiting && at >= 0) waiting[at] = message;
+  }
+
+  /** The loaded copy of a message, if a conversation holds it. */
+  function findMessage(id: number): Message | undefined {
+    const peer = peerOfMessage.get(id);
+    const conv = peer ? state.byPeer[peer] : undefined;
+    if (!peer || !conv) return undefined;
+    for (let i = conv.messages.length - 1; i >= 0; i--) {
+      if (conv.messages[i]?.id === id) return conv.messages[i];
+    }
+    return held.get(peer)?.find((m) => m.id === id);
+  }
+
+  /** A message we just sent (text or file): shown at the end of its conversation. */
+  function addSent(peer: string, message: Message) {
+    if (state.byPeer[peer]) setState("byPeer", peer, "sendError", null);
+    // Showing older history (opened from a search): jump to the newest page, which has it.
+    if (state.byPeer[peer]?.hasNewer) void loadNewest(peer);
+    else applyReceived([message]);
+  }
+
   /** Sends a message; resolves to false (and records sendError) when the backend refused it. */
   async function send(peer: string, body: string): Promise<boolean> {
     if (body.trim() === "") return false;
     try {
       const message = await api.sendMessage(peer, body);
-      if (state.byPeer[peer]) setState("byPeer", peer, "sendError", null);
-      // Showing older history (opened from a search): jump to the newest page, which has it.
-      if (state.byPeer[peer]?.hasNewer) void loadNewest(peer);
-      else applyReceived([message]);
+      addSent(peer, message);
       return true;
     } catch (e) {
       if (state.byPeer[peer]) setState("byPeer", peer, "sendError", errorMessage(e));
       return false;
     }
+  }
+
+  /** Shows why something was not sent above the conversation's composer. */
+  function noteSendError(peer: string, message: string) {
+    if (state.byPeer[peer]) setState("byPeer", peer, "sendError", message);
   }
 
   async function retry(id: number): Promise<void> {
@@ -403,6 +443,10 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     applyReceived,
     applyState,
     applyCorrection,
+    applyUpdated,
+    findMessage,
+    addSent,
+    noteSendError,
     send,
     retry,
     windowFocused,

@@ -5,6 +5,7 @@ import { measured } from "../lib/perfMarks";
 import type { Subscription } from "../ipc";
 import { createContactsStore } from "./contacts";
 import { createConversationsStore } from "./conversations";
+import { createFilesStore } from "./files";
 import { createPeopleStore } from "./people";
 import type { ConversationsOptions } from "./conversations";
 import { createSearchStore } from "./search";
@@ -32,6 +33,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   const contacts = createContactsStore();
   const people = createPeopleStore();
   const conversations = createConversationsStore(contacts, { isWindowFocused });
+  const files = createFilesStore(conversations);
   const search = createSearchStore({ delay: opts.searchDelay });
   onCleanup(() => search.dispose());
 
@@ -52,6 +54,8 @@ export function createHallway(opts: HallwayOptions = {}) {
     on.messagesReceived(({ messages }) => conversations.applyReceived(messages)),
     on.messageStateChanged(({ id, state }) => conversations.applyState(id, state)),
     on.messageCorrected(({ message }) => conversations.applyCorrection(message)),
+    on.messageUpdated(({ message }) => files.applyUpdated(message)),
+    on.transferProgressed(({ progress }) => files.applyProgress(progress)),
     on.subscriptionRequestsChanged(({ requests }) => people.setSubscriptionRequests(requests)),
     on.messageRequestsChanged(({ requests }) => people.setMessageRequests(requests)),
     on.blocklistChanged(({ jids }) => people.setBlocked(jids)),
@@ -100,6 +104,7 @@ export function createHallway(opts: HallwayOptions = {}) {
     if (account === loadedFor) return;
     loadedFor = account;
     conversations.reset();
+    files.reset();
     contacts.reset();
     people.reset();
     search.clear();
@@ -116,7 +121,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   /** Resolves when listeners are registered and the first snapshot is applied. */
   const ready = Promise.all(subs.map((s) => s.ready)).then(() => session.refresh());
 
-  return { session, contacts, conversations, search, people, ready };
+  return { session, contacts, conversations, files, search, people, ready };
 }
 
 export type Hallway = ReturnType<typeof createHallway>;

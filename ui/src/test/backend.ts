@@ -4,6 +4,7 @@ import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type {
   AppSnapshot,
+  Attachment,
   AutoAwayChanged,
   AvatarChanged,
   BlocklistChanged,
@@ -16,13 +17,16 @@ import type {
   MessageRequestsChanged,
   MessageStateChanged,
   MessageCorrected,
+  MessageUpdated,
   MessagesReceived,
   MyPresenceChanged,
   PresencesChanged,
   RosterChanged,
   SearchResult,
   SubscriptionRequestsChanged,
+  TransferProgressed,
   UnreadChanged,
+  UploadLimit,
   VCardFields,
 } from "../ipc";
 
@@ -82,9 +86,27 @@ export function message(peer: string, overrides: Partial<Message> = {}): Message
     state: direction === "incoming" ? "received" : "sent",
     originId: `origin-${id}`,
     edited: false,
+    attachment: null,
     ...overrides,
   };
 }
+
+/** A message's file: a received PDF waiting to be downloaded unless given. */
+export function attachment(overrides: Partial<Attachment> = {}): Attachment {
+  return {
+    url: "https://upload.example.com/abc123/report.pdf",
+    name: "report.pdf",
+    size: 3_100_000,
+    mime: "application/pdf",
+    localPath: null,
+    status: "available",
+    error: null,
+    ...overrides,
+  };
+}
+
+/** The upload limit the fake server states unless a test says otherwise (10 MiB). */
+export const UPLOAD_LIMIT: UploadLimit = { available: true, maxSize: 10 * 1024 * 1024 };
 
 /** A search hit whose snippet marks every occurrence of `term` in the body (as the backend does). */
 export function searchResult(m: Message, term: string): SearchResult {
@@ -172,15 +194,61 @@ const defaults: Record<string, Handler> = {
       body: String(args.body),
       state: "pending",
     }),
+  get_upload_limit: () => UPLOAD_LIMIT,
+  discard_staged_file: () => null,
+  cancel_transfer: () => null,
+  download_file: () => null,
+  inspect_file: () => null,
+  get_file_preview: () => null,
+  open_file: () => null,
+  show_file_in_folder: () => null,
 };
+
+/**
+ * File staging, as the backend does it: stage_file names a staging id, send_staged_file answers
+ * the stored message (uploading) carrying that file's name and the bytes appended (base64).
+ */
+function stagingHandlers(): Record<string, Handler> {
+  const staged = new Map<string, { name: string; size: number }>();
+  let next = 1;
+  return {
+    stage_file: (args) => {
+      const id = `staging-${next++}`;
+      staged.set(id, { name: String(args.name), size: 0 });
+      return id;
+    },
+    append_staged_file: (args) => {
+      const file = staged.get(String(args.stagingId));
+      if (file) file.size += atob(String(args.chunkBase64)).length;
+      return null;
+    },
+    send_staged_file: (args) => {
+      const file = staged.get(String(args.stagingId)) ?? { name: "file", size: 0 };
+      return message(String(args.peer), {
+        direction: "outgoing",
+        body: file.name,
+        state: "pending",
+        attachment: attachment({
+          url: null,
+          name: file.name,
+          size: file.size,
+          mime: null,
+          localPath: `/data/outgoing/${String(args.stagingId)}/${file.name}`,
+          status: "uploading",
+        }),
+      });
+    },
+  };
+}
 
 export function mockBackend(handlers: Record<string, Handler> = {}) {
   const calls: Call[] = [];
+  const staging = stagingHandlers();
   mockIPC(
     (cmd, args) => {
       const a = (args ?? {}) as Args;
       calls.push({ cmd, args: a });
-      const handler = handlers[cmd] ?? defaults[cmd];
+      const handler = handlers[cmd] ?? staging[cmd] ?? defaults[cmd];
       if (!handler) return Promise.reject(ipcError("internal", `unmocked command ${cmd}`));
       // Real IPC serialises results: hand out copies, so the app's store cannot change the
       // fixtures a later test reuses.
@@ -211,6 +279,8 @@ type EventPayloads = {
   "subscription-requests-changed": SubscriptionRequestsChanged;
   "message-requests-changed": MessageRequestsChanged;
   "blocklist-changed": BlocklistChanged;
+  "message-updated": MessageUpdated;
+  "transfer-progressed": TransferProgressed;
 };
 
 /** Emits a backend event (tauri-specta names events in kebab-case). */

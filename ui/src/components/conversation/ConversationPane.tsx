@@ -1,6 +1,7 @@
 // The open conversation: header (avatar, name, presence with idle / last seen, address, the
 // "Contact details" toggle), message log and composer, and the details panel on the right.
-import { createUniqueId, Show } from "solid-js";
+// Files dropped anywhere on the conversation go to the composer's tray.
+import { createSignal, createUniqueId, Show } from "solid-js";
 import { useHallway } from "../../state/context";
 import { createNow, presenceLine } from "../details/activity";
 import { ContactDetailsPanel } from "../details/ContactDetailsPanel";
@@ -8,10 +9,23 @@ import { Avatar } from "../shared/Avatar";
 import { PresenceDot } from "../shared/PresenceDot";
 import { Composer } from "./Composer";
 import { MessageList } from "./MessageList";
+import { createAttachmentTray } from "./tray";
+
+/** Whether a drag carries files (not text or a link dragged from the page). */
+export function dragsFiles(e: DragEvent): boolean {
+  const types = e.dataTransfer?.types;
+  return !!types && Array.from(types).includes("Files");
+}
 
 export function ConversationPane(props: { peer: string }) {
-  const { contacts, people, session } = useHallway();
+  const { contacts, conversations, files, people, session } = useHallway();
   const panelId = createUniqueId();
+  const tray = createAttachmentTray(files, {
+    onLostError: (peer, message) => conversations.noteSendError(peer, message),
+  });
+  const [dragging, setDragging] = createSignal(false);
+  /** dragenter / dragleave pairs seen (they fire for every child the pointer crosses). */
+  let dragDepth = 0;
   const now = createNow();
   const contact = () => contacts.contact(props.peer);
   const name = () => contact()?.displayName ?? props.peer;
@@ -28,7 +42,34 @@ export function ConversationPane(props: { peer: string }) {
 
   return (
     <div class="conversation-shell">
-      <section class="conversation" aria-labelledby="conversation-title">
+      <section
+        class="conversation"
+        aria-labelledby="conversation-title"
+        onDragEnter={(e) => {
+          if (!dragsFiles(e)) return;
+          e.preventDefault();
+          dragDepth++;
+          setDragging(true);
+        }}
+        onDragOver={(e) => {
+          if (!dragsFiles(e)) return;
+          e.preventDefault();
+          if (e.dataTransfer) e.dataTransfer.dropEffect = "copy";
+          setDragging(true);
+        }}
+        onDragLeave={(e) => {
+          if (!dragsFiles(e)) return;
+          dragDepth = Math.max(0, dragDepth - 1);
+          if (dragDepth === 0) setDragging(false);
+        }}
+        onDrop={(e) => {
+          if (!dragsFiles(e)) return;
+          e.preventDefault();
+          dragDepth = 0;
+          setDragging(false);
+          tray.add(Array.from(e.dataTransfer?.files ?? []));
+        }}
+      >
         <header class="conversation-header">
           <Avatar
             jid={props.peer}
@@ -71,7 +112,17 @@ export function ConversationPane(props: { peer: string }) {
           </button>
         </header>
         <MessageList peer={props.peer} peerName={name()} />
-        <Composer peer={props.peer} peerName={name()} />
+        <Composer peer={props.peer} peerName={name()} tray={tray} />
+        <Show when={dragging()}>
+          <div class="drop-overlay">
+            <p class="drop-overlay-text">
+              <svg class="drop-overlay-icon" viewBox="0 0 24 24" aria-hidden="true">
+                <path d="M12 4v11M7 10l5 5 5-5M5 19h14" />
+              </svg>
+              <span>Drop files to send to {name()}</span>
+            </p>
+          </div>
+        </Show>
       </section>
       <Show when={open()}>
         <ContactDetailsPanel

@@ -1,6 +1,7 @@
 import { Show } from "solid-js";
 import type { DeliveryState, Message } from "../../ipc";
 import { formatFullDate, formatTime, isoDate } from "../../lib/time";
+import { FileCard } from "./FileCard";
 
 const STATE_WORDS: Record<DeliveryState, string> = {
   pending: "Pending",
@@ -16,8 +17,21 @@ export function deliveryWord(state: DeliveryState): string {
 }
 
 /**
+ * Whether a message's text says more than its file card: a file's message usually carries only
+ * the file's URL (or, until the upload is done, its name), which the card already stands for.
+ */
+export function bodyWorthShowing(message: Message): boolean {
+  const a = message.attachment;
+  if (!a) return true;
+  const body = message.body.trim();
+  if (body === "" || body === a.url) return false;
+  return !(a.url === null && body === a.name);
+}
+
+/**
  * One message. The body is rendered as a text node (never as HTML); CSS keeps its newlines
- * (white-space: pre-wrap) and breaks long words (overflow-wrap: anywhere).
+ * (white-space: pre-wrap) and breaks long words (overflow-wrap: anywhere). A file shows as a
+ * card in the bubble.
  */
 export function MessageItem(props: {
   message: Message;
@@ -48,8 +62,19 @@ export function MessageItem(props: {
           {formatTime(props.message.timestamp)}
         </time>
       </div>
-      <div class="msg-bubble">
-        <p class="msg-body">{props.message.body}</p>
+      <div class="msg-bubble" classList={{ "msg-bubble--file": !!props.message.attachment }}>
+        <Show when={props.message.attachment}>
+          {(attachment) => (
+            <FileCard
+              messageId={props.message.id}
+              incoming={!outgoing()}
+              attachment={attachment()}
+            />
+          )}
+        </Show>
+        <Show when={bodyWorthShowing(props.message)}>
+          <p class="msg-body">{props.message.body}</p>
+        </Show>
         <Show when={props.message.edited}>
           <span class="msg-edited" title="The author corrected this message">
             (edited)
