@@ -31,6 +31,7 @@ impl Driver {
                 &native.to_string(),
             ])
             .env("HALLWAY_DATA_DIR", data_dir)
+            .env("HALLWAY_DOWNLOADS_DIR", data_dir.join("Downloads"))
             .env("SSL_CERT_FILE", &pki().ca_pem)
             .env("HALLWAY_NO_KEYCHAIN", "1")
             .stdout(Stdio::null())

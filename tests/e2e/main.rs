@@ -469,3 +469,99 @@ async fn contacts_add_accept_filter_and_details() {
     b.close().await.unwrap();
     drop(driver);
 }
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_a_file_and_receive_a_picture() {
+    let server = Prosody::shared();
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(data.path());
+    let mut bob = Client::online(server, "bob15@localhost").await;
+
+    let b = driver.session().await;
+    wait_el(&b, &button("Sign in"), 30).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sign_in_through_the_form(&b, server, "alice15@localhost").await;
+    wait_el(&b, &contact_row("Bob Baker 15, "), 15)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, &role("log", "Messages"), 10).await;
+
+    // Attach a file through the file input (what the native picker fills in): the tray shows it.
+    // 8 MB, so the upload lasts long enough to see its progress.
+    let files = tempfile::tempdir().unwrap();
+    let name = "Budget 2027.xlsx";
+    let path = files.path().join(name);
+    let content: Vec<u8> = (0..8_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    std::fs::write(&path, &content).unwrap();
+    let input = wait_el(&b, &field("Files to attach"), 5).await;
+    input.send_keys(&path.to_string_lossy()).await.unwrap();
+    wait_text(&b, &role("region", "Files to send"), 10, "tray", |t| {
+        t.contains(name) && t.contains("8 MB")
+    })
+    .await;
+    shot(&b, "f01-tray").await;
+    wait_el(&b, &button("Send"), 5).await.click().await.unwrap();
+
+    // Progress while it uploads, then the card with Open / Show in folder.
+    let uploading = role("progressbar", &format!("Uploading {name}"));
+    wait_el(&b, &uploading, 15).await;
+    shot(&b, "f02-uploading").await;
+    wait_el(&b, &button(&format!("Open {name}")), 120).await;
+    wait_el(&b, &button(&format!("Show {name} in folder")), 5).await;
+    wait_gone(&b, &uploading, 5, "progress after the upload").await;
+    shot(&b, "f03-sent").await;
+
+    // Bob's client gets the URL; what it downloads is what was attached.
+    let ev = bob
+        .wait_for("the file message", 30, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.attachment.is_some()))
+        })
+        .await;
+    let CoreEvent::MessagesReceived(ms) = ev else {
+        unreachable!()
+    };
+    let got = ms.into_iter().find(|m| m.attachment.is_some()).unwrap();
+    assert_eq!(got.attachment.as_ref().unwrap().name, name);
+    bob.messenger.download_file(got.id).await.unwrap();
+    let saved = loop {
+        let ev = bob
+            .wait_for("download", 60, |e| matches!(e, CoreEvent::MessageUpdated(m) if m.id == got.id))
+            .await;
+        if let CoreEvent::MessageUpdated(m) = ev {
+            let a = m.attachment.unwrap();
+            assert!(a.error.is_none(), "download failed: {:?}", a.error);
+            if let Some(p) = a.local_path.filter(|_| a.status == hallway_model::FileStatus::Downloaded) {
+                break std::path::PathBuf::from(p);
+            }
+        }
+    };
+    assert_eq!(sha256_hex(&std::fs::read(&saved).unwrap()), sha256_hex(&content));
+
+    // Bob sends a picture: the window shows its preview, and Download saves it.
+    let picture = files.path().join("Whiteboard.png");
+    let png = support::png::solid(480, [0x2a, 0x9d, 0x6f]);
+    std::fs::write(&picture, &png).unwrap();
+    bob.messenger.send_file("alice15@localhost", &picture).await.unwrap();
+    let preview = format!("//img[@alt={}]", xpath_literal("Preview of Whiteboard.png"));
+    wait_el(&b, &preview, 60).await;
+    wait_el(&b, &button("Download Whiteboard.png"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, &button("Open Whiteboard.png"), 60).await;
+    shot(&b, "f04-received-picture").await;
+    let downloaded = data.path().join("Downloads/Whiteboard.png");
+    assert_eq!(std::fs::read(&downloaded).unwrap(), png);
+    b.close().await.unwrap();
+    drop(driver);
+}

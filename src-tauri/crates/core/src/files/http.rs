@@ -28,7 +28,9 @@ pub(crate) fn client(trust: &Trust) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(CONNECT_TIMEOUT)
-        .read_timeout(STALL_TIMEOUT)
+        // No client-wide read timeout: during a long upload nothing is read until the server
+        // answers at the end, so it would cut every upload longer than the timeout. Stalls are
+        // caught per transfer instead (no byte moved for STALL_TIMEOUT).
         .redirect(reqwest::redirect::Policy::limited(5))
         .user_agent(concat!("Hallway/", env!("CARGO_PKG_VERSION")))
         .build()
@@ -105,8 +107,11 @@ pub(crate) async fn put_file(
     let mut meter = Meter::new();
     let reader = tokio_util::io::ReaderStream::with_capacity(file, CHUNK);
     let p = progress.clone();
+    let moved = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = moved.clone();
     let body = reader.map(move |chunk| {
         if let Ok(c) = &chunk {
+            counter.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
             if meter.add(c.len()) {
                 p(meter.bytes, meter.per_second());
             }
@@ -121,13 +126,41 @@ pub(crate) async fn put_file(
     for (k, v) in headers {
         req = req.header(k.as_str(), v.as_str());
     }
-    let resp = req.send().await.map_err(|e| describe(&e))?;
+    let resp = stall_guard(req.send(), &moved)
+        .await?
+        .map_err(|e| describe(&e))?;
     let status = resp.status();
     if !status.is_success() {
         return Err(http_refusal("upload", status));
     }
     progress(size, 0);
     Ok(())
+}
+
+/// Runs `fut` until it ends, or fails it when `moved` (bytes sent so far) stays the same for
+/// `STALL_TIMEOUT` (a server that stopped reading, a cable pulled without a reset).
+async fn stall_guard<F: std::future::Future>(
+    fut: F,
+    moved: &std::sync::atomic::AtomicU64,
+) -> Result<F::Output, String> {
+    tokio::pin!(fut);
+    let mut last = moved.load(std::sync::atomic::Ordering::Relaxed);
+    let mut since = Instant::now();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            out = &mut fut => return Ok(out),
+            _ = tick.tick() => {
+                let now = moved.load(std::sync::atomic::Ordering::Relaxed);
+                if now != last {
+                    last = now;
+                    since = Instant::now();
+                } else if since.elapsed() >= STALL_TIMEOUT {
+                    return Err("The server stopped answering.".into());
+                }
+            }
+        }
+    }
 }
 
 /// Words for a refusing HTTP status.
@@ -148,7 +181,10 @@ pub(crate) async fn head(
     client: &reqwest::Client,
     url: &str,
 ) -> Result<(Option<u64>, Option<String>), String> {
-    let resp = client.head(url).send().await.map_err(|e| describe(&e))?;
+    let resp = tokio::time::timeout(STALL_TIMEOUT, client.head(url).send())
+        .await
+        .map_err(|_| "The server stopped answering.".to_string())?
+        .map_err(|e| describe(&e))?;
     if !resp.status().is_success() {
         return Err(http_refusal("check", resp.status()));
     }
@@ -180,7 +216,10 @@ pub(crate) async fn get_to_file(
     cap: Option<u64>,
     progress: Arc<dyn Fn(u64, Option<u64>, u64) + Send + Sync>,
 ) -> Result<u64, String> {
-    let resp = client.get(url).send().await.map_err(|e| describe(&e))?;
+    let resp = tokio::time::timeout(STALL_TIMEOUT, client.get(url).send())
+        .await
+        .map_err(|_| "The server stopped answering.".to_string())?
+        .map_err(|e| describe(&e))?;
     if !resp.status().is_success() {
         return Err(http_refusal("download", resp.status()));
     }
@@ -193,7 +232,11 @@ pub(crate) async fn get_to_file(
     let mut out = tokio::io::BufWriter::with_capacity(CHUNK, out);
     let mut meter = Meter::new();
     let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
+    loop {
+        let next = tokio::time::timeout(STALL_TIMEOUT, stream.next())
+            .await
+            .map_err(|_| "The server stopped answering.".to_string())?;
+        let Some(chunk) = next else { break };
         let chunk = chunk.map_err(|e| describe(&e))?;
         if cap.is_some_and(|c| meter.bytes + chunk.len() as u64 > c) {
             return Err("The file is larger than the server said.".into());
