@@ -62,10 +62,12 @@ fmt:
 	cargo fmt --all
 	cd ui && npm run format
 
-# Figures for docs/PERFORMANCE.md: store, core against Prosody, and the real window under Xvfb.
+# Figures for docs/PERFORMANCE.md: store, core against Prosody (roster, 1 GB files), and the real
+# window under Xvfb.
 bench: build-debug
 	cargo bench -p hallway-store
 	cargo bench -p hallway-tests --bench roster
+	cargo bench -p hallway-tests --bench files
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench roster_window
 

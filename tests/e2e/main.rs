@@ -493,9 +493,37 @@ async fn send_a_file_and_receive_a_picture() {
         .unwrap();
     wait_el(&b, &role("log", "Messages"), 10).await;
 
+    // A file over the server's limit is refused in the tray, before anything is uploaded.
+    let files = tempfile::tempdir().unwrap();
+    let huge = files.path().join("Backup.zip");
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(support::prosody::UPLOAD_LIMIT + 1)
+        .unwrap();
+    let input = wait_el(&b, &field("Files to attach"), 5).await;
+    input.send_keys(&huge.to_string_lossy()).await.unwrap();
+    wait_text(
+        &b,
+        &format!(
+            "{}//*[contains(@class, 'tray-item-problem')]",
+            role("region", "Files to send")
+        ),
+        15,
+        "limit in the tray",
+        |t| t.contains("10.5 MB"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&b, "f00-over-limit").await;
+    wait_el(&b, &button("Remove Backup.zip"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_gone(&b, &role("region", "Files to send"), 5, "tray after Remove").await;
+
     // Attach a file through the file input (what the native picker fills in): the tray shows it.
     // 8 MB, so the upload lasts long enough to see its progress.
-    let files = tempfile::tempdir().unwrap();
     let name = "Budget 2027.xlsx";
     let path = files.path().join(name);
     let content: Vec<u8> = (0..8_000_000u32)
@@ -504,9 +532,21 @@ async fn send_a_file_and_receive_a_picture() {
     std::fs::write(&path, &content).unwrap();
     let input = wait_el(&b, &field("Files to attach"), 5).await;
     input.send_keys(&path.to_string_lossy()).await.unwrap();
-    wait_text(&b, &role("region", "Files to send"), 10, "tray", |t| {
-        t.contains(name) && t.contains("8 MB")
-    })
+    let tray = role("region", "Files to send");
+    wait_el(&b, &tray, 10).await;
+    wait_el(
+        &b,
+        &format!("{tray}{}", button(&format!("Remove {name}"))),
+        5,
+    )
+    .await;
+    wait_text(
+        &b,
+        &format!("{tray}//*[contains(@class, 'tray-item-meta')]"),
+        5,
+        "size",
+        |t| t == "8 MB",
+    )
     .await;
     shot(&b, "f01-tray").await;
     wait_el(&b, &button("Send"), 5).await.click().await.unwrap();
@@ -514,6 +554,8 @@ async fn send_a_file_and_receive_a_picture() {
     // Progress while it uploads, then the card with Open / Show in folder.
     let uploading = role("progressbar", &format!("Uploading {name}"));
     wait_el(&b, &uploading, 15).await;
+    // The screenshot shows the last painted frame: give the progress one to appear in.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&b, "f02-uploading").await;
     wait_el(&b, &button(&format!("Open {name}")), 120).await;
     wait_el(&b, &button(&format!("Show {name} in folder")), 5).await;
@@ -534,23 +576,36 @@ async fn send_a_file_and_receive_a_picture() {
     bob.messenger.download_file(got.id).await.unwrap();
     let saved = loop {
         let ev = bob
-            .wait_for("download", 60, |e| matches!(e, CoreEvent::MessageUpdated(m) if m.id == got.id))
+            .wait_for(
+                "download",
+                60,
+                |e| matches!(e, CoreEvent::MessageUpdated(m) if m.id == got.id),
+            )
             .await;
         if let CoreEvent::MessageUpdated(m) = ev {
             let a = m.attachment.unwrap();
             assert!(a.error.is_none(), "download failed: {:?}", a.error);
-            if let Some(p) = a.local_path.filter(|_| a.status == hallway_model::FileStatus::Downloaded) {
+            if let Some(p) = a
+                .local_path
+                .filter(|_| a.status == hallway_model::FileStatus::Downloaded)
+            {
                 break std::path::PathBuf::from(p);
             }
         }
     };
-    assert_eq!(sha256_hex(&std::fs::read(&saved).unwrap()), sha256_hex(&content));
+    assert_eq!(
+        sha256_hex(&std::fs::read(&saved).unwrap()),
+        sha256_hex(&content)
+    );
 
     // Bob sends a picture: the window shows its preview, and Download saves it.
     let picture = files.path().join("Whiteboard.png");
-    let png = support::png::solid(480, [0x2a, 0x9d, 0x6f]);
+    let png = support::png::solid(140, [0x2a, 0x9d, 0x6f]);
     std::fs::write(&picture, &png).unwrap();
-    bob.messenger.send_file("alice15@localhost", &picture).await.unwrap();
+    bob.messenger
+        .send_file("alice15@localhost", &picture)
+        .await
+        .unwrap();
     let preview = format!("//img[@alt={}]", xpath_literal("Preview of Whiteboard.png"));
     wait_el(&b, &preview, 60).await;
     wait_el(&b, &button("Download Whiteboard.png"), 5)

@@ -35,7 +35,12 @@ pub(crate) fn make(bytes: &[u8]) -> Result<Vec<u8>, String> {
     let img = reader
         .decode()
         .map_err(|e| format!("not a picture we can show: {e}"))?;
-    let thumb = img.thumbnail(PREVIEW_EDGE, PREVIEW_EDGE);
+    // `thumbnail` would also enlarge a small picture: only ever scale down.
+    let thumb = if img.width() > PREVIEW_EDGE || img.height() > PREVIEW_EDGE {
+        img.thumbnail(PREVIEW_EDGE, PREVIEW_EDGE)
+    } else {
+        img
+    };
     let mut out = Vec::new();
     thumb
         .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
@@ -71,6 +76,13 @@ mod tests {
             (back.width(), back.height()),
             (PREVIEW_EDGE, PREVIEW_EDGE / 2)
         );
+    }
+
+    #[test]
+    fn never_enlarges_small_pictures() {
+        let p = make(&png(140, 90)).unwrap();
+        let back = image::load_from_memory(&p).unwrap();
+        assert_eq!((back.width(), back.height()), (140, 90));
     }
 
     #[test]
