@@ -43,6 +43,10 @@ fn main() {
         "get_file_preview",
         "open_file",
         "show_file_in_folder",
+        "can_send_directly",
+        "send_staged_file_directly",
+        "accept_file",
+        "decline_file",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -58,6 +58,10 @@ pub fn builder() -> Builder<tauri::Wry> {
             get_file_preview,
             open_file,
             show_file_in_folder,
+            can_send_directly,
+            send_staged_file_directly,
+            accept_file,
+            decline_file,
         ])
         .events(collect_events![
             ConnectionStateChanged,

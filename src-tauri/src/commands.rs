@@ -362,3 +362,37 @@ pub async fn show_file_in_folder(hallway: Hallway<'_>, id: i64) -> Result<(), Ip
     let path = hallway.local_file(id)?;
     tauri_plugin_opener::reveal_item_in_dir(path).map_err(crate::error::os_failure)
 }
+
+/// Whether the contact has a device online that can receive a file directly (XEP-0234).
+#[tauri::command]
+#[specta::specta]
+pub async fn can_send_directly(hallway: Hallway<'_>, peer: String) -> Result<bool, IpcError> {
+    Ok(hallway.can_send_directly(&peer).await?)
+}
+
+/// Sends a staged file straight to the contact's device (Jingle, in-band).
+#[tauri::command]
+#[specta::specta]
+pub async fn send_staged_file_directly(
+    hallway: Hallway<'_>,
+    peer: String,
+    staging_id: String,
+) -> Result<Message, IpcError> {
+    Ok(hallway
+        .send_staged_file_directly(&peer, &staging_id)
+        .await?)
+}
+
+/// Accepts a file a contact offers directly.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    Ok(hallway.accept_file(id).await?)
+}
+
+/// Declines a file a contact offers directly.
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
+    Ok(hallway.decline_file(id).await?)
+}

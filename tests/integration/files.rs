@@ -292,3 +292,81 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
     assert_eq!(sha256(&p), sha256(&path));
     println!("mid-upload failure was reported as: {why}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
+    let server = Prosody::shared();
+    let mut alice = Client::online(server, "alice17@localhost").await;
+    let mut bob = Client::online(server, "bob17@localhost").await;
+    // Bob's device must be known online to Alice first.
+    alice.eventually("bob online", 20, |_| true).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !alice
+        .messenger
+        .can_send_directly("bob17@localhost")
+        .await
+        .unwrap()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "bob's device never offered Jingle file transfer"
+        );
+        let _ = alice.drain_for(200).await;
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = make_file(dir.path(), "Site photos.zip", 300_000);
+    let sent = alice
+        .messenger
+        .send_file_direct("bob17@localhost", &path)
+        .await
+        .unwrap();
+    assert!(sent.attachment.as_ref().unwrap().direct);
+    let offer = wait_file_message(&mut bob, 30).await;
+    let oa = offer.attachment.clone().unwrap();
+    assert_eq!(oa.status, FileStatus::Offered);
+    assert!(oa.direct && oa.url.is_none());
+    assert_eq!(
+        (oa.name.as_str(), oa.size),
+        ("Site photos.zip", Some(300_000))
+    );
+
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
+    let saved = PathBuf::from(got.local_path.unwrap());
+    assert!(saved.starts_with(bob.data_dir.path().join("Downloads")));
+    assert_eq!(
+        sha256(&saved),
+        sha256(&path),
+        "XEP-0300 hash checked and equal"
+    );
+    wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
+    assert_eq!(
+        alice
+            .messenger
+            .store()
+            .message(sent.id)
+            .unwrap()
+            .unwrap()
+            .state,
+        DeliveryState::Delivered
+    );
+    assert!(bob.seen.iter().any(|e| matches!(e,
+        CoreEvent::TransferProgressed(p) if p.message_id == offer.id)));
+
+    // A declined offer ends on the sender's side with the reason.
+    let second = alice
+        .messenger
+        .send_file_direct("bob17@localhost", &path)
+        .await
+        .unwrap();
+    let offer = wait_file_message(&mut bob, 30).await;
+    bob.messenger.decline_file(offer.id).await.unwrap();
+    let failed = wait_status(&mut alice, second.id, FileStatus::UploadFailed, 30).await;
+    assert!(failed.error.unwrap().contains("declined"));
+    let declined = bob.messenger.store().message(offer.id).unwrap().unwrap();
+    assert_eq!(
+        declined.attachment.unwrap().status,
+        FileStatus::DownloadFailed
+    );
+}

@@ -92,6 +92,14 @@ export const commands = {
 	openFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("open_file", { id })),
 	/**  Shows a downloaded or sent file in the system's file manager. */
 	showFileInFolder: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("show_file_in_folder", { id })),
+	/**  Whether the contact has a device online that can receive a file directly (XEP-0234). */
+	canSendDirectly: (peer: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("can_send_directly", { peer })),
+	/**  Sends a staged file straight to the contact's device (Jingle, in-band). */
+	sendStagedFileDirectly: (peer: string, stagingId: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_staged_file_directly", { peer, stagingId })),
+	/**  Accepts a file a contact offers directly. */
+	acceptFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("accept_file", { id })),
+	/**  Declines a file a contact offers directly. */
+	declineFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("decline_file", { id })),
 };
 
 /** Events */
@@ -154,6 +162,8 @@ export type Attachment = {
 	status: FileStatus,
 	/**  Why the last transfer failed. */
 	error: string | null,
+	/**  Sent straight between devices (XEP-0234 Jingle), not through an upload URL. */
+	direct?: boolean,
 };
 
 /**  What automatic away currently applies on top of the chosen status. */
@@ -338,6 +348,8 @@ export type Direction =
  *  Incoming: `Available` → `Downloading` → `Downloaded` (or `DownloadFailed`).
  */
 export type FileStatus = 
+/**  Offered to us directly (XEP-0234): waiting for Accept or Decline. */
+"offered" | 
 /**  Being uploaded (XEP-0363); the message goes out when it is done. */
 "uploading" | 
 /**  The upload failed or was cancelled; `error` says why. */

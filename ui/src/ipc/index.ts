@@ -135,6 +135,11 @@ export const api = {
   getFilePreview: (id: number): Promise<string | null> => unwrap(commands.getFilePreview(id)),
   openFile: (id: number): Promise<null> => unwrap(commands.openFile(id)),
   showFileInFolder: (id: number): Promise<null> => unwrap(commands.showFileInFolder(id)),
+  canSendDirectly: (peer: string): Promise<boolean> => unwrap(commands.canSendDirectly(peer)),
+  sendStagedFileDirectly: (peer: string, stagingId: string): Promise<Message> =>
+    unwrap(commands.sendStagedFileDirectly(peer, stagingId)),
+  acceptFile: (id: number): Promise<null> => unwrap(commands.acceptFile(id)),
+  declineFile: (id: number): Promise<null> => unwrap(commands.declineFile(id)),
 };
 
 export type Api = typeof api;

@@ -110,7 +110,7 @@ impl Messenger {
         }
     }
 
-    async fn people<T>(
+    pub(crate) async fn people<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<T>) -> PeopleCommand,
     ) -> Result<T, CoreError> {

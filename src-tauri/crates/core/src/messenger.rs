@@ -78,7 +78,7 @@ pub struct Messenger {
     pub(crate) active: Mutex<Option<Active>>,
     account: std::sync::Mutex<Option<String>>,
     notice: std::sync::Mutex<Option<String>>,
-    resource: String,
+    pub(crate) resource: String,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
     pub(crate) avatars: AvatarCache,
@@ -87,6 +87,12 @@ pub struct Messenger {
     pub(crate) auto_away: Arc<std::sync::Mutex<(AutoAwaySettings, AutoAway)>>,
     chosen_show: Arc<std::sync::Mutex<MyShow>>,
     pub(crate) files: Files,
+    /// Jingle / IBB payloads from contacts' devices, forwarded by the session (XEP-0234).
+    direct_tx: tokio::sync::mpsc::UnboundedSender<crate::files::DirectIncoming>,
+    direct_rx: std::sync::Mutex<
+        Option<tokio::sync::mpsc::UnboundedReceiver<crate::files::DirectIncoming>>,
+    >,
+    me: std::sync::OnceLock<std::sync::Weak<Messenger>>,
 }
 
 fn presence_key(account: &str) -> String {
@@ -106,6 +112,7 @@ impl Messenger {
             }
         };
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let (direct_tx, direct_rx) = tokio::sync::mpsc::unbounded_channel();
         let me = Arc::new(Self {
             store,
             emitter: Emitter::new(tx),
@@ -125,7 +132,11 @@ impl Messenger {
             ))),
             chosen_show: Arc::new(std::sync::Mutex::new(MyShow::Available)),
             files: Files::new(opts.data_dir.clone(), opts.downloads_dir),
+            direct_tx,
+            direct_rx: std::sync::Mutex::new(Some(direct_rx)),
+            me: std::sync::OnceLock::new(),
         });
+        let _ = me.me.set(Arc::downgrade(&me));
         if let Ok(Some(settings)) = me.store.setting::<AutoAwaySettings>(AUTO_AWAY) {
             me.auto_away.lock().unwrap_or_else(|p| p.into_inner()).0 = settings;
         }
@@ -355,6 +366,7 @@ impl Messenger {
         let account = bare.to_string();
         self.reset_files();
         self.recover_transfers(&account);
+        self.start_direct_listener();
         let my_presence = self
             .store
             .setting::<MyPresence>(&presence_key(&account))
@@ -375,6 +387,7 @@ impl Messenger {
             catch_up_limit: self.catch_up_limit,
             avatar_cache: self.avatars.clone(),
             my_avatar: self.my_avatar(&account),
+            direct_tx: self.direct_tx.clone(),
         });
         self.spawn_idle_watcher(handle.commands.downgrade(), my_presence.show);
         *self.account.lock().unwrap_or_else(|p| p.into_inner()) = Some(account.clone());
@@ -386,6 +399,24 @@ impl Messenger {
         if let Ok(counts) = self.store.unread_counts(&account) {
             self.emitter.emit(CoreEvent::UnreadChanged(counts));
         }
+    }
+
+    /// Starts (once) the task that handles direct file transfers from contacts' devices.
+    fn start_direct_listener(&self) {
+        let rx = self
+            .direct_rx
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        let (Some(mut rx), Some(weak)) = (rx, self.me.get().cloned()) else {
+            return;
+        };
+        tokio::spawn(async move {
+            while let Some((from, payload)) = rx.recv().await {
+                let Some(me) = weak.upgrade() else { break };
+                me.on_direct(from, payload).await;
+            }
+        });
     }
 
     /// Signs out: unavailable presence, clean stream close. History stays on disk.

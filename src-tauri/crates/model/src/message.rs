@@ -158,6 +158,8 @@ pub struct SearchResult {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "camelCase")]
 pub enum FileStatus {
+    /// Offered to us directly (XEP-0234): waiting for Accept or Decline.
+    Offered,
     /// Being uploaded (XEP-0363); the message goes out when it is done.
     Uploading,
     /// The upload failed or was cancelled; `error` says why.
@@ -193,6 +195,9 @@ pub struct Attachment {
     pub status: FileStatus,
     /// Why the last transfer failed.
     pub error: Option<String>,
+    /// Sent straight between devices (XEP-0234 Jingle), not through an upload URL.
+    #[serde(default)]
+    pub direct: bool,
 }
 
 impl Attachment {

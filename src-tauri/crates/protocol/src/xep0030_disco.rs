@@ -23,6 +23,11 @@ pub const FEATURES: &[&str] = &[
     "urn:xmpp:avatar:metadata+notify",
     "urn:xmpp:message-correct:0",
     "urn:xmpp:chat-markers:0",
+    // XEP-0234 over XEP-0261 (direct file transfer, in-band).
+    "urn:xmpp:jingle:1",
+    "urn:xmpp:jingle:apps:file-transfer:5",
+    "urn:xmpp:jingle:transports:ibb:1",
+    "http://jabber.org/protocol/ibb",
 ];
 
 /// Our disco#info, for answers and for the XEP-0115 caps hash.

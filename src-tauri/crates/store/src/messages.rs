@@ -486,7 +486,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND file IS NOT NULL \
-             AND json_extract(file, '$.status') IN ('uploading', 'downloading') ORDER BY id"
+             AND json_extract(file, '$.status') IN ('uploading', 'downloading', 'offered') ORDER BY id"
         ))?;
         let rows = stmt.query_map([account], row_to_message)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -799,6 +799,7 @@ fn a_file_message_waits_in_the_outbox_until_its_upload_has_a_url() {
         local_path: Some("/tmp/plan.pdf".into()),
         status: FileStatus::Uploading,
         error: None,
+        direct: false,
     };
     let file = NewMessage {
         attachment: Some(uploading.clone()),

@@ -4,6 +4,7 @@
 //! has its URL, so a crash or a failure never sends a link to nothing; transfers report progress
 //! as events and can be cancelled; where a transfer ended is stored with the message.
 
+mod direct;
 mod http;
 pub mod names;
 mod preview;
@@ -41,6 +42,7 @@ pub(crate) struct Files {
     http: std::sync::Mutex<Option<(String, reqwest::Client)>>,
     service: tokio::sync::Mutex<Option<(String, Option<UploadService>)>>,
     transfers: std::sync::Mutex<HashMap<i64, tokio::task::AbortHandle>>,
+    direct: direct::Direct,
 }
 
 impl Files {
@@ -51,6 +53,7 @@ impl Files {
             http: std::sync::Mutex::new(None),
             service: tokio::sync::Mutex::new(None),
             transfers: std::sync::Mutex::new(HashMap::new()),
+            direct: direct::Direct::default(),
         }
     }
 
@@ -266,6 +269,7 @@ impl Messenger {
             local_path: Some(path.to_string_lossy().into_owned()),
             status: FileStatus::Uploading,
             error: None,
+            direct: false,
         };
         let new = NewMessage {
             peer: peer.to_string(),
@@ -403,6 +407,26 @@ impl Messenger {
         if a.url.is_some() || self.files.running(m.id) {
             return Ok(false);
         }
+        if a.direct {
+            let peer = hallway_protocol::BareJid::new(&m.peer)
+                .map_err(|e| CoreError::Internal(e.to_string()))?;
+            let target = self.direct_target(&peer).await?.ok_or_else(|| {
+                CoreError::Refused(format!(
+                    "{} has no device online that can receive files directly.",
+                    m.peer
+                ))
+            })?;
+            a.status = FileStatus::Uploading;
+            a.error = None;
+            self.store.set_attachment(m.id, &a)?;
+            let m = Message {
+                attachment: Some(a),
+                ..m
+            };
+            self.emit_updated(m.id);
+            self.start_direct(m, target);
+            return Ok(true);
+        }
         let service = self.upload_service().await?.ok_or_else(|| {
             CoreError::Refused("Your server does not accept file uploads.".into())
         })?;
@@ -466,14 +490,19 @@ impl Messenger {
                 FileStatus::Uploading => {
                     self.fail_upload(m.id, a, "Interrupted when Hallway closed.".into())
                 }
-                FileStatus::Downloading => {
+                FileStatus::Downloading | FileStatus::Offered => {
                     if let Some(p) = a.local_path.as_deref() {
                         let _ = std::fs::remove_file(part_path(Path::new(p)));
                         let _ = std::fs::remove_file(p);
                     }
+                    let why = if a.status == FileStatus::Offered {
+                        "The offer ended when Hallway closed; ask for the file again."
+                    } else {
+                        "Interrupted when Hallway closed."
+                    };
                     let a = Attachment {
                         status: FileStatus::DownloadFailed,
-                        error: Some("Interrupted when Hallway closed.".into()),
+                        error: Some(why.into()),
                         local_path: None,
                         ..a
                     };
@@ -696,6 +725,20 @@ impl Messenger {
 }
 
 /// The file record of a received link (XEP-0066 / upload URL): name from the URL, made safe.
+pub(crate) use direct::Incoming as DirectIncoming;
+
+/// Sends a staged file straight to the contact's device (when the server will not take it).
+impl Messenger {
+    pub async fn send_staged_file_directly(
+        self: &Arc<Self>,
+        peer: &str,
+        id: &str,
+    ) -> Result<Message, CoreError> {
+        let path = self.staged_path(id)?;
+        self.send_file_direct(peer, &path).await
+    }
+}
+
 pub(crate) fn received_attachment(url: &str) -> Attachment {
     let name = names::safe_file_name(&hallway_protocol::xep0066_oob::name_from_url(url));
     let mime = names::mime_for(&name);
@@ -707,6 +750,7 @@ pub(crate) fn received_attachment(url: &str) -> Attachment {
         local_path: None,
         status: FileStatus::Available,
         error: None,
+        direct: false,
     }
 }
 

@@ -25,8 +25,8 @@ use hallway_protocol::rfc6121_roster::{self, RosterItem};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage};
 use hallway_protocol::xep0333_markers;
 use hallway_protocol::{
-    xep0030_disco, xep0060_pubsub, xep0184_receipts, xep0191_blocking, xep0199_ping,
-    xep0280_carbons,
+    xep0030_disco, xep0047_ibb, xep0060_pubsub, xep0184_receipts, xep0191_blocking, xep0199_ping,
+    xep0234_jingle_ft, xep0280_carbons,
 };
 use hallway_store::{ContactInfo, Inserted, Store};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -159,6 +159,8 @@ pub(crate) struct SessionConfig {
     pub avatar_cache: crate::avatars::AvatarCache,
     /// Our avatar's hash (XEP-0153 hint in our presence).
     pub my_avatar: Option<String>,
+    /// Where Jingle / IBB payloads from contacts' devices go (XEP-0234 direct transfer).
+    pub direct_tx: mpsc::UnboundedSender<crate::files::DirectIncoming>,
 }
 
 fn last_online_key(account: &str) -> String {
@@ -210,6 +212,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         auto: AutoAway::Off,
         idle_since: None,
         my_avatar: cfg.my_avatar,
+        direct_tx: cfg.direct_tx,
         presence_dirty: false,
         wanted_avatars: HashMap::new(),
         avatar_jobs,
@@ -319,6 +322,8 @@ struct Actor {
     /// Avatar announced per contact and still being fetched (`None`: removed meanwhile).
     wanted_avatars: HashMap<String, Option<String>>,
     avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
+    /// Jingle / IBB from contacts' devices go to the messenger (XEP-0234).
+    direct_tx: mpsc::UnboundedSender<crate::files::DirectIncoming>,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
     /// Messages stamped before this (end of the previous session) are never notified.
@@ -1319,6 +1324,19 @@ impl Actor {
                             tracing::warn!("rejected roster push: {e}");
                             xep0030_disco::service_unavailable(&id)
                         }
+                    }
+                } else if xep0234_jingle_ft::is_jingle(&payload) || xep0047_ibb::is_ibb(&payload) {
+                    // Direct transfers only from a roster contact's device (a full JID): anyone
+                    // else cannot push files or bytes at us.
+                    match from.as_ref() {
+                        Some(f)
+                            if f.resource().is_some()
+                                && self.roster.contains_key(&f.to_bare().to_string()) =>
+                        {
+                            let _ = self.direct_tx.send((f.clone(), payload));
+                            empty_result(id)
+                        }
+                        _ => xep0030_disco::service_unavailable(&id),
                     }
                 } else {
                     xep0030_disco::service_unavailable(&id)
