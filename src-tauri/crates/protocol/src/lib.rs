@@ -61,6 +61,20 @@ impl ProtocolError {
     }
 }
 
+/// An `<iq type='set'/>` to `to` (from us: the server fills in `from`).
+pub(crate) fn iq_set(
+    id: &str,
+    to: &Jid,
+    payload: xmpp_parsers::minidom::Element,
+) -> xmpp_parsers::iq::Iq {
+    xmpp_parsers::iq::Iq::Set {
+        from: None,
+        to: Some(to.clone()),
+        id: id.to_string(),
+        payload,
+    }
+}
+
 /// A fresh random id for stanzas (also used as XEP-0359 origin-id).
 pub fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()

@@ -44,18 +44,9 @@ pub fn is_ibb(payload: &Element) -> bool {
     payload.ns() == NS && matches!(payload.name(), "open" | "data" | "close")
 }
 
-fn iq_set(id: &str, to: &Jid, payload: Element) -> Iq {
-    Iq::Set {
-        from: None,
-        to: Some(to.clone()),
-        id: id.to_string(),
-        payload,
-    }
-}
-
 /// `<open/>`.
 pub fn open(id: &str, to: &Jid, sid: &str, block_size: u16) -> Iq {
-    iq_set(
+    crate::iq_set(
         id,
         to,
         Element::builder("open", NS)
@@ -68,7 +59,7 @@ pub fn open(id: &str, to: &Jid, sid: &str, block_size: u16) -> Iq {
 
 /// One `<data/>` block.
 pub fn data(id: &str, to: &Jid, sid: &str, seq: u16, bytes: &[u8]) -> Iq {
-    iq_set(
+    crate::iq_set(
         id,
         to,
         Element::builder("data", NS)
@@ -81,7 +72,7 @@ pub fn data(id: &str, to: &Jid, sid: &str, seq: u16, bytes: &[u8]) -> Iq {
 
 /// `<close/>`.
 pub fn close(id: &str, to: &Jid, sid: &str) -> Iq {
-    iq_set(
+    crate::iq_set(
         id,
         to,
         Element::builder("close", NS)

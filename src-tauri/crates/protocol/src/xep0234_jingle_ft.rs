@@ -85,17 +85,9 @@ fn jingle(action: &str, sid: &str) -> xmpp_parsers::minidom::ElementBuilder {
         .attr(xml_ncname!("sid").into(), sid)
 }
 
-fn iq_set(id: &str, to: &Jid, payload: Element) -> Iq {
-    Iq::Set {
-        from: None,
-        to: Some(to.clone()),
-        id: id.to_string(),
-        payload,
-    }
-}
-
-/// `session-initiate` offering a file (`initiator`: our full JID).
-pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
+/// The `<content/>` describing the file and its IBB transport (`with_hash`: the offer carries
+/// the XEP-0300 SHA-256; the answer echoes name and size only).
+fn content(o: &Offer, with_hash: bool) -> Element {
     let mut file = Element::builder("file", NS_FT)
         .append(
             Element::builder("name", NS_FT)
@@ -107,7 +99,7 @@ pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
                 .append(o.size.to_string())
                 .build(),
         );
-    if let Some(h) = &o.sha256 {
+    if let Some(h) = o.sha256.as_ref().filter(|_| with_hash) {
         file = file.append(
             Element::builder("hash", NS_HASHES)
                 .attr(xml_ncname!("algo").into(), "sha-256")
@@ -115,7 +107,7 @@ pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
                 .build(),
         );
     }
-    let content = Element::builder("content", NS_JINGLE)
+    Element::builder("content", NS_JINGLE)
         .attr(xml_ncname!("creator").into(), "initiator")
         .attr(xml_ncname!("name").into(), o.content.as_str())
         .attr(xml_ncname!("senders").into(), "initiator")
@@ -130,50 +122,25 @@ pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
                 .attr(xml_ncname!("block-size").into(), o.block_size.to_string())
                 .build(),
         )
-        .build();
+        .build()
+}
+
+/// `session-initiate` offering a file (`initiator`: our full JID).
+pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
     let j = jingle("session-initiate", &o.sid)
         .attr(xml_ncname!("initiator").into(), initiator.to_string())
-        .append(content)
+        .append(content(o, true))
         .build();
-    iq_set(id, to, j)
+    crate::iq_set(id, to, j)
 }
 
 /// `session-accept` of an offer (`responder`: our full JID), echoing its content.
 pub fn accept(id: &str, to: &Jid, responder: &Jid, o: &Offer) -> Iq {
-    let content = Element::builder("content", NS_JINGLE)
-        .attr(xml_ncname!("creator").into(), "initiator")
-        .attr(xml_ncname!("name").into(), o.content.as_str())
-        .attr(xml_ncname!("senders").into(), "initiator")
-        .append(
-            Element::builder("description", NS_FT)
-                .append(
-                    Element::builder("file", NS_FT)
-                        .append(
-                            Element::builder("name", NS_FT)
-                                .append(o.name.clone())
-                                .build(),
-                        )
-                        .append(
-                            Element::builder("size", NS_FT)
-                                .append(o.size.to_string())
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build(),
-        )
-        .append(
-            Element::builder("transport", NS_IBB_TRANSPORT)
-                .attr(xml_ncname!("sid").into(), o.ibb_sid.as_str())
-                .attr(xml_ncname!("block-size").into(), o.block_size.to_string())
-                .build(),
-        )
-        .build();
     let j = jingle("session-accept", &o.sid)
         .attr(xml_ncname!("responder").into(), responder.to_string())
-        .append(content)
+        .append(content(o, false))
         .build();
-    iq_set(id, to, j)
+    crate::iq_set(id, to, j)
 }
 
 /// `session-terminate` with a XEP-0166 reason (`success`, `decline`, `cancel`, `media-error`…).
@@ -185,7 +152,7 @@ pub fn terminate(id: &str, to: &Jid, sid: &str, reason: &str) -> Iq {
                 .build(),
         )
         .build();
-    iq_set(id, to, j)
+    crate::iq_set(id, to, j)
 }
 
 /// Reads a `<jingle/>` from a contact.

@@ -148,42 +148,7 @@ impl Messenger {
                 "{peer} has no device online that can receive files directly."
             ))
         })?;
-        let name = names::safe_file_name(
-            &path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        );
-        let attachment = Attachment {
-            url: None,
-            name: name.clone(),
-            size: Some(meta.len()),
-            mime: Some(names::mime_for(&name).to_string()),
-            local_path: Some(path.to_string_lossy().into_owned()),
-            status: FileStatus::Uploading,
-            error: None,
-            direct: true,
-        };
-        let new = NewMessage {
-            peer: peer.to_string(),
-            direction: Direction::Outgoing,
-            sender: account.clone(),
-            body: name,
-            timestamp: session::now_ms(),
-            state: DeliveryState::Pending,
-            origin_id: hallway_protocol::new_id(),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: hallway_model::Placement::Append,
-            attachment: Some(attachment),
-        };
-        let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
-            return Err(CoreError::Internal("fresh origin-id collided".into()));
-        };
-        self.emitter
-            .emit(CoreEvent::MessagesReceived(vec![message.clone()]));
+        let message = self.store_outgoing_file(&account, peer.as_str(), path, meta.len(), true)?;
         self.start_direct(message.clone(), target);
         Ok(message)
     }

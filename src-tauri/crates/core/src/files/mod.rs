@@ -261,6 +261,27 @@ impl Messenger {
                 )));
             }
         }
+        let message = self.store_outgoing_file(&account, peer.as_str(), path, size, false)?;
+        self.start_upload(message.clone(), service);
+        Ok(message)
+    }
+
+    /// Stores an outgoing file's message before any byte moves (status `uploading`, state
+    /// pending; the outbox skips it until it has a URL) and shows it.
+    pub(crate) fn store_outgoing_file(
+        &self,
+        account: &str,
+        peer: &str,
+        path: &Path,
+        size: u64,
+        direct: bool,
+    ) -> Result<Message, CoreError> {
+        let name = names::safe_file_name(
+            &path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
         let attachment = Attachment {
             url: None,
             name: name.clone(),
@@ -269,12 +290,12 @@ impl Messenger {
             local_path: Some(path.to_string_lossy().into_owned()),
             status: FileStatus::Uploading,
             error: None,
-            direct: false,
+            direct,
         };
         let new = NewMessage {
             peer: peer.to_string(),
             direction: Direction::Outgoing,
-            sender: account.clone(),
+            sender: account.to_string(),
             body: name,
             timestamp: session::now_ms(),
             state: DeliveryState::Pending,
@@ -286,12 +307,11 @@ impl Messenger {
             placement: hallway_model::Placement::Append,
             attachment: Some(attachment),
         };
-        let Inserted::New(message) = self.store.insert_message(&account, &new)? else {
+        let Inserted::New(message) = self.store.insert_message(account, &new)? else {
             return Err(CoreError::Internal("fresh origin-id collided".into()));
         };
         self.emitter
             .emit(CoreEvent::MessagesReceived(vec![message.clone()]));
-        self.start_upload(message.clone(), service);
         Ok(message)
     }
 
@@ -407,29 +427,21 @@ impl Messenger {
         if a.url.is_some() || self.files.running(m.id) {
             return Ok(false);
         }
-        if a.direct {
+        // Where it goes again: the same contact's device (direct) or the upload service.
+        let route = if a.direct {
             let peer = hallway_protocol::BareJid::new(&m.peer)
                 .map_err(|e| CoreError::Internal(e.to_string()))?;
-            let target = self.direct_target(&peer).await?.ok_or_else(|| {
+            Err(self.direct_target(&peer).await?.ok_or_else(|| {
                 CoreError::Refused(format!(
                     "{} has no device online that can receive files directly.",
                     m.peer
                 ))
-            })?;
-            a.status = FileStatus::Uploading;
-            a.error = None;
-            self.store.set_attachment(m.id, &a)?;
-            let m = Message {
-                attachment: Some(a),
-                ..m
-            };
-            self.emit_updated(m.id);
-            self.start_direct(m, target);
-            return Ok(true);
-        }
-        let service = self.upload_service().await?.ok_or_else(|| {
-            CoreError::Refused("Your server does not accept file uploads.".into())
-        })?;
+            })?)
+        } else {
+            Ok(self.upload_service().await?.ok_or_else(|| {
+                CoreError::Refused("Your server does not accept file uploads.".into())
+            })?)
+        };
         a.status = FileStatus::Uploading;
         a.error = None;
         self.store.set_attachment(m.id, &a)?;
@@ -438,7 +450,10 @@ impl Messenger {
             ..m
         };
         self.emit_updated(m.id);
-        self.start_upload(m, service);
+        match route {
+            Ok(service) => self.start_upload(m, service),
+            Err(device) => self.start_direct(m, device),
+        }
         Ok(true)
     }
 
