@@ -71,7 +71,15 @@ pub fn decide(
     by_peer
         .into_iter()
         .map(|(peer, msgs)| {
-            let newest = msgs.last().map(|m| m.body.as_str()).unwrap_or_default();
+            // A file's body is its URL: the preview names the file instead.
+            let newest = msgs
+                .last()
+                .map(|m| match &m.attachment {
+                    Some(a) => format!("File: {}", a.name),
+                    None => m.body.clone(),
+                })
+                .unwrap_or_default();
+            let newest = newest.as_str();
             let body = match (ctx.previews, msgs.len()) {
                 (true, 1) => preview(newest),
                 (true, n) => format!("{n} new messages: {}", preview(newest)),
@@ -226,5 +234,22 @@ mod tests {
         let n = decide(&ctx(), &[incoming("bob@x", &long, 200)], name);
         assert_eq!(n[0].body.chars().count(), PREVIEW_CHARS);
         assert!(n[0].body.ends_with('…'));
+    }
+
+    #[test]
+    fn a_file_is_named_not_linked() {
+        let mut m = incoming("bob@x", "https://up.x/f/abc/plan.pdf", 200);
+        m.attachment = Some(hallway_model::Attachment {
+            url: Some(m.body.clone()),
+            name: "plan.pdf".into(),
+            size: None,
+            mime: None,
+            local_path: None,
+            status: hallway_model::FileStatus::Available,
+            error: None,
+            direct: false,
+        });
+        let n = decide(&ctx(), &[m], name);
+        assert_eq!(n[0].body, "File: plan.pdf");
     }
 }
