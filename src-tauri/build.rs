@@ -47,6 +47,7 @@ fn main() {
         "send_staged_file_directly",
         "accept_file",
         "decline_file",
+        "set_preview_limit",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

@@ -62,6 +62,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             send_staged_file_directly,
             accept_file,
             decline_file,
+            set_preview_limit,
         ])
         .events(collect_events![
             ConnectionStateChanged,

@@ -126,6 +126,13 @@ pub async fn set_notification_previews(hallway: Hallway<'_>, show: bool) -> Resu
     Ok(hallway.set_notification_previews(show)?)
 }
 
+/// Pictures up to this many bytes get a preview without asking (0: never).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_preview_limit(hallway: Hallway<'_>, bytes: u64) -> Result<(), IpcError> {
+    Ok(hallway.set_preview_limit(bytes)?)
+}
+
 /// The conversation on screen and whether the window has the focus (no notifications for it).
 #[tauri::command]
 #[specta::specta]

@@ -100,6 +100,8 @@ export const commands = {
 	acceptFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("accept_file", { id })),
 	/**  Declines a file a contact offers directly. */
 	declineFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("decline_file", { id })),
+	/**  Pictures up to this many bytes get a preview without asking (0: never). */
+	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
 };
 
 /** Events */
@@ -144,6 +146,8 @@ export type AppSnapshot = {
 	autoAwayState: AutoAway,
 	/**  Our own avatar's hash, when we published one. */
 	myAvatar: string | null,
+	/**  Pictures up to this many bytes are fetched for a preview by themselves (0: never). */
+	previewLimit: number,
 };
 
 /**  A file carried by a message. Name, size and type come from strangers: shown as text only. */

@@ -140,6 +140,7 @@ export const api = {
     unwrap(commands.sendStagedFileDirectly(peer, stagingId)),
   acceptFile: (id: number): Promise<null> => unwrap(commands.acceptFile(id)),
   declineFile: (id: number): Promise<null> => unwrap(commands.declineFile(id)),
+  setPreviewLimit: (bytes: number): Promise<null> => unwrap(commands.setPreviewLimit(bytes)),
 };
 
 export type Api = typeof api;

@@ -29,6 +29,11 @@ export type SendFileOptions = {
   abandoned?: () => boolean;
   /** Bytes copied so far. */
   onCopied?: (bytes: number) => void;
+  /**
+   * Sends the file straight to the contact's online device (XEP-0234) instead of uploading it to
+   * the server: for files the server refuses, or when it has no upload service.
+   */
+  direct?: boolean;
 };
 
 export function createFilesStore(conversations: ConversationsStore) {
@@ -63,8 +68,9 @@ export function createFilesStore(conversations: ConversationsStore) {
 
   /**
    * Sends `file` to `peer`: stages it, copies it in CHUNK_SIZE slices, then asks the backend to
-   * send it; the stored message (uploading) is added to the conversation. On failure the staged
-   * copy is thrown away and the error is rethrown (an IpcFailure, or SendAbandoned).
+   * send it (uploaded, or straight to the contact's device with `direct`); the stored message
+   * (uploading) is added to the conversation. On failure the staged copy is thrown away and the
+   * error is rethrown (an IpcFailure, or SendAbandoned).
    */
   async function sendFile(peer: string, file: File, opts: SendFileOptions = {}): Promise<Message> {
     const stagingId = await api.stageFile(file.name);
@@ -81,7 +87,9 @@ export function createFilesStore(conversations: ConversationsStore) {
         opts.onCopied?.(copied);
       }
       if (opts.abandoned?.()) throw new SendAbandoned();
-      message = await api.sendStagedFile(peer, stagingId);
+      message = opts.direct
+        ? await api.sendStagedFileDirectly(peer, stagingId)
+        : await api.sendStagedFile(peer, stagingId);
     } catch (e) {
       api
         .discardStagedFile(stagingId)

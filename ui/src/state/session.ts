@@ -25,6 +25,8 @@ export type SessionState = {
   notice: string | null;
   /** Desktop notifications show the message text (else only who wrote). */
   notificationPreviews: boolean;
+  /** Pictures up to this many bytes are fetched for a preview by themselves (0: never). */
+  previewLimit: number;
   /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
   signedOutReason: string | null;
   /** Automatic away settings. */
@@ -47,6 +49,7 @@ const initial = (): SessionState => ({
   savedAccount: null,
   notice: null,
   notificationPreviews: true,
+  previewLimit: 5_000_000,
   signedOutReason: null,
   autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
   autoAwayState: "off",
@@ -68,6 +71,7 @@ export function createSessionStore() {
       savedAccount: snap.savedAccount,
       notice: snap.notice,
       notificationPreviews: snap.notificationPreviews,
+      previewLimit: snap.previewLimit,
       autoAway: snap.autoAway,
       autoAwayState: snap.autoAwayState,
       myAvatar: snap.myAvatar,
@@ -142,6 +146,18 @@ export function createSessionStore() {
     }
   }
 
+  /** Optimistic; reverts and throws IpcFailure when the backend refuses. */
+  async function setPreviewLimit(bytes: number): Promise<void> {
+    const previous = state.previewLimit;
+    setState("previewLimit", bytes);
+    try {
+      await api.setPreviewLimit(bytes);
+    } catch (e) {
+      setState("previewLimit", previous);
+      throw e;
+    }
+  }
+
   /**
    * Saves automatic away settings; optimistic, puts the old ones back and throws IpcFailure
    * when refused.
@@ -166,6 +182,7 @@ export function createSessionStore() {
   return {
     state,
     setNotificationPreviews,
+    setPreviewLimit,
     setAutoAwaySettings,
     setAutoAwayState: (s: AutoAway) => setState("autoAwayState", s),
     setMyAvatar: (hash: string | null) => setState("myAvatar", hash),

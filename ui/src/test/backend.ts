@@ -48,6 +48,7 @@ export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
     autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
     autoAwayState: "off",
     myAvatar: null,
+    previewLimit: 5 * 1000 * 1000,
     ...overrides,
   };
 }
@@ -202,11 +203,16 @@ const defaults: Record<string, Handler> = {
   get_file_preview: () => null,
   open_file: () => null,
   show_file_in_folder: () => null,
+  // Direct transfer (XEP-0234): no device of the contact's takes files unless a test says so.
+  can_send_directly: () => false,
+  accept_file: () => null,
+  decline_file: () => null,
 };
 
 /**
- * File staging, as the backend does it: stage_file names a staging id, send_staged_file answers
- * the stored message (uploading) carrying that file's name and the bytes appended (base64).
+ * File staging, as the backend does it: stage_file names a staging id, send_staged_file (and
+ * send_staged_file_directly, marked direct) answers the stored message (uploading) carrying that
+ * file's name and the bytes appended (base64).
  */
 function stagingHandlers(): Record<string, Handler> {
   const staged = new Map<string, { name: string; size: number }>();
@@ -222,23 +228,27 @@ function stagingHandlers(): Record<string, Handler> {
       if (file) file.size += atob(String(args.chunkBase64)).length;
       return null;
     },
-    send_staged_file: (args) => {
-      const file = staged.get(String(args.stagingId)) ?? { name: "file", size: 0 };
-      return message(String(args.peer), {
-        direction: "outgoing",
-        body: file.name,
-        state: "pending",
-        attachment: attachment({
-          url: null,
-          name: file.name,
-          size: file.size,
-          mime: null,
-          localPath: `/data/outgoing/${String(args.stagingId)}/${file.name}`,
-          status: "uploading",
-        }),
-      });
-    },
+    send_staged_file: (args) => sent(args, false),
+    send_staged_file_directly: (args) => sent(args, true),
   };
+
+  function sent(args: Args, direct: boolean): Message {
+    const file = staged.get(String(args.stagingId)) ?? { name: "file", size: 0 };
+    return message(String(args.peer), {
+      direction: "outgoing",
+      body: file.name,
+      state: "pending",
+      attachment: attachment({
+        url: null,
+        name: file.name,
+        size: file.size,
+        mime: null,
+        localPath: `/data/outgoing/${String(args.stagingId)}/${file.name}`,
+        status: "uploading",
+        ...(direct ? { direct: true } : {}),
+      }),
+    });
+  }
 }
 
 export function mockBackend(handlers: Record<string, Handler> = {}) {

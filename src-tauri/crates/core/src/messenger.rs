@@ -190,6 +190,7 @@ impl Messenger {
             auto_away: auto.0,
             auto_away_state: auto.1,
             my_avatar: account.as_deref().and_then(|a| self.my_avatar(a)),
+            preview_limit: self.preview_limit(),
         }
     }
 

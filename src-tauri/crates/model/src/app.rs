@@ -54,4 +54,6 @@ pub struct AppSnapshot {
     pub auto_away_state: AutoAway,
     /// Our own avatar's hash, when we published one.
     pub my_avatar: Option<String>,
+    /// Pictures up to this many bytes are fetched for a preview by themselves (0: never).
+    pub preview_limit: u64,
 }

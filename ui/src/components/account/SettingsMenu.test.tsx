@@ -36,6 +36,17 @@ describe("settings", () => {
     );
   });
 
+  it("shows and saves how large a picture may be fetched for a preview", async () => {
+    const backend = mockBackend({ get_app_state: () => snapshot({ previewLimit: 1_000_000 }) });
+    render(() => <App />);
+    await openSettings();
+    const select = screen.getByRole("combobox", { name: "Picture previews" }) as HTMLSelectElement;
+    expect(select.value).toBe("1000000");
+    fireEvent.change(select, { target: { value: "0" } });
+    await waitFor(() => expect(backend.callsTo("set_preview_limit")).toEqual([{ bytes: 0 }]));
+    expect(select.value).toBe("0");
+  });
+
   it("puts the choice back and says so when it cannot be saved", async () => {
     mockBackend({ set_notification_previews: fail(ipcError("storage", "Disk full")) });
     render(() => <App />);

@@ -15,6 +15,14 @@ const MINUTE_FIELDS: { key: "awayMinutes" | "xaMinutes"; label: string }[] = [
 ];
 
 /** Whole minutes within the bounds, or null. */
+/** Choices for how large a picture may be fetched by itself for a preview. */
+const PREVIEW_LIMITS = [
+  { bytes: 0, label: "Off" },
+  { bytes: 1_000_000, label: "Up to 1 MB" },
+  { bytes: 5_000_000, label: "Up to 5 MB" },
+  { bytes: 20_000_000, label: "Up to 20 MB" },
+];
+
 export function parseMinutes(text: string): number | null {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return null;
@@ -53,6 +61,15 @@ export function SettingsMenu() {
     setError(null);
     try {
       await session.setNotificationPreviews(show);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function savePreviewLimit(bytes: number) {
+    setError(null);
+    try {
+      await session.setPreviewLimit(bytes);
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -133,6 +150,23 @@ export function SettingsMenu() {
           </div>
           <p id={`${id}-previews-hint`} class="field-hint">
             When off, notifications only say who wrote.
+          </p>
+          <div class="field">
+            <label for={`${id}-preview-limit`}>Picture previews</label>
+            <select
+              id={`${id}-preview-limit`}
+              aria-describedby={`${id}-preview-limit-hint`}
+              value={String(session.state.previewLimit)}
+              onChange={(e) => void savePreviewLimit(Number(e.currentTarget.value))}
+            >
+              <For each={PREVIEW_LIMITS}>
+                {(o) => <option value={String(o.bytes)}>{o.label}</option>}
+              </For>
+            </select>
+          </div>
+          <p id={`${id}-preview-limit-hint`} class="field-hint">
+            Pictures from your contacts up to this size are fetched to show a preview. Never from
+            people outside your contacts.
           </p>
           <Show when={error()}>
             {(message) => (

@@ -1,11 +1,25 @@
 // The files waiting above the message box: a picture's preview (or a type icon), the name, the
-// size, why a file cannot be sent, "Preparing …" while it is copied, and Remove.
-import { For, Match, Show, Switch } from "solid-js";
+// size, why a file cannot be sent (and "Send directly" when the contact's device can take it
+// instead), "Preparing …" while it is copied, and Remove.
+import { createEffect, For, Match, Show, Switch } from "solid-js";
 import { humanSize } from "../../lib/fileSize";
 import { FileIcon } from "./FileIcon";
 import type { AttachmentTray as Tray, TrayItem } from "./tray";
 
-export function AttachmentTray(props: { tray: Tray }) {
+/** "Bob's device" (or "The contact's device" when the name is not known). */
+export function deviceOf(peerName: string | undefined): string {
+  const name = peerName?.trim() ?? "";
+  return name === "" ? "The contact's device" : `${name}'s device`;
+}
+
+export function AttachmentTray(props: { tray: Tray; peer: string; peerName?: string }) {
+  // A file the server will not take: ask (once) whether the contact's device can take it.
+  createEffect(() => {
+    if (props.tray.items.some((i) => props.tray.problem(i) !== null)) {
+      props.tray.askDirect(props.peer);
+    }
+  });
+
   return (
     <Show when={props.tray.items.length > 0}>
       <div class="tray" role="region" aria-label="Files to send">
@@ -15,6 +29,9 @@ export function AttachmentTray(props: { tray: Tray }) {
               <TrayEntry
                 item={item}
                 problem={props.tray.problem(item)}
+                direct={props.tray.canSendDirectly(props.peer)}
+                device={deviceOf(props.peerName)}
+                onSendDirect={() => void props.tray.sendDirect(props.peer, item.key)}
                 onRemove={() => props.tray.remove(item.key)}
               />
             )}
@@ -25,7 +42,16 @@ export function AttachmentTray(props: { tray: Tray }) {
   );
 }
 
-function TrayEntry(props: { item: TrayItem; problem: string | null; onRemove: () => void }) {
+function TrayEntry(props: {
+  item: TrayItem;
+  problem: string | null;
+  /** The contact's device can take files directly. */
+  direct: boolean;
+  /** Whose device that is, in words. */
+  device: string;
+  onSendDirect: () => void;
+  onRemove: () => void;
+}) {
   return (
     <li
       class="tray-item"
@@ -48,14 +74,32 @@ function TrayEntry(props: { item: TrayItem; problem: string | null; onRemove: ()
         </span>
         <span class="tray-item-meta">{humanSize(props.item.size)}</span>
         <Switch>
-          <Match when={props.problem}>
-            {(problem) => <span class="tray-item-problem">{problem()}</span>}
-          </Match>
+          {/* First: a file sent directly is being prepared although the server refuses it. */}
           <Match when={props.item.phase === "preparing"}>
             <span class="tray-item-status" role="status">
               <span class="spinner" aria-hidden="true" />
               Preparing {props.item.name}…
             </span>
+          </Match>
+          <Match when={props.problem}>
+            {(problem) => (
+              <>
+                <span class="tray-item-problem">{problem()}</span>
+                <Show when={props.direct && props.item.phase === "ready"}>
+                  <span class="tray-item-direct">
+                    {props.device} is online: it can receive the file straight from you.
+                  </span>
+                  <button
+                    type="button"
+                    class="button button--secondary tray-direct"
+                    aria-label={`Send ${props.item.name} directly`}
+                    onClick={() => props.onSendDirect()}
+                  >
+                    Send directly
+                  </button>
+                </Show>
+              </>
+            )}
           </Match>
           <Match when={props.item.phase === "queued"}>
             <span class="tray-item-status">Waiting to send…</span>

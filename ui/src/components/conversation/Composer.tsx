@@ -82,7 +82,7 @@ export function Composer(props: { peer: string; peerName: string; tray: Tray }) 
           </p>
         )}
       </Show>
-      <AttachmentTray tray={props.tray} />
+      <AttachmentTray tray={props.tray} peer={props.peer} peerName={props.peerName} />
       <div class="composer-row">
         <button
           type="button"

@@ -1,6 +1,7 @@
 // A message's file: type icon, name and size, a picture's preview, and what can be done with it
-// now (Cancel while it moves, Download, Open / Show in folder). Name, type and URL come from
-// strangers: they are shown as text only, and the URL is never a link.
+// now (Accept / Decline a direct offer, Cancel while it moves, Download, Open / Show in folder).
+// Name, type and URL come from strangers: they are shown as text only, and the URL is never a
+// link. A direct file (XEP-0234) goes straight between devices: it has no URL, so never Download.
 import { createEffect, createSignal, Match, on, Show, Switch } from "solid-js";
 import { api, errorMessage } from "../../ipc";
 import type { Attachment, FileStatus } from "../../ipc";
@@ -27,6 +28,7 @@ export function FileCard(props: { messageId: number; incoming: boolean; attachme
   const { files } = useHallway();
   const name = () => props.attachment.name;
   const status = (): FileStatus => props.attachment.status;
+  const direct = () => props.attachment.direct === true;
   const image = () => isImageFile(props.attachment.name, props.attachment.mime);
   const [preview, setPreview] = createSignal<string | null>(null);
   const [actionError, setActionError] = createSignal<string | null>(null);
@@ -99,9 +101,46 @@ export function FileCard(props: { messageId: number; incoming: boolean; attachme
           <Show when={props.attachment.size !== null}>
             <span class="file-card-size">{humanSize(props.attachment.size ?? 0)}</span>
           </Show>
+          <Show when={direct()}>
+            <span class="file-card-caption">
+              {props.incoming ? "Offered directly" : "Sent directly"}
+            </span>
+          </Show>
         </div>
       </div>
       <Switch>
+        <Match when={status() === "offered"}>
+          <div class="file-card-actions">
+            <button
+              type="button"
+              class="button button--primary file-card-button"
+              aria-label={`Accept ${name()}`}
+              disabled={pending()}
+              onClick={() => void act(api.acceptFile)}
+            >
+              Accept
+            </button>
+            <button
+              type="button"
+              class="button button--secondary file-card-button"
+              aria-label={`Decline ${name()}`}
+              disabled={pending()}
+              onClick={() => void act(api.declineFile)}
+            >
+              Decline
+            </button>
+          </div>
+        </Match>
+        <Match when={status() === "uploading" && direct()}>
+          <TransferBar
+            label={`Sending ${name()}`}
+            cancelLabel={`Cancel sending ${name()}`}
+            percent={percent()}
+            text={progressLine("Waiting for it to be accepted…")}
+            pending={pending()}
+            onCancel={() => void act(api.cancelTransfer)}
+          />
+        </Match>
         <Match when={status() === "uploading"}>
           <TransferBar
             label={`Uploading ${name()}`}
@@ -124,10 +163,16 @@ export function FileCard(props: { messageId: number; incoming: boolean; attachme
         </Match>
         <Match when={status() === "uploadFailed"}>
           <p class="file-card-error" role="status">
-            Upload failed: {props.attachment.error ?? "Unknown error."}
+            {direct() ? "Not sent" : "Upload failed"}: {props.attachment.error ?? "Unknown error."}
           </p>
         </Match>
-        <Match when={status() === "available" || status() === "downloadFailed"}>
+        {/* A direct file has no URL to download (again): only why it did not arrive. */}
+        <Match when={direct() && status() === "downloadFailed"}>
+          <p class="file-card-error" role="status">
+            {props.attachment.error ?? "The file did not arrive."}
+          </p>
+        </Match>
+        <Match when={!direct() && (status() === "available" || status() === "downloadFailed")}>
           <Show when={status() === "downloadFailed"}>
             <p class="file-card-error" role="status">
               Download failed: {props.attachment.error ?? "Unknown error."}

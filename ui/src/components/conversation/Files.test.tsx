@@ -1,11 +1,13 @@
 // Tests of files in a conversation: the tray (Attach file, paste, drop; sizes, previews, the
-// server's limit, Remove), sending (staging in slices, failures kept in the tray) and the file
-// card of a message in each status (progress, Cancel, Download, Open / Show in folder, previews).
+// server's limit, Remove), sending (staging in slices, failures kept in the tray; directly to the
+// contact's device when the server will not take a file) and the file card of a message in each
+// status (progress, Cancel, Download, Open / Show in folder, previews, direct offers).
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
 import type { Message, UploadLimit } from "../../ipc";
 import { CHUNK_SIZE } from "../../state/files";
+import { deviceOf } from "./AttachmentTray";
 import {
   attachment,
   contact,
@@ -255,6 +257,105 @@ describe("the tray", () => {
   });
 });
 
+describe("sending directly", () => {
+  it("sends a file the server refuses straight to the contact's device", async () => {
+    const small: UploadLimit = { available: true, maxSize: 1_000 };
+    const { backend, log } = await openBob([], {
+      get_upload_limit: () => small,
+      can_send_directly: () => true,
+    });
+    const file = patterned("video.mp4", CHUNK_SIZE + 10, "video/mp4");
+    attach(file, patterned("notes.txt", 10, "text/plain"));
+    const region = tray();
+    await within(region).findByText("Too large: your server accepts files up to 1 kB");
+    const button = await within(region).findByRole("button", { name: "Send video.mp4 directly" });
+    expect(button.textContent).toBe("Send directly");
+    expect(
+      within(region).getByText(
+        "Bob Baker's device is online: it can receive the file straight from you.",
+      ),
+    ).toBeTruthy();
+    expect(within(region).queryByRole("button", { name: "Send notes.txt directly" })).toBeNull();
+    expect(backend.callsTo("can_send_directly")).toEqual([{ peer: BOB }]);
+
+    fireEvent.click(button);
+    await waitFor(() => expect(backend.callsTo("send_staged_file_directly")).toHaveLength(1));
+    expect(backend.callsTo("stage_file")).toEqual([{ name: "video.mp4" }]);
+    const appends = backend.callsTo("append_staged_file");
+    expect(appends.map((a) => decode(a.chunkBase64).length)).toEqual([CHUNK_SIZE, 10]);
+    expect(backend.callsTo("send_staged_file_directly")).toEqual([
+      { peer: BOB, stagingId: "staging-1" },
+    ]);
+    expect(backend.callsTo("send_staged_file")).toHaveLength(0);
+
+    // It leaves the tray (notes.txt stays for Send) and shows in the conversation.
+    await waitFor(() => expect(within(region).queryByText("video.mp4")).toBeNull());
+    expect(within(region).getByText("notes.txt")).toBeTruthy();
+    const bar = await within(log).findByRole("progressbar", { name: "Sending video.mp4" });
+    expect(bar).toBeTruthy();
+    expect(within(log).getByText("Sent directly")).toBeTruthy();
+
+    // Send still sends only what the server takes; the answer was asked once.
+    fireEvent.click(screen.getByRole("button", { name: "Send" }));
+    await waitFor(() => expect(backend.callsTo("send_staged_file")).toHaveLength(1));
+    expect(backend.callsTo("send_staged_file_directly")).toHaveLength(1);
+    attach(patterned("more.mp4", 2_000, "video/mp4"));
+    await within(tray()).findByRole("button", { name: "Send more.mp4 directly" });
+    expect(backend.callsTo("can_send_directly")).toHaveLength(1);
+  });
+
+  it("offers it when the server takes no files at all", async () => {
+    const none: UploadLimit = { available: false, maxSize: null };
+    await openBob([], { get_upload_limit: () => none, can_send_directly: () => true });
+    attach(patterned("a.pdf", 10));
+    await within(tray()).findByText("Your server does not accept files.");
+    expect(await within(tray()).findByRole("button", { name: "Send a.pdf directly" })).toBeTruthy();
+    expect((screen.getByRole("button", { name: "Send" }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("keeps the file in the tray with the reason when the direct send is refused", async () => {
+    const none: UploadLimit = { available: false, maxSize: null };
+    const { backend, log } = await openBob([], {
+      get_upload_limit: () => none,
+      can_send_directly: () => true,
+      send_staged_file_directly: fail(ipcError("network", "Bob's device went offline.")),
+    });
+    attach(patterned("a.pdf", 10));
+    fireEvent.click(await within(tray()).findByRole("button", { name: "Send a.pdf directly" }));
+    const alert = await within(tray()).findByRole("alert");
+    expect(alert.textContent).toBe("Bob's device went offline.");
+    expect(backend.callsTo("discard_staged_file")).toEqual([{ stagingId: "staging-1" }]);
+    expect(within(tray()).getByText("a.pdf")).toBeTruthy();
+    expect(within(tray()).getByRole("button", { name: "Send a.pdf directly" })).toBeTruthy();
+    expect(log.querySelector(".file-card")).toBeNull();
+  });
+
+  it("names whose device it is, or the contact's", () => {
+    expect(deviceOf("Bob")).toBe("Bob's device");
+    expect(deviceOf("  ")).toBe("The contact's device");
+    expect(deviceOf(undefined)).toBe("The contact's device");
+  });
+
+  it("adds nothing when no device of the contact's can take the file", async () => {
+    const { backend } = await openBob();
+    attach(sized("video.mp4", 11 * 1000 * 1000, "video/mp4"));
+    await within(tray()).findByText("Too large: your server accepts files up to 10.5 MB");
+    await waitFor(() => expect(backend.callsTo("can_send_directly")).toEqual([{ peer: BOB }]));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(within(tray()).queryByRole("button", { name: /directly/ })).toBeNull();
+    expect(within(tray()).queryByText(/device is online/)).toBeNull();
+  });
+
+  it("does not ask while every file fits", async () => {
+    const { backend } = await openBob([], { can_send_directly: () => true });
+    attach(patterned("a.pdf", 10));
+    await waitFor(() => expect(backend.callsTo("get_upload_limit")).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(backend.callsTo("can_send_directly")).toHaveLength(0);
+    expect(within(tray()).queryByRole("button", { name: /directly/ })).toBeNull();
+  });
+});
+
 describe("the file card", () => {
   const out = (id: number, a: Parameters<typeof attachment>[0], extra: Partial<Message> = {}) =>
     message(BOB, {
@@ -425,6 +526,95 @@ describe("the file card", () => {
     const img = await within(card).findByRole("img", { name: "Preview of photo.jpg" });
     expect(img.getAttribute("src")).toBe(PNG);
     expect(backend.callsTo("get_file_preview")).toEqual([{ id: 9 }, { id: 9 }]);
+  });
+
+  it("offers a direct file with Accept and Decline", async () => {
+    const offer = (id: number) =>
+      inc(id, { url: null, status: "offered", direct: true, size: 512_000 }, { body: "" });
+    const { backend, log } = await openBob([offer(20), offer(21)]);
+    const card = await cardOf(log, 20);
+    expect(await within(card).findByText("512 kB")).toBeTruthy();
+    expect(within(card).getByText("Offered directly")).toBeTruthy();
+    expect(within(card).queryByRole("button", { name: "Download report.pdf" })).toBeNull();
+    const accept = within(card).getByRole("button", { name: "Accept report.pdf" });
+    expect(accept.textContent).toBe("Accept");
+    fireEvent.click(accept);
+    await waitFor(() => expect(backend.callsTo("accept_file")).toEqual([{ id: 20 }]));
+
+    const other = await cardOf(log, 21);
+    const decline = within(other).getByRole("button", { name: "Decline report.pdf" });
+    expect(decline.textContent).toBe("Decline");
+    fireEvent.click(decline);
+    await waitFor(() => expect(backend.callsTo("decline_file")).toEqual([{ id: 21 }]));
+    expect(backend.callsTo("accept_file")).toHaveLength(1);
+
+    // Accepted, it downloads; declined, only the reason is left.
+    await emitEvent("message-updated", {
+      message: inc(20, { url: null, status: "downloading", direct: true }, { body: "" }),
+    });
+    await within(card).findByRole("progressbar", { name: "Downloading report.pdf" });
+    expect(within(card).queryByRole("button", { name: "Accept report.pdf" })).toBeNull();
+  });
+
+  it("shows under the card why an offer was not accepted", async () => {
+    const { log } = await openBob(
+      [inc(22, { url: null, status: "offered", direct: true }, { body: "" })],
+      { accept_file: fail(ipcError("network", "The offer was withdrawn.")) },
+    );
+    const card = await cardOf(log, 22);
+    fireEvent.click(await within(card).findByRole("button", { name: "Accept report.pdf" }));
+    const alert = await within(card).findByRole("alert");
+    expect(alert.textContent).toBe("The offer was withdrawn.");
+  });
+
+  it("shows a direct send's progress as Sending, with Cancel sending", async () => {
+    const { backend, log } = await openBob([
+      out(23, { status: "uploading", url: null, direct: true, localPath: "/tmp/r.pdf" }),
+    ]);
+    const card = await cardOf(log, 23);
+    const bar = await within(card).findByRole("progressbar", { name: "Sending report.pdf" });
+    expect(within(card).getByText("Sent directly")).toBeTruthy();
+    expect(within(card).queryByRole("progressbar", { name: "Uploading report.pdf" })).toBeNull();
+    await emitEvent("transfer-progressed", {
+      progress: { messageId: 23, bytes: 1_240_000, total: 3_100_000, bytesPerSecond: 850_000 },
+    });
+    await within(card).findByText("1.2 MB of 3.1 MB · 40% · 850 kB/s");
+    expect(bar.getAttribute("aria-valuenow")).toBe("40");
+    const cancel = within(card).getByRole("button", { name: "Cancel sending report.pdf" });
+    expect(cancel.textContent).toBe("Cancel");
+    fireEvent.click(cancel);
+    await waitFor(() => expect(backend.callsTo("cancel_transfer")).toEqual([{ id: 23 }]));
+  });
+
+  it("shows why a direct send failed, with Retry", async () => {
+    const { backend, log } = await openBob([
+      out(
+        24,
+        { status: "uploadFailed", url: null, direct: true, error: "bob@x declined the file." },
+        { state: "failed" },
+      ),
+    ]);
+    const card = await cardOf(log, 24);
+    await within(card).findByText("Not sent: bob@x declined the file.");
+    fireEvent.click(within(card).getByRole("button", { name: "Retry sending" }));
+    await waitFor(() => expect(backend.callsTo("retry_message")).toEqual([{ id: 24 }]));
+  });
+
+  it("never offers Download for a direct file that did not arrive", async () => {
+    const { log } = await openBob([
+      inc(
+        25,
+        { url: null, status: "downloadFailed", direct: true, error: "You declined it." },
+        {
+          body: "",
+        },
+      ),
+    ]);
+    const card = await cardOf(log, 25);
+    await within(card).findByText("You declined it.");
+    expect(within(card).queryByRole("button", { name: "Download report.pdf" })).toBeNull();
+    expect(within(card).queryByRole("button")).toBeNull();
+    expect(within(card).getByText("Offered directly")).toBeTruthy();
   });
 
   it("replaces a message from messageUpdated: the upload is done", async () => {

@@ -1,8 +1,9 @@
 // The files chosen for sending in one conversation (picked, dropped or pasted), before they are
-// sent: shown by AttachmentTray above the message box, sent by the composer's Send.
+// sent: shown by AttachmentTray above the message box, sent by the composer's Send. A file the
+// server will not take can be sent straight to the contact's device when one is online.
 import { batch, onCleanup } from "solid-js";
 import { createStore, produce } from "solid-js/store";
-import { errorMessage } from "../../ipc";
+import { api, errorMessage } from "../../ipc";
 import { isImageFile } from "../../lib/fileKind";
 import { humanSize } from "../../lib/fileSize";
 import type { FilesStore } from "../../state/files";
@@ -47,6 +48,9 @@ export function createAttachmentTray(files: FilesStore, opts: AttachmentTrayOpti
   /** Items removed while being prepared: their copy stops at the next slice. */
   const removed = new Set<number>();
   let closed = false;
+  /** Per contact: whether a device of theirs can take files directly (asked once, see askDirect). */
+  const [direct, setDirect] = createStore<Record<string, boolean | undefined>>({});
+  const directAsked = new Set<string>();
 
   function revoke(item: TrayItem) {
     if (item.preview) URL.revokeObjectURL(item.preview);
@@ -98,6 +102,28 @@ export function createAttachmentTray(files: FilesStore, opts: AttachmentTrayOpti
     return null;
   }
 
+  /**
+   * Asks once (for this tray) whether `peer` has a device online that can receive files directly;
+   * the answer is kept for canSendDirectly. A failed question counts as no, and is asked again
+   * the next time.
+   */
+  function askDirect(peer: string) {
+    if (directAsked.has(peer)) return;
+    directAsked.add(peer);
+    api.canSendDirectly(peer).then(
+      (answer) => {
+        if (!closed) setDirect(peer, answer);
+      },
+      (e: unknown) => {
+        console.warn("Hallway: direct transfer unknown", e);
+        directAsked.delete(peer);
+      },
+    );
+  }
+
+  /** Whether files can go straight to `peer`'s device (false until askDirect has an answer). */
+  const canSendDirectly = (peer: string) => direct[peer] === true;
+
   /** Files that Send would send now. */
   const sendable = () => items.filter((i) => i.phase === "ready" && problem(i) === null);
 
@@ -130,6 +156,24 @@ export function createAttachmentTray(files: FilesStore, opts: AttachmentTrayOpti
     }
   }
 
+  /**
+   * Sends one file straight to `peer`'s device (for a file the server will not take). Sent, it
+   * leaves the tray; refused, it stays with the reason.
+   */
+  async function sendDirect(peer: string, key: number): Promise<void> {
+    const item = items.find((i) => i.key === key);
+    if (!item || item.phase !== "ready") return;
+    patch(key, { phase: "preparing", error: null });
+    try {
+      await files.sendFile(peer, item.file, { direct: true, abandoned: () => removed.has(key) });
+      remove(key);
+    } catch (e) {
+      if (e instanceof SendAbandoned || removed.has(key)) return;
+      patch(key, { phase: "ready", error: errorMessage(e) });
+      if (closed) opts.onLostError?.(peer, `${item.name}: ${errorMessage(e)}`);
+    }
+  }
+
   return {
     items,
     add,
@@ -137,6 +181,9 @@ export function createAttachmentTray(files: FilesStore, opts: AttachmentTrayOpti
     problem,
     sendable,
     sendAll,
+    askDirect,
+    canSendDirectly,
+    sendDirect,
   };
 }
 
