@@ -617,6 +617,74 @@ async fn send_a_file_and_receive_a_picture() {
     shot(&b, "f04-received-picture").await;
     let downloaded = data.path().join("Downloads/Whiteboard.png");
     assert_eq!(std::fs::read(&downloaded).unwrap(), png);
+
+    // Bob offers a file straight from his device (XEP-0234): Accept saves it, hash checked.
+    let notes = files.path().join("Meeting notes.txt");
+    std::fs::write(&notes, "Agenda\n1. Budget\n2. Hiring\n".repeat(2000)).unwrap();
+    bob.messenger
+        .send_file_direct("alice15@localhost", &notes)
+        .await
+        .unwrap();
+    wait_el(&b, &button("Accept Meeting notes.txt"), 30).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&b, "f05-direct-offer").await;
+    wait_el(&b, &button("Accept Meeting notes.txt"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, &button("Open Meeting notes.txt"), 60).await;
+    assert_eq!(
+        std::fs::read(data.path().join("Downloads/Meeting notes.txt")).unwrap(),
+        std::fs::read(&notes).unwrap()
+    );
+
+    // A file over the server's limit goes straight to Bob's device instead.
+    let input = wait_el(&b, &field("Files to attach"), 5).await;
+    input.send_keys(&huge.to_string_lossy()).await.unwrap();
+    let direct = button("Send Backup.zip directly");
+    wait_el(&b, &direct, 20).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&b, "f06-send-directly").await;
+    wait_el(&b, &direct, 5).await.click().await.unwrap();
+    let ev = bob
+        .wait_for("the direct offer", 60, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m|
+                m.attachment.as_ref().is_some_and(|a| a.status == hallway_model::FileStatus::Offered)))
+        })
+        .await;
+    let CoreEvent::MessagesReceived(ms) = ev else {
+        unreachable!()
+    };
+    let offer = ms.into_iter().find(|m| m.attachment.is_some()).unwrap();
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    wait_el(&b, &role("progressbar", "Sending Backup.zip"), 30).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&b, "f07-sending-directly").await;
+    wait_el(&b, &button("Open Backup.zip"), 240).await;
+    let got = loop {
+        let ev = bob
+            .wait_for(
+                "direct download",
+                60,
+                |e| matches!(e, CoreEvent::MessageUpdated(m) if m.id == offer.id),
+            )
+            .await;
+        if let CoreEvent::MessageUpdated(m) = ev {
+            let a = m.attachment.unwrap();
+            assert!(a.error.is_none(), "direct transfer failed: {:?}", a.error);
+            if let Some(p) = a
+                .local_path
+                .filter(|_| a.status == hallway_model::FileStatus::Downloaded)
+            {
+                break std::path::PathBuf::from(p);
+            }
+        }
+    };
+    assert_eq!(
+        std::fs::metadata(&got).unwrap().len(),
+        support::prosody::UPLOAD_LIMIT + 1
+    );
     b.close().await.unwrap();
     drop(driver);
 }
