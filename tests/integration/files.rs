@@ -369,4 +369,34 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
         declined.attachment.unwrap().status,
         FileStatus::DownloadFailed
     );
+
+    // Cancel on the receiving side mid-transfer: both sides stop, nothing is left on disk.
+    let big = make_file(dir.path(), "Video.mp4", 4_000_000);
+    let third = alice
+        .messenger
+        .send_file_direct("bob17@localhost", &big)
+        .await
+        .unwrap();
+    let offer = wait_file_message(&mut bob, 30).await;
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    bob.wait_for(
+        "bytes arriving",
+        30,
+        |e| matches!(e, CoreEvent::TransferProgressed(p) if p.message_id == offer.id),
+    )
+    .await;
+    bob.messenger.cancel_transfer(offer.id).await.unwrap();
+    let a = wait_status(&mut bob, offer.id, FileStatus::DownloadFailed, 30).await;
+    assert_eq!(a.error.as_deref(), Some("Cancelled."));
+    let failed = wait_status(&mut alice, third.id, FileStatus::UploadFailed, 30).await;
+    assert!(failed.error.unwrap().contains("cancel"));
+    let leftovers: Vec<_> = std::fs::read_dir(bob.data_dir.path().join("Downloads"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("Video"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "partial download left behind: {leftovers:?}"
+    );
 }

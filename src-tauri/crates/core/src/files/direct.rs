@@ -61,6 +61,8 @@ pub(crate) struct Direct {
     waiting: std::sync::Mutex<HashMap<String, oneshot::Sender<Result<(), String>>>>,
     /// Offers to us, by Jingle sid.
     offers: tokio::sync::Mutex<HashMap<String, IncomingOffer>>,
+    /// Our running sessions: message id → (sid, the contact's device), to end them on Cancel.
+    sending: std::sync::Mutex<HashMap<i64, (String, Jid)>>,
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -159,6 +161,12 @@ impl Messenger {
         let task = tokio::spawn(async move {
             let outcome = me.run_direct(&m, &target).await;
             me.files.untrack(id);
+            me.files
+                .direct
+                .sending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .remove(&id);
             match outcome {
                 Ok(()) => {
                     if let Some(a) = m.attachment.clone() {
@@ -206,6 +214,12 @@ impl Messenger {
             block_size: jft::BLOCK_SIZE,
         };
         let me = self.my_full_jid().map_err(|e| e.to_string())?;
+        self.files
+            .direct
+            .sending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(m.id, (offer.sid.clone(), target.clone()));
         let (tx, rx) = oneshot::channel();
         self.files
             .direct
@@ -248,6 +262,43 @@ impl Messenger {
             )
             .await;
         result
+    }
+
+    /// Cancel of a direct transfer, on either side: the contact's device is told (XEP-0166
+    /// `session-terminate` with `cancel`) and a partial download is removed. `true` when there
+    /// was one to cancel.
+    pub(crate) async fn cancel_direct(&self, message_id: i64) -> bool {
+        let sending = self
+            .files
+            .direct
+            .sending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&message_id);
+        if let Some((sid, to)) = sending {
+            self.forget_waiting(&sid);
+            let _ = self
+                .ask(
+                    "Cancelling",
+                    jft::terminate(&hallway_protocol::new_id(), &to, &sid, "cancel"),
+                )
+                .await;
+            return true;
+        }
+        let Some((sid, from, _)) = self.find_offer(message_id).await else {
+            return false;
+        };
+        let gone = self.files.direct.offers.lock().await.remove(&sid);
+        let _ = self
+            .ask(
+                "Cancelling",
+                jft::terminate(&hallway_protocol::new_id(), &from, &sid, "cancel"),
+            )
+            .await;
+        if let Some(o) = gone {
+            self.fail_receiving(o, "Cancelled.".into()).await;
+        }
+        true
     }
 
     fn forget_waiting(&self, sid: &str) {
@@ -319,6 +370,28 @@ impl Messenger {
                         r => format!("{who} ended the transfer ({r})."),
                     };
                     self.answer_waiting(&sid, Err(why.clone()));
+                    // Ended by the contact mid-transfer: stop sending blocks.
+                    let running = {
+                        let mut sending = self
+                            .files
+                            .direct
+                            .sending
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner());
+                        let id = sending
+                            .iter()
+                            .find(|(_, (s, to))| *s == sid && *to == from)
+                            .map(|(id, _)| *id);
+                        id.and_then(|id| sending.remove(&id).map(|_| id))
+                    };
+                    if let Some(id) = running {
+                        if let Some(h) = self.files.untrack(id) {
+                            h.abort();
+                            if let Ok((_, a)) = self.file_message(id) {
+                                self.fail_upload(id, a, why.clone());
+                            }
+                        }
+                    }
                     let gone = self.files.direct.offers.lock().await.remove(&sid);
                     if let Some(o) = gone {
                         self.fail_receiving(o, format!("The sender stopped: {reason}."))

@@ -460,10 +460,18 @@ impl Messenger {
     /// Stops a running upload or download. A cancelled upload stays in the conversation as
     /// failed (Retry sends it); a cancelled download leaves nothing behind.
     pub async fn cancel_transfer(&self, id: i64) -> Result<(), CoreError> {
-        let Some(handle) = self.files.untrack(id) else {
+        let handle = self.files.untrack(id);
+        if let Some(h) = &handle {
+            h.abort();
+        }
+        // A direct transfer (XEP-0234) also tells the contact's device; an incoming one has no
+        // task of ours and ends here.
+        if self.cancel_direct(id).await && handle.is_none() {
             return Ok(());
-        };
-        handle.abort();
+        }
+        if handle.is_none() {
+            return Ok(());
+        }
         let Some(m) = self.store.message(id)? else {
             return Ok(());
         };
