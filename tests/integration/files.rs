@@ -82,6 +82,10 @@ async fn send_and_receive(from: &mut Client, to: &mut Client, path: &Path) -> (i
     (sent.id, got)
 }
 
+fn stored_state(c: &Client, id: i64) -> DeliveryState {
+    c.messenger.store().message(id).unwrap().unwrap().state
+}
+
 async fn download(c: &mut Client, id: i64) -> PathBuf {
     c.messenger.download_file(id).await.unwrap();
     let a = wait_status(c, id, FileStatus::Downloaded, 60).await;
@@ -266,16 +270,7 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
     let a = wait_status(&mut alice, sent.id, FileStatus::UploadFailed, 90).await;
     let why = a.error.unwrap();
     assert!(!why.is_empty());
-    assert_eq!(
-        alice
-            .messenger
-            .store()
-            .message(sent.id)
-            .unwrap()
-            .unwrap()
-            .state,
-        DeliveryState::Failed
-    );
+    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Failed);
     // Nothing was sent for it.
     assert!(!bob
         .seen
@@ -341,16 +336,7 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
         "XEP-0300 hash checked and equal"
     );
     wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
-    assert_eq!(
-        alice
-            .messenger
-            .store()
-            .message(sent.id)
-            .unwrap()
-            .unwrap()
-            .state,
-        DeliveryState::Delivered
-    );
+    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
     assert!(bob.seen.iter().any(|e| matches!(e,
         CoreEvent::TransferProgressed(p) if p.message_id == offer.id)));
 

@@ -175,15 +175,9 @@ impl Messenger {
                             error: None,
                             ..a
                         };
-                        let _ = me.store.set_attachment(id, &a);
+                        // The contact's device has it, hash-checked: delivered.
+                        me.end_outgoing(id, &a, DeliveryState::Delivered);
                     }
-                    if let Ok(true) = me.store.set_state(id, DeliveryState::Delivered) {
-                        me.emitter.emit(CoreEvent::MessageStateChanged {
-                            id,
-                            state: DeliveryState::Delivered,
-                        });
-                    }
-                    me.emit_updated(id);
                 }
                 Err(why) => {
                     if let Some(a) = m.attachment.clone() {

@@ -403,12 +403,15 @@ impl Messenger {
         tracing::info!("upload of message {id} failed: {why}");
         a.status = FileStatus::UploadFailed;
         a.error = Some(why);
-        let _ = self.store.set_attachment(id, &a);
-        if let Ok(true) = self.store.set_state(id, DeliveryState::Failed) {
-            self.emitter.emit(CoreEvent::MessageStateChanged {
-                id,
-                state: DeliveryState::Failed,
-            });
+        self.end_outgoing(id, &a, DeliveryState::Failed);
+    }
+
+    /// Records where an outgoing file ended (its record and its message's state) and shows it.
+    pub(crate) fn end_outgoing(&self, id: i64, a: &Attachment, state: DeliveryState) {
+        let _ = self.store.set_attachment(id, a);
+        if let Ok(true) = self.store.set_state(id, state) {
+            self.emitter
+                .emit(CoreEvent::MessageStateChanged { id, state });
         }
         self.emit_updated(id);
     }
