@@ -325,6 +325,13 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
         (oa.name.as_str(), oa.size),
         ("Site photos.zip", Some(300_000))
     );
+    // An offer is noticed like a message: a desktop notification naming the file.
+    bob.wait_for(
+        "a notification for the offer",
+        10,
+        |e| matches!(e, CoreEvent::NotificationRequested(n) if n.body == "File: Site photos.zip"),
+    )
+    .await;
 
     bob.messenger.accept_file(offer.id).await.unwrap();
     let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;

@@ -477,9 +477,12 @@ impl Messenger {
             },
         );
         drop(offers);
-        self.emitter.emit(CoreEvent::MessagesReceived(vec![m]));
-        if let Ok(counts) = self.store.unread_counts(&account) {
-            self.emitter.emit(CoreEvent::UnreadChanged(counts));
+        // Through the session: shown, counted unread and notified like any message.
+        match self.commands().await {
+            Ok(c) => {
+                let _ = c.send(session::Command::Announce(m));
+            }
+            Err(_) => self.emitter.emit(CoreEvent::MessagesReceived(vec![m])),
         }
     }
 

@@ -104,6 +104,9 @@ pub(crate) type Responder =
 pub(crate) enum Command {
     /// The outbox has a new (or retried) message to this contact: send what may go now.
     OutboxChanged(String),
+    /// An incoming message stored outside the session (a direct file offer, XEP-0234): show it,
+    /// count it unread and notify, batched like any other.
+    Announce(Message),
     /// Broadcast a new own presence.
     SetPresence(MyPresence),
     /// The contact list as it stands.
@@ -387,6 +390,13 @@ impl Actor {
                 },
                 cmd = commands.recv() => match cmd {
                     Some(Command::OutboxChanged(peer)) => self.pump_outbox(&stream, Some(peer)).await,
+                    Some(Command::Announce(msg)) => {
+                        self.pending_unread.insert(msg.peer.clone());
+                        self.pending_notify.push(msg.clone());
+                        self.note_incoming(&msg.peer);
+                        self.pending_messages.push(msg);
+                        self.arm_flush();
+                    }
                     Some(Command::SetPresence(p)) => {
                         self.my_presence = p;
                         self.broadcast_presence(&stream).await;
