@@ -328,3 +328,39 @@ async fn corrections_from_another_client_replace_the_text_and_search_follows() {
     assert_eq!(found.len(), 1);
     assert!(alice.messenger.search_messages("cafe").unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_on_another_device_clears_unread_here_through_xep0490() {
+    let server = Prosody::shared();
+    let me = "alice18@localhost";
+    let mut laptop = Client::online(server, me).await;
+    let mut phone = Client::online(server, me).await;
+    // A message without XEP-0333 markers: only XEP-0490 can carry "read" to the other device.
+    send_raw(
+        server,
+        "bob18@localhost/raw",
+        &[&format!(
+            "<message to='{me}' type='chat' id='mds-1'><body>Read me on the phone</body></message>"
+        )],
+    );
+    for c in [&mut laptop, &mut phone] {
+        c.eventually("the message, unread", 20, |c| {
+            c.messenger
+                .store()
+                .unread_counts(me)
+                .unwrap()
+                .contains(&("bob18@localhost".to_string(), 1))
+        })
+        .await;
+    }
+    phone.messenger.mark_read("bob18@localhost").await.unwrap();
+    laptop
+        .eventually("unread cleared by the phone's read position", 20, |c| {
+            c.messenger.store().unread_counts(me).unwrap().is_empty()
+        })
+        .await;
+    assert!(laptop
+        .seen
+        .iter()
+        .any(|e| matches!(e, CoreEvent::UnreadChanged(u) if u.contains(&("bob18@localhost".to_string(), 0)))));
+}

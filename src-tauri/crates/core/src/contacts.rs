@@ -76,7 +76,10 @@ impl Messenger {
     }
 
     /// `ask` with the refusal as it came (outer error: we could not even ask).
-    async fn ask_raw(&self, iq: Iq) -> Result<Result<Option<Element>, RequestError>, CoreError> {
+    pub(crate) async fn ask_raw(
+        &self,
+        iq: Iq,
+    ) -> Result<Result<Option<Element>, RequestError>, CoreError> {
         let commands = self.commands().await?;
         let (tx, rx) = oneshot::channel();
         commands
@@ -86,6 +89,31 @@ impl Messenger {
             Ok(Ok(answer)) => Ok(answer),
             Ok(Err(_)) => Err(CoreError::Offline),
             Err(_) => Ok(Err(RequestError::NoAnswer)),
+        }
+    }
+
+    /// XEP-0490: publishes where the conversation with `peer` was read. A node another client
+    /// configured differently refuses our publish-options (`conflict`): then it goes out with
+    /// the node's own configuration. Failures are logged only (it is a courtesy to our other
+    /// devices, and the next read publishes again).
+    pub(crate) async fn publish_read_position(&self, peer: &str, stanza_id: &str, account: &str) {
+        use hallway_protocol::xep0490_mds;
+        let iq = xep0490_mds::publish(&hallway_protocol::new_id(), peer, stanza_id, account);
+        let outcome = match self.ask_raw(iq).await {
+            Ok(Err(RequestError::Refused(condition, _))) if condition == "Conflict" => {
+                let mut plain =
+                    xep0490_mds::publish(&hallway_protocol::new_id(), peer, stanza_id, account);
+                if let Iq::Set { payload, .. } = &mut plain {
+                    payload.remove_child("publish-options", hallway_protocol::xep0060_pubsub::NS);
+                }
+                self.ask_raw(plain).await
+            }
+            other => other,
+        };
+        match outcome {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::debug!("read position for {peer} refused: {e:?}"),
+            Err(e) => tracing::debug!("read position for {peer} not sent: {e}"),
         }
     }
 

@@ -694,6 +694,15 @@ impl Messenger {
                     let _ = a.handle.commands.send(Command::MarkDisplayed(to, id));
                 }
             }
+            // XEP-0490: tell our other devices where this conversation was read, even when the
+            // contact asked for no markers. In the background: reading never waits for it.
+            if let (Some(sid), Some(me)) = (
+                self.store.newest_incoming_stanza_id(&account, peer)?,
+                self.me.get().and_then(std::sync::Weak::upgrade),
+            ) {
+                let peer = peer.to_string();
+                tokio::spawn(async move { me.publish_read_position(&peer, &sid, &account).await });
+            }
         }
         Ok(())
     }

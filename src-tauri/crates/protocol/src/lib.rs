@@ -27,6 +27,7 @@ pub mod xep0319_idle;
 pub mod xep0333_markers;
 pub mod xep0359_stanza_id;
 pub mod xep0363_http_upload;
+pub mod xep0490_mds;
 
 pub use xmpp_parsers;
 pub use xmpp_parsers::jid::{BareJid, FullJid, Jid};

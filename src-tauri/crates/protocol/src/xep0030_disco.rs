@@ -21,6 +21,8 @@ pub const FEATURES: &[&str] = &[
     ns::CAPS,
     "urn:xmpp:idle:1",
     "urn:xmpp:avatar:metadata+notify",
+    // XEP-0490: read positions of our other devices.
+    "urn:xmpp:mds:displayed:0+notify",
     "urn:xmpp:message-correct:0",
     "urn:xmpp:chat-markers:0",
     // XEP-0234 over XEP-0261 (direct file transfer, in-band).

@@ -98,6 +98,20 @@ pub fn publish(
     payload: Element,
     access_model: Option<&str>,
 ) -> Iq {
+    match access_model {
+        Some(a) => publish_with_options(id, node, item_id, payload, &[("pubsub#access_model", a)]),
+        None => publish_with_options(id, node, item_id, payload, &[]),
+    }
+}
+
+/// Publishes with these publish-options fields (none: no publish-options at all).
+pub fn publish_with_options(
+    id: &str,
+    node: &str,
+    item_id: &str,
+    payload: Element,
+    options: &[(&str, &str)],
+) -> Iq {
     let field = |var: &str, value: &str, hidden: bool| {
         let mut f = Element::builder("field", NS_FORMS).attr(xml_ncname!("var").into(), var);
         if hidden {
@@ -106,22 +120,18 @@ pub fn publish(
         f.append(Element::builder("value", NS_FORMS).append(value).build())
             .build()
     };
-    let options = Element::builder("publish-options", NS)
-        .append(
-            Element::builder("x", NS_FORMS)
-                .attr(xml_ncname!("type").into(), "submit")
-                .append(field(
-                    "FORM_TYPE",
-                    "http://jabber.org/protocol/pubsub#publish-options",
-                    true,
-                ))
-                .append(field(
-                    "pubsub#access_model",
-                    access_model.unwrap_or_default(),
-                    false,
-                ))
-                .build(),
-        )
+    let mut form = Element::builder("x", NS_FORMS)
+        .attr(xml_ncname!("type").into(), "submit")
+        .append(field(
+            "FORM_TYPE",
+            "http://jabber.org/protocol/pubsub#publish-options",
+            true,
+        ));
+    for (var, value) in options {
+        form = form.append(field(var, value, false));
+    }
+    let options_el = Element::builder("publish-options", NS)
+        .append(form.build())
         .build();
     let publish = Element::builder("publish", NS)
         .attr(xml_ncname!("node").into(), node)
@@ -133,8 +143,8 @@ pub fn publish(
         )
         .build();
     let mut pubsub = Element::builder("pubsub", NS).append(publish);
-    if access_model.is_some() {
-        pubsub = pubsub.append(options);
+    if !options.is_empty() {
+        pubsub = pubsub.append(options_el);
     }
     Iq::Set {
         from: None,

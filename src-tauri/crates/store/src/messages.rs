@@ -343,6 +343,24 @@ impl Store {
         )?)
     }
 
+    /// The stanza-id our archive gave the newest incoming message of a conversation (what
+    /// XEP-0490 publishes as "read up to here").
+    pub fn newest_incoming_stanza_id(
+        &self,
+        account: &str,
+        peer: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 \
+                 AND direction = 'in' AND stanza_id IS NOT NULL ORDER BY ord DESC, id DESC LIMIT 1",
+                params![account, peer],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// The id to name in a XEP-0333 `displayed` marker for the conversation: the newest incoming
     /// message, when its sender asked for markers (its stanza id, else its origin-id).
     pub fn newest_markable(&self, account: &str, peer: &str) -> Result<Option<String>, StoreError> {

@@ -1,8 +1,8 @@
-// Tests of the Settings panel: notification previews and automatic away.
-import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
+// Tests of the Settings panel: notification previews, automatic away and blocked people.
+import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import { fail, ipcError, mockBackend, snapshot } from "../../test/backend";
+import { contact, emitEvent, fail, ipcError, mockBackend, snapshot } from "../../test/backend";
 
 async function openSettings() {
   const toggle = await screen.findByRole("button", { name: "Settings" });
@@ -192,5 +192,113 @@ describe("automatic away settings", () => {
     setNumber(away, "9");
     await waitFor(() => expect(away.value).toBe("5"));
     expect(screen.getByRole("alert").textContent).toContain("Disk full");
+  });
+});
+
+/** The "Blocked people" section of the open panel. */
+function blockedSection() {
+  return screen.getByRole("group", { name: "Blocked people" });
+}
+
+/** The rows of the block list in order: each one's texts (name, address, button) joined by "|". */
+function blockedRows() {
+  const list = within(blockedSection()).getByRole("list", { name: "Blocked people" });
+  return within(list)
+    .getAllByRole("listitem")
+    .map((li) =>
+      [...li.querySelectorAll(".blocked-person-text > *, button")]
+        .map((e) => e.textContent)
+        .join("|"),
+    );
+}
+
+describe("blocked people", () => {
+  it("says so when nobody is blocked", async () => {
+    mockBackend();
+    render(() => <App />);
+    await openSettings();
+    const section = blockedSection();
+    expect(section.textContent).toContain("You have not blocked anyone.");
+    expect(within(section).queryByRole("list")).toBeNull();
+  });
+
+  it("lists strangers and contacts by address, with the contact's name", async () => {
+    mockBackend({
+      list_contacts: () => [contact("carol@example.com", { displayName: "Carol", blocked: true })],
+    });
+    render(() => <App />);
+    await openSettings();
+    await emitEvent("blocklist-changed", {
+      jids: ["zed@spam.example", "carol@example.com", "<b>x</b>@evil.example"],
+    });
+    await waitFor(() => expect(blockedRows()).toHaveLength(3));
+    expect(blockedRows()).toEqual([
+      "<b>x</b>@evil.example|Unblock",
+      "Carol|carol@example.com|Unblock",
+      "zed@spam.example|Unblock",
+    ]);
+    // strangers' addresses are text, never markup
+    expect(blockedSection().querySelector("b")).toBeNull();
+    expect(blockedSection().textContent).not.toContain("You have not blocked anyone.");
+    for (const jid of ["zed@spam.example", "carol@example.com", "<b>x</b>@evil.example"]) {
+      const button = screen.getByRole("button", { name: `Unblock ${jid}` });
+      expect(button.textContent).toBe("Unblock");
+    }
+  });
+
+  it("unblocks on Unblock and drops the row when the new block list arrives", async () => {
+    let finish!: () => void;
+    const backend = mockBackend({
+      unblock_contact: () =>
+        new Promise((resolve) => {
+          finish = () => resolve(null);
+        }),
+    });
+    render(() => <App />);
+    await openSettings();
+    await emitEvent("blocklist-changed", { jids: ["spam@example.net", "troll@example.org"] });
+    const button = await screen.findByRole("button", { name: "Unblock spam@example.net" });
+    button.focus();
+    fireEvent.click(button);
+    await waitFor(() =>
+      expect(backend.callsTo("unblock_contact")).toEqual([{ jid: "spam@example.net" }]),
+    );
+    expect(button.getAttribute("aria-disabled")).toBe("true");
+    // pressed again while busy: no second call
+    fireEvent.click(button);
+    expect(backend.callsTo("unblock_contact")).toHaveLength(1);
+
+    finish();
+    await waitFor(() => expect(button.getAttribute("aria-disabled")).toBeNull());
+    // not removed until the server confirms through the event
+    expect(blockedRows()).toEqual(["spam@example.net|Unblock", "troll@example.org|Unblock"]);
+
+    await emitEvent("blocklist-changed", { jids: ["troll@example.org"] });
+    await waitFor(() => expect(blockedRows()).toEqual(["troll@example.org|Unblock"]));
+    // focus moves on to the next row instead of being lost
+    expect(document.activeElement).toBe(
+      screen.getByRole("button", { name: "Unblock troll@example.org" }),
+    );
+
+    await emitEvent("blocklist-changed", { jids: [] });
+    await waitFor(() =>
+      expect(blockedSection().textContent).toContain("You have not blocked anyone."),
+    );
+    expect(screen.queryByRole("list", { name: "Blocked people" })).toBeNull();
+  });
+
+  it("says so when unblocking fails and keeps the row", async () => {
+    mockBackend({ unblock_contact: fail(ipcError("offline", "Not connected to the server.")) });
+    render(() => <App />);
+    await openSettings();
+    await emitEvent("blocklist-changed", { jids: ["spam@example.net"] });
+    const button = await screen.findByRole("button", { name: "Unblock spam@example.net" });
+    fireEvent.click(button);
+    const alert = await within(blockedSection()).findByRole("alert");
+    expect(alert.textContent).toBe(
+      "Could not unblock spam@example.net: Not connected to the server.",
+    );
+    expect(button.getAttribute("aria-disabled")).toBeNull();
+    expect(blockedRows()).toEqual(["spam@example.net|Unblock"]);
   });
 });

@@ -1,8 +1,9 @@
-// The Settings button and its panel: notification previews and automatic away.
+// The Settings button and its panel: notification previews, automatic away and blocked people.
 import { createSignal, createUniqueId, For, onCleanup, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
 import type { AutoAwaySettings } from "../../ipc";
 import { useHallway } from "../../state/context";
+import { BlockedPeople } from "./BlockedPeople";
 
 /** Bounds of the automatic away minutes (one minute to one day). */
 export const MIN_IDLE_MINUTES = 1;
@@ -31,8 +32,9 @@ export function parseMinutes(text: string): number | null {
 }
 
 /**
- * "Settings" button opening a small panel (a disclosure): notification preview choice and
- * automatic away ("Set me away when inactive", after how many minutes).
+ * "Settings" button opening a small panel (a disclosure): notification preview choice,
+ * automatic away ("Set me away when inactive", after how many minutes) and the block list
+ * ("Blocked people", each with Unblock).
  */
 export function SettingsMenu() {
   const { session } = useHallway();
@@ -224,6 +226,7 @@ export function SettingsMenu() {
               )}
             </Show>
           </fieldset>
+          <BlockedPeople />
         </div>
       </Show>
     </div>

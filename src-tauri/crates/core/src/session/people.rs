@@ -355,6 +355,22 @@ impl Actor {
 
     /// PEP notifications (XEP-0163): avatar metadata of contacts (and of our own other devices).
     pub(super) fn on_pep_event(&mut self, n: Notification) {
+        if n.node == hallway_protocol::xep0490_mds::NODE {
+            // XEP-0490: another of our devices read these conversations up to there. Only our
+            // own node counts (a contact's would be theirs, and is never sent to us anyway).
+            if n.from == self.account_str {
+                for (peer, stanza_id) in
+                    hallway_protocol::xep0490_mds::parse(&n.items, &self.account_str)
+                {
+                    self.apply_mark(hallway_protocol::chat::Incoming::Displayed {
+                        peer,
+                        id: stanza_id,
+                        by_me: true,
+                    });
+                }
+            }
+            return;
+        }
         if n.node != xep0084_avatar::NODE_METADATA {
             tracing::debug!("PEP event for node {} ignored", n.node);
             return;
