@@ -26,7 +26,7 @@ use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage};
 use hallway_protocol::xep0333_markers;
 use hallway_protocol::{
     xep0030_disco, xep0047_ibb, xep0060_pubsub, xep0184_receipts, xep0191_blocking, xep0199_ping,
-    xep0234_jingle_ft, xep0280_carbons,
+    xep0234_jingle_ft, xep0280_carbons, xep0490_mds,
 };
 use hallway_store::{ContactInfo, Inserted, Store};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -260,6 +260,8 @@ enum PendingIq {
     Roster,
     Carbons,
     Blocklist,
+    /// Our XEP-0490 read positions (asked once the catch-up has stored what it found).
+    ReadPositions,
     /// An archive query; its results are tagged with this query id.
     Archive(String),
 }
@@ -675,6 +677,13 @@ impl Actor {
                 if after.is_some() {
                     self.request_lost_receipts(stream).await;
                 }
+                // XEP-0490 §4: where our other devices read while we were away. Asked now, so
+                // the messages the catch-up stored are there to be marked read.
+                let own = Jid::from(self.account.clone());
+                self.send_iq(stream, PendingIq::ReadPositions, "mds", |id| {
+                    xep0060_pubsub::items_request(id, &own, xep0490_mds::NODE, None, None)
+                })
+                .await;
             }
             ArchivePurpose::Older {
                 request,
@@ -1271,6 +1280,20 @@ impl Actor {
                     }
                 }
                 Some((PendingIq::Carbons, _)) => tracing::debug!("carbons enabled"),
+                Some((PendingIq::ReadPositions, _)) => {
+                    match xep0060_pubsub::parse_items(payload.as_ref(), xep0490_mds::NODE) {
+                        Ok(items) => {
+                            for (peer, id) in xep0490_mds::parse(&items, &self.account_str) {
+                                self.apply_mark(Incoming::Displayed {
+                                    peer,
+                                    id,
+                                    by_me: true,
+                                });
+                            }
+                        }
+                        Err(e) => tracing::debug!("no read positions: {e}"),
+                    }
+                }
                 Some((PendingIq::Blocklist, _)) => {
                     match xep0191_blocking::parse_blocklist(payload.as_ref()) {
                         Ok(list) => self.set_blocklist(list.into_iter().collect()),
