@@ -444,6 +444,46 @@ async fn contacts_add_accept_filter_and_details() {
     .await;
     shot(&b, "p07-requests").await;
 
+    // Block the stranger; Settings lists them under "Blocked people", where Unblock undoes it.
+    wait_el(
+        &b,
+        "//button[starts-with(@aria-label, 'Block erin11@localhost')]",
+        5,
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
+    wait_el(&b, "//dialog[@open]", 5).await;
+    wait_el(&b, &format!("//dialog[@open]{}", button("Block")), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_gone(
+        &b,
+        "//button[starts-with(@aria-label, 'Add erin11@localhost')]",
+        15,
+        "request after blocking",
+    )
+    .await;
+    wait_el(&b, &button("Settings"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let unblock = button("Unblock erin11@localhost");
+    wait_el(&b, &unblock, 15).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    shot(&b, "p07b-blocked-people").await;
+    wait_el(&b, &unblock, 5).await.click().await.unwrap();
+    wait_gone(&b, &unblock, 15, "blocked row after Unblock").await;
+    wait_el(&b, &button("Settings"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+
     // The row menu, and our own profile.
     wait_el(&b, &button("More actions for Carol Chen 12"), 5)
         .await

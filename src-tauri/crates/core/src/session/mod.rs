@@ -1318,6 +1318,10 @@ impl Actor {
                         self.on_archive_error(stream, f, text).await;
                     }
                 }
+                // No read-position node yet (nobody published one): nothing to apply.
+                Some((PendingIq::ReadPositions, _)) => {
+                    tracing::debug!("no read positions: {error:?}")
+                }
                 Some((kind, _)) => tracing::warn!("{kind:?} request failed: {error:?}"),
                 None => {}
             },
