@@ -397,4 +397,11 @@ async fn reading_on_another_device_clears_unread_here_through_xep0490() {
             c.messenger.store().unread_counts(me).unwrap().is_empty()
         })
         .await;
+    // …and it does not pop up as a notification either.
+    let _ = laptop.drain_for(1000).await;
+    assert!(
+        !laptop.seen.iter().any(|e| matches!(e,
+            CoreEvent::NotificationRequested(n) if n.body.contains("While you were away"))),
+        "a message read on the phone was notified here"
+    );
 }

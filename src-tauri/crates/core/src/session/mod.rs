@@ -218,6 +218,7 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         direct_tx: cfg.direct_tx,
         presence_dirty: false,
         wanted_avatars: HashMap::new(),
+        hold_notify: false,
         avatar_jobs,
         view: cfg.view,
         catch_up_limit: cfg.catch_up_limit,
@@ -326,6 +327,9 @@ struct Actor {
     presence_dirty: bool,
     /// Avatar announced per contact and still being fetched (`None`: removed meanwhile).
     wanted_avatars: HashMap<String, Option<String>>,
+    /// Notifications wait for our XEP-0490 read positions after a catch-up: what was read on
+    /// another device meanwhile must not pop up here.
+    hold_notify: bool,
     avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
     /// Jingle / IBB from contacts' devices go to the messenger (XEP-0234).
     direct_tx: mpsc::UnboundedSender<crate::files::DirectIncoming>,
@@ -473,6 +477,12 @@ impl Actor {
         self.flush();
     }
 
+    /// Read positions are in (or will not come): held notifications are decided now.
+    fn release_notify(&mut self) {
+        self.hold_notify = false;
+        self.arm_flush();
+    }
+
     fn housekeeping(&mut self) {
         let now = Instant::now();
         let expired: Vec<String> = self
@@ -494,7 +504,11 @@ impl Actor {
         }
         for id in expired {
             tracing::warn!("iq {id} timed out");
-            if let Some((PendingIq::Archive(qid), _)) = self.pending_iqs.remove(&id) {
+            let gone = self.pending_iqs.remove(&id);
+            if let Some((PendingIq::ReadPositions, _)) = gone {
+                self.release_notify();
+            }
+            if let Some((PendingIq::Archive(qid), _)) = gone {
                 if let Some(f) = self.archive.remove(&qid) {
                     match f.purpose {
                         ArchivePurpose::Older { reply: Some(r), .. } => {
@@ -680,6 +694,7 @@ impl Actor {
                 // XEP-0490 §4: where our other devices read while we were away. Asked now, so
                 // the messages the catch-up stored are there to be marked read.
                 let own = Jid::from(self.account.clone());
+                self.hold_notify = true;
                 self.send_iq(stream, PendingIq::ReadPositions, "mds", |id| {
                     xep0060_pubsub::items_request(id, &own, xep0490_mds::NODE, None, None)
                 })
@@ -1293,6 +1308,7 @@ impl Actor {
                         }
                         Err(e) => tracing::debug!("no read positions: {e}"),
                     }
+                    self.release_notify();
                 }
                 Some((PendingIq::Blocklist, _)) => {
                     match xep0191_blocking::parse_blocklist(payload.as_ref()) {
@@ -1320,7 +1336,8 @@ impl Actor {
                 }
                 // No read-position node yet (nobody published one): nothing to apply.
                 Some((PendingIq::ReadPositions, _)) => {
-                    tracing::debug!("no read positions: {error:?}")
+                    tracing::debug!("no read positions: {error:?}");
+                    self.release_notify();
                 }
                 Some((kind, _)) => tracing::warn!("{kind:?} request failed: {error:?}"),
                 None => {}
@@ -1576,7 +1593,7 @@ impl Actor {
             self.requests_dirty = false;
             self.emit_message_requests();
         }
-        if !self.pending_notify.is_empty() {
+        if !self.pending_notify.is_empty() && !self.hold_notify {
             let batch: Vec<Message> = std::mem::take(&mut self.pending_notify)
                 .into_iter()
                 // Older than the previous session: never notified (checked before touching the
