@@ -48,6 +48,7 @@ fn main() {
         "accept_file",
         "decline_file",
         "set_preview_limit",
+        "list_blocked",
     ];
     let attrs = tauri_build::Attributes::new()
         .app_manifest(tauri_build::AppManifest::new().commands(commands));

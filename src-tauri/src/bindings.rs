@@ -63,6 +63,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             accept_file,
             decline_file,
             set_preview_limit,
+            list_blocked,
         ])
         .events(collect_events![
             ConnectionStateChanged,

@@ -281,6 +281,13 @@ pub async fn set_auto_away(
     Ok(hallway.set_auto_away(settings)?)
 }
 
+/// The addresses we block (the list the window shows under Settings).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_blocked(hallway: Hallway<'_>) -> Result<Vec<String>, IpcError> {
+    Ok(hallway.blocked_addresses().await)
+}
+
 /// Whether the server takes file uploads, and the largest file it takes (XEP-0363).
 #[tauri::command]
 #[specta::specta]

@@ -282,6 +282,11 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
         c.is_some_and(|c| c.blocked && c.presence == PresenceShow::Offline)
     })
     .await;
+    // The window asks for the list when it opens (the event may have gone out before it listened).
+    assert_eq!(
+        dave.messenger.blocked_addresses().await,
+        vec!["erin5@localhost".to_string()]
+    );
 
     erin.messenger
         .send_message("dave5@localhost", "can you hear me?")

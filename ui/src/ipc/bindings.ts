@@ -102,6 +102,8 @@ export const commands = {
 	declineFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("decline_file", { id })),
 	/**  Pictures up to this many bytes get a preview without asking (0: never). */
 	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
+	/**  The addresses we block (the list the window shows under Settings). */
+	listBlocked: () => typedError<string[], IpcError>(__TAURI_INVOKE("list_blocked")),
 };
 
 /** Events */

@@ -141,6 +141,7 @@ export const api = {
   acceptFile: (id: number): Promise<null> => unwrap(commands.acceptFile(id)),
   declineFile: (id: number): Promise<null> => unwrap(commands.declineFile(id)),
   setPreviewLimit: (bytes: number): Promise<null> => unwrap(commands.setPreviewLimit(bytes)),
+  listBlocked: (): Promise<string[]> => unwrap(commands.listBlocked()),
 };
 
 export type Api = typeof api;

@@ -35,14 +35,20 @@ export function createPeopleStore() {
     return state.avatars[hash] ?? null;
   }
 
+  /** Bumped by every blocklistChanged: a list loaded before the event must not replace it. */
+  let blockedVersion = 0;
+
   /** Loads the lists after sign-in (events keep them current afterwards). */
   async function load() {
-    const [subs, msgs] = await Promise.all([
+    const version = blockedVersion;
+    const [subs, msgs, blocked] = await Promise.all([
       api.listSubscriptionRequests(),
       api.listMessageRequests(),
+      api.listBlocked(),
     ]);
     setState("subscriptionRequests", reconcile(subs, { key: "jid" }));
     setState("messageRequests", reconcile(msgs, { key: "jid" }));
+    if (version === blockedVersion) setState("blocked", blocked);
   }
 
   function reset() {
@@ -67,7 +73,10 @@ export function createPeopleStore() {
       setState("subscriptionRequests", reconcile(r, { key: "jid" })),
     setMessageRequests: (r: MessageRequest[]) =>
       setState("messageRequests", reconcile(r, { key: "jid" })),
-    setBlocked: (jids: string[]) => setState("blocked", jids),
+    setBlocked: (jids: string[]) => {
+      blockedVersion += 1;
+      setState("blocked", jids);
+    },
 
     /** **Add contact**: roster item plus a subscription request. */
     addContact: (address: string, name: string, group: string) =>

@@ -181,6 +181,7 @@ const defaults: Record<string, Handler> = {
   set_auto_away: () => null,
   list_subscription_requests: () => [],
   list_message_requests: () => [],
+  list_blocked: () => [],
   add_contact: () => null,
   rename_contact: () => null,
   set_contact_groups: () => null,

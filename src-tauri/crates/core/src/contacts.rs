@@ -309,6 +309,13 @@ impl Messenger {
             .unwrap_or_default()
     }
 
+    /// The addresses we block (XEP-0191), sorted.
+    pub async fn blocked_addresses(&self) -> Vec<String> {
+        self.people(PeopleCommand::Blocked)
+            .await
+            .unwrap_or_default()
+    }
+
     /// Blocks an address (contact or stranger): the server stops their messages and presence
     /// both ways (XEP-0191).
     pub async fn block_contact(&self, jid: &str) -> Result<(), CoreError> {

@@ -222,6 +222,16 @@ describe("blocked people", () => {
     expect(within(section).queryByRole("list")).toBeNull();
   });
 
+  it("shows the block list the backend already has when the window opens", async () => {
+    // The blocklistChanged event may have gone out before the window listened.
+    mockBackend({ list_blocked: () => ["zed@example.com"] });
+    render(() => <App />);
+    await openSettings();
+    const list = await within(blockedSection()).findByRole("list", { name: "Blocked people" });
+    expect(list.textContent).toContain("zed@example.com");
+    expect(within(list).getByRole("button", { name: "Unblock zed@example.com" })).toBeTruthy();
+  });
+
   it("lists strangers and contacts by address, with the contact's name", async () => {
     mockBackend({
       list_contacts: () => [contact("carol@example.com", { displayName: "Carol", blocked: true })],

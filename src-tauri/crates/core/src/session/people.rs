@@ -49,6 +49,8 @@ pub(crate) enum PeopleCommand {
     SubscriptionRequests(oneshot::Sender<Vec<SubscriptionRequest>>),
     /// Pending message requests.
     MessageRequests(oneshot::Sender<Vec<MessageRequest>>),
+    /// Our XEP-0191 block list.
+    Blocked(oneshot::Sender<Vec<String>>),
     /// Devices and last seen of a contact.
     Details(String, oneshot::Sender<Details>),
     /// XEP-0012 answered: they were last online then.
@@ -80,6 +82,9 @@ impl Actor {
             }
             PeopleCommand::MessageRequests(reply) => {
                 let _ = reply.send(self.message_requests());
+            }
+            PeopleCommand::Blocked(reply) => {
+                let _ = reply.send(self.blocked.iter().cloned().collect());
             }
             PeopleCommand::Details(jid, reply) => {
                 let _ = reply.send(self.details(&jid));
