@@ -1,9 +1,12 @@
 //! Files against Prosody's mod_http_file_share (XEP-0363): upload with progress and download
 //! with matching SHA-256 (3 MB and empty files), the server's limit enforced before any upload,
-//! hostile file names saved and shown safely, a server failing mid-upload reported and retried.
+//! hostile file names saved and shown safely, a server failing mid-upload reported and retried;
+//! and Jingle direct transfer (XEP-0234) over a SOCKS5 connection on loopback (XEP-0260) or
+//! in-band (XEP-0261) after the direct connection fails both ways.
 
 use std::path::{Path, PathBuf};
 
+use hallway_core::files::DirectRoute;
 use hallway_core::{CoreError, CoreEvent};
 use hallway_model::{Attachment, DeliveryState, FileStatus, Message};
 use sha2::{Digest, Sha256};
@@ -288,26 +291,29 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
     println!("mid-upload failure was reported as: {why}");
 }
 
+/// Waits until `from` sees a device of `to` that takes files directly.
+async fn until_direct_possible(from: &mut Client, to: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !from.messenger.can_send_directly(to).await.unwrap() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{to}'s device never offered Jingle file transfer"
+        );
+        let _ = from.drain_for(200).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     let server = Prosody::shared();
     let mut alice = Client::online(server, "alice17@localhost").await;
     let mut bob = Client::online(server, "bob17@localhost").await;
-    // Bob's device must be known online to Alice first.
-    alice.eventually("bob online", 20, |_| true).await;
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !alice
-        .messenger
-        .can_send_directly("bob17@localhost")
-        .await
-        .unwrap()
-    {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "bob's device never offered Jingle file transfer"
-        );
-        let _ = alice.drain_for(200).await;
-    }
+    // Neither side offers an address for a direct connection (as behind two NATs): the
+    // XEP-0260 negotiation fails both ways and the sender falls back to in-band (XEP-0261)
+    // with transport-replace, which is what this test then exercises.
+    alice.messenger.set_direct_addresses(Some(Vec::new()));
+    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    until_direct_possible(&mut alice, "bob17@localhost").await;
 
     let dir = tempfile::tempdir().unwrap();
     let path = make_file(dir.path(), "Site photos.zip", 300_000);
@@ -346,6 +352,14 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
     assert!(bob.seen.iter().any(|e| matches!(e,
         CoreEvent::TransferProgressed(p) if p.message_id == offer.id)));
+    assert_eq!(
+        alice.messenger.direct_route(sent.id),
+        Some(DirectRoute::ThroughServer)
+    );
+    assert_eq!(
+        bob.messenger.direct_route(offer.id),
+        Some(DirectRoute::ThroughServer)
+    );
 
     // A declined offer ends on the sender's side with the reason.
     let second = alice
@@ -392,4 +406,68 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
         leftovers.is_empty(),
         "partial download left behind: {leftovers:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_goes_over_a_direct_connection_on_loopback() {
+    let server = Prosody::shared();
+    let mut alice = Client::online(server, "alice19@localhost").await;
+    let mut bob = Client::online(server, "bob19@localhost").await;
+    let loopback = vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
+    alice.messenger.set_direct_addresses(Some(loopback.clone()));
+    // Bob offers nothing: the connection that carries the file is the one Bob opens to
+    // Alice's candidate (XEP-0260 §2.4: a candidate-used against a candidate-error).
+    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    until_direct_possible(&mut alice, "bob19@localhost").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = make_file(dir.path(), "Floor plan.pdf", 2_000_000);
+    let sent = alice
+        .messenger
+        .send_file_direct("bob19@localhost", &path)
+        .await
+        .unwrap();
+    let offer = wait_file_message(&mut bob, 30).await;
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
+    let saved = PathBuf::from(got.local_path.unwrap());
+    assert_eq!(sha256(&saved), sha256(&path), "hash checked and equal");
+    wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
+    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
+    assert_eq!(
+        alice.messenger.direct_route(sent.id),
+        Some(DirectRoute::Connection)
+    );
+    assert_eq!(
+        bob.messenger.direct_route(offer.id),
+        Some(DirectRoute::Connection)
+    );
+
+    // Both sides offer loopback: both connect, and both must pick the same connection.
+    bob.messenger.set_direct_addresses(Some(loopback));
+    let path2 = make_file(dir.path(), "Budget.xlsx", 700_000);
+    let second = alice
+        .messenger
+        .send_file_direct("bob19@localhost", &path2)
+        .await
+        .unwrap();
+    let offer = wait_file_message(&mut bob, 30).await;
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
+    assert_eq!(
+        sha256(&PathBuf::from(got.local_path.unwrap())),
+        sha256(&path2)
+    );
+    wait_status(&mut alice, second.id, FileStatus::Uploaded, 30).await;
+    assert_eq!(
+        bob.messenger.direct_route(offer.id),
+        Some(DirectRoute::Connection)
+    );
+    // No partial files are left beside the received ones.
+    let parts: Vec<_> = std::fs::read_dir(bob.data_dir.path().join("Downloads"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".part"))
+        .collect();
+    assert!(parts.is_empty(), "{parts:?}");
 }

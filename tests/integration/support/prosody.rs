@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Test users are `{prefix}{n}` for n in 1..=TEAMS, grouped in `Team {n}` with mutual
 /// subscriptions (mod_groups), so each test gets its own team of colleagues.
-pub const TEAMS: usize = 18;
+pub const TEAMS: usize = 19;
 /// The members of every team: (local part prefix, display-name prefix).
 pub const MEMBERS: &[(&str, &str)] = &[
     ("alice", "Alice Archer"),

@@ -19,6 +19,7 @@ pub mod xep0191_blocking;
 pub mod xep0199_ping;
 pub mod xep0203_delay;
 pub mod xep0234_jingle_ft;
+pub mod xep0260_s5b;
 pub mod xep0280_carbons;
 pub mod xep0292_vcard4;
 pub mod xep0308_correction;

@@ -25,9 +25,10 @@ pub const FEATURES: &[&str] = &[
     "urn:xmpp:mds:displayed:0+notify",
     "urn:xmpp:message-correct:0",
     "urn:xmpp:chat-markers:0",
-    // XEP-0234 over XEP-0261 (direct file transfer, in-band).
+    // XEP-0234 over XEP-0260 (direct connection) or XEP-0261 (in-band).
     "urn:xmpp:jingle:1",
     "urn:xmpp:jingle:apps:file-transfer:5",
+    "urn:xmpp:jingle:transports:s5b:1",
     "urn:xmpp:jingle:transports:ibb:1",
     "http://jabber.org/protocol/ibb",
 ];

@@ -1,7 +1,9 @@
 //! XEP-0234: Jingle File Transfer — a file offered straight to a contact's device in a XEP-0166
 //! Jingle session (`session-initiate` with the file's name, size and XEP-0300 SHA-256; the
-//! contact answers `session-accept` or `session-terminate`/decline), over XEP-0261 in-band
-//! bytestreams (the transport named in the offer; the bytes then flow as XEP-0047 `<data/>`).
+//! contact answers `session-accept` or `session-terminate`/decline), over XEP-0260 SOCKS5
+//! bytestreams (a direct TCP connection) or XEP-0261 in-band bytestreams (the bytes flow as
+//! XEP-0047 `<data/>` through the server), and the XEP-0166 transport actions that switch from
+//! the first to the second when no direct connection can be made (`transport-replace`).
 
 use base64::Engine;
 use xmpp_parsers::iq::Iq;
@@ -9,6 +11,7 @@ use xmpp_parsers::jid::Jid;
 use xmpp_parsers::minidom::rxml::xml_ncname;
 use xmpp_parsers::minidom::Element;
 
+use crate::xep0260_s5b as s5b;
 use crate::ProtocolError;
 
 /// XEP-0166 namespace.
@@ -19,8 +22,10 @@ pub const NS_FT: &str = "urn:xmpp:jingle:apps:file-transfer:5";
 pub const NS_IBB_TRANSPORT: &str = "urn:xmpp:jingle:transports:ibb:1";
 /// XEP-0300 namespace.
 pub const NS_HASHES: &str = "urn:xmpp:hashes:2";
-/// The disco features a device needs for us to offer it a file.
+/// The disco features a device needs for us to offer it a file (in-band always works).
 pub const FEATURES: &[&str] = &[NS_JINGLE, NS_FT, NS_IBB_TRANSPORT];
+/// The disco feature that says a device also takes direct connections.
+pub const FEATURE_S5B: &str = s5b::NS_S5B;
 /// Block size we propose (XEP-0261 §2.1 suggests 4096).
 pub const BLOCK_SIZE: u16 = 4096;
 /// Largest block we accept from a sender (a bigger one is refused).
@@ -39,10 +44,22 @@ pub struct Offer {
     pub size: u64,
     /// SHA-256 of the file, when the sender gave one.
     pub sha256: Option<Vec<u8>>,
-    /// The in-band bytestream's id.
-    pub ibb_sid: String,
-    /// Bytes per `<data/>` block.
-    pub block_size: u16,
+    /// How the bytes go.
+    pub transport: Transport,
+}
+
+/// A session's transport.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transport {
+    /// XEP-0261: in-band, through the server.
+    Ibb {
+        /// The in-band bytestream's id.
+        sid: String,
+        /// Bytes per `<data/>` block.
+        block_size: u16,
+    },
+    /// XEP-0260: a direct TCP connection.
+    S5b(s5b::Transport),
 }
 
 /// What a `<jingle/>` from a contact means.
@@ -52,6 +69,33 @@ pub enum Action {
     Offer(Offer),
     /// The contact accepted our offer `sid`.
     Accepted {
+        /// Session id.
+        sid: String,
+        /// The contact's side of the transport (its S5B candidates), when it gave one we know.
+        transport: Option<Transport>,
+    },
+    /// XEP-0260 `transport-info`: a candidate used, or none could be.
+    TransportInfo {
+        /// Session id.
+        sid: String,
+        /// What the contact says.
+        info: s5b::Info,
+    },
+    /// XEP-0166 `transport-replace`: the initiator switches transports (`None`: to one we
+    /// do not know, to be rejected).
+    TransportReplace {
+        /// Session id.
+        sid: String,
+        /// The new transport.
+        transport: Option<Transport>,
+    },
+    /// XEP-0166 `transport-accept` of our replacement.
+    TransportAccepted {
+        /// Session id.
+        sid: String,
+    },
+    /// XEP-0166 `transport-reject` of our replacement.
+    TransportRejected {
         /// Session id.
         sid: String,
     },
@@ -85,9 +129,26 @@ fn jingle(action: &str, sid: &str) -> xmpp_parsers::minidom::ElementBuilder {
         .attr(xml_ncname!("sid").into(), sid)
 }
 
-/// The `<content/>` describing the file and its IBB transport (`with_hash`: the offer carries
-/// the XEP-0300 SHA-256; the answer echoes name and size only).
-fn content(o: &Offer, with_hash: bool) -> Element {
+/// A transport as XML (`initiator`: ours in the offer).
+pub fn transport_element(t: &Transport, initiator: bool) -> Element {
+    match t {
+        Transport::Ibb { sid, block_size } => Element::builder("transport", NS_IBB_TRANSPORT)
+            .attr(xml_ncname!("sid").into(), sid.as_str())
+            .attr(xml_ncname!("block-size").into(), block_size.to_string())
+            .build(),
+        Transport::S5b(t) => s5b::transport(t, initiator),
+    }
+}
+
+fn content_of(name: &str) -> xmpp_parsers::minidom::ElementBuilder {
+    Element::builder("content", NS_JINGLE)
+        .attr(xml_ncname!("creator").into(), "initiator")
+        .attr(xml_ncname!("name").into(), name)
+}
+
+/// The `<content/>` describing the file and its transport (`with_hash`: the offer carries the
+/// XEP-0300 SHA-256; the answer echoes name and size only).
+fn content(o: &Offer, with_hash: bool, transport: Element) -> Element {
     let mut file = Element::builder("file", NS_FT)
         .append(
             Element::builder("name", NS_FT)
@@ -107,21 +168,14 @@ fn content(o: &Offer, with_hash: bool) -> Element {
                 .build(),
         );
     }
-    Element::builder("content", NS_JINGLE)
-        .attr(xml_ncname!("creator").into(), "initiator")
-        .attr(xml_ncname!("name").into(), o.content.as_str())
+    content_of(&o.content)
         .attr(xml_ncname!("senders").into(), "initiator")
         .append(
             Element::builder("description", NS_FT)
                 .append(file.build())
                 .build(),
         )
-        .append(
-            Element::builder("transport", NS_IBB_TRANSPORT)
-                .attr(xml_ncname!("sid").into(), o.ibb_sid.as_str())
-                .attr(xml_ncname!("block-size").into(), o.block_size.to_string())
-                .build(),
-        )
+        .append(transport)
         .build()
 }
 
@@ -129,16 +183,33 @@ fn content(o: &Offer, with_hash: bool) -> Element {
 pub fn offer(id: &str, to: &Jid, initiator: &Jid, o: &Offer) -> Iq {
     let j = jingle("session-initiate", &o.sid)
         .attr(xml_ncname!("initiator").into(), initiator.to_string())
-        .append(content(o, true))
+        .append(content(o, true, transport_element(&o.transport, true)))
         .build();
     crate::iq_set(id, to, j)
 }
 
-/// `session-accept` of an offer (`responder`: our full JID), echoing its content.
-pub fn accept(id: &str, to: &Jid, responder: &Jid, o: &Offer) -> Iq {
+/// `session-accept` of an offer (`responder`: our full JID), echoing its content with our side
+/// of the transport (for S5B: our own candidates).
+pub fn accept(id: &str, to: &Jid, responder: &Jid, o: &Offer, ours: &Transport) -> Iq {
     let j = jingle("session-accept", &o.sid)
         .attr(xml_ncname!("responder").into(), responder.to_string())
-        .append(content(o, false))
+        .append(content(o, false, transport_element(ours, false)))
+        .build();
+    crate::iq_set(id, to, j)
+}
+
+/// A transport action on the session's one content: `transport-info` (with an S5B transport
+/// carrying the info), `transport-replace`, `transport-accept` or `transport-reject`.
+pub fn transport_action(
+    id: &str,
+    to: &Jid,
+    action: &str,
+    sid: &str,
+    content: &str,
+    transport: Element,
+) -> Iq {
+    let j = jingle(action, sid)
+        .append(content_of(content).append(transport).build())
         .build();
     crate::iq_set(id, to, j)
 }
@@ -169,7 +240,25 @@ pub fn parse(payload: &Element) -> Result<Action, ProtocolError> {
         Some("session-initiate") => Ok(parse_offer(payload, &sid)
             .map(Action::Offer)
             .unwrap_or(Action::Unsupported { sid })),
-        Some("session-accept") => Ok(Action::Accepted { sid }),
+        Some("session-accept") => Ok(Action::Accepted {
+            transport: first_content(payload).and_then(parse_transport),
+            sid,
+        }),
+        Some("transport-info") => {
+            let t = first_content(payload)
+                .and_then(|c| c.get_child("transport", s5b::NS_S5B))
+                .ok_or_else(|| ProtocolError::malformed("jingle", "no S5B transport-info"))?;
+            Ok(Action::TransportInfo {
+                info: s5b::parse_info(t)?,
+                sid,
+            })
+        }
+        Some("transport-replace") => Ok(Action::TransportReplace {
+            transport: first_content(payload).and_then(parse_transport),
+            sid,
+        }),
+        Some("transport-accept") => Ok(Action::TransportAccepted { sid }),
+        Some("transport-reject") => Ok(Action::TransportRejected { sid }),
         Some("session-terminate") => {
             let reason = payload
                 .get_child("reason", NS_JINGLE)
@@ -186,12 +275,30 @@ pub fn parse(payload: &Element) -> Result<Action, ProtocolError> {
     }
 }
 
+fn first_content(j: &Element) -> Option<&Element> {
+    j.get_child("content", NS_JINGLE)
+}
+
+/// The content's transport, when it is one we speak.
+fn parse_transport(content: &Element) -> Option<Transport> {
+    if let Some(t) = content.get_child("transport", NS_IBB_TRANSPORT) {
+        let block_size: u16 = t.attr("block-size")?.parse().ok().filter(|b| *b > 0)?;
+        let sid = t.attr("sid").filter(|s| !s.is_empty() && s.len() <= 256)?;
+        return Some(Transport::Ibb {
+            sid: sid.to_string(),
+            block_size,
+        });
+    }
+    let t = content.get_child("transport", s5b::NS_S5B)?;
+    s5b::parse(t).ok().map(Transport::S5b)
+}
+
 fn parse_offer(j: &Element, sid: &str) -> Option<Offer> {
-    let content = j.get_child("content", NS_JINGLE)?;
+    let content = first_content(j)?;
     let file = content
         .get_child("description", NS_FT)?
         .get_child("file", NS_FT)?;
-    let transport = content.get_child("transport", NS_IBB_TRANSPORT)?;
+    let transport = parse_transport(content)?;
     let name = file
         .get_child("name", NS_FT)
         .map(|n| n.text())
@@ -206,18 +313,13 @@ fn parse_offer(j: &Element, sid: &str) -> Option<Offer> {
                 .ok()
         })
         .filter(|h| h.len() == 32);
-    let block_size: u16 = transport.attr("block-size")?.parse().ok()?;
-    let ibb_sid = transport
-        .attr("sid")
-        .filter(|s| !s.is_empty() && s.len() <= 256)?;
-    (block_size > 0).then(|| Offer {
+    Some(Offer {
         sid: sid.to_string(),
         content: content.attr("name").unwrap_or("file").to_string(),
         name,
         size,
         sha256,
-        ibb_sid: ibb_sid.to_string(),
-        block_size,
+        transport,
     })
 }
 
@@ -232,8 +334,25 @@ mod tests {
             name: "plan.pdf".into(),
             size: 2048,
             sha256: Some(vec![7; 32]),
-            ibb_sid: "i1".into(),
-            block_size: 4096,
+            transport: Transport::Ibb {
+                sid: "i1".into(),
+                block_size: 4096,
+            },
+        }
+    }
+
+    fn s5b_transport() -> s5b::Transport {
+        s5b::Transport {
+            sid: "t1".into(),
+            dstaddr: Some(s5b::dstaddr("t1", "alice@x.org/desk", "bob@x.org/laptop")),
+            candidates: vec![s5b::Candidate {
+                cid: "c1".into(),
+                host: "127.0.0.1".into(),
+                port: 40000,
+                jid: "alice@x.org/desk".into(),
+                priority: s5b::direct_priority(1),
+                kind: s5b::Kind::Direct,
+            }],
         }
     }
 
@@ -251,9 +370,16 @@ mod tests {
     fn parses_accept_and_terminate() {
         let to = Jid::new("alice@x.org/desk").unwrap();
         let me = Jid::new("bob@x.org/laptop").unwrap();
-        let iq: Element = accept("a1", &to, &me, &sample()).into();
+        let o = sample();
+        let iq: Element = accept("a1", &to, &me, &o, &o.transport).into();
         let j = iq.get_child("jingle", NS_JINGLE).unwrap();
-        assert_eq!(parse(j).unwrap(), Action::Accepted { sid: "s1".into() });
+        assert_eq!(
+            parse(j).unwrap(),
+            Action::Accepted {
+                sid: "s1".into(),
+                transport: Some(o.transport.clone())
+            }
+        );
         let iq: Element = terminate("t1", &to, "s1", "decline").into();
         let j = iq.get_child("jingle", NS_JINGLE).unwrap();
         assert_eq!(
@@ -262,6 +388,50 @@ mod tests {
                 sid: "s1".into(),
                 reason: "decline".into()
             }
+        );
+    }
+
+    #[test]
+    fn s5b_offer_and_transport_actions_round_trip() {
+        let to = Jid::new("bob@x.org/laptop").unwrap();
+        let me = Jid::new("alice@x.org/desk").unwrap();
+        let o = Offer {
+            transport: Transport::S5b(s5b_transport()),
+            ..sample()
+        };
+        let iq: Element = offer("j2", &to, &me, &o).into();
+        let j = iq.get_child("jingle", NS_JINGLE).unwrap();
+        assert_eq!(parse(j).unwrap(), Action::Offer(o));
+        let info = s5b::info("t1", &s5b::Info::CandidateUsed("c1".into()));
+        let iq: Element = transport_action("i", &to, "transport-info", "s1", "file", info).into();
+        let j = iq.get_child("jingle", NS_JINGLE).unwrap();
+        assert_eq!(
+            parse(j).unwrap(),
+            Action::TransportInfo {
+                sid: "s1".into(),
+                info: s5b::Info::CandidateUsed("c1".into())
+            }
+        );
+        let ibb = Transport::Ibb {
+            sid: "i2".into(),
+            block_size: 4096,
+        };
+        let el = transport_element(&ibb, true);
+        let iq: Element = transport_action("r", &to, "transport-replace", "s1", "file", el).into();
+        let j = iq.get_child("jingle", NS_JINGLE).unwrap();
+        assert_eq!(
+            parse(j).unwrap(),
+            Action::TransportReplace {
+                sid: "s1".into(),
+                transport: Some(ibb.clone())
+            }
+        );
+        let el = transport_element(&ibb, false);
+        let iq: Element = transport_action("a", &to, "transport-accept", "s1", "file", el).into();
+        let j = iq.get_child("jingle", NS_JINGLE).unwrap();
+        assert_eq!(
+            parse(j).unwrap(),
+            Action::TransportAccepted { sid: "s1".into() }
         );
     }
 
@@ -277,16 +447,21 @@ mod tests {
             parse(&rtp).unwrap(),
             Action::Unsupported { sid: "c1".into() }
         );
-        let s5b: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='c2'>
+        let udp_s5b: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='c2'>
             <content creator='initiator' name='f'>
               <description xmlns='urn:xmpp:jingle:apps:file-transfer:5'><file><size>5</size></file></description>
-              <transport xmlns='urn:xmpp:jingle:transports:s5b:1' sid='x'/></content></jingle>"
+              <transport xmlns='urn:xmpp:jingle:transports:s5b:1' sid='x' mode='udp'/></content></jingle>"
             .parse()
             .unwrap();
         assert_eq!(
-            parse(&s5b).unwrap(),
+            parse(&udp_s5b).unwrap(),
             Action::Unsupported { sid: "c2".into() }
         );
+        let info_no_transport: Element =
+            "<jingle xmlns='urn:xmpp:jingle:1' action='transport-info' sid='c4'><content name='f'/></jingle>"
+                .parse()
+                .unwrap();
+        assert!(parse(&info_no_transport).is_err());
         let no_sid: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept'/>"
             .parse()
             .unwrap();

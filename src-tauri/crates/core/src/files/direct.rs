@@ -1,31 +1,33 @@
-//! Direct transfer (XEP-0234 Jingle File Transfer over XEP-0261 / XEP-0047 in-band bytestreams):
-//! a file sent straight to a contact's online device when the server's upload service refuses it
-//! (too large) or does not exist. The receiver sees the offer with Accept / Decline; the bytes
-//! flow as acknowledged base64 blocks through the server; the receiver checks the XEP-0300
-//! SHA-256 before the file counts as received. Offers are taken from roster contacts only (the
-//! session drops Jingle and IBB from anyone else).
+//! Direct transfer (XEP-0234 Jingle File Transfer): a file sent straight to a contact's online
+//! device when the server's upload service refuses it (too large) or does not exist. This file
+//! holds the shared state, the sending side and the dispatch of the contact's Jingle and IBB
+//! payloads; offers to us are `offers.rs`. The bytes go over a direct TCP connection (XEP-0260
+//! SOCKS5, negotiated in `s5b.rs`) when the device supports it and one can be made, else as
+//! acknowledged base64 blocks through the server (XEP-0261 / XEP-0047 in-band, also the fallback
+//! via `transport-replace`). Jingle and IBB are taken from roster contacts only (the session
+//! drops them from anyone else).
 
 use std::collections::HashMap;
 use std::io::Read;
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use hallway_model::{
-    parse_bare_jid, Attachment, DeliveryState, Direction, FileStatus, Message, NewMessage,
-    TransferProgress,
+    parse_bare_jid, Attachment, DeliveryState, FileStatus, Message, TransferProgress,
 };
-use hallway_protocol::xep0047_ibb::{self as ibb, Ibb};
-use hallway_protocol::xep0234_jingle_ft::{self as jft, Action, Offer};
+use hallway_protocol::xep0047_ibb as ibb;
+use hallway_protocol::xep0234_jingle_ft::{self as jft, Action, Offer, Transport};
 use hallway_protocol::xep0363_http_upload as disco;
 use hallway_protocol::{BareJid, Jid};
-use hallway_store::Inserted;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 use xmpp_parsers::minidom::Element;
 
-use super::{http::Meter, names};
+use super::offers::IncomingOffer;
+use super::s5b::Signal;
+use super::{http::Meter, socks5};
 use crate::events::CoreEvent;
 use crate::messenger::Messenger;
 use crate::session;
@@ -38,31 +40,82 @@ const ACCEPT_WAIT: Duration = Duration::from_secs(300);
 /// already acknowledged it).
 pub(crate) type Incoming = (Jid, Element);
 
-struct Receiving {
-    file: tokio::io::BufWriter<tokio::fs::File>,
-    part: PathBuf,
-    path: PathBuf,
-    next_seq: u16,
-    hasher: Sha256,
-    meter: Meter,
+/// A contact's device that can take a file directly.
+pub(crate) struct Device {
+    jid: Jid,
+    /// It also takes direct connections (XEP-0260), not only in-band.
+    s5b: bool,
 }
 
-struct IncomingOffer {
-    message_id: i64,
-    from: Jid,
-    offer: Offer,
-    receiving: Option<Receiving>,
+type Answer = Result<Option<Transport>, String>;
+
+/// Which way a direct transfer's bytes went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirectRoute {
+    /// A TCP connection between the two devices (XEP-0260).
+    Connection,
+    /// In-band through the server (XEP-0261), chosen or fallen back to.
+    ThroughServer,
 }
 
 /// Running direct transfers of the messenger.
 #[derive(Default)]
 pub(crate) struct Direct {
-    /// Our offers waiting for an answer: sid → (accepted?).
-    waiting: std::sync::Mutex<HashMap<String, oneshot::Sender<Result<(), String>>>>,
+    /// Our offers waiting for an answer: sid → the answer (with the contact's transport).
+    waiting: std::sync::Mutex<HashMap<String, oneshot::Sender<Answer>>>,
     /// Offers to us, by Jingle sid.
-    offers: tokio::sync::Mutex<HashMap<String, IncomingOffer>>,
+    pub(crate) offers: tokio::sync::Mutex<HashMap<String, IncomingOffer>>,
     /// Our running sessions: message id → (sid, the contact's device), to end them on Cancel.
     sending: std::sync::Mutex<HashMap<i64, (String, Jid)>>,
+    /// Sessions negotiating a transport: sid → (the contact's device, where its signals go).
+    signals: std::sync::Mutex<HashMap<String, (Jid, mpsc::UnboundedSender<Signal>)>>,
+    /// Addresses offered for direct connections (`None`: this machine's own; empty: none).
+    addresses: std::sync::Mutex<Option<Vec<IpAddr>>>,
+    /// Which way each direct transfer of this run went, by message id.
+    routes: std::sync::Mutex<HashMap<i64, DirectRoute>>,
+}
+
+impl Direct {
+    /// The addresses we offer for direct connections.
+    pub(crate) fn addresses(&self) -> Vec<IpAddr> {
+        self.addresses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+            .unwrap_or_else(socks5::own_addresses)
+    }
+
+    pub(crate) fn routed(&self, message_id: i64, route: DirectRoute) {
+        self.routes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(message_id, route);
+    }
+
+    pub(crate) fn listen(&self, sid: &str, peer: &Jid) -> mpsc::UnboundedReceiver<Signal> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.signals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(sid.to_string(), (peer.clone(), tx));
+        rx
+    }
+
+    pub(crate) fn forget(&self, sid: &str) {
+        self.signals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(sid);
+    }
+
+    /// Hands a signal to the session `sid` negotiating with `from`; `false` when none is.
+    fn signal(&self, sid: &str, from: &Jid, s: Signal) -> bool {
+        let signals = self.signals.lock().unwrap_or_else(|p| p.into_inner());
+        match signals.get(sid) {
+            Some((peer, tx)) if peer == from => tx.send(s).is_ok(),
+            _ => false,
+        }
+    }
 }
 
 fn sha256_file(path: &Path) -> std::io::Result<Vec<u8>> {
@@ -79,8 +132,16 @@ fn sha256_file(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(h.finalize().to_vec())
 }
 
+/// A fresh in-band transport (XEP-0261) with the block size we send.
+fn ibb_transport() -> Transport {
+    Transport::Ibb {
+        sid: hallway_protocol::new_id(),
+        block_size: jft::BLOCK_SIZE,
+    }
+}
+
 impl Messenger {
-    fn my_full_jid(&self) -> Result<Jid, CoreError> {
+    pub(crate) fn my_full_jid(&self) -> Result<Jid, CoreError> {
         let account = self.require_account()?;
         let bare = BareJid::new(&account).map_err(|e| CoreError::Internal(e.to_string()))?;
         bare.with_resource_str(&self.resource)
@@ -88,8 +149,31 @@ impl Messenger {
             .map_err(|e| CoreError::Internal(e.to_string()))
     }
 
-    /// The contact's online device that can receive files directly (XEP-0234 + XEP-0261).
-    pub(crate) async fn direct_target(&self, peer: &BareJid) -> Result<Option<Jid>, CoreError> {
+    /// Which addresses direct connections offer: `None` for this machine's own (the
+    /// default), an empty list to offer none (every direct transfer then goes in-band).
+    pub fn set_direct_addresses(&self, addresses: Option<Vec<IpAddr>>) {
+        *self
+            .files
+            .direct
+            .addresses
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = addresses;
+    }
+
+    /// Which way the direct transfer of `message_id` went in this run (diagnostics).
+    pub fn direct_route(&self, message_id: i64) -> Option<DirectRoute> {
+        self.files
+            .direct
+            .routes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&message_id)
+            .copied()
+    }
+
+    /// The contact's online device that can receive files directly (XEP-0234 + XEP-0261,
+    /// and whether also XEP-0260).
+    pub(crate) async fn direct_target(&self, peer: &BareJid) -> Result<Option<Device>, CoreError> {
         let details = self
             .people(|tx| session::PeopleCommand::Details(peer.to_string(), tx))
             .await?;
@@ -107,14 +191,17 @@ impl Messenger {
             else {
                 continue;
             };
-            let ok = info.as_ref().is_some_and(|q| {
-                jft::FEATURES.iter().all(|f| {
+            let has = |f: &str| {
+                info.as_ref().is_some_and(|q| {
                     q.children()
-                        .any(|c| c.name() == "feature" && c.attr("var") == Some(*f))
+                        .any(|c| c.name() == "feature" && c.attr("var") == Some(f))
                 })
-            });
-            if ok {
-                return Ok(Some(full));
+            };
+            if jft::FEATURES.iter().all(|f| has(f)) {
+                return Ok(Some(Device {
+                    s5b: has(jft::FEATURE_S5B),
+                    jid: full,
+                }));
             }
         }
         Ok(None)
@@ -155,7 +242,7 @@ impl Messenger {
         Ok(message)
     }
 
-    pub(crate) fn start_direct(self: &Arc<Self>, m: Message, target: Jid) {
+    pub(crate) fn start_direct(self: &Arc<Self>, m: Message, target: Device) {
         let me = self.clone();
         let id = m.id;
         let task = tokio::spawn(async move {
@@ -189,7 +276,8 @@ impl Messenger {
         self.files.track(id, task.abort_handle());
     }
 
-    async fn run_direct(&self, m: &Message, target: &Jid) -> Result<(), String> {
+    async fn run_direct(&self, m: &Message, device: &Device) -> Result<(), String> {
+        let target = &device.jid;
         let a = m.attachment.as_ref().ok_or("no file")?;
         let path = PathBuf::from(a.local_path.as_deref().ok_or("no file")?);
         let p = path.clone();
@@ -198,22 +286,53 @@ impl Messenger {
             .map_err(|e| e.to_string())?
             .map_err(|e| format!("Could not read the file: {e}"))?;
         let size = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+        let me = self.my_full_jid().map_err(|e| e.to_string())?;
+        let sid = hallway_protocol::new_id();
+        // A direct connection when the device can take one; in-band otherwise.
+        let ours = if device.s5b {
+            Some(
+                self.our_s5b_side(&hallway_protocol::new_id(), &me, target)
+                    .await,
+            )
+        } else {
+            None
+        };
         let offer = Offer {
-            sid: hallway_protocol::new_id(),
+            sid: sid.clone(),
             content: "file".into(),
             name: a.name.clone(),
             size,
             sha256: Some(sha),
-            ibb_sid: hallway_protocol::new_id(),
-            block_size: jft::BLOCK_SIZE,
+            transport: match &ours {
+                Some(o) => Transport::S5b(o.transport.clone()),
+                None => ibb_transport(),
+            },
         };
-        let me = self.my_full_jid().map_err(|e| e.to_string())?;
+        let mut signals = self.files.direct.listen(&sid, target);
+        let result = self
+            .offer_and_send(m.id, target, &me, &offer, ours, &mut signals, &path)
+            .await;
+        self.files.direct.forget(&sid);
+        result
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn offer_and_send(
+        &self,
+        id: i64,
+        target: &Jid,
+        me: &Jid,
+        offer: &Offer,
+        ours: Option<super::s5b::Ours>,
+        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        path: &Path,
+    ) -> Result<(), String> {
         self.files
             .direct
             .sending
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(m.id, (offer.sid.clone(), target.clone()));
+            .insert(id, (offer.sid.clone(), target.clone()));
         let (tx, rx) = oneshot::channel();
         self.files
             .direct
@@ -225,7 +344,7 @@ impl Messenger {
         let offered = self
             .ask(
                 what,
-                jft::offer(&hallway_protocol::new_id(), target, &me, &offer),
+                jft::offer(&hallway_protocol::new_id(), target, me, offer),
             )
             .await;
         if let Err(e) = offered {
@@ -234,8 +353,8 @@ impl Messenger {
         }
         let answer = tokio::time::timeout(ACCEPT_WAIT, rx).await;
         self.forget_waiting(&offer.sid);
-        match answer {
-            Ok(Ok(Ok(()))) => {}
+        let theirs = match answer {
+            Ok(Ok(Ok(t))) => t,
             Ok(Ok(Err(why))) => return Err(why),
             _ => {
                 let _ = self
@@ -246,8 +365,43 @@ impl Messenger {
                     .await;
                 return Err("No answer from the contact.".into());
             }
-        }
-        let result = self.stream_ibb(m.id, target, &offer, &path).await;
+        };
+        let result = match (&offer.transport, ours) {
+            (Transport::Ibb { sid, block_size }, _) => {
+                self.files.direct.routed(id, DirectRoute::ThroughServer);
+                self.stream_ibb(id, target, sid, *block_size, offer.size, path)
+                    .await
+            }
+            (Transport::S5b(_), Some(ours)) => {
+                let theirs = match theirs {
+                    Some(Transport::S5b(t)) => t,
+                    // An answer without its side: only our candidates can work.
+                    _ => hallway_protocol::xep0260_s5b::Transport {
+                        sid: ours.transport.sid.clone(),
+                        dstaddr: None,
+                        candidates: Vec::new(),
+                    },
+                };
+                let content = offer.content.as_str();
+                match self
+                    .negotiate_s5b(
+                        target, me, &offer.sid, content, true, ours, &theirs, signals,
+                    )
+                    .await
+                {
+                    Ok(Some(stream)) => {
+                        self.files.direct.routed(id, DirectRoute::Connection);
+                        self.send_over(id, stream, path, offer.size).await
+                    }
+                    Ok(None) => {
+                        self.fall_back_to_ibb(id, target, offer, signals, path)
+                            .await
+                    }
+                    Err(why) => Err(why),
+                }
+            }
+            (Transport::S5b(_), None) => Err("no transport".into()),
+        };
         let reason = if result.is_ok() { "success" } else { "cancel" };
         let _ = self
             .ask(
@@ -256,6 +410,49 @@ impl Messenger {
             )
             .await;
         result
+    }
+
+    /// XEP-0260 §3: no direct connection either way, so the file goes in-band instead.
+    async fn fall_back_to_ibb(
+        &self,
+        id: i64,
+        target: &Jid,
+        offer: &Offer,
+        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        path: &Path,
+    ) -> Result<(), String> {
+        let ibb = ibb_transport();
+        self.ask(
+            "Switching to sending through the server",
+            jft::transport_action(
+                &hallway_protocol::new_id(),
+                target,
+                "transport-replace",
+                &offer.sid,
+                &offer.content,
+                jft::transport_element(&ibb, true),
+            ),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        loop {
+            match tokio::time::timeout(ACCEPT_WAIT, signals.recv()).await {
+                Ok(Some(Signal::ReplaceAccepted)) => break,
+                Ok(Some(Signal::ReplaceRejected)) => {
+                    return Err(
+                        "No direct connection could be made to the contact's device.".into(),
+                    )
+                }
+                Ok(Some(Signal::Info(_))) => continue,
+                Ok(None) | Err(_) => return Err("No answer from the contact.".into()),
+            }
+        }
+        let Transport::Ibb { sid, block_size } = &ibb else {
+            return Err("no transport".into());
+        };
+        self.files.direct.routed(id, DirectRoute::ThroughServer);
+        self.stream_ibb(id, target, sid, *block_size, offer.size, path)
+            .await
     }
 
     /// Cancel of a direct transfer, on either side: the contact's device is told (XEP-0166
@@ -304,17 +501,25 @@ impl Messenger {
             .remove(sid);
     }
 
-    async fn stream_ibb(&self, id: i64, to: &Jid, o: &Offer, path: &Path) -> Result<(), String> {
+    async fn stream_ibb(
+        &self,
+        id: i64,
+        to: &Jid,
+        ibb_sid: &str,
+        block_size: u16,
+        size: u64,
+        path: &Path,
+    ) -> Result<(), String> {
         let what = "Sending the file";
         self.ask(
             what,
-            ibb::open(&hallway_protocol::new_id(), to, &o.ibb_sid, o.block_size),
+            ibb::open(&hallway_protocol::new_id(), to, ibb_sid, block_size),
         )
         .await
         .map_err(|e| e.to_string())?;
         let mut f =
             std::fs::File::open(path).map_err(|e| format!("Could not read the file: {e}"))?;
-        let mut buf = vec![0u8; o.block_size as usize];
+        let mut buf = vec![0u8; block_size as usize];
         let mut seq: u16 = 0;
         let mut meter = Meter::new();
         loop {
@@ -326,7 +531,7 @@ impl Messenger {
             }
             self.ask(
                 what,
-                ibb::data(&hallway_protocol::new_id(), to, &o.ibb_sid, seq, &buf[..n]),
+                ibb::data(&hallway_protocol::new_id(), to, ibb_sid, seq, &buf[..n]),
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -336,17 +541,14 @@ impl Messenger {
                     .emit(CoreEvent::TransferProgressed(TransferProgress {
                         message_id: id,
                         bytes: meter.bytes,
-                        total: Some(o.size),
+                        total: Some(size),
                         bytes_per_second: meter.per_second(),
                     }));
             }
         }
-        self.ask(
-            what,
-            ibb::close(&hallway_protocol::new_id(), to, &o.ibb_sid),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        self.ask(what, ibb::close(&hallway_protocol::new_id(), to, ibb_sid))
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(())
     }
 
@@ -355,7 +557,23 @@ impl Messenger {
         if jft::is_jingle(&payload) {
             match jft::parse(&payload) {
                 Ok(Action::Offer(o)) => self.on_offer(from, o).await,
-                Ok(Action::Accepted { sid }) => self.answer_waiting(&sid, Ok(())),
+                Ok(Action::Accepted { sid, transport }) => self.answer_waiting(&sid, Ok(transport)),
+                Ok(Action::TransportInfo { sid, info }) => {
+                    self.files.direct.signal(&sid, &from, Signal::Info(info));
+                }
+                Ok(Action::TransportAccepted { sid }) => {
+                    self.files
+                        .direct
+                        .signal(&sid, &from, Signal::ReplaceAccepted);
+                }
+                Ok(Action::TransportRejected { sid }) => {
+                    self.files
+                        .direct
+                        .signal(&sid, &from, Signal::ReplaceRejected);
+                }
+                Ok(Action::TransportReplace { sid, transport }) => {
+                    self.on_transport_replace(&from, &sid, transport).await
+                }
                 Ok(Action::Terminated { sid, reason }) => {
                     let who = from.to_bare().to_string();
                     let why = match reason.as_str() {
@@ -388,6 +606,11 @@ impl Messenger {
                     }
                     let gone = self.files.direct.offers.lock().await.remove(&sid);
                     if let Some(o) = gone {
+                        // A direct connection's reader stops too (its partial file goes).
+                        if let Some(h) = self.files.untrack(o.message_id) {
+                            h.abort();
+                        }
+                        self.files.direct.forget(&sid);
                         self.fail_receiving(o, format!("The sender stopped: {reason}."))
                             .await;
                     }
@@ -416,7 +639,7 @@ impl Messenger {
         }
     }
 
-    fn answer_waiting(&self, sid: &str, r: Result<(), String>) {
+    fn answer_waiting(&self, sid: &str, r: Answer) {
         let tx = self
             .files
             .direct
@@ -426,280 +649,6 @@ impl Messenger {
             .remove(sid);
         if let Some(tx) = tx {
             let _ = tx.send(r);
-        }
-    }
-
-    async fn on_offer(self: &Arc<Self>, from: Jid, o: Offer) {
-        let Ok(account) = self.require_account() else {
-            return;
-        };
-        let peer = from.to_bare().to_string();
-        let name = names::safe_file_name(&o.name);
-        let mime = names::mime_for(&name);
-        let new = NewMessage {
-            peer: peer.clone(),
-            direction: Direction::Incoming,
-            sender: peer,
-            body: name.clone(),
-            timestamp: session::now_ms(),
-            state: DeliveryState::Received,
-            origin_id: format!("jingle:{}", o.sid),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: hallway_model::Placement::Append,
-            attachment: Some(Attachment {
-                url: None,
-                name,
-                size: Some(o.size),
-                mime: (mime != "application/octet-stream").then(|| mime.to_string()),
-                local_path: None,
-                status: FileStatus::Offered,
-                error: None,
-                direct: true,
-            }),
-        };
-        let Ok(Inserted::New(m)) = self.store.insert_message(&account, &new) else {
-            return; // a repeated offer
-        };
-        let mut offers = self.files.direct.offers.lock().await;
-        if offers.len() >= 32 {
-            return; // a flood of offers: the rest stay unanswered
-        }
-        offers.insert(
-            o.sid.clone(),
-            IncomingOffer {
-                message_id: m.id,
-                from,
-                offer: o,
-                receiving: None,
-            },
-        );
-        drop(offers);
-        // Through the session: shown, counted unread and notified like any message.
-        match self.commands().await {
-            Ok(c) => {
-                let _ = c.send(session::Command::Announce(m));
-            }
-            Err(_) => self.emitter.emit(CoreEvent::MessagesReceived(vec![m])),
-        }
-    }
-
-    async fn find_offer(&self, message_id: i64) -> Option<(String, Jid, Offer)> {
-        let offers = self.files.direct.offers.lock().await;
-        offers
-            .iter()
-            .find(|(_, o)| o.message_id == message_id)
-            .map(|(sid, o)| (sid.clone(), o.from.clone(), o.offer.clone()))
-    }
-
-    /// Accepts a direct file offer: the file is saved into the Downloads folder as it arrives.
-    pub async fn accept_file(&self, message_id: i64) -> Result<(), CoreError> {
-        let (_, from, offer) = self
-            .find_offer(message_id)
-            .await
-            .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
-        let me = self.my_full_jid()?;
-        self.ask(
-            "Accepting the file",
-            jft::accept(&hallway_protocol::new_id(), &from, &me, &offer),
-        )
-        .await?;
-        if let Ok((_, a)) = self.file_message(message_id) {
-            let a = Attachment {
-                status: FileStatus::Downloading,
-                ..a
-            };
-            self.store.set_attachment(message_id, &a)?;
-            self.emit_updated(message_id);
-        }
-        Ok(())
-    }
-
-    /// Declines a direct file offer.
-    pub async fn decline_file(&self, message_id: i64) -> Result<(), CoreError> {
-        let (sid, from, _) = self
-            .find_offer(message_id)
-            .await
-            .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
-        self.files.direct.offers.lock().await.remove(&sid);
-        let _ = self
-            .ask(
-                "Declining the file",
-                jft::terminate(&hallway_protocol::new_id(), &from, &sid, "decline"),
-            )
-            .await;
-        if let Ok((_, a)) = self.file_message(message_id) {
-            let a = Attachment {
-                status: FileStatus::DownloadFailed,
-                error: Some("You declined it.".into()),
-                ..a
-            };
-            self.store.set_attachment(message_id, &a)?;
-            self.emit_updated(message_id);
-        }
-        Ok(())
-    }
-
-    async fn on_ibb(&self, from: Jid, i: Ibb) {
-        let sid = match &i {
-            Ibb::Open { sid, .. } | Ibb::Data { sid, .. } | Ibb::Close { sid } => sid.clone(),
-        };
-        let mut offers = self.files.direct.offers.lock().await;
-        let Some(jingle_sid) = offers
-            .iter()
-            .find(|(_, o)| o.offer.ibb_sid == sid && o.from == from)
-            .map(|(k, _)| k.clone())
-        else {
-            return;
-        };
-        let outcome: Result<bool, String> = {
-            let Some(o) = offers.get_mut(&jingle_sid) else {
-                return;
-            };
-            match i {
-                Ibb::Open { .. } => {
-                    let dir = self.files.downloads_dir.clone();
-                    let _ = std::fs::create_dir_all(&dir);
-                    match names::create_unique(&dir, &o.offer.name) {
-                        Ok((path, _)) => {
-                            let part = super::part_path(&path);
-                            match tokio::fs::File::create(&part).await {
-                                Ok(f) => {
-                                    o.receiving = Some(Receiving {
-                                        file: tokio::io::BufWriter::new(f),
-                                        part,
-                                        path,
-                                        next_seq: 0,
-                                        hasher: Sha256::new(),
-                                        meter: Meter::new(),
-                                    });
-                                    Ok(false)
-                                }
-                                Err(e) => Err(format!("Could not save the file: {e}")),
-                            }
-                        }
-                        Err(e) => Err(format!("Could not save the file: {e}")),
-                    }
-                }
-                Ibb::Data { seq, bytes, .. } => match o.receiving.as_mut() {
-                    None => Err("Data before the stream opened.".into()),
-                    Some(r) if r.next_seq != seq => Err("Blocks arrived out of order.".into()),
-                    Some(r) if r.meter.bytes + bytes.len() as u64 > o.offer.size => {
-                        Err("More data than offered.".into())
-                    }
-                    Some(r) => {
-                        r.next_seq = r.next_seq.wrapping_add(1);
-                        r.hasher.update(&bytes);
-                        match r.file.write_all(&bytes).await {
-                            Ok(()) => {
-                                if r.meter.add(bytes.len()) {
-                                    self.emitter.emit(CoreEvent::TransferProgressed(
-                                        TransferProgress {
-                                            message_id: o.message_id,
-                                            bytes: r.meter.bytes,
-                                            total: Some(o.offer.size),
-                                            bytes_per_second: r.meter.per_second(),
-                                        },
-                                    ));
-                                }
-                                Ok(false)
-                            }
-                            Err(e) => Err(format!("Could not write the file: {e}")),
-                        }
-                    }
-                },
-                Ibb::Close { .. } => Ok(true),
-            }
-        };
-        match outcome {
-            Ok(false) => {}
-            Ok(true) => {
-                if let Some(o) = offers.remove(&jingle_sid) {
-                    drop(offers);
-                    self.finish_receiving(o).await;
-                }
-            }
-            Err(why) => {
-                if let Some(o) = offers.remove(&jingle_sid) {
-                    drop(offers);
-                    let _ = self
-                        .ask(
-                            "Stopping the transfer",
-                            jft::terminate(
-                                &hallway_protocol::new_id(),
-                                &o.from,
-                                &jingle_sid,
-                                "media-error",
-                            ),
-                        )
-                        .await;
-                    self.fail_receiving(o, why).await;
-                }
-            }
-        }
-    }
-
-    async fn finish_receiving(&self, o: IncomingOffer) {
-        let Some(mut r) = o.receiving else {
-            return self.fail_receiving_plain(o.message_id, "Nothing arrived.".into());
-        };
-        if let Err(e) = r.file.flush().await {
-            return self
-                .fail_receiving_plain(o.message_id, format!("Could not write the file: {e}"));
-        }
-        drop(r.file);
-        let got = r.hasher.finalize().to_vec();
-        let complete = r.meter.bytes == o.offer.size;
-        let intact = o.offer.sha256.as_ref().is_none_or(|h| *h == got);
-        if !complete || !intact {
-            let _ = std::fs::remove_file(&r.part);
-            let _ = std::fs::remove_file(&r.path);
-            return self.fail_receiving_plain(
-                o.message_id,
-                if complete {
-                    "The file arrived damaged (its SHA-256 does not match).".into()
-                } else {
-                    "The file arrived incomplete.".into()
-                },
-            );
-        }
-        if let Err(e) = std::fs::rename(&r.part, &r.path) {
-            return self
-                .fail_receiving_plain(o.message_id, format!("Could not save the file: {e}"));
-        }
-        if let Ok((_, a)) = self.file_message(o.message_id) {
-            let a = Attachment {
-                status: FileStatus::Downloaded,
-                local_path: Some(r.path.to_string_lossy().into_owned()),
-                error: None,
-                ..a
-            };
-            let _ = self.store.set_attachment(o.message_id, &a);
-            self.emit_updated(o.message_id);
-        }
-    }
-
-    async fn fail_receiving(&self, o: IncomingOffer, why: String) {
-        if let Some(r) = o.receiving {
-            drop(r.file);
-            let _ = std::fs::remove_file(&r.part);
-            let _ = std::fs::remove_file(&r.path);
-        }
-        self.fail_receiving_plain(o.message_id, why);
-    }
-
-    fn fail_receiving_plain(&self, id: i64, why: String) {
-        if let Ok((_, a)) = self.file_message(id) {
-            let a = Attachment {
-                status: FileStatus::DownloadFailed,
-                error: Some(why),
-                local_path: None,
-                ..a
-            };
-            let _ = self.store.set_attachment(id, &a);
-            self.emit_updated(id);
         }
     }
 }

@@ -7,7 +7,10 @@
 mod direct;
 mod http;
 pub mod names;
+mod offers;
 mod preview;
+mod s5b;
+mod socks5;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,7 @@ use crate::session::{self, Command};
 use crate::trust::Trust;
 use crate::CoreError;
 
+pub use direct::DirectRoute;
 pub use http::human_size;
 
 /// Pictures up to this size are fetched for a preview without asking (default of the setting).
