@@ -316,7 +316,8 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     until_direct_possible(&mut alice, "bob17@localhost").await;
 
     let dir = tempfile::tempdir().unwrap();
-    let path = make_file(dir.path(), "Site photos.zip", 300_000);
+    // The size for an in-band transfer: 2 MB.
+    let path = make_file(dir.path(), "Site photos.zip", 2_000_000);
     let sent = alice
         .messenger
         .send_file_direct("bob17@localhost", &path)
@@ -329,7 +330,7 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     assert!(oa.direct && oa.url.is_none());
     assert_eq!(
         (oa.name.as_str(), oa.size),
-        ("Site photos.zip", Some(300_000))
+        ("Site photos.zip", Some(2_000_000))
     );
     // An offer is noticed like a message: a desktop notification naming the file.
     bob.wait_for(

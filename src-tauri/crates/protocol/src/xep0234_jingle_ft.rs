@@ -436,6 +436,73 @@ mod tests {
     }
 
     #[test]
+    fn reads_offers_shaped_like_other_clients_send_them() {
+        // Extra file metadata (media-type, date), a proxy candidate beside a direct one, a
+        // transport-replace to in-band with a bigger block size, and an S5B transport with
+        // no candidates and no dstaddr: all seen from other clients (Conversations, Dino,
+        // XMPPFramework).
+        let offer: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate'
+              initiator='ann@example.org/phone' sid='k3x9'>
+            <content creator='initiator' name='9us90rm793' senders='initiator'>
+              <description xmlns='urn:xmpp:jingle:apps:file-transfer:5'><file>
+                <media-type>image/jpeg</media-type><name>IMG_0042.jpg</name><size>183204</size>
+                <date>2026-11-20T09:12:00Z</date>
+                <hash xmlns='urn:xmpp:hashes:2' algo='sha-1'>2jmj7l5rSw0yVb/vlWAYkK/YBwk=</hash>
+                <hash xmlns='urn:xmpp:hashes:2' algo='sha-256'>47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=</hash>
+              </file></description>
+              <transport xmlns='urn:xmpp:jingle:transports:s5b:1' sid='kdgusrnaqv' mode='tcp'>
+                <candidate cid='c1' host='192.168.1.20' jid='ann@example.org/phone' port='37411'
+                  priority='8257536' type='direct'/>
+                <candidate cid='c2' host='203.0.113.5' jid='proxy.example.org' port='7777'
+                  priority='655360' type='proxy'/>
+              </transport></content></jingle>"
+            .parse()
+            .unwrap();
+        let Action::Offer(o) = parse(&offer).unwrap() else {
+            panic!("not an offer")
+        };
+        assert_eq!((o.name.as_str(), o.size), ("IMG_0042.jpg", 183_204));
+        assert_eq!(o.content, "9us90rm793");
+        assert_eq!(o.sha256.as_ref().map(Vec::len), Some(32));
+        let Transport::S5b(t) = &o.transport else {
+            panic!("not s5b")
+        };
+        assert_eq!(t.dstaddr, None);
+        assert_eq!(t.candidates.len(), 2);
+        assert_eq!(t.candidates[1].kind, s5b::Kind::Proxy);
+
+        let replace: Element =
+            "<jingle xmlns='urn:xmpp:jingle:1' action='transport-replace' sid='k3x9'>
+            <content creator='initiator' name='9us90rm793'>
+              <transport xmlns='urn:xmpp:jingle:transports:ibb:1' block-size='8192' sid='ib1'/>
+            </content></jingle>"
+                .parse()
+                .unwrap();
+        assert_eq!(
+            parse(&replace).unwrap(),
+            Action::TransportReplace {
+                sid: "k3x9".into(),
+                transport: Some(Transport::Ibb {
+                    sid: "ib1".into(),
+                    block_size: 8192
+                })
+            }
+        );
+
+        let bare: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='n1'>
+            <content creator='initiator' name='l5hfq2g2oi' senders='initiator'>
+              <description xmlns='urn:xmpp:jingle:apps:file-transfer:5'><file><size>47754</size>
+                <name>photo.jpg</name></file></description>
+              <transport sid='mpb88nsur0' xmlns='urn:xmpp:jingle:transports:s5b:1'/></content></jingle>"
+            .parse()
+            .unwrap();
+        let Action::Offer(o) = parse(&bare).unwrap() else {
+            panic!("not an offer")
+        };
+        assert!(matches!(&o.transport, Transport::S5b(t) if t.candidates.is_empty()));
+    }
+
+    #[test]
     fn rejects_or_declines_what_we_cannot_do() {
         let rtp: Element = "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='c1'>
             <content creator='initiator' name='voice'>

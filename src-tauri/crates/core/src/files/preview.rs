@@ -1,11 +1,13 @@
 //! Image previews made here, not by the web view: the picture is decoded under size limits (a
-//! tiny file claiming 60000×60000 pixels is refused, not allocated), scaled to fit a card and
-//! re-encoded as PNG, then cached by a hash of where it came from.
+//! tiny file claiming 60000×60000 pixels is refused, not allocated), turned upright by its EXIF
+//! orientation (phones store photos sideways and say so), scaled to fit a card and re-encoded as
+//! PNG, then cached by a hash of where it came from.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use base64::Engine;
+use image::ImageDecoder;
 use sha2::{Digest, Sha256};
 
 /// Longest edge of a preview in pixels.
@@ -32,9 +34,14 @@ pub(crate) fn make(bytes: &[u8]) -> Result<Vec<u8>, String> {
     limits.max_image_height = Some(MAX_EDGE);
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| format!("not a picture we can show: {e}"))?;
+    let unreadable = |e: image::ImageError| format!("not a picture we can show: {e}");
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
+    // Broken EXIF is no reason to refuse the picture: it is just shown as stored.
+    let orientation = decoder
+        .orientation()
+        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = image::DynamicImage::from_decoder(decoder).map_err(unreadable)?;
+    img.apply_orientation(orientation);
     // `thumbnail` would also enlarge a small picture: only ever scale down.
     let thumb = if img.width() > PREVIEW_EDGE || img.height() > PREVIEW_EDGE {
         img.thumbnail(PREVIEW_EDGE, PREVIEW_EDGE)
@@ -83,6 +90,34 @@ mod tests {
         let p = make(&png(140, 90)).unwrap();
         let back = image::load_from_memory(&p).unwrap();
         assert_eq!((back.width(), back.height()), (140, 90));
+    }
+
+    /// A JPEG `w`×`h` whose EXIF says "rotate 90° clockwise to show" (orientation 6).
+    fn sideways_jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([30, 90, 200]));
+        let mut jpeg = Vec::new();
+        img.write_to(&mut Cursor::new(&mut jpeg), image::ImageFormat::Jpeg)
+            .unwrap();
+        // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112),
+        // SHORT, count 1, value 6.
+        let mut tiff = b"MM\0\x2a\0\0\0\x08\0\x01".to_vec();
+        tiff.extend_from_slice(&[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0]);
+        tiff.extend_from_slice(&[0, 0, 0, 0]);
+        let mut app1 = b"Exif\0\0".to_vec();
+        app1.extend_from_slice(&tiff);
+        let len = u16::try_from(app1.len() + 2).unwrap().to_be_bytes();
+        let mut out = jpeg[..2].to_vec(); // SOI
+        out.extend_from_slice(&[0xff, 0xe1, len[0], len[1]]);
+        out.extend_from_slice(&app1);
+        out.extend_from_slice(&jpeg[2..]);
+        out
+    }
+
+    #[test]
+    fn turns_photos_upright_by_their_exif_orientation() {
+        let p = make(&sideways_jpeg(200, 100)).unwrap();
+        let back = image::load_from_memory(&p).unwrap();
+        assert_eq!((back.width(), back.height()), (100, 200));
     }
 
     #[test]
