@@ -308,11 +308,13 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     let server = Prosody::shared();
     let mut alice = Client::online(server, "alice17@localhost").await;
     let mut bob = Client::online(server, "bob17@localhost").await;
-    // Neither side offers an address for a direct connection (as behind two NATs): the
-    // XEP-0260 negotiation fails both ways and the sender falls back to in-band (XEP-0261)
+    // Neither side offers an address for a direct connection (as behind two NATs) nor the
+    // server's relay: the XEP-0260 negotiation fails both ways and the sender falls back to in-band (XEP-0261)
     // with transport-replace, which is what this test then exercises.
-    alice.messenger.set_direct_addresses(Some(Vec::new()));
-    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    for c in [&alice, &bob] {
+        c.messenger.set_direct_addresses(Some(Vec::new()));
+        c.messenger.set_relay_allowed(false);
+    }
     until_direct_possible(&mut alice, "bob17@localhost").await;
 
     let dir = tempfile::tempdir().unwrap();
@@ -471,4 +473,40 @@ async fn a_file_goes_over_a_direct_connection_on_loopback() {
         .filter(|n| n.ends_with(".part"))
         .collect();
     assert!(parts.is_empty(), "{parts:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_goes_through_the_servers_relay_when_the_devices_cannot_reach_each_other() {
+    let server = Prosody::shared();
+    let mut alice = Client::online(server, "alice20@localhost").await;
+    let mut bob = Client::online(server, "bob20@localhost").await;
+    // No own addresses on either side (two NATs): the only candidate is the server's XEP-0065
+    // relay, which Alice offers and Bob, per XEP-0260 §2.2, does not offer again.
+    alice.messenger.set_direct_addresses(Some(Vec::new()));
+    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    until_direct_possible(&mut alice, "bob20@localhost").await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = make_file(dir.path(), "Training video.mp4", 3_000_000);
+    let sent = alice
+        .messenger
+        .send_file_direct("bob20@localhost", &path)
+        .await
+        .unwrap();
+    let offer = wait_file_message(&mut bob, 30).await;
+    bob.messenger.accept_file(offer.id).await.unwrap();
+    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
+    let saved = PathBuf::from(got.local_path.unwrap());
+    assert_eq!(sha256(&saved), sha256(&path), "hash checked and equal");
+    wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
+    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
+    // A connection (through the relay), not in-band blocks.
+    assert_eq!(
+        alice.messenger.direct_route(sent.id),
+        Some(DirectRoute::Connection)
+    );
+    assert_eq!(
+        bob.messenger.direct_route(offer.id),
+        Some(DirectRoute::Connection)
+    );
 }

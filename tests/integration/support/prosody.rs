@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Test users are `{prefix}{n}` for n in 1..=TEAMS, grouped in `Team {n}` with mutual
 /// subscriptions (mod_groups), so each test gets its own team of colleagues.
-pub const TEAMS: usize = 19;
+pub const TEAMS: usize = 20;
 /// The members of every team: (local part prefix, display-name prefix).
 pub const MEMBERS: &[(&str, &str)] = &[
     ("alice", "Alice Archer"),
@@ -148,8 +148,10 @@ impl Prosody {
         std::fs::write(d.join("groups.txt"), groups).unwrap();
         let c2s_port = free_port();
         let https_port = free_port();
+        let proxy_port = free_port();
         let config = d.join("prosody.cfg.lua");
-        std::fs::write(&config, config_text(d, c2s_port, https_port, extras)).unwrap();
+        let text = config_text(d, [c2s_port, https_port, proxy_port], extras);
+        std::fs::write(&config, text).unwrap();
         let p = Prosody {
             dir,
             c2s_port,
@@ -305,7 +307,9 @@ pub struct Extras {
     pub upload_limit: Option<u64>,
 }
 
-fn config_text(d: &Path, port: u16, https_port: u16, extras: &Extras) -> String {
+/// The config for ports `[c2s, https, proxy65]`.
+fn config_text(d: &Path, ports: [u16; 3], extras: &Extras) -> String {
+    let [port, https_port, proxy_port] = ports;
     let modules: String = extras
         .modules
         .iter()
@@ -333,6 +337,7 @@ c2s_direct_tls_ports = {{ }}
 s2s_ports = {{ }}
 http_ports = {{ }}
 https_ports = {{ {https_port} }}
+proxy65_ports = {{ {proxy_port} }}
 https_certificate = "{d}/certs/localhost.crt"
 https_key = "{d}/certs/localhost.key"
 admin_socket = "{d}/data/prosody.sock"
@@ -359,6 +364,10 @@ Component "upload.localhost" "http_file_share"
 http_host = "localhost"
 http_file_share_size_limit = {upload_limit}
 http_file_share_daily_quota = {upload_quota}
+
+-- XEP-0065 relay for direct transfers between devices that cannot reach each other.
+Component "proxy.localhost" "proxy65"
+proxy65_address = "127.0.0.1"
 "#
     )
 }

@@ -10,6 +10,7 @@ pub mod xep0030_disco;
 pub mod xep0047_ibb;
 pub mod xep0054_vcard;
 pub mod xep0060_pubsub;
+pub mod xep0065_bytestreams;
 pub mod xep0066_oob;
 pub mod xep0084_avatar;
 pub mod xep0115_caps;

@@ -13,6 +13,8 @@ use crate::ProtocolError;
 pub const NS_S5B: &str = "urn:xmpp:jingle:transports:s5b:1";
 /// XEP-0260 §2.2: type preference of a candidate on one of our own interfaces.
 pub const TYPE_DIRECT: u32 = 126;
+/// XEP-0260 §2.2: type preference of a relay (XEP-0065 proxy) candidate.
+pub const TYPE_PROXY: u32 = 10;
 /// Most candidates we read from one transport (more is a flood, not a network).
 pub const MAX_CANDIDATES: usize = 16;
 
@@ -101,6 +103,11 @@ pub fn dstaddr(sid: &str, offering: &str, other: &str) -> String {
 /// The priority of a direct candidate with `local` preference.
 pub fn direct_priority(local: u16) -> u32 {
     (TYPE_DIRECT << 16) + u32::from(local)
+}
+
+/// The priority of a relay candidate with `local` preference.
+pub fn proxy_priority(local: u16) -> u32 {
+    (TYPE_PROXY << 16) + u32::from(local)
 }
 
 /// Serialises a transport (`initiator`: the offer also names the mode, XEP-0260 §2.2).
@@ -250,6 +257,7 @@ mod tests {
             "a9993e364706816aba3e25717850c26c9cd0d89d"
         );
         assert_eq!(direct_priority(0), 8_257_536);
+        assert_eq!(proxy_priority(0), 655_360);
     }
 
     #[test]

@@ -18,6 +18,7 @@ use hallway_model::{
     parse_bare_jid, Attachment, DeliveryState, FileStatus, Message, TransferProgress,
 };
 use hallway_protocol::xep0047_ibb as ibb;
+use hallway_protocol::xep0065_bytestreams::Streamhost;
 use hallway_protocol::xep0234_jingle_ft::{self as jft, Action, Offer, Transport};
 use hallway_protocol::xep0363_http_upload as disco;
 use hallway_protocol::{BareJid, Jid};
@@ -73,6 +74,10 @@ pub(crate) struct Direct {
     addresses: std::sync::Mutex<Option<Vec<IpAddr>>>,
     /// Which way each direct transfer of this run went, by message id.
     routes: std::sync::Mutex<HashMap<i64, DirectRoute>>,
+    /// The server's relay (XEP-0065) as last found, per account.
+    pub(crate) relay: tokio::sync::Mutex<Option<(String, Option<Streamhost>)>>,
+    /// The relay is not offered (tests of the in-band fallback).
+    no_relay: std::sync::atomic::AtomicBool,
 }
 
 impl Direct {
@@ -83,6 +88,11 @@ impl Direct {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
             .unwrap_or_else(socks5::own_addresses)
+    }
+
+    /// Whether the server's relay may be offered.
+    pub(crate) fn relay_allowed(&self) -> bool {
+        !self.no_relay.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) fn routed(&self, message_id: i64, route: DirectRoute) {
@@ -158,6 +168,15 @@ impl Messenger {
             .addresses
             .lock()
             .unwrap_or_else(|p| p.into_inner()) = addresses;
+    }
+
+    /// Whether a direct transfer may go through the server's relay (XEP-0065) when the two
+    /// devices cannot reach each other (default: yes).
+    pub fn set_relay_allowed(&self, allowed: bool) {
+        self.files
+            .direct
+            .no_relay
+            .store(!allowed, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Which way the direct transfer of `message_id` went in this run (diagnostics).
@@ -291,7 +310,7 @@ impl Messenger {
         // A direct connection when the device can take one; in-band otherwise.
         let ours = if device.s5b {
             Some(
-                self.our_s5b_side(&hallway_protocol::new_id(), &me, target)
+                self.our_s5b_side(&hallway_protocol::new_id(), &me, target, &[])
                     .await,
             )
         } else {

@@ -134,33 +134,47 @@ impl Messenger {
                 return Ok(s.clone());
             }
         }
+        let found = self
+            .find_service("Looking for the upload service", |jid, info| {
+                upload::parse_service(jid, info)
+            })
+            .await?;
+        *cached = Some((account, found.clone()));
+        Ok(found)
+    }
+
+    /// The first of our server and its components (disco#items) whose disco#info `pick`
+    /// takes.
+    pub(crate) async fn find_service<T>(
+        &self,
+        what: &str,
+        pick: impl Fn(&Jid, Option<&xmpp_parsers::minidom::Element>) -> Option<T>,
+    ) -> Result<Option<T>, CoreError> {
+        let account = self.require_account()?;
         let bare = parse_bare_jid(&account).map_err(|e| CoreError::Internal(e.to_string()))?;
         let server = Jid::new(bare.domain()).map_err(|e| CoreError::Internal(e.to_string()))?;
         let items = self
             .ask(
-                "Looking for the upload service",
+                what,
                 upload::items_request(&hallway_protocol::new_id(), &server),
             )
             .await?;
         let mut candidates = upload::parse_items(items.as_ref()).unwrap_or_default();
         candidates.insert(0, server);
-        let mut found = None;
         for jid in candidates.into_iter().take(32) {
             let info = self
                 .ask(
-                    "Looking for the upload service",
+                    what,
                     upload::info_request(&hallway_protocol::new_id(), &jid),
                 )
                 .await;
             if let Ok(info) = info {
-                if let Some(s) = upload::parse_service(&jid, info.as_ref()) {
-                    found = Some(s);
-                    break;
+                if let Some(found) = pick(&jid, info.as_ref()) {
+                    return Ok(Some(found));
                 }
             }
         }
-        *cached = Some((account, found.clone()));
-        Ok(found)
+        Ok(None)
     }
 
     /// Whether the server takes uploads, and the largest file it takes.

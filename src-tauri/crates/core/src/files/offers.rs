@@ -188,7 +188,9 @@ impl Messenger {
                 .await?;
             }
             Transport::S5b(theirs) => {
-                let ours = self.our_s5b_side(&theirs.sid, &me, &from).await;
+                let ours = self
+                    .our_s5b_side(&theirs.sid, &me, &from, &theirs.candidates)
+                    .await;
                 let answer = Transport::S5b(ours.transport.clone());
                 // Listening before answering: the sender's transport-info may come at once.
                 let mut signals = self.files.direct.listen(&sid, &from);

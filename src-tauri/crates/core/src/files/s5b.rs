@@ -2,14 +2,18 @@
 //! port and name it in candidates, try the contact's candidates, say which worked in a
 //! `transport-info`, hear the contact's, and pick the nominated connection by XEP-0260 §2.4's
 //! rules (higher priority wins; on a tie, the initiator's pick). No connection either way is
-//! `None`: the initiator then replaces the transport with in-band bytestreams (§3). Also the
-//! bytes over the chosen connection, sent or received with progress and a SHA-256.
+//! `None`: the initiator then replaces the transport with in-band bytestreams (§3). Besides our
+//! own addresses we offer the server's relay (XEP-0065 proxy) when it has one: slower than a
+//! direct connection (lowest priority), much faster than in-band, and it works when the two
+//! devices cannot reach each other. Also the bytes over the chosen connection, sent or received
+//! with progress.
 
 use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use hallway_model::TransferProgress;
+use hallway_protocol::xep0065_bytestreams::{self as relay, Streamhost};
 use hallway_protocol::xep0234_jingle_ft as jft;
 use hallway_protocol::xep0260_s5b::{self as s5b, Candidate, Info, Kind};
 use hallway_protocol::Jid;
@@ -58,20 +62,71 @@ impl Drop for AbortOnDrop {
 }
 
 impl Messenger {
+    /// The server's relay (XEP-0065), looked up once per account.
+    async fn relay(&self) -> Option<Streamhost> {
+        if !self.files.direct.relay_allowed() {
+            return None;
+        }
+        let account = self.require_account().ok()?;
+        let mut cached = self.files.direct.relay.lock().await;
+        if let Some((a, r)) = cached.as_ref() {
+            if *a == account {
+                return r.clone();
+            }
+        }
+        let what = "Looking for the server's relay";
+        let proxy = self
+            .find_service(what, |jid, info| relay::is_proxy(info).then(|| jid.clone()))
+            .await
+            .ok()?;
+        let found = match proxy {
+            Some(p) => self
+                .ask(
+                    what,
+                    relay::streamhost_request(&hallway_protocol::new_id(), &p),
+                )
+                .await
+                .ok()
+                .and_then(|r| relay::parse_streamhost(r.as_ref()).ok()),
+            None => None,
+        };
+        *cached = Some((account, found.clone()));
+        found
+    }
+
     /// Opens our port for the transport `sid` between `me` and `peer` and names it in
-    /// candidates (none when the port cannot be opened or direct connections are off: the
-    /// contact may still reach… nothing, and in-band takes over).
-    pub(crate) async fn our_s5b_side(&self, sid: &str, me: &Jid, peer: &Jid) -> Ours {
+    /// candidates, with the server's relay last (none at all when the port cannot be opened,
+    /// direct connections are off and there is no relay: in-band takes over). A relay the
+    /// contact already offered (`theirs`) is not offered again (XEP-0260 §2.2).
+    pub(crate) async fn our_s5b_side(
+        &self,
+        sid: &str,
+        me: &Jid,
+        peer: &Jid,
+        theirs: &[Candidate],
+    ) -> Ours {
         let addresses = self.files.direct.addresses();
         let listener = if addresses.is_empty() {
             None
         } else {
             Listener::bind().await.ok()
         };
-        let candidates = listener
+        let mut candidates = listener
             .as_ref()
             .map(|l| l.candidates(&me.to_string(), &addresses))
             .unwrap_or_default();
+        if let Some(r) = self.relay().await {
+            if !theirs.iter().any(|c| c.host == r.host && c.port == r.port) {
+                candidates.push(Candidate {
+                    cid: hallway_protocol::new_id(),
+                    host: r.host,
+                    port: r.port,
+                    jid: r.jid.to_string(),
+                    priority: s5b::proxy_priority(0),
+                    kind: Kind::Proxy,
+                });
+            }
+        }
         Ours {
             transport: s5b::Transport {
                 sid: sid.to_string(),
@@ -191,6 +246,11 @@ impl Messenger {
             }
             return Ok(Some(stream));
         }
+        if let Some(c) = nominated_by_them.as_ref().filter(|c| c.kind == Kind::Proxy) {
+            return self
+                .activate_relay(peer, jingle_sid, content, &our_transport, c)
+                .await;
+        }
         // The contact connected to our port: take the connection that came in on the
         // address it named (it may have reached more than one).
         let want: Option<IpAddr> = nominated_by_them.and_then(|c| c.host.parse().ok());
@@ -206,6 +266,54 @@ impl Messenger {
             first.get_or_insert(s);
         }
         Ok(first)
+    }
+
+    /// Our relay candidate was nominated (the contact is connected to it): connect too,
+    /// activate the bytestream at the relay and say so (XEP-0260 §2.4); a failure is a
+    /// `proxy-error` and in-band takes over.
+    async fn activate_relay(
+        &self,
+        peer: &Jid,
+        jingle_sid: &str,
+        content: &str,
+        ours: &s5b::Transport,
+        c: &Candidate,
+    ) -> Result<Option<TcpStream>, String> {
+        let dstaddr = ours.dstaddr.clone().unwrap_or_default();
+        let attempt = async {
+            let stream = socks5::connect(c, &dstaddr)
+                .await
+                .map_err(|e| e.to_string())?;
+            let proxy = Jid::new(&c.jid).map_err(|e| e.to_string())?;
+            self.ask(
+                "Opening the relay",
+                relay::activate(&hallway_protocol::new_id(), &proxy, &ours.sid, peer),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok::<_, String>(stream)
+        };
+        let (info, stream) = match attempt.await {
+            Ok(s) => (Info::Activated(c.cid.clone()), Some(s)),
+            Err(e) => {
+                tracing::debug!("relay {}:{} failed: {e}", c.host, c.port);
+                (Info::ProxyError, None)
+            }
+        };
+        self.ask(
+            "Opening the relay",
+            jft::transport_action(
+                &hallway_protocol::new_id(),
+                peer,
+                "transport-info",
+                jingle_sid,
+                content,
+                s5b::info(&ours.sid, &info),
+            ),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(stream)
     }
 
     /// Sends the file at `path` (`size` bytes) over the chosen connection, then waits for
@@ -242,9 +350,10 @@ impl Messenger {
                     }));
             }
         }
-        stream.shutdown().await.map_err(lost)?;
-        // The receiver closes once it has it all; a client that keeps the connection open
-        // until the session ends gets the benefit of the doubt after a while.
+        stream.flush().await.map_err(lost)?;
+        // The receiver closes once it has it all (it knows the size; no half-close from us,
+        // which a relay would take for the end of both directions). A client that keeps the
+        // connection open until the session ends gets the benefit of the doubt after a while.
         let mut one = [0u8; 1];
         let _ = tokio::time::timeout(CONFIRM, stream.read(&mut one)).await;
         Ok(())
