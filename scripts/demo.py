@@ -124,6 +124,7 @@ class Server:
         self.root = root
         self.port = free_port()
         self.https_port = free_port()
+        self.proxy_port = free_port()
         self.cfg = root / "prosody.cfg.lua"
         self.pidfile = root / "prosody.pid"
         self.log = root / "prosody.log"
@@ -173,6 +174,7 @@ c2s_direct_tls_ports = {{ }}
 s2s_ports = {{ }}
 http_ports = {{ }}
 https_ports = {{ {self.https_port} }}
+proxy65_ports = {{ {self.proxy_port} }}
 https_certificate = "{r / 'certificates/localhost.crt'}"
 https_key = "{r / 'certificates/localhost.key'}"
 modules_disabled = {{ "s2s" }}
@@ -197,6 +199,10 @@ Component "upload.{DOMAIN}" "http_file_share"
   http_host = "{DOMAIN}"
   http_file_share_size_limit = 10*1024*1024
   http_file_share_daily_quota = 500*1024*1024
+
+-- Relay (XEP-0065) for files sent directly between devices that cannot reach each other.
+Component "proxy.{DOMAIN}" "proxy65"
+  proxy65_address = "127.0.0.1"
 """)
 
     def register(self, user: str, password: str) -> None:
