@@ -50,26 +50,46 @@ async fn measures(b: &Browser, name: &str) -> Vec<(f64, f64)> {
         .unwrap_or_default()
 }
 
-/// Resident memory (MB) of the app and its WebKit processes.
-fn app_tree_rss_mb() -> (f64, Vec<String>) {
+/// Memory (MB) of the app and the WebKit processes it started, as (RSS total, PSS total,
+/// per-process lines). RSS counts the WebKit libraries once per process that maps them; PSS
+/// shares them out, so it is what the tree costs the machine. WebKitWebDriver is the test's
+/// remote control, not part of the app: listed, not counted.
+fn app_tree_memory_mb() -> (f64, f64, Vec<String>) {
     let out = std::process::Command::new("ps")
-        .args(["-eo", "rss=,comm="])
+        .args(["-eo", "pid=,rss=,comm="])
         .output()
         .unwrap();
-    let mut total = 0.0;
+    let (mut rss_total, mut pss_total) = (0.0, 0.0);
     let mut parts = Vec::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
         let mut it = line.split_whitespace();
-        let (Some(rss), Some(comm)) = (it.next(), it.next()) else {
+        let (Some(pid), Some(rss), Some(comm)) = (it.next(), it.next(), it.next()) else {
             continue;
         };
-        if comm == "hallway" || comm.starts_with("WebKit") {
-            let mb = rss.parse::<f64>().unwrap_or(0.0) / 1024.0;
-            total += mb;
-            parts.push(format!("{comm} {mb:.0} MB"));
+        if comm != "hallway" && !comm.starts_with("WebKit") {
+            continue;
         }
+        let rss = rss.parse::<f64>().unwrap_or(0.0) / 1024.0;
+        // Pss in kB from smaps_rollup (Linux 4.14+).
+        let pss = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup"))
+            .ok()
+            .and_then(|t| {
+                t.lines()
+                    .find(|l| l.starts_with("Pss:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+            .unwrap_or(0.0)
+            / 1024.0;
+        if comm == "WebKitWebDriver" {
+            parts.push(format!("{comm} {rss:.0}/{pss:.0} MB (not counted)"));
+            continue;
+        }
+        rss_total += rss;
+        pss_total += pss;
+        parts.push(format!("{comm} {rss:.0}/{pss:.0} MB"));
     }
-    (total, parts)
+    (rss_total, pss_total, parts)
 }
 
 async fn wait_js(b: &Browser, script: &str, secs: u64, what: &str) {
@@ -140,9 +160,9 @@ async fn main() {
             storm.len()
         );
     }
-    let (rss, parts) = app_tree_rss_mb();
+    let (rss, pss, parts) = app_tree_memory_mb();
     println!(
-        "  memory of the app tree (RSS): {rss:.0} MB ({})",
+        "  memory of the app tree: RSS {rss:.0} MB, PSS {pss:.0} MB (RSS/PSS: {})",
         parts.join(", ")
     );
     let _ = trigger.drain_for(100).await;

@@ -1,6 +1,6 @@
 // Contacts state: the roster by JID, unread counts, and the grouped rows the contact list shows.
-import { batch, createMemo, createSignal, untrack } from "solid-js";
-import { createStore, reconcile, unwrap } from "solid-js/store";
+import { batch, createMemo, createSignal, getListener, untrack } from "solid-js";
+import { createStore } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { Contact, PresenceUpdate, UnreadCount } from "../ipc";
 import { buildContactRows, OTHER_GROUP } from "../lib/contactRows";
@@ -13,26 +13,55 @@ export type LoadStatus = "idle" | "loading" | "ready" | "error";
 export type ContactsState = {
   status: LoadStatus;
   error: string | null;
-  byJid: Record<string, Contact>;
-  /** Unread counts by peer; covers peers that are not in the roster too. */
-  unread: Record<string, number>;
 };
 
+type Cell<T> = { read: () => T; write: (v: T) => void };
+
+function cell<T>(value: T): Cell<T> {
+  const [read, write] = createSignal(value);
+  return { read, write: (v) => write(() => v) };
+}
+
 export function createContactsStore() {
-  const [state, setState] = createStore<ContactsState>({
-    status: "idle",
-    error: null,
-    byJid: {},
-    unread: {},
-  });
+  const [state, setState] = createStore<ContactsState>({ status: "idle", error: null });
+
+  // The roster and unread counts are plain maps, not a Solid store: a store walks every object
+  // written into it (~35 ms for a 5,000-contact roster, on every roster change). Reactivity is
+  // per contact and on demand: a reactive read of one contact (a visible row, the open
+  // conversation) creates a signal for that contact only, and a change to the contact sets it,
+  // so a status text change re-renders only the places showing that contact.
+  let byJid = new Map<string, Contact>();
+  let unread = new Map<string, number>();
+  const watched = new Map<string, Cell<Contact | undefined>>();
+  const watchedUnread = new Map<string, Cell<number>>();
+
+  function putContact(jid: string, c: Contact | undefined) {
+    if (c) byJid.set(jid, c);
+    else byJid.delete(jid);
+    watched.get(jid)?.write(c);
+  }
+
+  function putUnread(jid: string, n: number) {
+    unread.set(jid, n);
+    watchedUnread.get(jid)?.write(n);
+  }
+
+  function watch<T>(cells: Map<string, Cell<T>>, jid: string, now: T): T {
+    // Untracked callers (event handlers, list-shape computations) need no signal.
+    if (!getListener()) return now;
+    let c = cells.get(jid);
+    if (!c) cells.set(jid, (c = cell(now)));
+    return c.read();
+  }
 
   // The list's shape (order, groups, who is online, who has unread) depends on a few fields of
-  // every contact. Reading them through the store would subscribe to 5,000 × 5 properties on each
-  // rebuild; instead the rebuild reads the raw objects and this version says when the shape may
-  // have changed (roster replaced, someone going online/offline, unread becoming zero or not).
-  // Rows read their own contact reactively, so a status text change touches only its row.
+  // every contact; the rebuild reads the raw maps and this version says when the shape may have
+  // changed (roster replaced, someone going online/offline, unread becoming zero or not).
   const [shapeVersion, bumpShape] = createSignal(0);
   const shapeChanged = () => bumpShape((v) => v + 1);
+  // The same for the unread total.
+  const [unreadVersion, bumpUnread] = createSignal(0);
+  const unreadChanged = () => bumpUnread((v) => v + 1);
 
   // Events that arrive while listContacts is in flight are queued and applied after it, so a
   // slow query cannot overwrite a newer update.
@@ -45,20 +74,14 @@ export function createContactsStore() {
   }
 
   function setRoster(contacts: readonly Contact[]) {
-    const byJid: Record<string, Contact> = {};
-    const unread: Record<string, number> = {};
-    for (const c of contacts) {
-      byJid[c.jid] = c;
-      unread[c.jid] = c.unread;
-    }
+    byJid = new Map(contacts.map((c) => [c.jid, c]));
+    // Unread counts of peers outside the roster (strangers) stay.
+    for (const c of contacts) unread.set(c.jid, c.unread);
     batch(() => {
-      // An empty list takes the new one as it is; diffing (reconcile) only pays off when rows
-      // exist whose DOM should be kept. One merge for all unread counts (a store write per
-      // contact costs milliseconds per thousand).
-      if (Object.keys(state.byJid).length === 0) setState("byJid", byJid);
-      else setState("byJid", reconcile(byJid));
-      setState("unread", unread);
+      for (const [jid, w] of watched) w.write(byJid.get(jid));
+      for (const [jid, w] of watchedUnread) w.write(unread.get(jid) ?? 0);
       shapeChanged();
+      unreadChanged();
     });
   }
 
@@ -69,7 +92,6 @@ export function createContactsStore() {
     try {
       const contacts = await api.listContacts();
       if (mine !== generation) return;
-      // eslint-disable-next-line solid/reactivity -- runs when the query resolves; untracked
       measured("roster", () =>
         batch(() => {
           setRoster(contacts);
@@ -93,10 +115,14 @@ export function createContactsStore() {
   function reset() {
     generation++;
     queue = null;
+    byJid = new Map();
+    unread = new Map();
     batch(() => {
       setState({ status: "idle", error: null });
-      setState("byJid", reconcile({}));
-      setState("unread", reconcile({}));
+      for (const w of watched.values()) w.write(undefined);
+      for (const w of watchedUnread.values()) w.write(0);
+      shapeChanged();
+      unreadChanged();
     });
   }
 
@@ -112,15 +138,15 @@ export function createContactsStore() {
 
   /** Patches each contact in place: only the rows showing those contacts update. */
   function applyPresences(updates: PresenceUpdate[]) {
-    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
     whenLoaded(() =>
       batch(() => {
         let flipped = false;
         for (const u of updates) {
-          const before = state.byJid[u.jid];
+          const before = byJid.get(u.jid);
           if (!before) continue;
           if (isOnline(before.presence) !== isOnline(u.presence)) flipped = true;
-          setState("byJid", u.jid, {
+          putContact(u.jid, {
+            ...before,
             presence: u.presence,
             status: u.status,
             idleSince: u.idleSince,
@@ -134,37 +160,40 @@ export function createContactsStore() {
 
   /** A contact's avatar changed (XEP-0084 / XEP-0153). */
   function applyAvatar(jid: string, avatar: string | null) {
-    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
     whenLoaded(() => {
-      if (state.byJid[jid]) setState("byJid", jid, "avatar", avatar);
+      const before = byJid.get(jid);
+      if (before) putContact(jid, { ...before, avatar });
     });
   }
 
   function applyUnread(counts: UnreadCount[]) {
-    // eslint-disable-next-line solid/reactivity -- runs from an event handler; reads are untracked
     whenLoaded(() =>
       batch(() => {
         let flipped = false;
         for (const c of counts) {
-          if ((state.unread[c.peer] ?? 0) > 0 !== c.unread > 0) flipped = true;
-          setState("unread", c.peer, c.unread);
+          if ((unread.get(c.peer) ?? 0) > 0 !== c.unread > 0) flipped = true;
+          putUnread(c.peer, c.unread);
         }
+        unreadChanged();
         if (flipped) shapeChanged();
       }),
     );
   }
 
   function clearUnread(peer: string) {
-    if (state.unread[peer]) {
-      setState("unread", peer, 0);
-      shapeChanged();
+    if (unread.get(peer)) {
+      batch(() => {
+        putUnread(peer, 0);
+        unreadChanged();
+        shapeChanged();
+      });
     }
   }
 
   let rowCache: Map<string, Row> | undefined;
   const built = createMemo(() => {
     shapeVersion();
-    const result = buildContactRows(Object.values(unwrap(state.byJid)), rowCache);
+    const result = buildContactRows([...byJid.values()], rowCache);
     rowCache = result.cache;
     return result;
   });
@@ -179,8 +208,9 @@ export function createContactsStore() {
   );
 
   const totalUnread = createMemo(() => {
+    unreadVersion();
     let total = 0;
-    for (const n of Object.values(state.unread)) total += n;
+    for (const n of unread.values()) total += n;
     return total;
   });
 
@@ -198,11 +228,12 @@ export function createContactsStore() {
     /** Online and total contacts of a roster group (as headed in the list). */
     groupStats: (group: string): GroupStats => built().stats.get(group) ?? { online: 0, total: 0 },
     totalUnread,
-    contact: (jid: string): Contact | undefined => state.byJid[jid],
-    unreadOf: (jid: string): number => state.unread[jid] ?? 0,
+    /** A contact; read in a reactive scope, that scope follows the contact's changes. */
+    contact: (jid: string): Contact | undefined => watch(watched, jid, byJid.get(jid)),
+    unreadOf: (jid: string): number => watch(watchedUnread, jid, unread.get(jid) ?? 0),
     /** Untracked reads for list-shape computations that depend on `rows()` (see shapeVersion). */
-    peek: (jid: string): Contact | undefined => unwrap(state.byJid)[jid],
-    peekUnread: (jid: string): number => unwrap(state.unread)[jid] ?? 0,
+    peek: (jid: string): Contact | undefined => byJid.get(jid),
+    peekUnread: (jid: string): number => unread.get(jid) ?? 0,
   };
 }
 
