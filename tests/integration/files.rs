@@ -411,6 +411,31 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     );
 }
 
+/// Sends `path` from `from` straight to `to`'s device, which accepts it; checks the saved copy's
+/// hash and the sender's delivered state, and returns which way each side says it went.
+async fn send_directly_and_accept(
+    from: &mut Client,
+    to: &mut Client,
+    path: &Path,
+) -> (Option<DirectRoute>, Option<DirectRoute>) {
+    let sent = from
+        .messenger
+        .send_file_direct(&to.address, path)
+        .await
+        .unwrap();
+    let offer = wait_file_message(to, 30).await;
+    to.messenger.accept_file(offer.id).await.unwrap();
+    let got = wait_status(to, offer.id, FileStatus::Downloaded, 60).await;
+    let saved = PathBuf::from(got.local_path.unwrap());
+    assert_eq!(sha256(&saved), sha256(path), "hash checked and equal");
+    wait_status(from, sent.id, FileStatus::Uploaded, 30).await;
+    assert_eq!(stored_state(from, sent.id), DeliveryState::Delivered);
+    (
+        from.messenger.direct_route(sent.id),
+        to.messenger.direct_route(offer.id),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_file_goes_over_a_direct_connection_on_loopback() {
     let server = Prosody::shared();
@@ -425,46 +450,18 @@ async fn a_file_goes_over_a_direct_connection_on_loopback() {
 
     let dir = tempfile::tempdir().unwrap();
     let path = make_file(dir.path(), "Floor plan.pdf", 2_000_000);
-    let sent = alice
-        .messenger
-        .send_file_direct("bob19@localhost", &path)
-        .await
-        .unwrap();
-    let offer = wait_file_message(&mut bob, 30).await;
-    bob.messenger.accept_file(offer.id).await.unwrap();
-    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
-    let saved = PathBuf::from(got.local_path.unwrap());
-    assert_eq!(sha256(&saved), sha256(&path), "hash checked and equal");
-    wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
-    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
+    let direct = Some(DirectRoute::Connection);
     assert_eq!(
-        alice.messenger.direct_route(sent.id),
-        Some(DirectRoute::Connection)
-    );
-    assert_eq!(
-        bob.messenger.direct_route(offer.id),
-        Some(DirectRoute::Connection)
+        send_directly_and_accept(&mut alice, &mut bob, &path).await,
+        (direct, direct)
     );
 
     // Both sides offer loopback: both connect, and both must pick the same connection.
     bob.messenger.set_direct_addresses(Some(loopback));
     let path2 = make_file(dir.path(), "Budget.xlsx", 700_000);
-    let second = alice
-        .messenger
-        .send_file_direct("bob19@localhost", &path2)
-        .await
-        .unwrap();
-    let offer = wait_file_message(&mut bob, 30).await;
-    bob.messenger.accept_file(offer.id).await.unwrap();
-    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
     assert_eq!(
-        sha256(&PathBuf::from(got.local_path.unwrap())),
-        sha256(&path2)
-    );
-    wait_status(&mut alice, second.id, FileStatus::Uploaded, 30).await;
-    assert_eq!(
-        bob.messenger.direct_route(offer.id),
-        Some(DirectRoute::Connection)
+        send_directly_and_accept(&mut alice, &mut bob, &path2).await,
+        (direct, direct)
     );
     // No partial files are left beside the received ones.
     let parts: Vec<_> = std::fs::read_dir(bob.data_dir.path().join("Downloads"))
@@ -488,25 +485,10 @@ async fn a_file_goes_through_the_servers_relay_when_the_devices_cannot_reach_eac
 
     let dir = tempfile::tempdir().unwrap();
     let path = make_file(dir.path(), "Training video.mp4", 3_000_000);
-    let sent = alice
-        .messenger
-        .send_file_direct("bob20@localhost", &path)
-        .await
-        .unwrap();
-    let offer = wait_file_message(&mut bob, 30).await;
-    bob.messenger.accept_file(offer.id).await.unwrap();
-    let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
-    let saved = PathBuf::from(got.local_path.unwrap());
-    assert_eq!(sha256(&saved), sha256(&path), "hash checked and equal");
-    wait_status(&mut alice, sent.id, FileStatus::Uploaded, 30).await;
-    assert_eq!(stored_state(&alice, sent.id), DeliveryState::Delivered);
     // A connection (through the relay), not in-band blocks.
+    let relayed = Some(DirectRoute::Connection);
     assert_eq!(
-        alice.messenger.direct_route(sent.id),
-        Some(DirectRoute::Connection)
-    );
-    assert_eq!(
-        bob.messenger.direct_route(offer.id),
-        Some(DirectRoute::Connection)
+        send_directly_and_accept(&mut alice, &mut bob, &path).await,
+        (relayed, relayed)
     );
 }

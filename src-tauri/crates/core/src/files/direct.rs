@@ -14,9 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hallway_model::{
-    parse_bare_jid, Attachment, DeliveryState, FileStatus, Message, TransferProgress,
-};
+use hallway_model::{parse_bare_jid, Attachment, DeliveryState, FileStatus, Message};
 use hallway_protocol::xep0047_ibb as ibb;
 use hallway_protocol::xep0065_bytestreams::Streamhost;
 use hallway_protocol::xep0234_jingle_ft::{self as jft, Action, Offer, Transport};
@@ -29,7 +27,6 @@ use xmpp_parsers::minidom::Element;
 use super::offers::IncomingOffer;
 use super::s5b::Signal;
 use super::{http::Meter, socks5};
-use crate::events::CoreEvent;
 use crate::messenger::Messenger;
 use crate::session;
 use crate::CoreError;
@@ -556,13 +553,7 @@ impl Messenger {
             .map_err(|e| e.to_string())?;
             seq = seq.wrapping_add(1);
             if meter.add(n) {
-                self.emitter
-                    .emit(CoreEvent::TransferProgressed(TransferProgress {
-                        message_id: id,
-                        bytes: meter.bytes,
-                        total: Some(size),
-                        bytes_per_second: meter.per_second(),
-                    }));
+                self.emitter.emit(meter.report(id, Some(size)));
             }
         }
         self.ask(what, ibb::close(&hallway_protocol::new_id(), to, ibb_sid))

@@ -3,6 +3,7 @@
 //! uploads from disk and downloads to disk in small chunks so a 1 GB file costs no more memory
 //! than a 1 kB one, and reporting progress a few times a second.
 
+use crate::events::CoreEvent;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -63,6 +64,16 @@ impl Meter {
             return true;
         }
         false
+    }
+
+    /// The progress event for `message_id` so far.
+    pub(crate) fn report(&self, message_id: i64, total: Option<u64>) -> CoreEvent {
+        CoreEvent::TransferProgressed(hallway_model::TransferProgress {
+            message_id,
+            bytes: self.bytes,
+            total,
+            bytes_per_second: self.per_second(),
+        })
     }
 
     /// Average speed since the start.

@@ -7,9 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hallway_model::{
-    Attachment, DeliveryState, Direction, FileStatus, NewMessage, TransferProgress,
-};
+use hallway_model::{Attachment, DeliveryState, Direction, FileStatus, NewMessage};
 use hallway_protocol::xep0047_ibb::Ibb;
 use hallway_protocol::xep0234_jingle_ft::{self as jft, Offer, Transport};
 use hallway_protocol::Jid;
@@ -392,13 +390,7 @@ impl Messenger {
             .await
             .map_err(|e| format!("Could not write the file: {e}"))?;
         if r.meter.add(bytes.len()) {
-            self.emitter
-                .emit(CoreEvent::TransferProgressed(TransferProgress {
-                    message_id,
-                    bytes: r.meter.bytes,
-                    total: Some(size),
-                    bytes_per_second: r.meter.per_second(),
-                }));
+            self.emitter.emit(r.meter.report(message_id, Some(size)));
         }
         Ok(())
     }

@@ -12,7 +12,6 @@ use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use hallway_model::TransferProgress;
 use hallway_protocol::xep0065_bytestreams::{self as relay, Streamhost};
 use hallway_protocol::xep0234_jingle_ft as jft;
 use hallway_protocol::xep0260_s5b::{self as s5b, Candidate, Info, Kind};
@@ -23,7 +22,6 @@ use tokio::sync::mpsc;
 
 use super::http::Meter;
 use super::socks5::{self, Listener};
-use crate::events::CoreEvent;
 use crate::messenger::Messenger;
 
 /// All the contact's candidates together get this long before we say none worked.
@@ -187,19 +185,8 @@ impl Messenger {
             Some((c, _)) => Info::CandidateUsed(c.cid.clone()),
             None => Info::CandidateError,
         };
-        self.ask(
-            "Connecting directly",
-            jft::transport_action(
-                &hallway_protocol::new_id(),
-                peer,
-                "transport-info",
-                jingle_sid,
-                content,
-                s5b::info(&theirs.sid, &said),
-            ),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+        self.tell_transport(peer, jingle_sid, content, &theirs.sid, &said)
+            .await?;
 
         let heard = loop {
             match tokio::time::timeout(HEARING, signals.recv()).await {
@@ -300,20 +287,34 @@ impl Messenger {
                 (Info::ProxyError, None)
             }
         };
+        self.tell_transport(peer, jingle_sid, content, &ours.sid, &info)
+            .await?;
+        Ok(stream)
+    }
+
+    /// A XEP-0260 `transport-info` to the contact's device.
+    async fn tell_transport(
+        &self,
+        peer: &Jid,
+        jingle_sid: &str,
+        content: &str,
+        transport_sid: &str,
+        info: &Info,
+    ) -> Result<(), String> {
         self.ask(
-            "Opening the relay",
+            "Connecting directly",
             jft::transport_action(
                 &hallway_protocol::new_id(),
                 peer,
                 "transport-info",
                 jingle_sid,
                 content,
-                s5b::info(&ours.sid, &info),
+                s5b::info(transport_sid, info),
             ),
         )
         .await
-        .map_err(|e| e.to_string())?;
-        Ok(stream)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
     }
 
     /// Sends the file at `path` (`size` bytes) over the chosen connection, then waits for
@@ -341,13 +342,7 @@ impl Messenger {
             }
             stream.write_all(&buf[..n]).await.map_err(lost)?;
             if meter.add(n) {
-                self.emitter
-                    .emit(CoreEvent::TransferProgressed(TransferProgress {
-                        message_id: id,
-                        bytes: meter.bytes,
-                        total: Some(size),
-                        bytes_per_second: meter.per_second(),
-                    }));
+                self.emitter.emit(meter.report(id, Some(size)));
             }
         }
         stream.flush().await.map_err(lost)?;
