@@ -42,8 +42,11 @@ test: deps
 	cd ui && npm test
 	$(MAKE) --no-print-directory test-e2e
 
+# The tests are compiled before Xvfb starts: the app reads the display's idle time for
+# automatic away, and minutes of compiling under Xvfb would make the window start out Away.
 test-e2e: build-debug
 	mkdir -p tests/output
+	cargo test -p hallway-tests --features e2e --test e2e --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
 
@@ -68,6 +71,7 @@ bench: build-debug
 	cargo bench -p hallway-store
 	cargo bench -p hallway-tests --bench roster
 	cargo bench -p hallway-tests --bench files
+	cargo bench -p hallway-tests --features e2e --bench roster_window --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench roster_window
 

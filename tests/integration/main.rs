@@ -11,6 +11,7 @@ mod chaos;
 mod connection;
 mod crash;
 mod files;
+mod interop;
 mod messaging;
 mod people;
 mod roster_presence;

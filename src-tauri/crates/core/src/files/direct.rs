@@ -407,7 +407,7 @@ impl Messenger {
                 {
                     Ok(Some(stream)) => {
                         self.files.direct.routed(id, DirectRoute::Connection);
-                        self.send_over(id, stream, path, offer.size).await
+                        self.send_over(id, stream, path, offer.size, signals).await
                     }
                     Ok(None) => {
                         self.fall_back_to_ibb(id, target, offer, signals, path)
@@ -460,6 +460,9 @@ impl Messenger {
                     )
                 }
                 Ok(Some(Signal::Info(_))) => continue,
+                Ok(Some(Signal::Ended(r))) => {
+                    return Err(format!("The contact's device ended the transfer ({r})."))
+                }
                 Ok(None) | Err(_) => return Err("No answer from the contact.".into()),
             }
         }
@@ -585,6 +588,10 @@ impl Messenger {
                     self.on_transport_replace(&from, &sid, transport).await
                 }
                 Ok(Action::Terminated { sid, reason }) => {
+                    // A sending session waiting for the receiver's confirmation hears it here.
+                    self.files
+                        .direct
+                        .signal(&sid, &from, Signal::Ended(reason.clone()));
                     let who = from.to_bare().to_string();
                     let why = match reason.as_str() {
                         "decline" => format!("{who} declined the file."),

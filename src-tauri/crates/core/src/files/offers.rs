@@ -409,11 +409,12 @@ impl Messenger {
         }
     }
 
-    /// Checks a fully received file (size and XEP-0300 SHA-256) and keeps it, or fails the
-    /// offer and tells the sender.
-    pub(crate) async fn finish_receiving(&self, o: IncomingOffer) {
+    /// Checks a fully received file (size and XEP-0300 SHA-256) and keeps it (`true`), or
+    /// fails the offer and tells the sender.
+    pub(crate) async fn finish_receiving(&self, o: IncomingOffer) -> bool {
         let Some(mut r) = o.receiving else {
-            return self.fail_receiving_plain(o.message_id, "Nothing arrived.".into());
+            self.fail_receiving_plain(o.message_id, "Nothing arrived.".into());
+            return false;
         };
         let (id, from, sid) = (o.message_id, o.from, o.offer.sid);
         let why = if let Err(e) = r.file.flush().await {
@@ -442,7 +443,7 @@ impl Messenger {
                             let _ = self.store.set_attachment(id, &a);
                             self.emit_updated(id);
                         }
-                        return;
+                        return true;
                     }
                     Err(e) => format!("Could not save the file: {e}"),
                 }
@@ -456,6 +457,7 @@ impl Messenger {
             )
             .await;
         self.fail_receiving_plain(id, why);
+        false
     }
 
     pub(crate) async fn fail_receiving(&self, o: IncomingOffer, why: String) {

@@ -28,8 +28,11 @@ use crate::messenger::Messenger;
 const TRYING: Duration = Duration::from_secs(8);
 /// How long we wait for the contact's `candidate-used` / `candidate-error`, or an activation.
 const HEARING: Duration = Duration::from_secs(30);
-/// How long the receiver has to close the connection once it has every byte.
+/// How long the receiver has to confirm (close the connection or end the session with
+/// success) once every byte is written.
 const CONFIRM: Duration = Duration::from_secs(30);
+/// How long the session end may lag behind the receiver closing the connection.
+const AFTER_CLOSE: Duration = Duration::from_secs(10);
 /// Bytes per read or write.
 const CHUNK: usize = 64 * 1024;
 
@@ -42,6 +45,8 @@ pub(crate) enum Signal {
     ReplaceAccepted,
     /// Our `transport-replace` was rejected.
     ReplaceRejected,
+    /// The contact ended the session (`session-terminate`, with its reason).
+    Ended(String),
 }
 
 /// Our side of an S5B transport: the candidates we offer and the port behind them.
@@ -317,14 +322,16 @@ impl Messenger {
         .map_err(|e| e.to_string())
     }
 
-    /// Sends the file at `path` (`size` bytes) over the chosen connection, then waits for
-    /// the receiver to close it (it has every byte).
+    /// Sends the file at `path` (`size` bytes) over the chosen connection, then waits for the
+    /// receiver to confirm it has every byte. Written is not received (kernel and relay buffers
+    /// hold megabytes), so without a confirmation the transfer has failed.
     pub(crate) async fn send_over(
         &self,
         id: i64,
         mut stream: TcpStream,
         path: &Path,
         size: u64,
+        signals: &mut mpsc::UnboundedReceiver<Signal>,
     ) -> Result<(), String> {
         let mut f = tokio::fs::File::open(path)
             .await
@@ -346,12 +353,53 @@ impl Messenger {
             }
         }
         stream.flush().await.map_err(lost)?;
-        // The receiver closes once it has it all (it knows the size; no half-close from us,
-        // which a relay would take for the end of both directions). A client that keeps the
-        // connection open until the session ends gets the benefit of the doubt after a while.
+        // The end of the data (a relay may hold the last bytes until it sees it); the
+        // receiver knows the size either way.
+        let _ = stream.shutdown().await;
+        self.await_confirmation(&mut stream, signals).await
+    }
+
+    /// After the last byte: the receiver's `session-terminate` says whether it has the file
+    /// (success, or why not). Its closing the connection alone is weaker (a relay closes when
+    /// we end our side), so after a close the session end gets a little longer, and then the
+    /// receiver has the benefit of the doubt.
+    async fn await_confirmation(
+        &self,
+        stream: &mut TcpStream,
+        signals: &mut mpsc::UnboundedReceiver<Signal>,
+    ) -> Result<(), String> {
+        let deadline = tokio::time::Instant::now() + CONFIRM;
+        let mut closed = false;
         let mut one = [0u8; 1];
-        let _ = tokio::time::timeout(CONFIRM, stream.read(&mut one)).await;
-        Ok(())
+        loop {
+            let until = if closed {
+                deadline.min(tokio::time::Instant::now() + AFTER_CLOSE)
+            } else {
+                deadline
+            };
+            tokio::select! {
+                read = stream.read(&mut one), if !closed => {
+                    if !matches!(read, Ok(n) if n > 0) {
+                        closed = true;
+                    }
+                }
+                signal = signals.recv() => match signal {
+                    Some(Signal::Ended(reason)) if reason == "success" => return Ok(()),
+                    Some(Signal::Ended(reason)) => {
+                        return Err(format!("The contact's device ended the transfer ({reason})."))
+                    }
+                    Some(_) => {}
+                    None => return Err("The transfer ended.".to_string()),
+                },
+                _ = tokio::time::sleep_until(until) => {
+                    return if closed {
+                        Ok(())
+                    } else {
+                        Err("The contact's device did not confirm that it has the whole file.".into())
+                    };
+                }
+            }
+        }
     }
 
     /// Receives an offered file over the chosen connection into the Downloads folder, checks
@@ -385,8 +433,17 @@ impl Messenger {
             return; // cancelled or ended meanwhile: `r` removes the partial file
         };
         o.receiving = Some(r);
-        self.finish_receiving(o).await;
-        // Dropping the connection tells the sender we have it all.
+        let from = o.from.clone();
+        if self.finish_receiving(o).await {
+            // Both ways of saying "received": the session ends with success (what other
+            // clients wait for) and the connection closes (what Hallway waits for).
+            let _ = self
+                .ask(
+                    "Confirming the file",
+                    jft::terminate(&hallway_protocol::new_id(), &from, jingle_sid, "success"),
+                )
+                .await;
+        }
         drop(stream);
     }
 }
