@@ -107,12 +107,20 @@ mod tests {
     /// MIT-SCREEN-SAVER query, and the idle time grows while nobody types.
     #[test]
     fn reads_x11_idle_time_from_a_real_x_server() {
-        let display = format!(":{}", 90 + std::process::id() % 100);
+        // Xvfb picks a free display itself and writes its number (a display guessed from the
+        // pid collided with other X servers on a busy machine).
         let mut xvfb = std::process::Command::new("Xvfb")
-            .arg(&display)
+            .args(["-displayfd", "1", "-nolisten", "tcp"])
+            .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("Xvfb (make deps installs it)");
+        let mut number = String::new();
+        if let Some(out) = xvfb.stdout.take() {
+            use std::io::BufRead;
+            let _ = std::io::BufReader::new(out).read_line(&mut number);
+        }
+        let display = format!(":{}", number.trim());
         let mut idle = None;
         for _ in 0..50 {
             std::thread::sleep(Duration::from_millis(100));

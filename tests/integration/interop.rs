@@ -77,6 +77,17 @@ fn dino(home: &Path) -> Child {
 
 fn stop_dino(mut child: Child) {
     let _ = Command::new("pkill").args(["-f", "dino-im"]).status();
+    // TERM, not KILL: xvfb-run stops its X server on TERM only.
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let _ = child.kill();
     let _ = child.wait();
 }
