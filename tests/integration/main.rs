@@ -15,3 +15,4 @@ mod interop;
 mod messaging;
 mod people;
 mod roster_presence;
+mod server_search;

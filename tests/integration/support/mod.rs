@@ -2,6 +2,22 @@
 //! destructive tests), accounts, and helpers to drive `Messenger`s and wait for their events.
 
 pub mod client;
+pub mod ejabberd;
 pub mod png;
 pub mod prosody;
 pub mod proxy;
+
+/// Runs the shell `cleanup` once this test process has exited. Servers shared through a
+/// `static` are never dropped, so without this every run would leave them running.
+pub fn clean_up_after_exit(cleanup: &str) {
+    let script = format!("tail --pid={} -f /dev/null; {cleanup}", std::process::id());
+    let spawned = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!("cannot arrange clean-up ({e}): {cleanup}");
+    }
+}

@@ -116,7 +116,16 @@ impl Prosody {
     /// The server shared by all non-destructive tests of this binary.
     pub fn shared() -> &'static Prosody {
         static SHARED: OnceLock<Prosody> = OnceLock::new();
-        SHARED.get_or_init(|| Prosody::start(Cert::TrustedCa))
+        SHARED.get_or_init(|| {
+            let p = Prosody::start(Cert::TrustedCa);
+            if let Some(pid) = p.pid() {
+                super::clean_up_after_exit(&format!(
+                    "kill {pid}; sleep 1; kill -9 {pid}; rm -rf '{}'",
+                    p.dir().display()
+                ));
+            }
+            p
+        })
     }
 
     /// Starts a private server (for tests that kill it or need another certificate).

@@ -2,6 +2,7 @@
 //! `StanzaStream`), roster/presence/messaging services, the outbox, trust and settings. The
 //! Tauri shell and the integration tests drive it through [`Messenger`]; it never imports tauri.
 
+mod archive_search;
 pub mod avatars;
 pub mod connection;
 pub mod connector;

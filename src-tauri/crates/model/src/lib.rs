@@ -18,6 +18,6 @@ pub use contact::{
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
 pub use message::{
     Attachment, DeliveryState, Direction, FileStatus, Message, NewMessage, Placement, SearchResult,
-    TransferProgress, UploadLimit,
+    ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};

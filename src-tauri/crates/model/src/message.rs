@@ -152,6 +152,37 @@ pub struct SearchResult {
     pub snippet: String,
 }
 
+/// A match found by searching the server's archive (XEP-0431). It is not stored: opening it
+/// fetches the conversation's history back to it first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSearchHit {
+    /// The archive id (XEP-0359 stanza-id of our server).
+    pub archive_id: String,
+    /// The sender's origin-id (our own messages are found locally by it).
+    pub origin_id: Option<String>,
+    /// The conversation: the contact's bare JID.
+    pub peer: String,
+    /// Who wrote it.
+    pub direction: Direction,
+    /// When the server archived it (ms since epoch).
+    pub timestamp: i64,
+    /// The body with each searched word wrapped in U+0002 … U+0003, like `SearchResult`.
+    pub snippet: String,
+}
+
+/// One page of server search results, newest first.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ServerSearchPage {
+    /// The matches, newest first.
+    pub hits: Vec<ServerSearchHit>,
+    /// Where the next, older page starts (`None`: no more matches).
+    pub older: Option<String>,
+}
+
 /// Where a message's file is. Outgoing: `Uploading` → `Uploaded` (or `UploadFailed`, with Retry).
 /// Incoming: `Available` → `Downloading` → `Downloaded` (or `DownloadFailed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

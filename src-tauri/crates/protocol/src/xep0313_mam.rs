@@ -1,6 +1,9 @@
 //! XEP-0313: Message Archive Management — queries to our own server archive (1:1 history of
 //! every device), the forwarded results, and the `<fin/>` that ends each page. Paging is
 //! XEP-0059 RSM: `<before/>` (empty) asks for the newest page, so catch-up runs newest first.
+//! Searching the archive's text is XEP-0431 (Full Text Search in MAM): an extra form field the
+//! server lists in its query form when it can search. Servers from before XEP-0431 name that
+//! field their own way (ejabberd up to 23.x `withtext`, MongooseIM `full-text-search`).
 
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::BareJid;
@@ -15,6 +18,10 @@ pub const NS: &str = "urn:xmpp:mam:2";
 const NS_RSM: &str = "http://jabber.org/protocol/rsm";
 const NS_FORMS: &str = "jabber:x:data";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
+/// XEP-0431: the form field (Clark notation) that carries the words to search for.
+pub const FULLTEXT_FIELD: &str = "{urn:xmpp:fulltext:0}fulltext";
+/// Text-search fields in the order we prefer them: XEP-0431, then the older server-specific ones.
+const TEXT_FIELDS: &[&str] = &[FULLTEXT_FIELD, "withtext", "full-text-search"];
 
 /// What to ask the archive for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +38,9 @@ pub struct ArchiveQuery {
     pub before: Option<String>,
     /// Page size (servers may lower it; Prosody caps at 50 by default).
     pub max: usize,
+    /// Only messages whose text matches: (the form field the server named, the words). The
+    /// server decides how words match.
+    pub fulltext: Option<(String, String)>,
 }
 
 fn field(var: &str, value: &str) -> Element {
@@ -68,6 +78,9 @@ pub fn query(iq_id: &str, query_id: &str, q: &ArchiveQuery) -> Iq {
     if let Some(e) = q.end_ms {
         form = form.append(field("end", &stamp(e)));
     }
+    if let Some((var, text)) = &q.fulltext {
+        form = form.append(field(var, text));
+    }
     let mut set = Element::builder("set", NS_RSM).append(
         Element::builder("max", NS_RSM)
             .append(q.max.to_string())
@@ -94,6 +107,29 @@ pub fn query(iq_id: &str, query_id: &str, q: &ArchiveQuery) -> Iq {
         id: iq_id.to_string(),
         payload,
     }
+}
+
+/// The `<iq type='get'>` that asks the archive for its query form (XEP-0313 §5.1.2): the
+/// fields it lists are the filters it supports.
+pub fn form_request(iq_id: &str) -> Iq {
+    Iq::Get {
+        from: None,
+        to: None,
+        id: iq_id.to_string(),
+        payload: Element::builder("query", NS).build(),
+    }
+}
+
+/// The field that searches text in the archive's query form (the payload of the answer to
+/// [`form_request`]), if it has one: XEP-0431's, else an older server-specific one.
+pub fn form_text_field(payload: Option<&Element>) -> Option<&'static str> {
+    let form = payload
+        .filter(|p| p.is("query", NS))
+        .and_then(|p| p.get_child("x", NS_FORMS))?;
+    TEXT_FIELDS.iter().copied().find(|var| {
+        form.children()
+            .any(|f| f.is("field", NS_FORMS) && f.attr("var") == Some(var))
+    })
 }
 
 /// One archived message, as forwarded to us.
@@ -272,5 +308,59 @@ mod tests {
         assert_eq!(set.get_child("max", NS_RSM).unwrap().text(), "50");
         assert_eq!(set.get_child("after", NS_RSM).unwrap().text(), "A0");
         assert_eq!(set.get_child("before", NS_RSM).unwrap().text(), "");
+    }
+
+    #[test]
+    fn serialises_fulltext_search_and_reads_the_form() {
+        let q = ArchiveQuery {
+            before: Some(String::new()),
+            max: 20,
+            fulltext: Some((FULLTEXT_FIELD.into(), "budget <review>".into())),
+            ..Default::default()
+        };
+        let Iq::Set { payload, .. } = query("iq2", "q2", &q) else {
+            panic!("set expected")
+        };
+        let form = payload.get_child("x", NS_FORMS).unwrap();
+        let text = form
+            .children()
+            .find(|f| f.attr("var") == Some(FULLTEXT_FIELD))
+            .map(|f| f.children().next().unwrap().text());
+        assert_eq!(text.as_deref(), Some("budget <review>"));
+        // The words are text, escaped when serialised, never markup.
+        assert!(String::from(&payload).contains("budget &lt;review&gt;"));
+
+        let Iq::Get { payload, .. } = form_request("f1") else {
+            panic!("get expected")
+        };
+        assert!(payload.is("query", NS));
+        // ejabberd 24+ with MySQL lists the XEP-0431 field (and, here, the older one too: the
+        // standard one wins); ejabberd 23.01 with SQL only `withtext`; Prosody's form neither.
+        let ejabberd: Element = "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='form'>\
+            <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:mam:2</value></field>\
+            <field var='withtext' type='text-single'/>\
+            <field var='with' type='jid-single'/><field var='{urn:xmpp:fulltext:0}fulltext' type='text-single' label='Search the text'/>\
+            </x></query>"
+            .parse()
+            .unwrap();
+        assert_eq!(form_text_field(Some(&ejabberd)), Some(FULLTEXT_FIELD));
+        let ejabberd_23: Element = "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='form'>\
+            <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:mam:2</value></field>\
+            <field var='with' type='jid-single'/><field var='withtext' type='text-single'/></x></query>"
+            .parse()
+            .unwrap();
+        assert_eq!(form_text_field(Some(&ejabberd_23)), Some("withtext"));
+        let prosody: Element = "<query xmlns='urn:xmpp:mam:2'><x xmlns='jabber:x:data' type='form'>\
+            <field var='FORM_TYPE' type='hidden'><value>urn:xmpp:mam:2</value></field>\
+            <field var='with' type='jid-single'/><field var='start' type='text-single'/></x></query>"
+            .parse()
+            .unwrap();
+        assert_eq!(form_text_field(Some(&prosody)), None);
+        // A field of that name outside the form, or no answer, is no support.
+        let stray: Element = "<query xmlns='urn:xmpp:mam:2'><field xmlns='jabber:x:data' var='{urn:xmpp:fulltext:0}fulltext'/></query>"
+            .parse()
+            .unwrap();
+        assert_eq!(form_text_field(Some(&stray)), None);
+        assert_eq!(form_text_field(None), None);
     }
 }

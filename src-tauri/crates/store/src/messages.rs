@@ -207,6 +207,40 @@ impl Store {
             .optional()?)
     }
 
+    /// The local row of a message the archive holds under `archive_id`: stored with that stanza
+    /// id, or (our own messages, which we stored before the server named them) with that
+    /// origin-id in the same conversation.
+    pub fn find_archived(
+        &self,
+        account: &str,
+        peer: &str,
+        archive_id: &str,
+        origin_id: Option<&str>,
+    ) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        // Two lookups, each on its unique index (an OR would scan the conversation).
+        let by_stanza_id = conn
+            .prepare_cached(
+                "SELECT id FROM messages WHERE account = ?1 AND stanza_id = ?2 AND peer = ?3",
+            )?
+            .query_row(params![account, archive_id, peer], |r| r.get(0))
+            .optional()?;
+        if by_stanza_id.is_some() {
+            return Ok(by_stanza_id);
+        }
+        let Some(origin_id) = origin_id else {
+            return Ok(None);
+        };
+        let by_origin_id = conn
+            .prepare_cached(
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND sender = ?1 \
+                 AND origin_id = ?3",
+            )?
+            .query_row(params![account, peer, origin_id], |r| r.get(0))
+            .optional();
+        Ok(by_origin_id?)
+    }
+
     /// Time of the oldest message of a conversation (archive queries for older history end there).
     pub fn oldest_time(&self, account: &str, peer: &str) -> Result<Option<i64>, StoreError> {
         let conn = self.conn();

@@ -835,3 +835,32 @@ fn a_file_message_waits_in_the_outbox_until_its_upload_has_a_url() {
     // Search finds it by its URL (the body) like any message.
     assert_eq!(store.search(ACC, "plan", 10).unwrap().len(), 2);
 }
+
+#[test]
+fn finds_an_archived_message_by_stanza_id_or_our_own_origin_id() {
+    let (_d, store) = temp_store();
+    let mut theirs = msg("bob@localhost", Direction::Incoming, "budget", "o-1");
+    theirs.stanza_id = Some("A1".into());
+    let Inserted::New(theirs) = store.insert_message(ACC, &theirs).unwrap() else {
+        panic!("new")
+    };
+    let Inserted::New(ours) = store
+        .insert_message(
+            ACC,
+            &msg("bob@localhost", Direction::Outgoing, "plan", "o-2"),
+        )
+        .unwrap()
+    else {
+        panic!("new")
+    };
+    let find = |peer: &str, sid: &str, origin: Option<&str>| {
+        store.find_archived(ACC, peer, sid, origin).unwrap()
+    };
+    assert_eq!(find("bob@localhost", "A1", None), Some(theirs.id));
+    // Our own message, stored before the server gave it an archive id.
+    assert_eq!(find("bob@localhost", "A2", Some("o-2")), Some(ours.id));
+    // An origin-id only counts for our own messages (anyone can pick one) and in that chat.
+    assert_eq!(find("bob@localhost", "A3", Some("o-1")), None);
+    assert_eq!(find("carol@localhost", "A1", Some("o-2")), None);
+    assert_eq!(find("bob@localhost", "A9", None), None);
+}

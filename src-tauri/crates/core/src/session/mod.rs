@@ -86,6 +86,15 @@ pub(crate) struct ArchiveRequest {
 
 type ArchiveReply = oneshot::Sender<Result<(), String>>;
 
+/// One page of an archive text search (XEP-0431): the matches, oldest first, and the archive id
+/// to page on from when older matches remain.
+pub(crate) struct ArchiveSearchPage {
+    pub items: Vec<ArchivedMessage>,
+    pub older: Option<String>,
+}
+
+type SearchReply = oneshot::Sender<Result<ArchiveSearchPage, String>>;
+
 /// Why an iq request of the app failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum RequestError {
@@ -113,6 +122,8 @@ pub(crate) enum Command {
     Contacts(oneshot::Sender<Vec<Contact>>),
     /// Fetch older history from the archive; replies once it is stored.
     FetchArchive(ArchiveRequest, ArchiveReply),
+    /// Search the server archive's text (XEP-0431); nothing found is stored.
+    SearchArchive(ArchiveQuery, SearchReply),
     /// Tell the contact we displayed their message with this id (XEP-0333).
     MarkDisplayed(BareJid, String),
     /// Send an iq and hand back the answer's payload (roster edits, vCards, avatars…).
@@ -281,6 +292,8 @@ enum ArchivePurpose {
         reply: Option<ArchiveReply>,
         pages: usize,
     },
+    /// A text search for the user: one page, handed back as it is.
+    Search(Option<SearchReply>),
 }
 
 /// One archive query in flight: its pages so far (newest page first) and the current page.
@@ -428,6 +441,13 @@ impl Actor {
                             let _ = reply.send(Err("offline".into()));
                         }
                     }
+                    Some(Command::SearchArchive(query, reply)) => {
+                        if self.online {
+                            self.start_archive_query(&stream, ArchivePurpose::Search(Some(reply)), query).await;
+                        } else {
+                            let _ = reply.send(Err("offline".into()));
+                        }
+                    }
                     Some(Command::MarkDisplayed(to, id)) => {
                         if self.online {
                             self.send_extra(&stream, xep0333_markers::displayed(&to, &id)).await;
@@ -514,8 +534,11 @@ impl Actor {
                         ArchivePurpose::Older { reply: Some(r), .. } => {
                             let _ = r.send(Err("the server archive did not answer".into()));
                         }
+                        ArchivePurpose::Search(Some(r)) => {
+                            let _ = r.send(Err("the server archive did not answer".into()));
+                        }
                         ArchivePurpose::CatchUp { .. } => self.release_live(),
-                        ArchivePurpose::Older { .. } => {}
+                        ArchivePurpose::Older { .. } | ArchivePurpose::Search(None) => {}
                     }
                 }
             }
@@ -639,6 +662,12 @@ impl Actor {
     ) {
         let mut page = std::mem::take(&mut f.page);
         match &mut f.purpose {
+            ArchivePurpose::Search(reply) => {
+                let older = if fin.complete { None } else { fin.first };
+                if let Some(r) = reply.take() {
+                    let _ = r.send(Ok(ArchiveSearchPage { items: page, older }));
+                }
+            }
             ArchivePurpose::CatchUp { after, limit } => {
                 let mut reached = false;
                 if let Some((id, _)) = after {
@@ -821,6 +850,11 @@ impl Actor {
                 self.start_archive_query(stream, purpose, query).await;
             }
             ArchivePurpose::Older { reply, .. } => {
+                if let Some(r) = reply {
+                    let _ = r.send(Err(error));
+                }
+            }
+            ArchivePurpose::Search(reply) => {
                 if let Some(r) = reply {
                     let _ = r.send(Err(error));
                 }
@@ -1086,8 +1120,14 @@ impl Actor {
                 self.resend_extras(stream).await;
                 // Archive queries of the old stream will never be answered.
                 for (_, f) in self.archive.drain() {
-                    if let ArchivePurpose::Older { reply: Some(r), .. } = f.purpose {
-                        let _ = r.send(Err("the connection was reset".into()));
+                    match f.purpose {
+                        ArchivePurpose::Older { reply: Some(r), .. } => {
+                            let _ = r.send(Err("the connection was reset".into()));
+                        }
+                        ArchivePurpose::Search(Some(r)) => {
+                            let _ = r.send(Err("the connection was reset".into()));
+                        }
+                        _ => {}
                     }
                 }
                 self.pending_iqs

@@ -1,0 +1,180 @@
+//! Searching the server archive (XEP-0431) against ejabberd with MariaDB, the setup that offers
+//! it: matches older than the local copy are found, paged, and opened by fetching history back
+//! to them; Prosody, which cannot search, is told apart.
+
+use hallway_core::CoreEvent;
+use hallway_model::Direction;
+
+use crate::support::client::Client;
+use crate::support::ejabberd::Ejabberd;
+use crate::support::prosody::{Prosody, PASSWORD};
+
+async fn online(server: &Ejabberd, address: &str) -> Client {
+    let mut c = Client::new(address);
+    c.sign_in_at(&server.server_field(), PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{address} could not sign in to ejabberd: {e}"));
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finds_old_messages_on_the_server_and_opens_them() {
+    let server = Ejabberd::shared();
+    let (ann, ben) = ("ann@localhost", "ben@localhost");
+    const FILLERS: usize = 400;
+
+    // Ben writes while Ann is away; then Ann's first device writes a long conversation.
+    let mut colleague = online(server, ben).await;
+    colleague
+        .messenger
+        .send_message(ann, "Bring the budget sheets, s'il vous plaît")
+        .await
+        .unwrap();
+    colleague
+        .eventually("sent", 10, |c| {
+            c.messenger.store().pending(ben).unwrap().is_empty()
+        })
+        .await;
+    colleague.messenger.sign_out().await;
+    let mut writer = online(server, ann).await;
+    writer
+        .wait_for("Ben's message from the archive", 10, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body.contains("sheets")))
+        })
+        .await;
+    writer
+        .messenger
+        .send_message(ben, "The quarterly <b>budget</b> review is on Friday")
+        .await
+        .unwrap();
+    for i in 0..FILLERS {
+        writer
+            .messenger
+            .send_message(ben, &format!("lunch note {i}"))
+            .await
+            .unwrap();
+    }
+    writer
+        .eventually("all acknowledged", 60, |w| {
+            w.messenger.store().pending(ann).unwrap().is_empty()
+        })
+        .await;
+    writer.messenger.sign_out().await;
+
+    // A new device fetches only the recent pages: the budget messages are not local.
+    let mut desk = online(server, ann).await;
+    desk.wait_for("the newest message", 15, |e| {
+        matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == format!("lunch note {}", FILLERS - 1)))
+    })
+    .await;
+    let _ = desk.drain_for(500).await;
+    let local = desk.messenger.search_messages("budget").unwrap();
+    assert!(local.is_empty(), "not in the local copy: {local:?}");
+    let stored_before = desk.messenger.store().count_messages(ann).unwrap();
+    assert!(stored_before < 300, "only recent pages: {stored_before}");
+
+    assert!(desk.messenger.can_search_server().await);
+    let page = desk.messenger.search_server("BUDGET", None).await.unwrap();
+    let found: Vec<(&str, Direction, &str)> = page
+        .hits
+        .iter()
+        .map(|h| (h.peer.as_str(), h.direction, h.snippet.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (
+                ben,
+                Direction::Outgoing,
+                "The quarterly <b>\u{2}budget\u{3}</b> review is on Friday"
+            ),
+            (
+                ben,
+                Direction::Incoming,
+                "Bring the \u{2}budget\u{3} sheets, s'il vous plaît"
+            ),
+        ],
+        "newest first, words marked, markup left as text"
+    );
+    assert!(page.hits[0].timestamp >= page.hits[1].timestamp);
+    assert_eq!(page.older, None, "two matches fit one page");
+    println!(
+        "server search: {} matches for \"budget\" among {} archived messages",
+        page.hits.len(),
+        FILLERS + 2
+    );
+
+    // Opening the older match walks the conversation back to it through the archive.
+    let hit = &page.hits[1];
+    let id = desk
+        .messenger
+        .fetch_archived_message(&hit.peer, &hit.archive_id, hit.origin_id.as_deref())
+        .await
+        .unwrap();
+    let around = desk.messenger.load_history_around(id, 50).unwrap();
+    assert!(around
+        .iter()
+        .any(|m| m.id == id && m.body.contains("sheets")));
+    let stored_after = desk.messenger.store().count_messages(ann).unwrap();
+    assert_eq!(
+        stored_after,
+        FILLERS as u64 + 2,
+        "the whole conversation back to the match is local, each message once"
+    );
+    // Opening again, or the other match (our own), adds nothing.
+    let own = &page.hits[0];
+    let own_id = desk
+        .messenger
+        .fetch_archived_message(&own.peer, &own.archive_id, own.origin_id.as_deref())
+        .await
+        .unwrap();
+    assert!(desk
+        .messenger
+        .store()
+        .message(own_id)
+        .unwrap()
+        .unwrap()
+        .body
+        .contains("quarterly"));
+    assert_eq!(
+        desk.messenger
+            .fetch_archived_message(&hit.peer, &hit.archive_id, None)
+            .await
+            .unwrap(),
+        id
+    );
+    assert_eq!(
+        desk.messenger.store().count_messages(ann).unwrap(),
+        stored_after
+    );
+    // Now the local search finds both too.
+    assert_eq!(desk.messenger.search_messages("budget").unwrap().len(), 2);
+
+    // Many matches come a page at a time, without overlap, oldest page last.
+    let first = desk.messenger.search_server("lunch", None).await.unwrap();
+    assert_eq!(first.hits.len(), 20);
+    let second = desk
+        .messenger
+        .search_server("lunch", first.older.clone())
+        .await
+        .unwrap();
+    assert_eq!(second.hits.len(), 20);
+    let ids: std::collections::HashSet<&str> = first
+        .hits
+        .iter()
+        .chain(&second.hits)
+        .map(|h| h.archive_id.as_str())
+        .collect();
+    assert_eq!(ids.len(), 40, "pages do not overlap");
+    assert!(second.hits[0].timestamp <= first.hits[19].timestamp);
+
+    // Nothing typed is an error the user can read, not a server query.
+    assert!(desk.messenger.search_server("  ", None).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn prosody_offers_no_server_search() {
+    let server = Prosody::shared();
+    let c = Client::online(server, "alice13@localhost").await;
+    assert!(!c.messenger.can_search_server().await);
+}

@@ -1,0 +1,219 @@
+//! A throwaway ejabberd 23.01 (Debian's package) whose archive lives in a throwaway MariaDB: the
+//! second server Hallway is tested against, and the one that can search its archive's text
+//! (XEP-0431 needs ejabberd's MySQL backend). See shared docs ejabberd.md. Stopped on drop.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use super::prosody::{free_port, pki, PASSWORD};
+
+/// The schema Debian's ejabberd package ships for MySQL/MariaDB.
+const SCHEMA: &str = "/usr/share/ejabberd/sql/mysql.sql";
+/// Accounts on this server: `{local}@localhost` with the test password.
+pub const USERS: &[&str] = &["ann", "ben"];
+
+/// A running ejabberd with its MariaDB.
+pub struct Ejabberd {
+    dir: tempfile::TempDir,
+    node: String,
+    mariadb: Child,
+    pub c2s_port: u16,
+}
+
+fn run(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {cmd:?}: {e} (install the test servers: make deps)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_for_port(port: u16, what: &str, log: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    panic!("{what} did not start on port {port}:\n{log}");
+}
+
+impl Ejabberd {
+    /// The ejabberd shared by the tests of this binary (started on first use).
+    pub fn shared() -> &'static Ejabberd {
+        static SHARED: OnceLock<Ejabberd> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let e = Ejabberd::start();
+            let ctl = e.ctl(&["stop"]);
+            let stop: Vec<String> = std::iter::once(ctl.get_program())
+                .chain(ctl.get_args())
+                .map(|a| format!("'{}'", a.to_string_lossy()))
+                .collect();
+            super::clean_up_after_exit(&format!(
+                "{}; kill {}; rm -rf '{}'",
+                stop.join(" "),
+                e.mariadb.id(),
+                e.dir.path().display()
+            ));
+            e
+        })
+    }
+
+    fn start() -> Ejabberd {
+        let pki = pki();
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().to_path_buf();
+        // ejabberdctl runs the node as the `ejabberd` user: it must reach the folder.
+        run(Command::new("chmod").arg("755").arg(&d));
+        for sub in ["db", "conf", "logs", "spool"] {
+            std::fs::create_dir_all(d.join(sub)).unwrap();
+        }
+
+        // MariaDB: a private data dir, loopback only, no grant tables (nothing else can reach
+        // it, and ejabberd needs no real account).
+        let db_port = free_port();
+        let user = run(Command::new("id").arg("-un")).trim().to_string();
+        run(Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", d.join("db").display()))
+            .arg(format!("--user={user}"))
+            .arg("--auth-root-authentication-method=normal")
+            .arg("--skip-test-db"));
+        let socket = d.join("db.sock");
+        let mariadb = Command::new("mariadbd")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", d.join("db").display()))
+            .arg(format!("--socket={}", socket.display()))
+            .arg(format!("--port={db_port}"))
+            .arg("--bind-address=127.0.0.1")
+            .arg(format!("--user={user}"))
+            .args(["--skip-grant-tables", "--skip-name-resolve"])
+            .args(["--innodb-buffer-pool-size=16M", "--innodb-log-file-size=8M"])
+            .arg(format!("--log-error={}", d.join("mariadb.log").display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("mariadbd (install the test servers: make deps)");
+        wait_for_port(db_port, "MariaDB", &d.join("mariadb.log"));
+        let mariadb_cli = || {
+            let mut c = Command::new("mariadb");
+            c.arg("--no-defaults")
+                .arg(format!("--socket={}", socket.display()));
+            c
+        };
+        run(mariadb_cli().args(["-e", "CREATE DATABASE ejabberd CHARACTER SET utf8mb4"]));
+        run(mariadb_cli()
+            .arg("ejabberd")
+            .stdin(std::fs::File::open(SCHEMA).expect("ejabberd's MySQL schema")));
+
+        // One PEM with certificate and key, from the test CA.
+        let mut pem = std::fs::read_to_string(&pki.leaf_crt).unwrap();
+        pem.push_str(&std::fs::read_to_string(&pki.leaf_key).unwrap());
+        std::fs::write(d.join("conf/localhost.pem"), pem).unwrap();
+        let c2s_port = free_port();
+        std::fs::write(
+            d.join("conf/ejabberd.yml"),
+            config_text(&d, c2s_port, db_port),
+        )
+        .unwrap();
+        run(Command::new("chown")
+            .arg("-R")
+            .arg("ejabberd:ejabberd")
+            .arg(&d));
+
+        let node = format!("hallway{}@localhost", std::process::id());
+        let e = Ejabberd {
+            dir,
+            node,
+            mariadb,
+            c2s_port,
+        };
+        run(&mut e.ctl(&["start"]));
+        run(&mut e.ctl(&["started"]));
+        wait_for_port(c2s_port, "ejabberd", &d.join("logs/ejabberd.log"));
+        for user in USERS {
+            run(&mut e.ctl(&["register", user, "localhost", PASSWORD]));
+        }
+        e
+    }
+
+    fn ctl(&self, args: &[&str]) -> Command {
+        let d = self.dir.path();
+        let mut c = Command::new("ejabberdctl");
+        c.arg("--config-dir")
+            .arg(d.join("conf"))
+            .arg("--config")
+            .arg(d.join("conf/ejabberd.yml"))
+            .arg("--logs")
+            .arg(d.join("logs"))
+            .arg("--spool")
+            .arg(d.join("spool"))
+            .arg("--node")
+            .arg(&self.node)
+            .args(args);
+        c
+    }
+
+    /// The sign-in form's **Server** field for this server.
+    pub fn server_field(&self) -> String {
+        format!("127.0.0.1:{}", self.c2s_port)
+    }
+}
+
+impl Drop for Ejabberd {
+    fn drop(&mut self) {
+        let _ = self.ctl(&["stop"]).output();
+        let _ = self.ctl(&["stopped"]).output();
+        let _ = self.mariadb.kill();
+        let _ = self.mariadb.wait();
+    }
+}
+
+fn config_text(d: &Path, c2s_port: u16, db_port: u16) -> String {
+    format!(
+        r#"hosts: ["localhost"]
+loglevel: info
+certfiles: ["{pem}"]
+sql_type: mysql
+sql_server: "127.0.0.1"
+sql_port: {db_port}
+sql_database: "ejabberd"
+sql_username: "ejabberd"
+sql_password: "unused"
+default_db: sql
+auth_method: sql
+listen:
+  - port: {c2s_port}
+    ip: "127.0.0.1"
+    module: ejabberd_c2s
+    starttls_required: true
+modules:
+  mod_roster: {{}}
+  mod_carboncopy: {{}}
+  mod_mam:
+    default: always
+  mod_stream_mgmt: {{}}
+  mod_offline: {{}}
+  mod_disco: {{}}
+  mod_caps: {{}}
+  mod_blocking: {{}}
+  mod_privacy: {{}}
+  mod_private: {{}}
+  mod_vcard: {{}}
+  mod_ping: {{}}
+  mod_last: {{}}
+  mod_pubsub:
+    plugins: ["flat", "pep"]
+"#,
+        pem = d.join("conf/localhost.pem").display()
+    )
+}
