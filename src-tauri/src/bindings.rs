@@ -5,6 +5,7 @@ use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::*;
 use crate::events::*;
+use crate::notifications::NotificationClicked;
 
 /// Path of the generated bindings, relative to the `src-tauri` crate.
 pub const BINDINGS_PATH: &str = "../ui/src/ipc/bindings.ts";
@@ -29,6 +30,9 @@ pub fn builder() -> Builder<tauri::Wry> {
             mark_read,
             load_history_around,
             search_messages,
+            can_search_server,
+            search_server,
+            fetch_archived_message,
             set_notification_previews,
             set_visible_conversation,
             add_contact,
@@ -81,6 +85,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             AutoAwayChanged,
             MessageUpdated,
             TransferProgressed,
+            NotificationClicked,
         ])
 }
 

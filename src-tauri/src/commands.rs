@@ -5,7 +5,7 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
-    SearchResult, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
+    SearchResult, ServerSearchPage, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -117,6 +117,38 @@ pub async fn search_messages(
     query: String,
 ) -> Result<Vec<SearchResult>, IpcError> {
     Ok(hallway.search_messages(&query)?)
+}
+
+/// Whether the server can search its archive's text (XEP-0431), for "Search on server".
+#[tauri::command]
+#[specta::specta]
+pub async fn can_search_server(hallway: Hallway<'_>) -> Result<bool, IpcError> {
+    Ok(hallway.can_search_server().await)
+}
+
+/// One page of matches from the server archive, newest first (`older` pages on).
+#[tauri::command]
+#[specta::specta]
+pub async fn search_server(
+    hallway: Hallway<'_>,
+    query: String,
+    older: Option<String>,
+) -> Result<ServerSearchPage, IpcError> {
+    Ok(hallway.search_server(&query, older).await?)
+}
+
+/// Brings a server match into local history; returns its message id.
+#[tauri::command]
+#[specta::specta]
+pub async fn fetch_archived_message(
+    hallway: Hallway<'_>,
+    peer: String,
+    archive_id: String,
+    origin_id: Option<String>,
+) -> Result<i64, IpcError> {
+    Ok(hallway
+        .fetch_archived_message(&peer, &archive_id, origin_id.as_deref())
+        .await?)
 }
 
 /// Whether desktop notifications show the message text.

@@ -158,18 +158,8 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::AvatarChanged { jid, avatar } => AvatarChanged { jid, avatar }.emit(&app),
             CoreEvent::AutoAwayChanged(state) => AutoAwayChanged { state }.emit(&app),
             CoreEvent::NotificationRequested(n) => {
-                // Desktop notification (freedesktop on Linux). A machine without a notification
-                // daemon (CI, Xvfb) just logs it.
-                use tauri_plugin_notification::NotificationExt;
-                if let Err(e) = app
-                    .notification()
-                    .builder()
-                    .title(&n.title)
-                    .body(&n.body)
-                    .show()
-                {
-                    tracing::debug!("notification not shown: {e}");
-                }
+                // A machine without a notification service just logs it.
+                crate::notifications::show(&app, n);
                 Ok(())
             }
         };

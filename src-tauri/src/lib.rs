@@ -7,6 +7,7 @@ pub mod commands;
 pub mod error;
 pub mod events;
 pub mod idle_os;
+pub mod notifications;
 
 use std::sync::Arc;
 

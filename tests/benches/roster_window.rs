@@ -3,7 +3,9 @@
 //! storm (`tests/support/mod_hallway_storm.lua`, triggered from a second session of the same
 //! account so the app's session receives it too). Figures come from the window's own
 //! `performance.measure` entries (`ui/src/lib/perfMarks.ts`: from the event's arrival to the
-//! frame after the DOM update) and from the memory of the app's process tree. Needs the built
+//! frame after the DOM update) and from the memory of the app's process tree. Then (issue 4) the
+//! window half of opening a conversation with 100,000 stored messages: from the click to the
+//! newest page in the DOM (store call, IPC and render) and to the next frame. Needs the built
 //! app (`HALLWAY_APP`) and a display: `make bench` runs it.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -104,6 +106,72 @@ async fn wait_js(b: &Browser, script: &str, secs: u64, what: &str) {
     }
 }
 
+/// Messages in the long conversation.
+const LONG_CONVERSATION: usize = 100_000;
+
+/// Writes `n` messages with `peer` into the app's database before it starts (sent, so nothing
+/// is unread), in transactions of 5,000.
+fn store_long_conversation(data_dir: &std::path::Path, account: &str, peer: &str, n: usize) {
+    use hallway_model::{DeliveryState, Direction, NewMessage, Placement};
+    let store = hallway_store::Store::open(&hallway_core::paths::database_path(data_dir)).unwrap();
+    let start = 1_700_000_000_000i64;
+    let mut i = 0;
+    while i < n {
+        let batch: Vec<NewMessage> = (i..(i + 5_000).min(n))
+            .map(|k| NewMessage {
+                peer: peer.into(),
+                direction: Direction::Outgoing,
+                sender: account.into(),
+                body: format!("history {k}: notes from the weekly planning meeting"),
+                timestamp: start + k as i64 * 1_000,
+                state: DeliveryState::Sent,
+                origin_id: format!("bench-{k}"),
+                stanza_id: None,
+                stanza_xml_id: None,
+                markable: false,
+                wants_receipt: false,
+                placement: Placement::Append,
+                attachment: None,
+            })
+            .collect();
+        store.insert_messages(account, &batch).unwrap();
+        i += 5_000;
+    }
+}
+
+/// Clicks the contact whose list entry starts with `name` and waits until the element `css`
+/// shows `text`. Returns (ms to the DOM update, ms to the frame after it), on the page's clock.
+async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f64, f64) {
+    let out = b
+        .execute_async(
+            r#"const [name, css, text, done] = arguments;
+            const button = [...document.querySelectorAll("ul[aria-label='Contacts'] button")]
+              .find(el => (el.getAttribute('aria-label') || '').startsWith(name));
+            if (!button) { done(null); return; }
+            const shows = () => {
+              const el = document.querySelector(css);
+              return !!el && el.textContent.includes(text);
+            };
+            const t0 = performance.now();
+            new MutationObserver((_, observer) => {
+              if (!shows()) return;
+              observer.disconnect();
+              const dom = performance.now() - t0;
+              requestAnimationFrame(() => done([dom, performance.now() - t0]));
+            }).observe(document.body, { childList: true, subtree: true, characterData: true });
+            button.click();"#,
+            vec![
+                serde_json::json!(name),
+                serde_json::json!(css),
+                serde_json::json!(text),
+            ],
+        )
+        .await
+        .unwrap();
+    let pair = out.as_array().expect("conversation did not open");
+    (pair[0].as_f64().unwrap(), pair[1].as_f64().unwrap())
+}
+
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
     let groups = size("HALLWAY_BENCH_GROUPS", 50);
@@ -114,6 +182,17 @@ async fn main() {
         &big_office("alice1@localhost", groups, per_group),
     );
     let data = tempfile::tempdir().unwrap();
+    let started = Instant::now();
+    store_long_conversation(
+        data.path(),
+        "alice1@localhost",
+        "c1x1@localhost",
+        LONG_CONVERSATION,
+    );
+    println!(
+        "stored {LONG_CONVERSATION} messages with Colleague 1-1 before start-up in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let driver = Driver::start(data.path());
     let b = driver.session().await;
     wait_el(&b, &button("Sign in"), 30).await;
@@ -165,6 +244,25 @@ async fn main() {
         "  memory of the app tree: RSS {rss:.0} MB, PSS {pss:.0} MB (RSS/PSS: {})",
         parts.join(", ")
     );
+
+    // Opening the long conversation, cold and then again after another one was open.
+    println!("  opening the conversation with {LONG_CONVERSATION} stored messages (click → newest page in the DOM / → next frame):");
+    let newest = format!("history {}:", LONG_CONVERSATION - 1);
+    const LOG: &str = "[role='log'][aria-label='Messages']";
+    for round in 1..=3 {
+        let (dom, frame) = open_conversation(&b, "Colleague 1-1, ", LOG, &newest).await;
+        println!(
+            "    #{round}{}: {dom:.0} ms / {frame:.0} ms",
+            if round == 1 { " (cold)" } else { "" }
+        );
+        let _ = open_conversation(
+            &b,
+            "Colleague 1-2, ",
+            "#conversation-title",
+            "Colleague 1-2",
+        )
+        .await;
+    }
     let _ = trigger.drain_for(100).await;
     b.close().await.unwrap();
     drop(driver);

@@ -16,11 +16,102 @@ pub const ENTER: &str = "\u{E007}";
 pub struct Driver {
     child: Child,
     port: u16,
+    /// The desktop services the app talks to.
+    pub desktop: Desktop,
+}
+
+/// What a desktop session gives an app besides the display: a private D-Bus session bus and a
+/// notification service on it (dunst, drawing on the Xvfb display), so notifications are real
+/// and can be clicked.
+pub struct Desktop {
+    bus: Child,
+    dunst: Child,
+    pub bus_address: String,
+}
+
+impl Desktop {
+    fn start() -> Desktop {
+        use std::io::BufRead;
+        let mut bus = Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--print-address=1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("dbus-daemon (make deps installs dbus)");
+        let mut line = String::new();
+        std::io::BufReader::new(bus.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let bus_address = line.trim().to_string();
+        assert!(!bus_address.is_empty(), "dbus-daemon printed no address");
+        let dunst = Command::new("dunst")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus_address)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dunst (make deps installs it)");
+        let desktop = Desktop {
+            bus,
+            dunst,
+            bus_address,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !desktop.dunstctl(&["is-paused"]).status.success() {
+            assert!(
+                Instant::now() < deadline,
+                "dunst did not come up on the session bus"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        desktop
+    }
+
+    fn dunstctl(&self, args: &[&str]) -> std::process::Output {
+        Command::new("dunstctl")
+            .args(args)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .output()
+            .expect("dunstctl")
+    }
+
+    /// Notifications on screen now.
+    pub fn notifications_shown(&self) -> usize {
+        let out = self.dunstctl(&["count", "displayed"]);
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .unwrap_or(0)
+    }
+
+    /// Closes every notification on screen.
+    pub fn close_notifications(&self) {
+        self.dunstctl(&["close-all"]);
+    }
+
+    /// Clicks the newest notification on screen (invokes its default action).
+    pub fn click_notification(&self) {
+        let out = self.dunstctl(&["action", "0"]);
+        assert!(
+            out.status.success(),
+            "dunstctl action: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+impl Drop for Desktop {
+    fn drop(&mut self) {
+        let _ = self.dunst.kill();
+        let _ = self.dunst.wait();
+        let _ = self.bus.kill();
+        let _ = self.bus.wait();
+    }
 }
 
 impl Driver {
     /// Starts tauri-driver; the app it launches inherits this environment.
     pub fn start(data_dir: &std::path::Path) -> Driver {
+        let desktop = Desktop::start();
         let port = free_port();
         let native = free_port();
         let child = Command::new("tauri-driver")
@@ -34,11 +125,16 @@ impl Driver {
             .env("HALLWAY_DOWNLOADS_DIR", data_dir.join("Downloads"))
             .env("SSL_CERT_FILE", &pki().ca_pem)
             .env("HALLWAY_NO_KEYCHAIN", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", &desktop.bus_address)
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("tauri-driver (make deps installs it)");
-        Driver { child, port }
+        Driver {
+            child,
+            port,
+            desktop,
+        }
     }
 
     pub async fn session(&self) -> Browser {

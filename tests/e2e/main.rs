@@ -154,7 +154,8 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     shot(&b, "05-replies").await;
 
     // A message from a colleague whose conversation is not open: unread in the list and in the
-    // window title, the native one included (what the taskbar shows).
+    // window title, the native one included (what the taskbar shows), and a desktop notification.
+    driver.desktop.close_notifications();
     let carol = Client::online(server, "carol13@localhost").await;
     carol
         .messenger
@@ -191,7 +192,17 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         "native window title does not show the unread count"
     );
     shot(&b, "05b-unread").await;
-    wait_el(&b, carol_item, 5).await.click().await.unwrap();
+    // Clicking the notification (its default action, through the real notification service)
+    // opens Carol's conversation.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while driver.desktop.notifications_shown() == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "no desktop notification for Carol's message"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    driver.desktop.click_notification();
     wait_text(&b, &role("log", "Messages"), 10, "carol's message", |t| {
         t.contains("Are you joining the 2pm?")
     })

@@ -172,6 +172,25 @@ describe("app shell", () => {
     await waitFor(() => expect(last()).toEqual({ peer: null, focused: true }));
   });
 
+  it("opens the conversation of a clicked desktop notification", async () => {
+    const backend = mockBackend({
+      list_contacts: () => [
+        contact("bob@example.com", { displayName: "Bob" }),
+        contact("carol@example.com", { displayName: "Carol" }),
+      ],
+    });
+    const last = () => backend.callsTo("set_visible_conversation").at(-1);
+    render(() => <App />);
+    const list = await screen.findByRole("list", { name: "Contacts" });
+    fireEvent.click(await within(list).findByRole("button", { name: /^Bob/ }));
+    await waitFor(() => expect(last()?.peer).toBe("bob@example.com"));
+    // A summary of several conversations changes nothing; a conversation's notification opens it.
+    await emitEvent("notification-clicked", { peer: null });
+    await emitEvent("notification-clicked", { peer: "carol@example.com" });
+    await waitFor(() => expect(last()?.peer).toBe("carol@example.com"));
+    await screen.findByRole("heading", { name: /Carol/ });
+  });
+
   it("offers a retry when the app state cannot be loaded", async () => {
     let broken = true;
     mockBackend({

@@ -31,6 +31,12 @@ export const commands = {
 	loadHistoryAround: (id: number, limit: number) => typedError<Message[], IpcError>(__TAURI_INVOKE("load_history_around", { id, limit })),
 	/**  Full-text search over every conversation, newest first. */
 	searchMessages: (query: string) => typedError<SearchResult[], IpcError>(__TAURI_INVOKE("search_messages", { query })),
+	/**  Whether the server can search its archive's text (XEP-0431), for "Search on server". */
+	canSearchServer: () => typedError<boolean, IpcError>(__TAURI_INVOKE("can_search_server")),
+	/**  One page of matches from the server archive, newest first (`older` pages on). */
+	searchServer: (query: string, older: string | null) => typedError<ServerSearchPage, IpcError>(__TAURI_INVOKE("search_server", { query, older })),
+	/**  Brings a server match into local history; returns its message id. */
+	fetchArchivedMessage: (peer: string, archiveId: string, originId: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("fetch_archived_message", { peer, archiveId, originId })),
 	/**  Whether desktop notifications show the message text. */
 	setNotificationPreviews: (show: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_notification_previews", { show })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
@@ -118,6 +124,7 @@ export const events = {
 	messageUpdated: makeEvent<MessageUpdated, MessageUpdated>("message-updated"),
 	messagesReceived: makeEvent<MessagesReceived, MessagesReceived>("messages-received"),
 	myPresenceChanged: makeEvent<MyPresenceChanged, MyPresenceChanged>("my-presence-changed"),
+	notificationClicked: makeEvent<NotificationClicked, NotificationClicked>("notification-clicked"),
 	presencesChanged: makeEvent<PresencesChanged, PresencesChanged>("presences-changed"),
 	rosterChanged: makeEvent<RosterChanged, RosterChanged>("roster-changed"),
 	subscriptionRequestsChanged: makeEvent<SubscriptionRequestsChanged, SubscriptionRequestsChanged>("subscription-requests-changed"),
@@ -503,6 +510,12 @@ export type MyShow =
 /**  Appear offline to contacts while staying connected (unavailable presence). */
 "invisible";
 
+/**  The user clicked a message notification: the window shows its conversation. */
+export type NotificationClicked = {
+	/**  Its conversation (`None` for a summary of several). */
+	peer: string | null,
+};
+
 /**  A contact's availability. `chat` from the wire maps to `Available`. */
 export type PresenceShow = 
 /**  Online, no `show` (or `chat`). */
@@ -561,6 +574,33 @@ export type SearchResult = {
 	 *  text nodes).
 	 */
 	snippet: string,
+};
+
+/**
+ *  A match found by searching the server's archive (XEP-0431). It is not stored: opening it
+ *  fetches the conversation's history back to it first.
+ */
+export type ServerSearchHit = {
+	/**  The archive id (XEP-0359 stanza-id of our server). */
+	archiveId: string,
+	/**  The sender's origin-id (our own messages are found locally by it). */
+	originId: string | null,
+	/**  The conversation: the contact's bare JID. */
+	peer: string,
+	/**  Who wrote it. */
+	direction: Direction,
+	/**  When the server archived it (ms since epoch). */
+	timestamp: number,
+	/**  The body with each searched word wrapped in U+0002 … U+0003, like `SearchResult`. */
+	snippet: string,
+};
+
+/**  One page of server search results, newest first. */
+export type ServerSearchPage = {
+	/**  The matches, newest first. */
+	hits: ServerSearchHit[],
+	/**  Where the next, older page starts (`None`: no more matches). */
+	older: string | null,
 };
 
 /**  What the sign-in form submits. */

@@ -15,6 +15,7 @@ import type {
   MessageRequest,
   MyPresence,
   SearchResult,
+  ServerSearchPage,
   SignInRequest,
   SubscriptionRequest,
   UploadLimit,
@@ -95,6 +96,14 @@ export const api = {
     unwrap(commands.loadHistoryAround(id, limit)),
   searchMessages: (query: string): Promise<SearchResult[]> =>
     unwrap(commands.searchMessages(query)),
+  canSearchServer: (): Promise<boolean> => unwrap(commands.canSearchServer()),
+  searchServer: (query: string, older: string | null): Promise<ServerSearchPage> =>
+    unwrap(commands.searchServer(query, older)),
+  fetchArchivedMessage: (
+    peer: string,
+    archiveId: string,
+    originId: string | null,
+  ): Promise<number> => unwrap(commands.fetchArchivedMessage(peer, archiveId, originId)),
   setNotificationPreviews: (show: boolean): Promise<null> =>
     unwrap(commands.setNotificationPreviews(show)),
   setVisibleConversation: (peer: string | null, focused: boolean): Promise<null> =>
@@ -206,4 +215,5 @@ export const on: Subscribers = {
   autoAwayChanged: (cb) => subscribe(events.autoAwayChanged, cb),
   messageUpdated: (cb) => subscribe(events.messageUpdated, cb),
   transferProgressed: (cb) => subscribe(events.transferProgressed, cb),
+  notificationClicked: (cb) => subscribe(events.notificationClicked, cb),
 };

@@ -39,6 +39,8 @@ export function createHallway(opts: HallwayOptions = {}) {
 
   const subs: Subscription[] = [
     on.connectionStateChanged(({ state }) => {
+      // The next connection may reach another server (or the same one, upgraded): ask it again.
+      if (state.state !== "online") search.server.resetCapability();
       session.setConnection(state);
       if (state.state === "error" && state.error.kind === "authFailed" && session.state.account) {
         // The server no longer accepts our credentials: back to the sign-in form, with the reason.
@@ -64,6 +66,13 @@ export function createHallway(opts: HallwayOptions = {}) {
       else contacts.applyAvatar(jid, avatar);
     }),
     on.autoAwayChanged(({ state }) => session.setAutoAwayState(state)),
+    // A click on a desktop notification: its conversation (a summary only brings the window up).
+    on.notificationClicked(({ peer }) => {
+      if (peer && session.state.phase === "signedIn") {
+        search.clear();
+        conversations.open(peer);
+      }
+    }),
   ];
   onCleanup(() => subs.forEach((s) => s.unsubscribe()));
 
@@ -108,6 +117,7 @@ export function createHallway(opts: HallwayOptions = {}) {
     contacts.reset();
     people.reset();
     search.clear();
+    search.server.resetCapability();
     if (account) {
       void contacts.load();
       people.load().catch((e: unknown) => console.warn("Hallway: requests not loaded", e));

@@ -1,6 +1,7 @@
 import { createStore } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { SearchResult } from "../ipc";
+import { createServerSearchStore } from "./serverSearch";
 
 /** Typing pauses this long (ms) before the search runs. */
 export const SEARCH_DELAY_MS = 200;
@@ -18,7 +19,10 @@ export type SearchState = {
   error: string | null;
 };
 
-/** Message search: debounced, and only the answer to the latest query is shown. */
+/**
+ * Message search: debounced, and only the answer to the latest query is shown. `server` searches
+ * the server's archive on request; other words in the box clear its results.
+ */
 export function createSearchStore(opts: { delay?: number } = {}) {
   const delay = opts.delay ?? SEARCH_DELAY_MS;
   const [state, setState] = createStore<SearchState>({
@@ -28,6 +32,7 @@ export function createSearchStore(opts: { delay?: number } = {}) {
     resultsFor: "",
     error: null,
   });
+  const server = createServerSearchStore();
   let timer: ReturnType<typeof setTimeout> | undefined;
   let generation = 0;
 
@@ -47,6 +52,7 @@ export function createSearchStore(opts: { delay?: number } = {}) {
     clearTimeout(timer);
     const mine = ++generation;
     const trimmed = query.trim();
+    server.queryChanged(trimmed);
     if (trimmed === "") {
       setState({ query, status: "idle", results: [], resultsFor: "", error: null });
       return;
@@ -57,6 +63,7 @@ export function createSearchStore(opts: { delay?: number } = {}) {
 
   return {
     state,
+    server,
     setQuery,
     clear: () => setQuery(""),
     /** Whether the sidebar shows search results (the box is not blank). */
@@ -64,6 +71,7 @@ export function createSearchStore(opts: { delay?: number } = {}) {
     dispose: () => {
       clearTimeout(timer);
       generation++;
+      server.dispose();
     },
   };
 }

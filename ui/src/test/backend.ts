@@ -23,8 +23,11 @@ import type {
   PresencesChanged,
   RosterChanged,
   SearchResult,
+  ServerSearchHit,
+  ServerSearchPage,
   SubscriptionRequestsChanged,
   TransferProgressed,
+  NotificationClicked,
   UnreadChanged,
   UploadLimit,
   VCardFields,
@@ -115,6 +118,31 @@ export function searchResult(m: Message, term: string): SearchResult {
   return { message: m, snippet };
 }
 
+let nextArchiveId = 1;
+/** A match on the server (not stored locally); its snippet marks every occurrence of `term`. */
+export function serverHit(
+  peer: string,
+  body: string,
+  term: string,
+  overrides: Partial<ServerSearchHit> = {},
+): ServerSearchHit {
+  const archiveId = overrides.archiveId ?? `archive-${nextArchiveId++}`;
+  return {
+    archiveId,
+    originId: `origin-${archiveId}`,
+    peer,
+    direction: "incoming",
+    timestamp: Date.UTC(2024, 2, 1, 9, 30),
+    snippet: term ? body.split(term).join(`\u0002${term}\u0003`) : body,
+    ...overrides,
+  };
+}
+
+/** One page of server search results; `older` is where the next page starts. */
+export function serverPage(hits: ServerSearchHit[], older: string | null = null): ServerSearchPage {
+  return { hits, older };
+}
+
 export function ipcError(code: IpcError["code"], msg: string, fingerprint: string | null = null) {
   const error: IpcError = { code, message: msg, fingerprint };
   return error;
@@ -172,6 +200,10 @@ const defaults: Record<string, Handler> = {
   retry_message: () => null,
   load_history_around: () => [],
   search_messages: () => [],
+  // Server archive search (XEP-0431): the server cannot search unless a test says so.
+  can_search_server: () => false,
+  search_server: () => serverPage([]),
+  fetch_archived_message: fail(ipcError("refused", "The server has no such message.")),
   set_notification_previews: () => null,
   set_visible_conversation: () => null,
   get_contact_details: (args) => contactDetails(String(args.jid)),
@@ -292,6 +324,7 @@ type EventPayloads = {
   "blocklist-changed": BlocklistChanged;
   "message-updated": MessageUpdated;
   "transfer-progressed": TransferProgressed;
+  "notification-clicked": NotificationClicked;
 };
 
 /** Emits a backend event (tauri-specta names events in kebab-case). */

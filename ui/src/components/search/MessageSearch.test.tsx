@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { App } from "../../App";
-import type { Message } from "../../ipc";
+import type { Message, ServerSearchPage } from "../../ipc";
 import {
   contact,
   emitEvent,
@@ -10,6 +10,8 @@ import {
   message,
   mockBackend,
   searchResult,
+  serverHit,
+  serverPage,
 } from "../../test/backend";
 import type { Handler } from "../../test/backend";
 
@@ -328,5 +330,398 @@ describe("message search", () => {
     await waitFor(() => expect(msg.classList.contains("msg--highlight")).toBe(true));
     expect(backend.callsTo("load_history_around")).toEqual([]);
     expect(backend.callsTo("load_history")).toHaveLength(1);
+  });
+});
+
+/** A promise the test settles by hand. */
+function deferred<T>() {
+  let resolve: (value: T) => void = () => {};
+  let reject: (reason: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+/** The server search's live status line (the connection has a status too). */
+function serverStatus(): HTMLElement {
+  const status = document.querySelector<HTMLElement>(".server-search [role='status']");
+  if (!status) throw new Error("no server search status");
+  return status;
+}
+
+describe("search on server", () => {
+  const serverCan = { can_search_server: () => true };
+
+  it("offers no button when the server cannot search", async () => {
+    const { backend, box } = await renderApp();
+    type(box, "budget");
+    await screen.findByText("No messages found");
+    await tick();
+    expect(backend.callsTo("can_search_server")).toHaveLength(1);
+    expect(screen.queryByRole("button", { name: "Search on server" })).toBeNull();
+    expect(screen.queryByRole("list", { name: "Server results" })).toBeNull();
+  });
+
+  it("asks the server once, when the search first shows, and offers the button below results", async () => {
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_messages: () => [searchResult(message(BOB, { id: 4, body: "budget 2026" }), "budget")],
+    });
+    expect(backend.callsTo("can_search_server")).toEqual([]);
+    type(box, "b");
+    type(box, "bu");
+    type(box, "budget");
+    const button = await screen.findByRole("button", { name: "Search on server" });
+    const results = await screen.findByRole("list", { name: "Search results" });
+    // Below the local results.
+    expect(results.compareDocumentPosition(button) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    type(box, "budget plan");
+    type(box, "");
+    type(box, "budget");
+    await screen.findByRole("button", { name: "Search on server" });
+    expect(backend.callsTo("can_search_server")).toHaveLength(1);
+    // Nothing is searched on the server until asked.
+    expect(backend.callsTo("search_server")).toEqual([]);
+  });
+
+  it("asks again after a reconnect, and hides the button while offline", async () => {
+    const { backend, box } = await renderApp(serverCan);
+    type(box, "budget");
+    await screen.findByRole("button", { name: "Search on server" });
+    await emitEvent("connection-state-changed", {
+      state: { state: "reconnecting", attempt: 1, retryInSecs: 5 },
+    });
+    await waitFor(() =>
+      expect(screen.queryByRole("button", { name: "Search on server" })).toBeNull(),
+    );
+    expect(backend.callsTo("can_search_server")).toHaveLength(1);
+    await emitEvent("connection-state-changed", {
+      state: { state: "online", jid: "me@example.com/hallway" },
+    });
+    await screen.findByRole("button", { name: "Search on server" });
+    expect(backend.callsTo("can_search_server")).toHaveLength(2);
+  });
+
+  it("lists the server's matches as text, with highlighted words", async () => {
+    const page = deferred<ServerSearchPage>();
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: () => page.promise,
+    });
+    type(box, "  budget ");
+    await screen.findByText("No messages found");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    expect(backend.callsTo("search_server")).toEqual([{ query: "budget", older: null }]);
+    expect(serverStatus().textContent).toBe("Searching the server…");
+
+    page.resolve(
+      serverPage([
+        serverHit(BOB, "the budget is due", "budget", {
+          timestamp: new Date(2024, 2, 1, 9, 30).getTime(),
+        }),
+        serverHit(STRANGER, "<img src=x onerror=alert(1)> budget <b>x</b>", "budget", {
+          direction: "outgoing",
+        }),
+      ]),
+    );
+    const list = await screen.findByRole("list", { name: "Server results" });
+    expect(screen.getByRole("heading", { name: "On the server" })).toBeTruthy();
+    expect(serverStatus().textContent).toBe("2 messages found on the server");
+    const [first, second] = within(list).getAllByRole("button");
+    expect(first?.getAttribute("aria-label")).toMatch(
+      /^Bob Baker, (Available|Away|Offline|Do not disturb|Extended away), .*2024.*, the budget is due$/,
+    );
+    expect(first?.querySelector(".search-hit-name")?.textContent).toBe("Bob Baker");
+    expect(first?.querySelector("time")?.getAttribute("title")).toMatch(/2024/);
+    const marks = [...(first as HTMLElement).querySelectorAll("mark")];
+    expect(marks.map((m) => m.textContent)).toEqual(["budget"]);
+    expect(marks[0]?.childNodes).toHaveLength(1);
+    expect(marks[0]?.firstChild?.nodeType).toBe(Node.TEXT_NODE);
+
+    // Hostile text stays text; our own messages say so.
+    expect(second?.getAttribute("aria-label")).toMatch(
+      /^stranger@example\.net, .*, You: <img src=x onerror=alert\(1\)> budget <b>x<\/b>$/,
+    );
+    expect(second?.querySelector(".search-hit-text")?.textContent).toBe(
+      "You: <img src=x onerror=alert(1)> budget <b>x</b>",
+    );
+    expect(document.querySelector("img")).toBeNull();
+    expect(list.querySelector("b")).toBeNull();
+    expect(list.textContent).not.toContain("\u0002");
+    // Searched: the button made way for the results.
+    expect(screen.queryByRole("button", { name: "Search on server" })).toBeNull();
+  });
+
+  it("says when the server found nothing", async () => {
+    const { box } = await renderApp(serverCan);
+    type(box, "zebra");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    await screen.findByText("No older messages found on the server");
+    expect(screen.queryByRole("list", { name: "Server results" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Search on server" })).toBeNull();
+  });
+
+  it("Show older results appends the next page until there is no more", async () => {
+    const pages: Record<string, ServerSearchPage> = {
+      first: serverPage([serverHit(BOB, "plan a", "plan", { archiveId: "a1" })], "cursor-2"),
+      "cursor-2": serverPage([serverHit(BOB, "plan b", "plan", { archiveId: "a2" })], "cursor-3"),
+      "cursor-3": serverPage([serverHit(BOB, "plan c", "plan", { archiveId: "a3" })], null),
+    };
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: (args) => pages[args.older === null ? "first" : String(args.older)],
+    });
+    type(box, "plan");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    const texts = () =>
+      [...list.querySelectorAll(".search-hit-text")].map((t) => t.textContent ?? "");
+    expect(texts()).toEqual(["plan a"]);
+
+    fireEvent.click(screen.getByRole("button", { name: "Show older results" }));
+    await waitFor(() => expect(texts()).toEqual(["plan a", "plan b"]));
+    fireEvent.click(screen.getByRole("button", { name: "Show older results" }));
+    await waitFor(() => expect(texts()).toEqual(["plan a", "plan b", "plan c"]));
+    expect(screen.queryByRole("button", { name: "Show older results" })).toBeNull();
+    expect(backend.callsTo("search_server")).toEqual([
+      { query: "plan", older: null },
+      { query: "plan", older: "cursor-2" },
+      { query: "plan", older: "cursor-3" },
+    ]);
+    expect(serverStatus().textContent).toBe("3 messages found on the server");
+  });
+
+  it("other words clear the server results until searched again", async () => {
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: (args) =>
+        serverPage([serverHit(BOB, `about ${String(args.query)}`, String(args.query))]),
+    });
+    type(box, "alpha");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    await screen.findByRole("list", { name: "Server results" });
+
+    type(box, "alpha beta");
+    expect(screen.queryByRole("list", { name: "Server results" })).toBeNull();
+    expect(screen.queryByRole("heading", { name: "On the server" })).toBeNull();
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    expect(within(list).getByRole("button", { name: /about alpha beta$/ })).toBeTruthy();
+    expect(backend.callsTo("search_server")).toEqual([
+      { query: "alpha", older: null },
+      { query: "alpha beta", older: null },
+    ]);
+
+    // An empty box drops them too.
+    fireEvent.keyDown(box, { key: "Escape" });
+    await screen.findByRole("list", { name: "Contacts" });
+    type(box, "alpha beta");
+    await screen.findByRole("button", { name: "Search on server" });
+    expect(screen.queryByRole("list", { name: "Server results" })).toBeNull();
+  });
+
+  it("ignores the answer to an older server search", async () => {
+    const slow = deferred<ServerSearchPage>();
+    const { box } = await renderApp({
+      ...serverCan,
+      search_server: (args) =>
+        args.query === "first"
+          ? slow.promise
+          : serverPage([serverHit(BOB, "second hit", "second")]),
+    });
+    type(box, "first");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    await screen.findByText("Searching the server…");
+    type(box, "second");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    slow.resolve(serverPage([serverHit(BOB, "first hit", "first")], "more"));
+    await tick();
+    await tick();
+    expect(within(list).getAllByRole("button")).toHaveLength(1);
+    expect(within(list).getByRole("button", { name: /second hit$/ })).toBeTruthy();
+    expect(screen.queryByRole("button", { name: "Show older results" })).toBeNull();
+  });
+
+  it("an answer that comes after the words changed is dropped", async () => {
+    const slow = deferred<ServerSearchPage>();
+    const { box } = await renderApp({ ...serverCan, search_server: () => slow.promise });
+    type(box, "first");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    await screen.findByText("Searching the server…");
+    type(box, "other");
+    expect(screen.queryByText("Searching the server…")).toBeNull();
+    slow.resolve(serverPage([serverHit(BOB, "first hit", "first")]));
+    await tick();
+    await tick();
+    expect(screen.queryByRole("list", { name: "Server results" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Search on server" })).toBeTruthy();
+  });
+
+  it("a failed search says why and can be tried again", async () => {
+    let calls = 0;
+    const { box } = await renderApp({
+      ...serverCan,
+      search_server: () => {
+        calls += 1;
+        if (calls === 1) return Promise.reject(ipcError("offline", "You are offline."));
+        return serverPage([serverHit(BOB, "found it", "found")]);
+      },
+    });
+    type(box, "found");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("Server search failed: You are offline.");
+    fireEvent.click(screen.getByRole("button", { name: "Search on server" }));
+    await screen.findByRole("list", { name: "Server results" });
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("a failed older page keeps the results and offers the page again", async () => {
+    let olderCalls = 0;
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: (args) => {
+        if (args.older === null) return serverPage([serverHit(BOB, "new one", "one")], "c2");
+        olderCalls += 1;
+        if (olderCalls === 1) return Promise.reject(ipcError("network", "The server went away."));
+        return serverPage([serverHit(BOB, "old one", "one")]);
+      },
+    });
+    type(box, "one");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    fireEvent.click(screen.getByRole("button", { name: "Show older results" }));
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "Server search failed: The server went away.",
+    );
+    expect(within(list).getAllByRole("button")).toHaveLength(1);
+    expect(screen.queryByRole("button", { name: "Search on server" })).toBeNull();
+    fireEvent.click(screen.getByRole("button", { name: "Show older results" }));
+    await waitFor(() => expect(within(list).getAllByRole("button")).toHaveLength(2));
+    expect(backend.callsTo("search_server").map((a) => a.older)).toEqual([null, "c2", "c2"]);
+  });
+
+  it("opening a match fetches it from the archive, then shows it in its conversation", async () => {
+    const all = history(120);
+    const fetched = deferred<number>();
+    const scrolled: Element[] = [];
+    vi.spyOn(Element.prototype, "scrollIntoView").mockImplementation(function (this: Element) {
+      scrolled.push(this);
+    });
+    const hit = serverHit(BOB, "m30", "m30", { archiveId: "stanza-30", originId: "origin-30" });
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: () => serverPage([hit]),
+      fetch_archived_message: () => fetched.promise,
+      load_history_around: around(all),
+      load_history: before(all),
+    });
+    type(box, "m30");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    const button = within(list).getByRole("button", { name: /^Bob Baker, .*, m30$/ });
+    fireEvent.click(button);
+    expect(backend.callsTo("fetch_archived_message")).toEqual([
+      { peer: BOB, archiveId: "stanza-30", originId: "origin-30" },
+    ]);
+    // Busy while the archive is walked; the name stays.
+    expect(button.getAttribute("aria-busy")).toBe("true");
+    expect(button.querySelector(".spinner")).not.toBeNull();
+    expect(button.getAttribute("aria-label")).toMatch(/m30$/);
+    // A second click does not fetch again.
+    fireEvent.click(button);
+    expect(backend.callsTo("fetch_archived_message")).toHaveLength(1);
+    expect(backend.callsTo("load_history_around")).toEqual([]);
+
+    fetched.resolve(30);
+    const log = await screen.findByRole("log", { name: "Messages" });
+    const msg = (await within(log).findByText("m30")).closest(".msg") as HTMLElement;
+    expect(backend.callsTo("load_history_around")).toEqual([{ id: 30, limit: 50 }]);
+    expect(screen.getByRole("heading", { level: 2, name: "Bob Baker" })).toBeTruthy();
+    await waitFor(() => expect(msg.classList.contains("msg--highlight")).toBe(true));
+    expect(scrolled).toContain(msg);
+    expect(button.getAttribute("aria-busy")).toBeNull();
+    expect(button.getAttribute("aria-current")).toBe("true");
+  });
+
+  it("says when a match cannot be opened", async () => {
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: () => serverPage([serverHit(BOB, "lost words", "lost")]),
+      fetch_archived_message: fail(ipcError("refused", "The server no longer has it.")),
+    });
+    type(box, "lost");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    const button = within(list).getByRole("button", { name: /lost words$/ });
+    fireEvent.click(button);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toBe("Could not open that message: The server no longer has it.");
+    expect(button.getAttribute("aria-busy")).toBeNull();
+    expect(backend.callsTo("load_history_around")).toEqual([]);
+    expect(screen.queryByRole("log", { name: "Messages" })).toBeNull();
+  });
+
+  it("a match still being fetched does not open once the words changed", async () => {
+    const fetched = deferred<number>();
+    const { backend, box } = await renderApp({
+      ...serverCan,
+      search_server: () => serverPage([serverHit(BOB, "slow words", "slow")]),
+      fetch_archived_message: () => fetched.promise,
+    });
+    type(box, "slow");
+    fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
+    const list = await screen.findByRole("list", { name: "Server results" });
+    fireEvent.click(within(list).getByRole("button", { name: /slow words$/ }));
+    type(box, "something else");
+    fetched.resolve(7);
+    await tick();
+    await tick();
+    expect(backend.callsTo("load_history_around")).toEqual([]);
+    expect(screen.queryByRole("log", { name: "Messages" })).toBeNull();
+  });
+
+  it("server matches are reachable with the keyboard", async () => {
+    const { box } = await renderApp({
+      ...serverCan,
+      search_messages: () => [searchResult(message(BOB, { id: 2, body: "local pear" }), "pear")],
+      search_server: () =>
+        serverPage([
+          serverHit(BOB, "server pear 1", "pear", { archiveId: "p1" }),
+          serverHit(BOB, "server pear 2", "pear", { archiveId: "p2" }),
+        ]),
+    });
+    type(box, "pear");
+    const local = await screen.findByRole("list", { name: "Search results" });
+    const searchButton = await screen.findByRole("button", { name: "Search on server" });
+    // A keyboard user's focus goes on to the first match when the button makes way.
+    searchButton.focus();
+    fireEvent.click(searchButton);
+    const list = await screen.findByRole("list", { name: "Server results" });
+    const [s1, s2] = within(list).getAllByRole("button");
+    await waitFor(() => expect(document.activeElement).toBe(s1));
+
+    const [l1] = within(local).getAllByRole("button");
+    box.focus();
+    fireEvent.keyDown(box, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(l1);
+    fireEvent.keyDown(l1 as HTMLElement, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(s1);
+    fireEvent.keyDown(s1 as HTMLElement, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(s2);
+    fireEvent.keyDown(s2 as HTMLElement, { key: "Home" });
+    expect(document.activeElement).toBe(l1);
+    fireEvent.keyDown(l1 as HTMLElement, { key: "End" });
+    expect(document.activeElement).toBe(s2);
+    fireEvent.keyDown(s2 as HTMLElement, { key: "ArrowUp" });
+    expect(document.activeElement).toBe(s1);
+    fireEvent.keyDown(s1 as HTMLElement, { key: "Escape" });
+    expect(document.activeElement).toBe(box);
+    expect(box.getAttribute("aria-controls")).toBe("search-results server-results");
   });
 });

@@ -1,25 +1,36 @@
 // Message search: the "Search messages" field, the "Search results" list (each hit with its
-// contact's presence as dot and word) and opening a hit in its conversation.
-import { createMemo, createSignal, For, Match, Show, Switch } from "solid-js";
+// contact's presence as dot and word), opening a hit in its conversation, and the server search
+// below the local results.
+import { createEffect, createSignal, For, Match, Show, Switch } from "solid-js";
 import type { SearchResult } from "../../ipc";
-import { presenceWord } from "../../lib/presence";
-import { excerpt, segmentsText, splitSnippet } from "../../lib/snippet";
-import { formatFullDate, formatWhen, isoDate } from "../../lib/time";
 import { useHallway } from "../../state/context";
-import { PresenceDot } from "../shared/PresenceDot";
+import { HitButton } from "./HitButton";
+import { SERVER_RESULTS_ID, ServerResults } from "./ServerResults";
 
 const RESULTS_ID = "search-results";
 /** The backend returns at most this many results. */
 const MAX_RESULTS = 100;
 
+/** The hits in both lists, local first, in the order arrow keys walk them. */
 function resultButtons(): HTMLElement[] {
-  const list = document.getElementById(RESULTS_ID);
-  return list ? [...list.querySelectorAll<HTMLElement>("button.search-hit")] : [];
+  return [
+    ...document.querySelectorAll<HTMLElement>(
+      `#${RESULTS_ID} button.search-hit, #${SERVER_RESULTS_ID} button.search-hit`,
+    ),
+  ];
 }
 
 /** "Search messages" box at the top of the sidebar. Escape clears it; ↓ moves into the results. */
 export function SearchBox() {
   const { search } = useHallway();
+  const resultLists = () => {
+    if (!search.active()) return undefined;
+    const ids = [
+      search.state.results.length > 0 ? RESULTS_ID : null,
+      search.server.state.hits.length > 0 ? SERVER_RESULTS_ID : null,
+    ].filter((id) => id !== null);
+    return ids.length > 0 ? ids.join(" ") : undefined;
+  };
   return (
     <div class="search" role="search">
       <svg class="search-icon" viewBox="0 0 16 16" aria-hidden="true">
@@ -36,7 +47,7 @@ export function SearchBox() {
         spellcheck={false}
         maxLength={1000}
         value={search.state.query}
-        aria-controls={search.active() && search.state.results.length > 0 ? RESULTS_ID : undefined}
+        aria-controls={resultLists()}
         onInput={(e) => search.setQuery(e.currentTarget.value)}
         onKeyDown={(e) => {
           if (e.key === "Escape") {
@@ -59,10 +70,16 @@ export function SearchBox() {
 
 /** What the sidebar shows instead of the contacts while the search box is not blank. */
 export function SearchResults() {
-  const { search } = useHallway();
+  const { search, session } = useHallway();
   const [opened, setOpened] = createSignal<number | null>(null);
   const results = () => search.state.results;
   const searching = () => search.state.status === "searching";
+
+  // Whether the server can search is asked the first time this shows while online (once per
+  // connection: the store forgets the answer when the connection drops).
+  createEffect(() => {
+    if (session.state.connection.state === "online") search.server.ensureCapability();
+  });
 
   const summary = () => {
     const n = results().length;
@@ -102,94 +119,58 @@ export function SearchResults() {
         </Show>
         {summary()}
       </p>
-      <Switch>
-        <Match when={search.state.status === "error"}>
-          <p class="search-error" role="alert">
-            Search failed: {search.state.error}
-          </p>
-        </Match>
-        <Match when={results().length > 0}>
-          <ul
-            id={RESULTS_ID}
-            role="list"
-            aria-label="Search results"
-            aria-busy={searching() ? "true" : undefined}
-            class="search-results"
-            classList={{ "search-results--stale": searching() }}
-            onKeyDown={onKeyDown}
-          >
-            <For each={results()}>
-              {(r) => (
-                <li class="search-results-item">
-                  <SearchHit
-                    result={r}
-                    current={opened() === r.message.id}
-                    onOpen={() => setOpened(r.message.id)}
-                  />
-                </li>
-              )}
-            </For>
-          </ul>
-        </Match>
-      </Switch>
+      <div class="search-scroll">
+        <Switch>
+          <Match when={search.state.status === "error"}>
+            <p class="search-error" role="alert">
+              Search failed: {search.state.error}
+            </p>
+          </Match>
+          <Match when={results().length > 0}>
+            <ul
+              id={RESULTS_ID}
+              role="list"
+              aria-label="Search results"
+              aria-busy={searching() ? "true" : undefined}
+              class="search-results"
+              classList={{ "search-results--stale": searching() }}
+              onKeyDown={onKeyDown}
+            >
+              <For each={results()}>
+                {(r) => (
+                  <li class="search-results-item">
+                    <SearchHit
+                      result={r}
+                      current={opened() === r.message.id}
+                      onOpen={() => setOpened(r.message.id)}
+                    />
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Match>
+        </Switch>
+        <ServerResults onKeyDown={onKeyDown} />
+      </div>
     </div>
   );
 }
 
-/** One result: contact, time and the text around the match, matches in <mark> (text nodes). */
+/** A local result: opens its conversation at the message. */
 function SearchHit(props: { result: SearchResult; current: boolean; onOpen: () => void }) {
-  const { contacts, conversations } = useHallway();
+  const { conversations } = useHallway();
   const message = () => props.result.message;
-  const name = () => contacts.contact(message().peer)?.displayName ?? message().peer;
-  // Presence of the contact (never colour alone: the word is part of the text and the name).
-  const presence = () => contacts.contact(message().peer)?.presence ?? null;
-  const outgoing = () => message().direction === "outgoing";
-  const segments = createMemo(() => excerpt(splitSnippet(props.result.snippet)));
-  const label = () => {
-    const show = presence();
-    const who = show ? `${name()}, ${presenceWord(show)}` : name();
-    return `${who}, ${formatFullDate(message().timestamp)}, ${outgoing() ? "You: " : ""}${segmentsText(segments())}`;
-  };
-
   return (
-    <button
-      type="button"
-      class="search-hit"
-      classList={{ "search-hit--current": props.current }}
-      aria-label={label()}
-      aria-current={props.current ? "true" : undefined}
-      title={message().peer}
+    <HitButton
+      peer={message().peer}
+      direction={message().direction}
+      timestamp={message().timestamp}
+      snippet={props.result.snippet}
+      current={props.current}
       onClick={() => {
         props.onOpen();
         void conversations.openAt(message().peer, message().id);
       }}
-    >
-      <span class="search-hit-top">
-        <span class="search-hit-name">{name()}</span>
-        <Show when={presence()}>
-          {(show) => (
-            <span class="search-hit-presence">
-              <PresenceDot show={show()} />
-              {presenceWord(show())}
-            </span>
-          )}
-        </Show>
-        <time
-          class="search-hit-time"
-          dateTime={isoDate(message().timestamp)}
-          title={formatFullDate(message().timestamp)}
-        >
-          {formatWhen(message().timestamp)}
-        </time>
-      </span>
-      <span class="search-hit-text">
-        <Show when={outgoing()}>
-          <span class="search-hit-you">You: </span>
-        </Show>
-        <For each={segments()}>
-          {(s) => (s.match ? <mark class="search-mark">{s.text}</mark> : s.text)}
-        </For>
-      </span>
-    </button>
+    />
   );
 }
