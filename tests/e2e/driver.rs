@@ -55,8 +55,10 @@ impl Desktop {
             dunst,
             bus_address,
         };
+        // Asked through the bus itself: a call to the notification service before dunst owns its
+        // name would make the bus start a second dunst (D-Bus activation).
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !desktop.dunstctl(&["is-paused"]).status.success() {
+        while !desktop.notification_service_up() {
             assert!(
                 Instant::now() < deadline,
                 "dunst did not come up on the session bus"
@@ -64,6 +66,21 @@ impl Desktop {
             std::thread::sleep(Duration::from_millis(100));
         }
         desktop
+    }
+
+    fn notification_service_up(&self) -> bool {
+        Command::new("dbus-send")
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.freedesktop.Notifications",
+            ])
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .output()
+            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("boolean true"))
     }
 
     fn dunstctl(&self, args: &[&str]) -> std::process::Output {
