@@ -296,9 +296,14 @@ pub async fn type_into(b: &Browser, xpath: &str, text: &str) {
 }
 
 pub async fn sign_in_through_the_form(b: &Browser, server: &Prosody, address: &str) {
+    sign_in_at(b, &server.server_field(), address).await;
+}
+
+/// Signs in through the form with a given **Server** field (any test server).
+pub async fn sign_in_at(b: &Browser, server_field: &str, address: &str) {
     type_into(b, &field("Address"), address).await;
     type_into(b, &field("Password"), PASSWORD).await;
-    type_into(b, &field("Server"), &server.server_field()).await;
+    type_into(b, &field("Server"), server_field).await;
     wait_el(b, &button("Sign in"), 5)
         .await
         .click()

@@ -19,6 +19,7 @@ use driver::*;
 use fantoccini::Locator;
 use hallway_core::CoreEvent;
 use support::client::Client;
+use support::ejabberd::Ejabberd;
 use support::prosody::{Prosody, PASSWORD};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -738,6 +739,86 @@ async fn send_a_file_and_receive_a_picture() {
         std::fs::metadata(&got).unwrap().len(),
         support::prosody::UPLOAD_LIMIT + 1
     );
+    b.close().await.unwrap();
+    drop(driver);
+}
+
+/// History older than the local copy is found on the server (ejabberd can search its archive,
+/// XEP-0431) and opened in its conversation.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_on_server_finds_and_opens_old_history() {
+    let server = Ejabberd::shared();
+    let (ann, ben) = ("ann@localhost", "ben@localhost");
+    // Ann's phone wrote a long conversation with Ben: the budget is 300 messages back.
+    let mut phone = Client::new(ann);
+    phone
+        .sign_in_at(&server.server_field(), PASSWORD)
+        .await
+        .unwrap();
+    phone
+        .messenger
+        .send_message(ben, "The quarterly budget review moved to Friday 10:00")
+        .await
+        .unwrap();
+    for i in 0..300 {
+        phone
+            .messenger
+            .send_message(ben, &format!("lunch note {i}"))
+            .await
+            .unwrap();
+    }
+    phone
+        .eventually("all acknowledged", 60, |p| {
+            p.messenger.store().pending(ann).unwrap().is_empty()
+        })
+        .await;
+    phone.messenger.sign_out().await;
+
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start(data.path());
+    let b = driver.session().await;
+    wait_el(&b, &button("Sign in"), 30).await;
+    sign_in_at(&b, &server.server_field(), ann).await;
+    type_into(&b, &field("Search messages"), "budget").await;
+    wait_text(
+        &b,
+        "//p[contains(@class, 'search-summary')]",
+        10,
+        "local search",
+        |t| t.contains("No messages found"),
+    )
+    .await;
+    wait_el(&b, &button("Search on server"), 10)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let hit = format!(
+        "{}//button[contains(@aria-label, 'The quarterly budget review moved to Friday 10:00')]",
+        role("list", "Server results")
+    );
+    wait_el(&b, &hit, 15).await;
+    let marks = wait_el(&b, &role("list", "Server results"), 5)
+        .await
+        .find_all(Locator::Css("mark"))
+        .await
+        .unwrap();
+    assert_eq!(marks.len(), 1, "the word is highlighted");
+    assert_eq!(marks[0].text().await.unwrap(), "budget");
+    shot(&b, "09-search-on-server").await;
+    wait_el(&b, &hit, 5).await.click().await.unwrap();
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        30,
+        "conversation opened at the old message",
+        |t| {
+            t.contains("The quarterly budget review moved to Friday 10:00")
+                && t.contains("lunch note 0")
+        },
+    )
+    .await;
+    shot(&b, "10-server-hit-opened").await;
     b.close().await.unwrap();
     drop(driver);
 }
