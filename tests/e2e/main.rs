@@ -755,22 +755,12 @@ async fn search_on_server_finds_and_opens_old_history() {
         .sign_in_at(&server.server_field(), PASSWORD)
         .await
         .unwrap();
+    let budget = "The quarterly budget review moved to Friday 10:00".to_string();
     phone
-        .messenger
-        .send_message(ben, "The quarterly budget review moved to Friday 10:00")
-        .await
-        .unwrap();
-    for i in 0..300 {
-        phone
-            .messenger
-            .send_message(ben, &format!("lunch note {i}"))
-            .await
-            .unwrap();
-    }
-    phone
-        .eventually("all acknowledged", 60, |p| {
-            p.messenger.store().pending(ann).unwrap().is_empty()
-        })
+        .send_all(
+            ben,
+            std::iter::once(budget).chain((0..300).map(|i| format!("lunch note {i}"))),
+        )
         .await;
     phone.messenger.sign_out().await;
 

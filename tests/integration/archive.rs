@@ -118,17 +118,8 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
     // in Alice's archive.
     let mut writer = Client::online(server, alice).await;
     let started = Instant::now();
-    for i in 0..TOTAL {
-        writer
-            .messenger
-            .send_message(bob, &format!("archived {i}"))
-            .await
-            .unwrap();
-    }
     writer
-        .eventually("all acknowledged", 120, |w| {
-            w.messenger.store().pending(alice).unwrap().is_empty()
-        })
+        .send_all(bob, (0..TOTAL).map(|i| format!("archived {i}")))
         .await;
     println!(
         "archive of {TOTAL} messages written in {:.1} s",
@@ -214,17 +205,8 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
 
     // The desk is off while the phone (same account) writes a lot: only the archive has it.
     let mut phone = Client::online(server, me).await;
-    for i in 0..WRITTEN {
-        phone
-            .messenger
-            .send_message(colleague, &format!("gap {i}"))
-            .await
-            .unwrap();
-    }
     phone
-        .eventually("all acknowledged", 60, |p| {
-            p.messenger.store().pending(me).unwrap().is_empty()
-        })
+        .send_all(colleague, (0..WRITTEN).map(|i| format!("gap {i}")))
         .await;
     phone.messenger.sign_out().await;
 

@@ -42,22 +42,12 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
             matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body.contains("sheets")))
         })
         .await;
+    let budget = "The quarterly <b>budget</b> review is on Friday".to_string();
     writer
-        .messenger
-        .send_message(ben, "The quarterly <b>budget</b> review is on Friday")
-        .await
-        .unwrap();
-    for i in 0..FILLERS {
-        writer
-            .messenger
-            .send_message(ben, &format!("lunch note {i}"))
-            .await
-            .unwrap();
-    }
-    writer
-        .eventually("all acknowledged", 60, |w| {
-            w.messenger.store().pending(ann).unwrap().is_empty()
-        })
+        .send_all(
+            ben,
+            std::iter::once(budget).chain((0..FILLERS).map(|i| format!("lunch note {i}"))),
+        )
         .await;
     writer.messenger.sign_out().await;
 
