@@ -140,8 +140,9 @@ fn store_long_conversation(data_dir: &std::path::Path, account: &str, peer: &str
 }
 
 /// Clicks the contact whose list entry starts with `name` and waits until the element `css`
-/// shows `text`. Returns (ms to the DOM update, ms to the frame after it), on the page's clock.
-async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f64, f64) {
+/// shows `text`. Returns (ms to the DOM update, ms to the frame after it, the click's time), on
+/// the page's clock.
+async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f64, f64, f64) {
     let out = b
         .execute_async(
             r#"const [name, css, text, done] = arguments;
@@ -157,7 +158,7 @@ async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f
               if (!shows()) return;
               observer.disconnect();
               const dom = performance.now() - t0;
-              requestAnimationFrame(() => done([dom, performance.now() - t0]));
+              requestAnimationFrame(() => done([dom, performance.now() - t0, t0]));
             }).observe(document.body, { childList: true, subtree: true, characterData: true });
             button.click();"#,
             vec![
@@ -169,7 +170,11 @@ async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f
         .await
         .unwrap();
     let pair = out.as_array().expect("conversation did not open");
-    (pair[0].as_f64().unwrap(), pair[1].as_f64().unwrap())
+    (
+        pair[0].as_f64().unwrap(),
+        pair[1].as_f64().unwrap(),
+        pair[2].as_f64().unwrap(),
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -259,7 +264,7 @@ async fn main() {
     const LOG: &str = "[role='log'][aria-label='Messages']";
     // The first conversation opened in a session pays for code paths run for the first time;
     // opening a small one first shows what the long one itself costs.
-    let (dom, frame) = open_conversation(
+    let (dom, frame, _) = open_conversation(
         &b,
         "Colleague 1-2, ",
         "#conversation-title",
@@ -268,11 +273,25 @@ async fn main() {
     .await;
     println!("    first conversation of the session (empty): {dom:.0} ms / {frame:.0} ms");
     for round in 1..=3 {
-        let (dom, frame) = open_conversation(&b, "Colleague 1-1, ", LOG, &newest).await;
+        let (dom, frame, clicked) = open_conversation(&b, "Colleague 1-1, ", LOG, &newest).await;
         println!(
             "    #{round}{}: {dom:.0} ms / {frame:.0} ms",
             if round == 1 { " (first time)" } else { "" }
         );
+        if round == 1 {
+            // Where the first open goes: the history call (IPC + backend), then from the
+            // answer to the frame after the DOM update.
+            let call = measures(&b, "history-call").await;
+            let render = measures(&b, "history-render").await;
+            if let (Some(c), Some(r)) = (call.last(), render.last()) {
+                println!(
+                    "      of which: click to the history call {:.0} ms, the call {:.0} ms, applying the page to the painted frame {:.0} ms",
+                    c.0 - clicked,
+                    c.1,
+                    r.1
+                );
+            }
+        }
         let _ = open_conversation(
             &b,
             "Colleague 1-2, ",

@@ -20,3 +20,19 @@ export function measured(name: string, apply: () => void): void {
     }),
   );
 }
+
+/** Awaits `call`, recording "hallway:NAME" from the call to its answer (IPC and backend). */
+export async function timedCall<T>(name: string, call: () => Promise<T>): Promise<T> {
+  const hasPerf = typeof performance !== "undefined" && typeof performance.mark === "function";
+  const start = `hallway:${name}:start`;
+  if (hasPerf) performance.mark(start);
+  const result = await call();
+  if (hasPerf) {
+    try {
+      performance.measure(`hallway:${name}`, start);
+    } catch {
+      // A cleared mark only loses a figure.
+    }
+  }
+  return result;
+}

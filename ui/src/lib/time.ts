@@ -8,9 +8,16 @@ export function formatTime(ms: number): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+// One formatter per format, made on first use: `toLocaleString` with options builds a new
+// Intl.DateTimeFormat on every call, which cost the first render of a conversation (one call per
+// message) tens of milliseconds.
+let fullDate: Intl.DateTimeFormat | undefined;
+let dayMonth: Intl.DateTimeFormat | undefined;
+let dayMonthYear: Intl.DateTimeFormat | undefined;
+
 /** Full local date and time, for the title attribute. */
 export function formatFullDate(ms: number): string {
-  return new Date(ms).toLocaleString(undefined, {
+  fullDate ??= new Intl.DateTimeFormat(undefined, {
     weekday: "long",
     year: "numeric",
     month: "long",
@@ -18,6 +25,7 @@ export function formatFullDate(ms: number): string {
     hour: "2-digit",
     minute: "2-digit",
   });
+  return fullDate.format(ms);
 }
 
 export function isoDate(ms: number): string {
@@ -37,9 +45,14 @@ export function formatWhen(ms: number, now: number = Date.now()): string {
   const d = new Date(ms);
   const today = new Date(now);
   if (sameDay(d, today)) return formatTime(ms);
-  return d.toLocaleDateString(undefined, {
+  if (d.getFullYear() === today.getFullYear()) {
+    dayMonth ??= new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short" });
+    return dayMonth.format(d);
+  }
+  dayMonthYear ??= new Intl.DateTimeFormat(undefined, {
     day: "numeric",
     month: "short",
-    year: d.getFullYear() === today.getFullYear() ? undefined : "numeric",
+    year: "numeric",
   });
+  return dayMonthYear.format(d);
 }

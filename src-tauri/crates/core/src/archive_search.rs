@@ -16,7 +16,9 @@ use crate::session::Command;
 const SERVER_PAGE: usize = 20;
 /// Messages read per step while walking back to a server match.
 const WALK_STEP: u32 = 500;
-/// How many steps back we walk before giving up (100,000 messages).
+/// How many steps back we walk before giving up. A step reads up to 500 stored messages, or one
+/// archive page (50–100 messages, as the server allows) past the local copy: a match is found
+/// at least 10,000 messages before the local copy ends.
 const MAX_WALK_STEPS: usize = 200;
 /// How long a search may take on the server.
 const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
