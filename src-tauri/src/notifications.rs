@@ -1,6 +1,6 @@
 //! Desktop notifications for new messages, and opening the conversation when one is clicked.
-//! Linux: straight to the freedesktop notification service, with a "default" action (what a
-//! click on the notification invokes). Elsewhere: tauri-plugin-notification, which offers no
+//! Linux: straight to the freedesktop notification service over D-Bus, with a "default" action
+//! (what a click on the notification invokes). Elsewhere: tauri-plugin-notification, which offers no
 //! click callback on desktop.
 
 use hallway_core::notify::Notification;
@@ -37,7 +37,7 @@ pub fn show(app: &AppHandle, n: Notification) {
 fn clicked(app: &AppHandle, peer: Option<String>) {
     use tauri::Manager;
     use tauri_specta::Event;
-    if let Some(window) = app.webview_windows().values().next() {
+    if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
@@ -49,58 +49,121 @@ fn clicked(app: &AppHandle, peer: Option<String>) {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::OnceLock;
+    //! One D-Bus connection for all notifications: the service sends `ActionInvoked` only to the
+    //! connection that showed the notification, and one listener on it maps ids to
+    //! conversations. (Waiting per notification would park a thread for every notification a
+    //! desktop keeps in its history without ever closing it.)
+
+    use std::collections::{HashMap, VecDeque};
+    use std::sync::{Arc, Mutex, OnceLock};
 
     use super::*;
 
-    /// Notifications whose click we still wait for (one thread each, until the notification is
-    /// closed). Beyond this, new ones are shown without a click action.
-    const MAX_WAITING: usize = 16;
-    static WAITING: AtomicUsize = AtomicUsize::new(0);
+    const DEST: &str = "org.freedesktop.Notifications";
+    const PATH: &str = "/org/freedesktop/Notifications";
+    /// Notifications whose click we remember; older ones are forgotten (a click on one of them
+    /// brings nothing up).
+    const REMEMBERED: usize = 64;
+
+    struct Service {
+        proxy: zbus::blocking::Proxy<'static>,
+        markup: bool,
+        shown: Mutex<VecDeque<(u32, Option<String>)>>,
+    }
+
+    impl Service {
+        fn connect(app: AppHandle) -> zbus::Result<Arc<Service>> {
+            let conn = zbus::blocking::Connection::session()?;
+            let proxy = zbus::blocking::Proxy::new(&conn, DEST, PATH, DEST)?;
+            let caps: Vec<String> = proxy.call("GetCapabilities", &()).unwrap_or_default();
+            let service = Arc::new(Service {
+                markup: caps.iter().any(|c| c == "body-markup"),
+                proxy,
+                shown: Mutex::new(VecDeque::new()),
+            });
+            let actions = service.proxy.receive_signal("ActionInvoked")?;
+            let listener = service.clone();
+            std::thread::Builder::new()
+                .name("notification-clicks".into())
+                .spawn(move || {
+                    for signal in actions {
+                        let Ok((id, action)) = signal.body().deserialize::<(u32, String)>() else {
+                            continue;
+                        };
+                        if action != "default" {
+                            continue;
+                        }
+                        let known = {
+                            let mut shown =
+                                listener.shown.lock().unwrap_or_else(|p| p.into_inner());
+                            shown
+                                .iter()
+                                .position(|(i, _)| *i == id)
+                                .and_then(|at| shown.remove(at))
+                        };
+                        if let Some((_, peer)) = known {
+                            clicked(&app, peer);
+                        }
+                    }
+                })
+                .map_err(|e| zbus::Error::Failure(e.to_string()))?;
+            Ok(service)
+        }
+
+        fn show(&self, n: &Notification) -> zbus::Result<()> {
+            let hints: HashMap<&str, zbus::zvariant::Value<'_>> = HashMap::new();
+            // The "default" action is what clicking the notification itself invokes.
+            let id: u32 = self.proxy.call(
+                "Notify",
+                &(
+                    "Hallway",
+                    0u32,
+                    "mail-message-new",
+                    n.title.as_str(),
+                    body_text(&n.body, self.markup),
+                    vec!["default", "Open"],
+                    hints,
+                    -1i32,
+                ),
+            )?;
+            let mut shown = self.shown.lock().unwrap_or_else(|p| p.into_inner());
+            if shown.len() >= REMEMBERED {
+                shown.pop_front();
+            }
+            shown.push_back((id, n.peer.clone()));
+            Ok(())
+        }
+    }
+
+    /// The service, connected on first use (`None`: no session bus or no notification service;
+    /// asked again next time).
+    fn service(app: &AppHandle) -> Option<Arc<Service>> {
+        static SERVICE: OnceLock<Mutex<Option<Arc<Service>>>> = OnceLock::new();
+        let slot = SERVICE.get_or_init(|| Mutex::new(None));
+        let mut slot = slot.lock().unwrap_or_else(|p| p.into_inner());
+        if slot.is_none() {
+            match Service::connect(app.clone()) {
+                Ok(s) => *slot = Some(s),
+                Err(e) => tracing::debug!("no notification service: {e}"),
+            }
+        }
+        slot.clone()
+    }
 
     pub fn show(app: AppHandle, n: Notification) {
         // D-Bus calls block: off the event task.
         let spawned = std::thread::Builder::new()
             .name("notification".into())
-            .spawn(move || show_and_wait(app, n));
+            .spawn(move || {
+                if let Some(service) = service(&app) {
+                    if let Err(e) = service.show(&n) {
+                        tracing::debug!("notification not shown: {e}");
+                    }
+                }
+            });
         if let Err(e) = spawned {
             tracing::warn!("notification not shown: {e}");
         }
-    }
-
-    fn show_and_wait(app: AppHandle, n: Notification) {
-        let mut note = notify_rust::Notification::new();
-        note.appname("Hallway")
-            .summary(&n.title)
-            .body(&body_text(&n.body, markup_in_body()))
-            .icon("mail-message-new");
-        let wait = WAITING.fetch_add(1, Ordering::SeqCst) < MAX_WAITING;
-        if wait {
-            // The "default" action is what clicking the notification itself invokes.
-            note.action("default", "Open");
-        }
-        match note.show() {
-            Ok(handle) if wait => handle.wait_for_action(|action| {
-                if action == "default" {
-                    clicked(&app, n.peer.clone());
-                }
-            }),
-            Ok(_) => {}
-            Err(e) => tracing::debug!("notification not shown: {e}"),
-        }
-        WAITING.fetch_sub(1, Ordering::SeqCst);
-    }
-
-    /// Whether the notification service reads the body as markup (then `<`, `&` in a message
-    /// must be escaped, or a stranger's text could format or hide parts of it).
-    fn markup_in_body() -> bool {
-        static MARKUP: OnceLock<bool> = OnceLock::new();
-        *MARKUP.get_or_init(|| {
-            notify_rust::get_capabilities()
-                .map(|caps| caps.iter().any(|c| c == "body-markup"))
-                .unwrap_or(true)
-        })
     }
 }
 

@@ -259,17 +259,18 @@ async fn history_survives_a_restart_and_pages() {
 
 /// Runs another client (slixmpp) that signs in as `jid` and sends these raw stanzas.
 pub(crate) fn send_raw(server: &Prosody, jid: &str, stanzas: &[&str]) {
+    send_raw_at(server.c2s_port, jid, stanzas);
+}
+
+/// `send_raw` to the server listening on `port` (any test server for `localhost`).
+pub(crate) fn send_raw_at(port: u16, jid: &str, stanzas: &[&str]) {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/integration/support/raw_send.py"
     );
     let out = std::process::Command::new("/usr/bin/python3")
         .arg(script)
-        .args([
-            jid,
-            crate::support::prosody::PASSWORD,
-            &server.c2s_port.to_string(),
-        ])
+        .args([jid, crate::support::prosody::PASSWORD, &port.to_string()])
         .arg(&crate::support::prosody::pki().ca_pem)
         .args(stanzas)
         .output()

@@ -18,8 +18,18 @@ pub const USERS: &[&str] = &["ann", "ben"];
 pub struct Ejabberd {
     dir: tempfile::TempDir,
     node: String,
-    mariadb: Child,
+    mariadb: KillOnDrop,
     pub c2s_port: u16,
+}
+
+/// A child process killed when dropped (also when start-up panics half-way).
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }
 
 fn run(cmd: &mut Command) -> String {
@@ -54,16 +64,20 @@ impl Ejabberd {
         SHARED.get_or_init(|| {
             let e = Ejabberd::start();
             let ctl = e.ctl(&["stop"]);
-            let stop: Vec<String> = std::iter::once(ctl.get_program())
-                .chain(ctl.get_args())
-                .map(|a| format!("'{}'", a.to_string_lossy()))
-                .collect();
-            super::clean_up_after_exit(&format!(
-                "{}; kill {}; rm -rf '{}'",
-                stop.join(" "),
-                e.mariadb.id(),
-                e.dir.path().display()
-            ));
+            // $1 = MariaDB's pid, $2 = the folder, then the ejabberdctl stop command.
+            let mut args = vec![
+                e.mariadb.0.id().to_string(),
+                e.dir.path().display().to_string(),
+            ];
+            args.extend(
+                std::iter::once(ctl.get_program())
+                    .chain(ctl.get_args())
+                    .map(|a| a.to_string_lossy().into_owned()),
+            );
+            super::clean_up_after_exit(
+                r#"pid=$1; dir=$2; shift 2; "$@"; kill "$pid"; rm -rf -- "$dir""#,
+                &args,
+            );
             e
         })
     }
@@ -78,8 +92,9 @@ impl Ejabberd {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
 
-        // MariaDB: a private data dir, loopback only, no grant tables (nothing else can reach
-        // it, and ejabberd needs no real account).
+        // MariaDB: a private data dir on a loopback port, no grant tables: ejabberd needs no
+        // real account. Any local user could reach it while the tests run; it holds test data
+        // only.
         let db_port = free_port();
         let user = run(Command::new("id").arg("-un")).trim().to_string();
         run(Command::new("mariadb-install-db")
@@ -102,6 +117,7 @@ impl Ejabberd {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
+            .map(KillOnDrop)
             .expect("mariadbd (install the test servers: make deps)");
         wait_for_port(db_port, "MariaDB", &d.join("mariadb.log"));
         let mariadb_cli = || {
@@ -173,8 +189,7 @@ impl Drop for Ejabberd {
     fn drop(&mut self) {
         let _ = self.ctl(&["stop"]).output();
         let _ = self.ctl(&["stopped"]).output();
-        let _ = self.mariadb.kill();
-        let _ = self.mariadb.wait();
+        // MariaDB goes when `mariadb` is dropped.
     }
 }
 

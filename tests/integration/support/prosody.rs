@@ -119,10 +119,15 @@ impl Prosody {
         SHARED.get_or_init(|| {
             let p = Prosody::start(Cert::TrustedCa);
             if let Some(pid) = p.pid() {
-                super::clean_up_after_exit(&format!(
-                    "kill {pid}; sleep 1; kill -9 {pid}; rm -rf '{}'",
-                    p.dir().display()
-                ));
+                // Only while it is still this Prosody (its config is on its command line).
+                super::clean_up_after_exit(
+                    r#"if grep -qF -- "$2" /proc/$1/cmdline 2>/dev/null; then kill "$1"; sleep 1; kill -9 "$1" 2>/dev/null; fi; rm -rf -- "$3""#,
+                    &[
+                        pid.to_string(),
+                        p.config.display().to_string(),
+                        p.dir().display().to_string(),
+                    ],
+                );
             }
             p
         })

@@ -20,6 +20,8 @@ const WALK_STEP: u32 = 500;
 /// archive page (50–100 messages, as the server allows) past the local copy: a match is found
 /// at least 10,000 messages before the local copy ends.
 const MAX_WALK_STEPS: usize = 200;
+/// How long bringing a match into the local history may take in all.
+const WALK_TIME: std::time::Duration = std::time::Duration::from_secs(60);
 /// How long a search may take on the server.
 const SEARCH_WAIT: std::time::Duration = std::time::Duration::from_secs(20);
 
@@ -98,7 +100,9 @@ impl Messenger {
                 match chat::parse_archived(a, &own) {
                     Incoming::Chat(c) if !c.body.is_empty() => Some(ServerSearchHit {
                         archive_id,
-                        origin_id: c.origin_id,
+                        // A correction (XEP-0308) is stored as an edit of the message it
+                        // replaces: that message is what opening the hit looks for.
+                        origin_id: c.replaces.or(c.origin_id),
                         peer: c.peer,
                         direction: if c.outgoing {
                             Direction::Outgoing
@@ -137,7 +141,11 @@ impl Messenger {
             return Ok(id);
         }
         let mut cursor = None;
+        let deadline = tokio::time::Instant::now() + WALK_TIME;
         for _ in 0..MAX_WALK_STEPS {
+            if tokio::time::Instant::now() > deadline {
+                break;
+            }
             let page = self.load_history(peer, cursor, WALK_STEP).await?;
             if let Some(id) = find()? {
                 return Ok(id);
@@ -156,6 +164,12 @@ impl Messenger {
 /// `body` with every word that starts with one of the searched words wrapped in U+0002 … U+0003,
 /// ignoring case and diacritics (as the local search does).
 pub fn mark_words(body: &str, query: &str) -> String {
+    // The markers themselves, sent in a body, would fake a highlight.
+    let body: String = body
+        .chars()
+        .filter(|c| !matches!(c, '\u{2}' | '\u{3}'))
+        .collect();
+    let body = body.as_str();
     let wanted: Vec<String> = query
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -207,6 +221,11 @@ mod tests {
             "<b>\u{2}plan\u{3}</b> B"
         );
         assert_eq!(mark_words("nothing here", "zebra"), "nothing here");
+        // Markers sent by a stranger are dropped, not shown as highlights.
+        assert_eq!(
+            mark_words("\u{2}fake\u{3} real", "real"),
+            "fake \u{2}real\u{3}"
+        );
         assert_eq!(mark_words("", "a"), "");
         assert_eq!(mark_words("Ünïcödé ok", "UNICODE"), "\u{2}Ünïcödé\u{3} ok");
     }

@@ -208,8 +208,9 @@ impl Store {
     }
 
     /// The local row of a message the archive holds under `archive_id`: stored with that stanza
-    /// id, or (our own messages, which we stored before the server named them) with that
-    /// origin-id in the same conversation.
+    /// id, or (messages stored before the server named them, e.g. our own) with that origin-id
+    /// from the same author in the same conversation (an author can only collide with
+    /// themselves).
     pub fn find_archived(
         &self,
         account: &str,
@@ -233,8 +234,8 @@ impl Store {
         };
         let by_origin_id = conn
             .prepare_cached(
-                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND sender = ?1 \
-                 AND origin_id = ?3",
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND origin_id = ?3 \
+                 AND sender = CASE direction WHEN 'out' THEN ?1 ELSE ?2 END",
             )?
             .query_row(params![account, peer, origin_id], |r| r.get(0))
             .optional();

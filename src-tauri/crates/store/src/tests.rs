@@ -837,7 +837,7 @@ fn a_file_message_waits_in_the_outbox_until_its_upload_has_a_url() {
 }
 
 #[test]
-fn finds_an_archived_message_by_stanza_id_or_our_own_origin_id() {
+fn finds_an_archived_message_by_stanza_id_or_its_authors_origin_id() {
     let (_d, store) = temp_store();
     let mut theirs = msg("bob@localhost", Direction::Incoming, "budget", "o-1");
     theirs.stanza_id = Some("A1".into());
@@ -859,8 +859,13 @@ fn finds_an_archived_message_by_stanza_id_or_our_own_origin_id() {
     assert_eq!(find("bob@localhost", "A1", None), Some(theirs.id));
     // Our own message, stored before the server gave it an archive id.
     assert_eq!(find("bob@localhost", "A2", Some("o-2")), Some(ours.id));
-    // An origin-id only counts for our own messages (anyone can pick one) and in that chat.
-    assert_eq!(find("bob@localhost", "A3", Some("o-1")), None);
+    // Bob's message by its origin-id (a correction's hit names the message it replaces).
+    assert_eq!(find("bob@localhost", "A3", Some("o-1")), Some(theirs.id));
+    // An origin-id only counts within its chat and from its author (anyone can pick one).
     assert_eq!(find("carol@localhost", "A1", Some("o-2")), None);
+    let mut forged = msg("carol@localhost", Direction::Incoming, "x", "o-2");
+    forged.sender = "mallory@localhost".into();
+    store.insert_message(ACC, &forged).unwrap();
+    assert_eq!(find("carol@localhost", "A4", Some("o-2")), None);
     assert_eq!(find("bob@localhost", "A9", None), None);
 }
