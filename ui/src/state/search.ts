@@ -61,10 +61,20 @@ export function createSearchStore(opts: { delay?: number } = {}) {
     timer = setTimeout(() => void run(trimmed, mine), delay);
   }
 
+  /** Searches the local copy again with the same words (a server hit just brought messages in);
+   * the server's results stay. */
+  function refresh() {
+    const trimmed = state.query.trim();
+    if (trimmed === "") return;
+    clearTimeout(timer);
+    void run(trimmed, ++generation);
+  }
+
   return {
     state,
     server,
     setQuery,
+    refresh,
     clear: () => setQuery(""),
     /** Whether the sidebar shows search results (the box is not blank). */
     active: () => state.query.trim() !== "",

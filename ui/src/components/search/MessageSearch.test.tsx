@@ -625,6 +625,7 @@ describe("search on server", () => {
     fireEvent.click(await screen.findByRole("button", { name: "Search on server" }));
     const list = await screen.findByRole("list", { name: "Server results" });
     const button = within(list).getByRole("button", { name: /^Bob Baker, .*, m30$/ });
+    await waitFor(() => expect(backend.callsTo("search_messages")).toHaveLength(1));
     fireEvent.click(button);
     expect(backend.callsTo("fetch_archived_message")).toEqual([
       { peer: BOB, archiveId: "stanza-30", originId: "origin-30" },
@@ -647,6 +648,10 @@ describe("search on server", () => {
     expect(scrolled).toContain(msg);
     expect(button.getAttribute("aria-busy")).toBeNull();
     expect(button.getAttribute("aria-current")).toBe("true");
+    // The local list is searched again (the match is local now); the server's list stays.
+    await waitFor(() => expect(backend.callsTo("search_messages")).toHaveLength(2));
+    expect(backend.callsTo("search_messages").at(-1)).toEqual({ query: "m30" });
+    expect(screen.getByRole("list", { name: "Server results" })).toBeTruthy();
   });
 
   it("says when a match cannot be opened", async () => {

@@ -115,7 +115,13 @@ export function ServerResults(props: { onKeyDown: (e: KeyboardEvent) => void }) 
                   snippet={hit.snippet}
                   current={server.state.opened === hit.archiveId}
                   busy={server.state.opening === hit.archiveId}
-                  onClick={() => void server.open(hit, conversations.openAt)}
+                  onClick={() =>
+                    void server.open(hit, async (peer, id) => {
+                      await conversations.openAt(peer, id);
+                      // The match and what came with it are local now: the local list says so.
+                      search.refresh();
+                    })
+                  }
                 />
               </li>
             )}
