@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use super::prosody::{free_port, pki, PASSWORD};
+use super::prosody::{free_port, pki, run, PASSWORD};
 
 /// The schema Debian's ejabberd package ships for MySQL/MariaDB.
 const SCHEMA: &str = "/usr/share/ejabberd/sql/mysql.sql";
@@ -30,19 +30,6 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("cannot run {cmd:?}: {e} (install the test servers: make deps)")
-    });
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn wait_for_port(port: u16, what: &str, log: &Path) {

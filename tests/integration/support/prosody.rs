@@ -44,15 +44,18 @@ pub struct Pki {
     pub self_signed_key: PathBuf,
 }
 
-fn run(cmd: &mut Command) {
+/// Runs a command that must succeed (else the test fails with its output); returns its stdout.
+pub fn run(cmd: &mut Command) -> String {
     let out = cmd
         .output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (install the test tools: make deps)"));
     assert!(
         out.status.success(),
-        "{cmd:?} failed: {}",
+        "{cmd:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The test PKI (created on first use) with `SSL_CERT_FILE` set.

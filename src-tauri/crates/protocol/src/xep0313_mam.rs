@@ -2,8 +2,8 @@
 //! every device), the forwarded results, and the `<fin/>` that ends each page. Paging is
 //! XEP-0059 RSM: `<before/>` (empty) asks for the newest page, so catch-up runs newest first.
 //! Searching the archive's text is XEP-0431 (Full Text Search in MAM): an extra form field the
-//! server lists in its query form when it can search. Servers from before XEP-0431 name that
-//! field their own way (ejabberd up to 23.x `withtext`, MongooseIM `full-text-search`).
+//! server lists in its query form when it can search. ejabberd before XEP-0431 support (23.x,
+//! Debian 12's) lists its own `withtext` field instead.
 
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::BareJid;
@@ -20,8 +20,8 @@ const NS_FORMS: &str = "jabber:x:data";
 const NS_FORWARD: &str = "urn:xmpp:forward:0";
 /// XEP-0431: the form field (Clark notation) that carries the words to search for.
 pub const FULLTEXT_FIELD: &str = "{urn:xmpp:fulltext:0}fulltext";
-/// Text-search fields in the order we prefer them: XEP-0431, then the older server-specific ones.
-const TEXT_FIELDS: &[&str] = &[FULLTEXT_FIELD, "withtext", "full-text-search"];
+/// Text-search fields in the order we prefer them: XEP-0431, then ejabberd 23's own.
+const TEXT_FIELDS: &[&str] = &[FULLTEXT_FIELD, "withtext"];
 
 /// What to ask the archive for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
