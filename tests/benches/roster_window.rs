@@ -141,19 +141,41 @@ fn store_long_conversation(data_dir: &std::path::Path, account: &str, peer: &str
     }
 }
 
+/// Where the last open went: the history call (IPC + backend), then from the answer to the
+/// frame after the DOM update.
+async fn print_split(b: &Browser, clicked: f64) {
+    let call = measures(b, "history-call").await;
+    let render = measures(b, "history-render").await;
+    if let (Some(c), Some(r)) = (call.last(), render.last()) {
+        println!(
+            "      of which: click to the history call {:.0} ms, the call {:.0} ms, applying the page to the painted frame {:.0} ms",
+            c.0 - clicked,
+            c.1,
+            r.1
+        );
+    }
+}
+
 /// Clicks the contact whose list entry starts with `name` and waits until the element `css`
-/// shows `text`. Returns (ms to the DOM update, ms to the frame after it, the click's time), on
-/// the page's clock.
-async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f64, f64, f64) {
+/// shows `text` and holds at least `page` messages. Returns (ms to that DOM update, ms to the
+/// frame after it, the click's time), on the page's clock.
+async fn open_conversation(
+    b: &Browser,
+    name: &str,
+    css: &str,
+    text: &str,
+    page: usize,
+) -> (f64, f64, f64) {
     let out = b
         .execute_async(
-            r#"const [name, css, text, done] = arguments;
+            r#"const [name, css, text, page, done] = arguments;
             const button = [...document.querySelectorAll("ul[aria-label='Contacts'] button")]
               .find(el => (el.getAttribute('aria-label') || '').startsWith(name));
             if (!button) { done(null); return; }
             const shows = () => {
               const el = document.querySelector(css);
-              return !!el && el.textContent.includes(text);
+              return !!el && el.textContent.includes(text)
+                && el.querySelectorAll('[data-message-id]').length >= page;
             };
             const t0 = performance.now();
             new MutationObserver((_, observer) => {
@@ -167,15 +189,16 @@ async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str) -> (f
                 serde_json::json!(name),
                 serde_json::json!(css),
                 serde_json::json!(text),
+                serde_json::json!(page),
             ],
         )
         .await
         .unwrap();
-    let pair = out.as_array().expect("conversation did not open");
+    let v = out.as_array().expect("conversation did not open");
     (
-        pair[0].as_f64().unwrap(),
-        pair[1].as_f64().unwrap(),
-        pair[2].as_f64().unwrap(),
+        v[0].as_f64().unwrap(),
+        v[1].as_f64().unwrap(),
+        v[2].as_f64().unwrap(),
     )
 }
 
@@ -266,49 +289,35 @@ async fn main() {
         parts.join(", ")
     );
 
-    // Opening the long conversation, cold and then again after another one was open.
-    println!("  opening the conversation with {LONG_CONVERSATION} stored messages (click → newest page in the DOM / → next frame):");
+    // Opening the long conversation: first as the session's first conversation with messages
+    // (the bubbles' code, styles and fonts are used for the first time), then again after
+    // another one was open.
+    const PAGE: usize = 50;
+    println!("  opening the conversation with {LONG_CONVERSATION} stored messages (click → newest page of {PAGE} in the DOM / → painted frame):");
     let newest = format!("history {}:", LONG_CONVERSATION - 1);
     const LOG: &str = "[role='log'][aria-label='Messages']";
-    // The first conversation opened in a session pays for code paths run for the first time;
-    // opening a short one first shows what the long one itself costs.
-    let (dom, frame, _) = open_conversation(
-        &b,
-        "Colleague 1-2, ",
-        LOG,
-        &format!("history {}:", SHORT_CONVERSATION - 1),
-    )
-    .await;
-    println!(
-        "    first conversation of the session ({SHORT_CONVERSATION} messages): {dom:.0} ms / {frame:.0} ms"
-    );
-    for round in 1..=3 {
-        let (dom, frame, clicked) = open_conversation(&b, "Colleague 1-1, ", LOG, &newest).await;
+    for round in 1..=4 {
+        let (dom, frame, clicked) =
+            open_conversation(&b, "Colleague 1-1, ", LOG, &newest, PAGE).await;
+        let first = " (the session's first conversation with messages)";
         println!(
             "    #{round}{}: {dom:.0} ms / {frame:.0} ms",
-            if round == 1 { " (first time)" } else { "" }
+            if round == 1 { first } else { "" }
         );
         if round == 1 {
-            // Where the first open goes: the history call (IPC + backend), then from the
-            // answer to the frame after the DOM update.
-            let call = measures(&b, "history-call").await;
-            let render = measures(&b, "history-render").await;
-            if let (Some(c), Some(r)) = (call.last(), render.last()) {
-                println!(
-                    "      of which: click to the history call {:.0} ms, the call {:.0} ms, applying the page to the painted frame {:.0} ms",
-                    c.0 - clicked,
-                    c.1,
-                    r.1
-                );
-            }
+            print_split(&b, clicked).await;
         }
-        let _ = open_conversation(
+        let (dom, frame, _) = open_conversation(
             &b,
             "Colleague 1-2, ",
-            "#conversation-title",
-            "Colleague 1-2",
+            LOG,
+            &format!("history {}:", SHORT_CONVERSATION - 1),
+            PAGE,
         )
         .await;
+        if round == 1 {
+            println!("    a {SHORT_CONVERSATION}-message conversation opened next: {dom:.0} ms / {frame:.0} ms");
+        }
     }
     let _ = trigger.drain_for(100).await;
     b.close().await.unwrap();
