@@ -141,49 +141,60 @@ fn store_long_conversation(data_dir: &std::path::Path, account: &str, peer: &str
     }
 }
 
-/// Where the last open went: the history call (IPC + backend), then from the answer to the
-/// frame after the DOM update.
+/// Where the last open went before the page was drawn: from the click to the history call, and
+/// the call itself (IPC and backend; the window builds the conversation's header meanwhile).
 async fn print_split(b: &Browser, clicked: f64) {
     let call = measures(b, "history-call").await;
-    let render = measures(b, "history-render").await;
-    if let (Some(c), Some(r)) = (call.last(), render.last()) {
+    if let Some(c) = call.last() {
         println!(
-            "      of which: click to the history call {:.0} ms, the call {:.0} ms, applying the page to the painted frame {:.0} ms",
+            "      of which: click to the history call {:.0} ms, the call {:.0} ms",
             c.0 - clicked,
-            c.1,
-            r.1
+            c.1
         );
     }
 }
 
+/// When an opened conversation was shown, in ms from the click on the page's clock.
+struct Opened {
+    /// The newest message is in the DOM (a fresh page draws the newest messages first).
+    newest: f64,
+    /// The frame after that, when it is painted.
+    painted: f64,
+    /// The whole page is in the DOM (after the first paint when it was drawn in two steps).
+    whole: f64,
+    /// The click's time.
+    clicked: f64,
+}
+
 /// Clicks the contact whose list entry starts with `name` and waits until the element `css`
-/// shows `text` and holds at least `page` messages. Returns (ms to that DOM update, ms to the
-/// frame after it, the click's time), on the page's clock.
-async fn open_conversation(
-    b: &Browser,
-    name: &str,
-    css: &str,
-    text: &str,
-    page: usize,
-) -> (f64, f64, f64) {
+/// shows `text`, the frame after it, and until it holds at least `page` messages.
+async fn open_conversation(b: &Browser, name: &str, css: &str, text: &str, page: usize) -> Opened {
     let out = b
         .execute_async(
             r#"const [name, css, text, page, done] = arguments;
             const button = [...document.querySelectorAll("ul[aria-label='Contacts'] button")]
               .find(el => (el.getAttribute('aria-label') || '').startsWith(name));
             if (!button) { done(null); return; }
-            const shows = () => {
-              const el = document.querySelector(css);
-              return !!el && el.textContent.includes(text)
-                && el.querySelectorAll('[data-message-id]').length >= page;
-            };
+            const el = () => document.querySelector(css);
+            const shows = () => !!el() && el().textContent.includes(text);
+            const whole = () => !!el() && el().querySelectorAll('[data-message-id]').length >= page;
             const t0 = performance.now();
-            new MutationObserver((_, observer) => {
-              if (!shows()) return;
+            const at = { newest: null, painted: null, whole: null };
+            const observer = new MutationObserver(() => check());
+            const finish = () => {
+              if (at.painted === null || at.whole === null) return;
               observer.disconnect();
-              const dom = performance.now() - t0;
-              requestAnimationFrame(() => done([dom, performance.now() - t0, t0]));
-            }).observe(document.body, { childList: true, subtree: true, characterData: true });
+              done([at.newest, at.painted, at.whole, t0]);
+            };
+            const check = () => {
+              if (at.newest === null && shows()) {
+                at.newest = performance.now() - t0;
+                requestAnimationFrame(() => { at.painted = performance.now() - t0; finish(); });
+              }
+              if (at.newest !== null && at.whole === null && whole()) at.whole = performance.now() - t0;
+              finish();
+            };
+            observer.observe(document.body, { childList: true, subtree: true, characterData: true });
             button.click();"#,
             vec![
                 serde_json::json!(name),
@@ -195,11 +206,12 @@ async fn open_conversation(
         .await
         .unwrap();
     let v = out.as_array().expect("conversation did not open");
-    (
-        v[0].as_f64().unwrap(),
-        v[1].as_f64().unwrap(),
-        v[2].as_f64().unwrap(),
-    )
+    Opened {
+        newest: v[0].as_f64().unwrap(),
+        painted: v[1].as_f64().unwrap(),
+        whole: v[2].as_f64().unwrap(),
+        clicked: v[3].as_f64().unwrap(),
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -293,21 +305,27 @@ async fn main() {
     // (the bubbles' code, styles and fonts are used for the first time), then again after
     // another one was open.
     const PAGE: usize = 50;
-    println!("  opening the conversation with {LONG_CONVERSATION} stored messages (click → newest page of {PAGE} in the DOM / → painted frame):");
+    println!("  opening the conversation with {LONG_CONVERSATION} stored messages (click → newest messages in the DOM / → painted / → whole page of {PAGE} in the DOM):");
     let newest = format!("history {}:", LONG_CONVERSATION - 1);
     const LOG: &str = "[role='log'][aria-label='Messages']";
+    let shown = |o: &Opened| {
+        format!(
+            "{:.0} ms / {:.0} ms / {:.0} ms",
+            o.newest, o.painted, o.whole
+        )
+    };
     for round in 1..=4 {
-        let (dom, frame, clicked) =
-            open_conversation(&b, "Colleague 1-1, ", LOG, &newest, PAGE).await;
+        let o = open_conversation(&b, "Colleague 1-1, ", LOG, &newest, PAGE).await;
         let first = " (the session's first conversation with messages)";
         println!(
-            "    #{round}{}: {dom:.0} ms / {frame:.0} ms",
-            if round == 1 { first } else { "" }
+            "    #{round}{}: {}",
+            if round == 1 { first } else { "" },
+            shown(&o)
         );
         if round == 1 {
-            print_split(&b, clicked).await;
+            print_split(&b, o.clicked).await;
         }
-        let (dom, frame, _) = open_conversation(
+        let other = open_conversation(
             &b,
             "Colleague 1-2, ",
             LOG,
@@ -316,7 +334,10 @@ async fn main() {
         )
         .await;
         if round == 1 {
-            println!("    a {SHORT_CONVERSATION}-message conversation opened next: {dom:.0} ms / {frame:.0} ms");
+            println!(
+                "    a {SHORT_CONVERSATION}-message conversation opened next: {}",
+                shown(&other)
+            );
         }
     }
     let _ = trigger.drain_for(100).await;

@@ -193,9 +193,11 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
 
   /** Select a conversation: loads its newest page (once) and marks it read. */
   function open(peer: string) {
-    setState("selected", peer);
     const existing = state.byPeer[peer];
+    // Ask for the page before drawing the conversation: the backend reads it while the window
+    // builds the conversation's header and composer.
     if (!existing || existing.status === "error" || existing.hasNewer) void loadNewest(peer);
+    setState("selected", peer);
     markRead(peer);
   }
 

@@ -1,6 +1,7 @@
 import { onCleanup, Show } from "solid-js";
 import { AccountHeader } from "../components/account/AccountHeader";
 import { ContactList } from "../components/contacts/ContactList";
+import { BubbleWarmUp } from "../components/conversation/BubbleWarmUp";
 import { ConversationPane, dragsFiles } from "../components/conversation/ConversationPane";
 import { EmptyConversation } from "../components/conversation/EmptyConversation";
 import { SearchBox, SearchResults } from "../components/search/MessageSearch";
@@ -36,6 +37,7 @@ export function MainView() {
         <Show when={conversations.selected()} keyed fallback={<EmptyConversation />}>
           {(peer) => <ConversationPane peer={peer} />}
         </Show>
+        <BubbleWarmUp />
       </main>
     </div>
   );

@@ -4,6 +4,8 @@ import { App } from "../../App";
 import { contact, emitEvent, message, mockBackend } from "../../test/backend";
 import type { Handler } from "../../test/backend";
 import type { Message } from "../../ipc";
+import { firstPaintCount } from "./MessageList";
+import { resetBubbleWarmUp, WARM_UP_DELAY_MS } from "./BubbleWarmUp";
 
 const BOB = "bob@example.com";
 const roster = [
@@ -281,5 +283,75 @@ describe("conversation", () => {
     expect(bodies[59]).toBe("m149");
     // fewer than a page came back: nothing more to load
     expect(within(log).queryByRole("button", { name: "Load earlier messages" })).toBeNull();
+  });
+  it("draws the newest messages first and the rest of the page after that frame", async () => {
+    const page = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => message(BOB, { id: from + i, body: `m${from + i}` }));
+    const { log } = await openBob((args) => (args.beforeId === null ? page(100, 50) : []));
+    await within(log).findByText("m149");
+    const bodies = () => [...log.querySelectorAll(".msg-body")].map((b) => b.textContent);
+    // The first frame: the newest messages that fill the view, in order (the test DOM has no
+    // layout, so the view is 0 px high and the smallest count is drawn).
+    const first = firstPaintCount(0);
+    expect(bodies()).toEqual(page(150 - first, first).map((m) => m.body));
+    await within(log).findByText("m100");
+    expect(bodies()).toEqual(page(100, 50).map((m) => m.body));
+    // Opened again, the page is at hand and drawn whole at once.
+    const list = screen.getByRole("list", { name: "Contacts" });
+    fireEvent.click(within(list).getByRole("button", { name: /^Carol/ }));
+    await screen.findByRole("heading", { level: 2, name: "Carol" });
+    fireEvent.click(within(list).getByRole("button", { name: /^Bob Baker/ }));
+    const again = await screen.findByRole("log", { name: "Messages" });
+    await within(again).findByText("m149");
+    expect(again.querySelectorAll(".msg-body")).toHaveLength(50);
+  });
+
+  it("counts enough messages to fill the view before the rest is drawn", () => {
+    expect(firstPaintCount(0)).toBe(12);
+    // 600 px at no less than 48 px a message: 13, and two to spare.
+    expect(firstPaintCount(600)).toBe(15);
+    expect(firstPaintCount(1200)).toBe(27);
+  });
+
+  it("a short first page stays whole when older messages arrive", async () => {
+    const t = (min: number) => Date.UTC(2026, 0, 5, 9, min);
+    const { log } = await openBob(
+      Array.from({ length: 5 }, (_, i) =>
+        message(BOB, { id: 100 + i, body: `new${i}`, timestamp: t(40 + i) }),
+      ),
+    );
+    await within(log).findByText("new4");
+    await emitEvent("messages-received", {
+      messages: Array.from({ length: 30 }, (_, i) =>
+        message(BOB, { id: 200 + i, body: `old${i}`, timestamp: t(i) }),
+      ),
+    });
+    // At once, not a frame later: the first page was drawn whole, so is everything after it.
+    expect(log.querySelectorAll(".msg-body")).toHaveLength(35);
+    expect(log.querySelector(".msg-body")?.textContent).toBe("old0");
+  });
+  it("lays message bubbles out once off screen after sign-in, and leaves nothing behind", async () => {
+    resetBubbleWarmUp();
+    mockBackend({ list_contacts: () => roster });
+    const added: Element[] = [];
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        for (const n of r.addedNodes) if (n instanceof Element) added.push(n);
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
+    render(() => <App />);
+    await screen.findByRole("list", { name: "Contacts" });
+    await new Promise((r) => setTimeout(r, WARM_UP_DELAY_MS + 100));
+    observer.disconnect();
+    const warmUps = added.filter((n) => n.classList.contains("bubble-warm-up"));
+    expect(warmUps).toHaveLength(1);
+    const box = warmUps[0];
+    if (!box) throw new Error("the bubbles were not warmed up");
+    expect(box.getAttribute("aria-hidden")).toBe("true");
+    // One bubble each way, as a conversation draws them.
+    expect(box.querySelectorAll(".msg--in .msg-body, .msg--out .msg-body")).toHaveLength(2);
+    expect(box.isConnected).toBe(false);
+    expect(document.querySelector(".bubble-warm-up")).toBeNull();
   });
 });

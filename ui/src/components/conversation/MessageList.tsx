@@ -1,4 +1,4 @@
-import { createEffect, createSignal, For, on, onCleanup, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, on, onCleanup, Show } from "solid-js";
 import { useHallway } from "../../state/context";
 import { MessageItem } from "./MessageItem";
 
@@ -8,13 +8,39 @@ const STICK_THRESHOLD = 48;
 const LOAD_THRESHOLD = 80;
 /** How long a message opened from a search result stays highlighted (ms). */
 export const HIGHLIGHT_MS = 2000;
+/** No message takes less height than this (px): one line of text, its header and the gap. */
+const MIN_MESSAGE_PX = 48;
+
+/**
+ * How many of the newest messages fill a view `viewportPx` high (with two to spare). A freshly
+ * loaded page draws these first and the rest after that frame is painted: building all 50 bubbles
+ * before the first paint was most of the time to open a conversation (docs/PERFORMANCE.md).
+ */
+export function firstPaintCount(viewportPx: number): number {
+  return Math.max(12, Math.ceil(viewportPx / MIN_MESSAGE_PX) + 2);
+}
 
 export function MessageList(props: { peer: string; peerName: string }) {
   const { conversations } = useHallway();
   const conv = () => conversations.conversation(props.peer);
   const messages = () => conv()?.messages ?? [];
-  const [highlighted, setHighlighted] = createSignal<number | null>(null);
   let log!: HTMLDivElement;
+  // A page already here (a conversation opened again) is drawn whole at once.
+  const [whole, setWhole] = createSignal(conv()?.status === "ready");
+  const shown = createMemo(() => {
+    const list = messages();
+    const c = conv();
+    // A search result or older history is positioned by its target: draw the whole page.
+    if (whole() || c?.target != null || c?.hasNewer) return list;
+    const n = firstPaintCount(log?.clientHeight ?? 0);
+    return list.length <= n ? list : list.slice(list.length - n);
+  });
+  let rest: { frame?: number; timer?: ReturnType<typeof setTimeout> } = {};
+  onCleanup(() => {
+    if (rest.frame !== undefined) cancelAnimationFrame(rest.frame);
+    clearTimeout(rest.timer);
+  });
+  const [highlighted, setHighlighted] = createSignal<number | null>(null);
   let atBottom = true;
   /** A newer page is being appended: keep the reading position instead of following it. */
   let appendingPage = false;
@@ -42,9 +68,29 @@ export function MessageList(props: { peer: string; peerName: string }) {
     }
   }
 
+  /** Too little history to scroll: fetch more so the user can reach it. */
+  function fillWindow() {
+    if (log.clientHeight > 0 && log.scrollHeight <= log.clientHeight) {
+      const c = conv();
+      if (c?.hasMore) void loadOlder();
+      else if (c?.hasNewer) void loadNewer();
+    }
+  }
+
+  /** The rest of the page, above what the first paint showed, keeping the view where it is. */
+  function drawWholePage() {
+    rest = {};
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    setWhole(true);
+    log.scrollTop = log.scrollHeight - fromBottom;
+    fillWindow();
+  }
+
   function onScroll() {
     const fromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
     atBottom = fromBottom < STICK_THRESHOLD && !conv()?.hasNewer;
+    // The page is still being drawn: older history is not what the user scrolled to.
+    if (shown().length < messages().length) return;
     if (log.scrollTop < LOAD_THRESHOLD && conv()?.hasMore) void loadOlder();
     if (fromBottom < LOAD_THRESHOLD && conv()?.hasNewer) void loadNewer();
   }
@@ -67,10 +113,16 @@ export function MessageList(props: { peer: string; peerName: string }) {
           scrollToBottom();
           atBottom = true;
         }
-        // Too little history to scroll: fetch more so the user can reach it.
-        if (log.clientHeight > 0 && log.scrollHeight <= log.clientHeight) {
-          if (c?.hasMore) void loadOlder();
-          else if (c?.hasNewer) void loadNewer();
+        if (shown().length < messages().length) {
+          // The newest messages go into this frame; the rest of the page once it is painted
+          // (a task queued from the frame's callback runs after its paint).
+          rest.frame ??= requestAnimationFrame(() => {
+            rest.timer = setTimeout(drawWholePage, 0);
+          });
+        } else {
+          // From here on every message of the conversation is drawn (older pages too).
+          setWhole(true);
+          fillWindow();
         }
       },
     ),
@@ -134,7 +186,7 @@ export function MessageList(props: { peer: string; peerName: string }) {
         <Show when={conv()?.status === "ready" && messages().length === 0}>
           <p class="log-note">No messages yet. Say hello!</p>
         </Show>
-        <For each={messages()}>
+        <For each={shown()}>
           {(m) => (
             <MessageItem
               message={m}
