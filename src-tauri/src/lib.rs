@@ -1,5 +1,8 @@
 //! Hallway's Tauri shell: builds the window, registers the commands and events, and forwards
 //! core events to the UI. All messenger logic lives in `hallway-core`.
+// No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
+// the allocator tuning in src-tauri/src/main.rs (a crate of its own).
+#![forbid(unsafe_code)]
 
 pub mod avatar_url;
 pub mod bindings;

@@ -9,20 +9,32 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc 3's `mi_option_arena_eager_commit` and `mi_option_purge_delay` (their positions in
-/// `mi_option_e`, include/mimalloc.h; libmimalloc-sys names neither).
+/// `mi_option_e`, include/mimalloc.h, the same in mimalloc 2; libmimalloc-sys names neither).
 const MI_OPTION_ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Freed memory goes back at once, and arenas are committed as used: a thread that goes quiet
 /// after a burst never calls the allocator again to purge on a delay. In the window benchmark
-/// this took the shell from 159 to ~111 MB after the caps burst.
+/// this took the shell from 233 to 121–139 MB PSS with 5,000 contacts (docs/PERFORMANCE.md).
+/// A value the user gave mimalloc through its own variables is kept.
 #[allow(unsafe_code)]
 fn tune_allocator() {
-    // SAFETY: mi_option_set stores an integer in mimalloc's option table; both options are
-    // read on each purge/arena reservation, so setting them while running is supported.
-    unsafe {
-        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
-        libmimalloc_sys::mi_option_set(MI_OPTION_ARENA_EAGER_COMMIT, 0);
+    for (option, var, value) in [
+        (MI_OPTION_PURGE_DELAY, "MIMALLOC_PURGE_DELAY", 0),
+        (
+            MI_OPTION_ARENA_EAGER_COMMIT,
+            "MIMALLOC_ARENA_EAGER_COMMIT",
+            0,
+        ),
+    ] {
+        if std::env::var_os(var).is_some() {
+            continue;
+        }
+        // SAFETY: mi_option_set stores an integer in mimalloc's option table, which is not
+        // synchronised: this runs first thing in `main`, while the process has one thread. Both
+        // options are read on each purge or arena reservation, so later allocations follow them
+        // (an arena reserved before `main` keeps the eager commit it was made with).
+        unsafe { libmimalloc_sys::mi_option_set(option, value) };
     }
 }
 

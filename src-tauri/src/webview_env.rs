@@ -3,9 +3,11 @@
 
 /// Without a GPU render node, WebKitGTK's DMA-BUF renderer (the default since 2.42) has no GPU
 /// to share buffers from: it renders with Mesa's software GL and copies frames through shared
-/// memory, which cost the web process ~95 MB more than the older path in our window benchmark
+/// memory, which cost the web process ~105 MB more than the older path in our window benchmark
 /// (docs/PERFORMANCE.md). On machines with a render node WebKit's default is kept, and a value
 /// the user set is never overridden.
+///
+/// Call it first thing in `main`, before any thread starts: it changes the environment.
 pub fn prepare() {
     #[cfg(target_os = "linux")]
     {

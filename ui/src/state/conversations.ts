@@ -3,7 +3,7 @@ import { createStore, produce, reconcile } from "solid-js/store";
 import { api, errorMessage } from "../ipc";
 import type { DeliveryState, Message } from "../ipc";
 import { compareMessages, insertionIndex } from "../lib/messageOrder";
-import { measured, timedCall } from "../lib/perfMarks";
+import { timedCall } from "../lib/perfMarks";
 import type { ContactsStore } from "./contacts";
 
 export const PAGE_SIZE = 50;
@@ -148,13 +148,11 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
       const page = await timedCall("history-call", () => api.loadHistory(peer, null, PAGE_SIZE));
       if (!current()) return;
       remember(page);
-      measured("history-render", () =>
-        setState("byPeer", peer, {
-          messages: page,
-          status: "ready",
-          hasMore: page.length >= PAGE_SIZE,
-        }),
-      );
+      setState("byPeer", peer, {
+        messages: page,
+        status: "ready",
+        hasMore: page.length >= PAGE_SIZE,
+      });
       // Messages that arrived by event while the page was loading.
       releaseHeld(peer);
     } catch (e) {

@@ -1,6 +1,9 @@
 //! The messenger without a window: connection manager (one task per account owning tokio-xmpp's
 //! `StanzaStream`), roster/presence/messaging services, the outbox, trust and settings. The
 //! Tauri shell and the integration tests drive it through [`Messenger`]; it never imports tauri.
+// No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
+// the allocator tuning in src-tauri/src/main.rs (a crate of its own).
+#![forbid(unsafe_code)]
 
 mod archive_search;
 pub mod avatars;

@@ -2,6 +2,9 @@
 //! state, errors the user sees). Plain data with serde; `specta` derives (behind the `specta`
 //! feature) let the Tauri shell export the same types to TypeScript, so one name means one thing
 //! from SQLite to the screen.
+// No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
+// the allocator tuning in src-tauri/src/main.rs (a crate of its own).
+#![forbid(unsafe_code)]
 
 mod app;
 mod connection;

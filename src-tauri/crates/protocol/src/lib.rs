@@ -1,6 +1,9 @@
 //! Pure stanza ↔ model mapping for Hallway: one module per specification, no I/O, no state.
 //! The core feeds parsed stanzas in and sends the stanzas built here. Everything that comes from
 //! the network is untrusted: parse failures are values (`ProtocolError`), never panics.
+// No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
+// the allocator tuning in src-tauri/src/main.rs (a crate of its own).
+#![forbid(unsafe_code)]
 
 pub mod chat;
 pub mod rfc6121_presence;

@@ -1,6 +1,9 @@
 //! Hallway's local SQLite store: the one owner of the schema. Messages (history and outbox),
 //! full-text search, settings and pinned certificates live in one WAL-mode database in the app
 //! data dir. Migrations are numbered SQL files applied by `PRAGMA user_version` in a transaction.
+// No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
+// the allocator tuning in src-tauri/src/main.rs (a crate of its own).
+#![forbid(unsafe_code)]
 
 mod archive;
 mod contacts;

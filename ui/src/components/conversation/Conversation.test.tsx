@@ -294,8 +294,11 @@ describe("conversation", () => {
     // layout, so the view is 0 px high and the smallest count is drawn).
     const first = firstPaintCount(0);
     expect(bodies()).toEqual(page(150 - first, first).map((m) => m.body));
+    // Still being drawn: the live region is busy, so the rest is not read out as new.
+    expect(log.getAttribute("aria-busy")).toBe("true");
     await within(log).findByText("m100");
     expect(bodies()).toEqual(page(100, 50).map((m) => m.body));
+    expect(log.getAttribute("aria-busy")).toBeNull();
     // Opened again, the page is at hand and drawn whole at once.
     const list = screen.getByRole("list", { name: "Contacts" });
     fireEvent.click(within(list).getByRole("button", { name: /^Carol/ }));

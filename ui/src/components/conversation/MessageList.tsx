@@ -8,6 +8,8 @@ const STICK_THRESHOLD = 48;
 const LOAD_THRESHOLD = 80;
 /** How long a message opened from a search result stays highlighted (ms). */
 export const HIGHLIGHT_MS = 2000;
+/** The rest of a page drawn in two steps goes in after this at the latest (ms). */
+const REST_LATEST_MS = 100;
 /** No message takes less height than this (px): one line of text, its header and the gap. */
 const MIN_MESSAGE_PX = 48;
 
@@ -35,11 +37,14 @@ export function MessageList(props: { peer: string; peerName: string }) {
     const n = firstPaintCount(log?.clientHeight ?? 0);
     return list.length <= n ? list : list.slice(list.length - n);
   });
+  /** The rest of a page drawn in two steps: the frame it waits for, then its task. */
   let rest: { frame?: number; timer?: ReturnType<typeof setTimeout> } = {};
-  onCleanup(() => {
+  const cancelRest = () => {
     if (rest.frame !== undefined) cancelAnimationFrame(rest.frame);
     clearTimeout(rest.timer);
-  });
+    rest = {};
+  };
+  onCleanup(cancelRest);
   const [highlighted, setHighlighted] = createSignal<number | null>(null);
   let atBottom = true;
   /** A newer page is being appended: keep the reading position instead of following it. */
@@ -79,7 +84,7 @@ export function MessageList(props: { peer: string; peerName: string }) {
 
   /** The rest of the page, above what the first paint showed, keeping the view where it is. */
   function drawWholePage() {
-    rest = {};
+    cancelRest();
     const fromBottom = log.scrollHeight - log.scrollTop;
     setWhole(true);
     log.scrollTop = log.scrollHeight - fromBottom;
@@ -116,9 +121,14 @@ export function MessageList(props: { peer: string; peerName: string }) {
         if (shown().length < messages().length) {
           // The newest messages go into this frame; the rest of the page once it is painted
           // (a task queued from the frame's callback runs after its paint).
-          rest.frame ??= requestAnimationFrame(() => {
-            rest.timer = setTimeout(drawWholePage, 0);
-          });
+          // A hidden window gets no frames: then the rest goes in after REST_LATEST_MS.
+          if (rest.frame === undefined) {
+            rest.timer = setTimeout(drawWholePage, REST_LATEST_MS);
+            rest.frame = requestAnimationFrame(() => {
+              clearTimeout(rest.timer);
+              rest.timer = setTimeout(drawWholePage, 0);
+            });
+          }
         } else {
           // From here on every message of the conversation is drawn (older pages too).
           setWhole(true);
@@ -133,6 +143,9 @@ export function MessageList(props: { peer: string; peerName: string }) {
     const c = conv();
     const id = c?.target;
     if (id == null || c?.status !== "ready") return;
+    // The target needs the whole page, also once it is cleared below.
+    cancelRest();
+    setWhole(true);
     const el = log.querySelector<HTMLElement>(`[data-message-id="${id}"]`);
     if (el) {
       el.scrollIntoView?.({ block: "center" });
@@ -154,7 +167,10 @@ export function MessageList(props: { peer: string; peerName: string }) {
         tabIndex={0}
         onScroll={onScroll}
         aria-busy={
-          conv()?.status === "loading" || conv()?.loadingOlder || conv()?.loadingNewer
+          conv()?.status === "loading" ||
+          conv()?.loadingOlder ||
+          conv()?.loadingNewer ||
+          shown().length < messages().length
             ? "true"
             : undefined
         }
