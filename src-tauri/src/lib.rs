@@ -11,7 +11,6 @@ pub mod error;
 pub mod events;
 pub mod idle_os;
 pub mod notifications;
-pub mod webview_env;
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Hallway's entry point: the allocator, WebKit's environment, then the app.
+//! Hallway's entry point: the allocator, then the app.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 /// mimalloc gives freed pages back to the system. With glibc's allocator, the burst of ~5,000
@@ -40,7 +40,6 @@ fn tune_allocator() {
 
 fn main() {
     tune_allocator();
-    hallway_lib::webview_env::prepare();
     if let Err(e) = hallway_lib::run() {
         eprintln!("Hallway could not start: {e}");
         std::process::exit(1);

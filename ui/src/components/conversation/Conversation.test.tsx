@@ -287,7 +287,7 @@ describe("conversation", () => {
   it("draws the newest messages first and the rest of the page after that frame", async () => {
     const page = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => message(BOB, { id: from + i, body: `m${from + i}` }));
-    const { log } = await openBob((args) => (args.beforeId === null ? page(100, 50) : []));
+    const { backend, log } = await openBob((args) => (args.beforeId === null ? page(100, 50) : []));
     await within(log).findByText("m149");
     const bodies = () => [...log.querySelectorAll(".msg-body")].map((b) => b.textContent);
     // The first frame: the newest messages that fill the view, in order (the test DOM has no
@@ -299,14 +299,17 @@ describe("conversation", () => {
     await within(log).findByText("m100");
     expect(bodies()).toEqual(page(100, 50).map((m) => m.body));
     expect(log.getAttribute("aria-busy")).toBeNull();
-    // Opened again, the page is at hand and drawn whole at once.
+    // Opened again, the page is at hand and drawn the same way, without asking the backend.
     const list = screen.getByRole("list", { name: "Contacts" });
     fireEvent.click(within(list).getByRole("button", { name: /^Carol/ }));
     await screen.findByRole("heading", { level: 2, name: "Carol" });
+    const asked = backend.callsTo("load_history").length;
     fireEvent.click(within(list).getByRole("button", { name: /^Bob Baker/ }));
     const again = await screen.findByRole("log", { name: "Messages" });
-    await within(again).findByText("m149");
+    expect(again.querySelectorAll(".msg-body")).toHaveLength(first);
+    await within(again).findByText("m100");
     expect(again.querySelectorAll(".msg-body")).toHaveLength(50);
+    expect(backend.callsTo("load_history")).toHaveLength(asked);
   });
 
   it("counts enough messages to fill the view before the rest is drawn", () => {
