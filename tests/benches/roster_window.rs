@@ -156,7 +156,7 @@ async fn print_split(b: &Browser, clicked: f64) {
 
 /// When an opened conversation was shown, in ms from the click on the page's clock.
 struct Opened {
-    /// The newest message is in the DOM (a fresh page draws the newest messages first).
+    /// The newest message is in the DOM (a conversation draws its newest messages first).
     newest: f64,
     /// The frame after that, when it is painted.
     painted: f64,

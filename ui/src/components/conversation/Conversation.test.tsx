@@ -284,6 +284,7 @@ describe("conversation", () => {
     // fewer than a page came back: nothing more to load
     expect(within(log).queryByRole("button", { name: "Load earlier messages" })).toBeNull();
   });
+
   it("draws the newest messages first and the rest of the page after that frame", async () => {
     const page = (from: number, n: number) =>
       Array.from({ length: n }, (_, i) => message(BOB, { id: from + i, body: `m${from + i}` }));
@@ -336,6 +337,7 @@ describe("conversation", () => {
     expect(log.querySelectorAll(".msg-body")).toHaveLength(35);
     expect(log.querySelector(".msg-body")?.textContent).toBe("old0");
   });
+
   it("lays message bubbles out once off screen after sign-in, and leaves nothing behind", async () => {
     resetBubbleWarmUp();
     mockBackend({ list_contacts: () => roster });

@@ -14,9 +14,9 @@ const REST_LATEST_MS = 100;
 const MIN_MESSAGE_PX = 48;
 
 /**
- * How many of the newest messages fill a view `viewportPx` high (with two to spare). A freshly
- * loaded page draws these first and the rest after that frame is painted: building all 50 bubbles
- * before the first paint was most of the time to open a conversation (docs/PERFORMANCE.md).
+ * How many of the newest messages fill a view `viewportPx` high (with two to spare). An opened
+ * conversation draws these first and the rest after that frame is painted: building all 50
+ * bubbles before the first paint was most of the time to open a conversation (docs/PERFORMANCE.md).
  */
 export function firstPaintCount(viewportPx: number): number {
   return Math.max(12, Math.ceil(viewportPx / MIN_MESSAGE_PX) + 2);
@@ -38,6 +38,8 @@ export function MessageList(props: { peer: string; peerName: string }) {
     const n = firstPaintCount(log?.clientHeight ?? 0);
     return list.length <= n ? list : list.slice(list.length - n);
   });
+  /** Only the newest messages are drawn so far; the rest of the page follows. */
+  const partial = () => shown().length < messages().length;
   /** The rest of a page drawn in two steps: the frame it waits for, then its task. */
   let rest: { frame?: number; timer?: ReturnType<typeof setTimeout> } = {};
   const cancelRest = () => {
@@ -96,7 +98,7 @@ export function MessageList(props: { peer: string; peerName: string }) {
     const fromBottom = log.scrollHeight - log.scrollTop - log.clientHeight;
     atBottom = fromBottom < STICK_THRESHOLD && !conv()?.hasNewer;
     // The page is still being drawn: older history is not what the user scrolled to.
-    if (shown().length < messages().length) return;
+    if (partial()) return;
     if (log.scrollTop < LOAD_THRESHOLD && conv()?.hasMore) void loadOlder();
     if (fromBottom < LOAD_THRESHOLD && conv()?.hasNewer) void loadNewer();
   }
@@ -119,7 +121,7 @@ export function MessageList(props: { peer: string; peerName: string }) {
           scrollToBottom();
           atBottom = true;
         }
-        if (shown().length < messages().length) {
+        if (partial()) {
           // The newest messages go into this frame; the rest of the page once it is painted
           // (a task queued from the frame's callback runs after its paint).
           // A hidden window gets no frames: then the rest goes in after REST_LATEST_MS.
@@ -168,10 +170,7 @@ export function MessageList(props: { peer: string; peerName: string }) {
         tabIndex={0}
         onScroll={onScroll}
         aria-busy={
-          conv()?.status === "loading" ||
-          conv()?.loadingOlder ||
-          conv()?.loadingNewer ||
-          shown().length < messages().length
+          conv()?.status === "loading" || conv()?.loadingOlder || conv()?.loadingNewer || partial()
             ? "true"
             : undefined
         }
