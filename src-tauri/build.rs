@@ -51,6 +51,7 @@ fn main() {
         "accept_file",
         "decline_file",
         "set_preview_limit",
+        "set_max_incoming_file",
         "list_blocked",
     ];
     let attrs = tauri_build::Attributes::new()

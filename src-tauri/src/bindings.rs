@@ -15,6 +15,8 @@ pub fn builder() -> Builder<tauri::Wry> {
     Builder::<tauri::Wry>::new()
         // ids and ms timestamps stay far below 2^53.
         .dangerously_cast_bigints_to_number()
+        // The file types "Open" may hand to the system: the window shows Open only for these.
+        .constant("OPENABLE_EXTENSIONS", hallway_core::files::names::OPENABLE)
         // One TypeScript type per Rust type (our types serialise and deserialise alike).
         .disable_serde_phases()
         .commands(collect_commands![
@@ -67,6 +69,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             accept_file,
             decline_file,
             set_preview_limit,
+            set_max_incoming_file,
             list_blocked,
         ])
         .events(collect_events![

@@ -165,6 +165,13 @@ pub async fn set_preview_limit(hallway: Hallway<'_>, bytes: u64) -> Result<(), I
     Ok(hallway.set_preview_limit(bytes)?)
 }
 
+/// The largest file accepted straight from a contact's device (XEP-0234).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_max_incoming_file(hallway: Hallway<'_>, bytes: u64) -> Result<(), IpcError> {
+    Ok(hallway.set_max_incoming_file(bytes)?)
+}
+
 /// The conversation on screen and whether the window has the focus (no notifications for it).
 #[tauri::command]
 #[specta::specta]

@@ -42,6 +42,8 @@ pub fn run() -> Result<(), String> {
         idle_source: idle_os::source(),
         idle_poll: hallway_core::DEFAULT_IDLE_POLL,
         downloads_dir: hallway_core::paths::downloads_dir(),
+        host_overrides: Vec::new(),
+        allow_local_candidates: false,
     })
     .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());
@@ -100,7 +102,7 @@ pub fn run() -> Result<(), String> {
         .run(move |_app, event| {
             if let tauri::RunEvent::Exit = event {
                 let m = messenger.clone();
-                tauri::async_runtime::block_on(async move { m.sign_out().await });
+                tauri::async_runtime::block_on(async move { m.shut_down().await });
             }
         });
     Ok(())
@@ -121,7 +123,7 @@ fn demo_sign_in() -> Option<SignInRequest> {
         .filter(|s| !s.is_empty());
     Some(SignInRequest {
         address,
-        password,
+        password: password.into(),
         server,
         remember: false,
     })

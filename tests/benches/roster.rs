@@ -134,5 +134,5 @@ async fn main() {
         rss_before,
         rss_mb()
     );
-    alice.messenger.sign_out().await;
+    alice.messenger.shut_down().await;
 }

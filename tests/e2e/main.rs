@@ -762,7 +762,7 @@ async fn search_on_server_finds_and_opens_old_history() {
             std::iter::once(budget).chain((0..300).map(|i| format!("lunch note {i}"))),
         )
         .await;
-    phone.messenger.sign_out().await;
+    phone.messenger.shut_down().await;
 
     let data = tempfile::tempdir().unwrap();
     let driver = Driver::start(data.path());

@@ -35,7 +35,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
         matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "before you left"))
     })
     .await;
-    desk.messenger.sign_out().await;
+    desk.messenger.shut_down().await;
 
     // While the desk is off: three messages for Alice, which her phone (signing in meanwhile)
     // takes from offline storage, and one she writes from the phone.
@@ -71,7 +71,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
             p.messenger.store().pending(alice).unwrap().is_empty()
         })
         .await;
-    phone.messenger.sign_out().await;
+    phone.messenger.shut_down().await;
 
     // The desk comes back: the archive brings all four, in order, once.
     desk.sign_in(server).await.unwrap();
@@ -99,7 +99,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
 
     // Catching up again (sign out, sign in) adds nothing.
     let before = desk.messenger.store().count_messages(alice).unwrap();
-    desk.messenger.sign_out().await;
+    desk.messenger.shut_down().await;
     desk.sign_in(server).await.unwrap();
     let _ = desk.drain_for(1500).await;
     assert_eq!(
@@ -125,7 +125,7 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
         "archive of {TOTAL} messages written in {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    writer.messenger.sign_out().await;
+    writer.messenger.shut_down().await;
 
     // A new device signs in: it fetches only recent pages, newest first.
     let mut fresh = Client::new(alice);
@@ -200,15 +200,15 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
         matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "before the gap"))
     })
     .await;
-    desk.messenger.sign_out().await;
-    peer.messenger.sign_out().await;
+    desk.messenger.shut_down().await;
+    peer.messenger.shut_down().await;
 
     // The desk is off while the phone (same account) writes a lot: only the archive has it.
     let mut phone = Client::online(server, me).await;
     phone
         .send_all(colleague, (0..WRITTEN).map(|i| format!("gap {i}")))
         .await;
-    phone.messenger.sign_out().await;
+    phone.messenger.shut_down().await;
 
     desk.sign_in(server).await.unwrap();
     desk.eventually("catch-up stored", 20, |d| bodies(d, colleague).len() > 1000)

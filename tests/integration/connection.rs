@@ -23,7 +23,7 @@ async fn signs_in_and_reports_online() {
         "bound jid {jid}"
     );
     assert_eq!(snap.saved_account.unwrap().address, "alice1@localhost");
-    c.messenger.sign_out().await;
+    c.messenger.shut_down().await;
     assert_eq!(c.messenger.connection_state(), ConnectionState::Offline);
     assert!(c.messenger.account().is_none());
 }
@@ -135,7 +135,7 @@ async fn untrusted_certificate_can_be_pinned_and_a_changed_one_is_refused() {
         .trust_certificate("alice4@localhost", &fp)
         .unwrap();
     c.sign_in(&server).await.unwrap();
-    c.messenger.sign_out().await;
+    c.messenger.shut_down().await;
 
     // Another certificate pinned earlier → this one counts as changed: refused, with a warning.
     let other = fp.replace(&fp[..2], if &fp[..2] == "AA" { "BB" } else { "AA" });
@@ -245,7 +245,7 @@ async fn remember_me_uses_the_keychain_and_says_so_when_there_is_none() {
         Some(crate::support::prosody::PASSWORD)
     );
     assert!(c.messenger.snapshot().notice.is_none());
-    c.messenger.sign_out().await;
+    c.messenger.shut_down().await;
     let Client { data_dir, .. } = c;
     let db = std::fs::read(hallway_core::paths::database_path(data_dir.path())).unwrap();
     assert!(
@@ -256,7 +256,24 @@ async fn remember_me_uses_the_keychain_and_says_so_when_there_is_none() {
     let mut restarted = Client::open_with_keychain("carol1@localhost", data_dir, keychain.clone());
     assert!(restarted.messenger.resume_saved().await);
     restarted.wait_online(15).await;
+    // Quitting keeps both; **Sign out** (the user's own action) forgets the password and the
+    // remembered account, so the next start shows the form instead of signing in by itself.
+    restarted.messenger.shut_down().await;
+    assert!(keychain.load("carol1@localhost").unwrap().is_some());
+    assert!(restarted.messenger.snapshot().saved_account.is_some());
+    assert!(restarted.messenger.resume_saved().await);
+    restarted.wait_online(15).await;
     restarted.messenger.sign_out().await;
+    assert_eq!(keychain.load("carol1@localhost").unwrap(), None);
+    let Client { data_dir, .. } = restarted;
+    let after = Client::open_with_keychain("carol1@localhost", data_dir, keychain.clone());
+    assert!(after.messenger.snapshot().saved_account.is_none());
+    assert!(
+        !after.messenger.resume_saved().await,
+        "after Sign out the next start must not sign in by itself"
+    );
+    assert_eq!(after.messenger.connection_state(), ConnectionState::Offline);
+    drop(after);
 
     // Unticked: the password is forgotten.
     let again = Client::open_with_keychain(
@@ -266,7 +283,7 @@ async fn remember_me_uses_the_keychain_and_says_so_when_there_is_none() {
     );
     again.messenger.sign_in(req(false)).await.unwrap();
     assert_eq!(keychain.load("carol1@localhost").unwrap(), None);
-    again.messenger.sign_out().await;
+    again.messenger.shut_down().await;
 
     // No keychain: sign-in works, the user is told, and the next start asks again.
     let nokey = Client::open_with_keychain(
@@ -278,7 +295,7 @@ async fn remember_me_uses_the_keychain_and_says_so_when_there_is_none() {
     let snap = nokey.messenger.snapshot();
     assert!(!snap.keychain_available);
     assert!(snap.notice.unwrap().contains("password was not saved"));
-    nokey.messenger.sign_out().await;
+    nokey.messenger.shut_down().await;
     let Client { data_dir, .. } = nokey;
     let restarted = Client::open_with_keychain("carol1@localhost", data_dir, Arc::new(NoKeychain));
     assert!(!restarted.messenger.resume_saved().await);

@@ -21,8 +21,9 @@ use crate::support::client::Client;
 use crate::support::prosody::{Prosody, PASSWORD};
 
 const KILLS: u32 = 20;
-const SENDER: &str = "carol8@localhost";
-const PEER: &str = "carol9@localhost";
+// Two colleagues: a stranger's conversation is kept to its newest 200 messages.
+const SENDER: &str = "alice26@localhost";
+const PEER: &str = "bob26@localhost";
 
 /// The child: signs in from `HALLWAY_CRASH_DIR` and writes messages until it is killed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,6 +43,8 @@ async fn crash_child() {
         idle_source: Arc::new(hallway_core::idle::NoIdleSource),
         idle_poll: hallway_core::DEFAULT_IDLE_POLL,
         downloads_dir: PathBuf::from(dir).join("Downloads"),
+        host_overrides: Vec::new(),
+        allow_local_candidates: true,
     })
     .unwrap();
     tokio::spawn(async move { while events.recv().await.is_some() {} });

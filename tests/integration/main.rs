@@ -15,4 +15,5 @@ mod interop;
 mod messaging;
 mod people;
 mod roster_presence;
+mod security;
 mod server_search;

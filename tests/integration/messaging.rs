@@ -237,7 +237,7 @@ async fn history_survives_a_restart_and_pages() {
             == 60
     })
     .await;
-    bob.messenger.sign_out().await;
+    bob.messenger.shut_down().await;
     let Client { data_dir, .. } = bob;
     let mut bob = Client::open_in("bob12@localhost", data_dir);
     bob.sign_in(server).await.unwrap();
@@ -264,6 +264,18 @@ pub(crate) fn send_raw(server: &Prosody, jid: &str, stanzas: &[&str]) {
 
 /// `send_raw` to the server listening on `port` (any test server for `localhost`).
 pub(crate) fn send_raw_at(port: u16, jid: &str, stanzas: &[&str]) {
+    send_raw_with(port, jid, stanzas, &[]);
+}
+
+/// `send_raw_at` with raw_send.py's settings (`RAW_SEND_WAIT_IQS`, `RAW_SEND_WAIT_MSGS`,
+/// `RAW_SEND_LINGER_MS`, `RAW_SEND_GAP_MS`); returns every iq and message the other client got,
+/// one `IQ <xml>` / `MSG <xml>` line each.
+pub(crate) fn send_raw_with(
+    port: u16,
+    jid: &str,
+    stanzas: &[&str],
+    settings: &[(&str, &str)],
+) -> String {
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/integration/support/raw_send.py"
@@ -273,6 +285,7 @@ pub(crate) fn send_raw_at(port: u16, jid: &str, stanzas: &[&str]) {
         .args([jid, crate::support::prosody::PASSWORD, &port.to_string()])
         .arg(&crate::support::prosody::pki().ca_pem)
         .args(stanzas)
+        .envs(settings.iter().copied())
         .output()
         .unwrap();
     assert!(
@@ -280,6 +293,7 @@ pub(crate) fn send_raw_at(port: u16, jid: &str, stanzas: &[&str]) {
         "raw_send.py failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,7 +382,7 @@ async fn reading_on_another_device_clears_unread_here_through_xep0490() {
 
     // Read on the phone while the laptop was off: its next sign-in catches up the message and
     // then the read position, so it does not come back unread.
-    laptop.messenger.sign_out().await;
+    laptop.messenger.shut_down().await;
     send_raw(
         server,
         "bob18@localhost/raw",

@@ -106,7 +106,7 @@ async fn sees_a_colleagues_presence_and_status_text_change_live() {
             matches!(e, CoreEvent::PresencesChanged(u) if u.iter().any(|p| p.jid == "bob7@localhost" && p.presence == PresenceShow::Offline))
         })
         .await;
-    bob.messenger.sign_out().await;
+    bob.messenger.shut_down().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +121,7 @@ async fn my_status_is_sent_again_after_a_restart() {
         })
         .await
         .unwrap();
-    bob.messenger.sign_out().await;
+    bob.messenger.shut_down().await;
     // "Restart" bob's app on the same data dir.
     let Client { data_dir, .. } = bob;
     let mut bob = Client::open_in("bob8@localhost", data_dir);

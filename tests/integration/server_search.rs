@@ -48,7 +48,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
             c.messenger.store().pending(ben).unwrap().is_empty()
         })
         .await;
-    colleague.messenger.sign_out().await;
+    colleague.messenger.shut_down().await;
     let mut writer = online(server, ann).await;
     writer
         .wait_for("Ben's message from the archive", 10, |e| {
@@ -62,7 +62,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
             std::iter::once(budget).chain((0..FILLERS).map(|i| format!("lunch note {i}"))),
         )
         .await;
-    writer.messenger.sign_out().await;
+    writer.messenger.shut_down().await;
 
     // A new device fetches only the recent pages: the budget messages are not local.
     let mut desk = online(server, ann).await;

@@ -14,6 +14,21 @@ describe("app shell", () => {
     expect(screen.getByRole("button", { name: "Sign out" })).toBeTruthy();
   });
 
+  it("tells the signed-in user a one-off notice until it is dismissed", async () => {
+    mockBackend({
+      get_app_state: () =>
+        snapshot({
+          notice:
+            "Hallway could not open its message history (database error: file is not a database), so it started a new one.",
+        }),
+    });
+    render(() => <App />);
+    const alert = await screen.findByRole("alert");
+    expect(alert.textContent).toContain("could not open its message history");
+    fireEvent.click(screen.getByRole("button", { name: "Dismiss notice" }));
+    await waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+  });
+
   it("follows connectionStateChanged in the status element", async () => {
     mockBackend();
     render(() => <App />);

@@ -50,6 +50,19 @@ impl Client {
         )
     }
 
+    /// A fresh client whose file transfers reach `host` at `addr` (like `/etc/hosts`).
+    pub fn with_host_override(address: &str, host: &str, addr: std::net::SocketAddr) -> Client {
+        super::prosody::pki();
+        let dir = tempfile::tempdir().unwrap();
+        Self::open_full(
+            address,
+            dir,
+            Arc::new(MemoryKeychain::default()),
+            hallway_core::DEFAULT_CATCH_UP_LIMIT,
+            vec![(host.to_string(), addr)],
+        )
+    }
+
     /// A fresh client whose archive catch-up stops (and records a gap) after `limit` messages.
     pub fn with_catch_up_limit(address: &str, limit: usize) -> Client {
         super::prosody::pki();
@@ -63,6 +76,16 @@ impl Client {
         keychain: Arc<dyn hallway_core::keychain::Keychain>,
         catch_up_limit: usize,
     ) -> Client {
+        Self::open_full(address, data_dir, keychain, catch_up_limit, Vec::new())
+    }
+
+    fn open_full(
+        address: &str,
+        data_dir: tempfile::TempDir,
+        keychain: Arc<dyn hallway_core::keychain::Keychain>,
+        catch_up_limit: usize,
+        host_overrides: Vec<(String, std::net::SocketAddr)>,
+    ) -> Client {
         let idle = ManualIdleSource::new();
         let (messenger, events) = Messenger::open(MessengerOptions {
             data_dir: data_dir.path().to_path_buf(),
@@ -72,6 +95,9 @@ impl Client {
             // Fast, so automatic away tests take a second, not minutes.
             idle_poll: std::time::Duration::from_millis(200),
             downloads_dir: data_dir.path().join("Downloads"),
+            host_overrides,
+            // Every test device is on this one machine.
+            allow_local_candidates: true,
         })
         .unwrap();
         Client {

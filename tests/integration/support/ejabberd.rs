@@ -69,7 +69,8 @@ impl Ejabberd {
         })
     }
 
-    fn start() -> Ejabberd {
+    /// Starts a private ejabberd (for tests that restart it).
+    pub fn start() -> Ejabberd {
         let pki = pki();
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path().to_path_buf();
@@ -133,7 +134,9 @@ impl Ejabberd {
             .arg("ejabberd:ejabberd")
             .arg(&d));
 
-        let node = format!("hallway{}@localhost", std::process::id());
+        static NODES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NODES.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let node = format!("hallway{}n{n}@localhost", std::process::id());
         let e = Ejabberd {
             dir,
             node,
@@ -145,6 +148,22 @@ impl Ejabberd {
         wait_for_port(c2s_port, "ejabberd", &d.join("logs/ejabberd.log"));
         for user in USERS {
             run(&mut e.ctl(&["register", user, "localhost", PASSWORD]));
+        }
+        // Colleagues: each in the others' roster, subscribed both ways (receipts and a
+        // conversation's whole history are for contacts).
+        for user in USERS {
+            for other in USERS.iter().filter(|o| *o != user) {
+                run(&mut e.ctl(&[
+                    "add_rosteritem",
+                    user,
+                    "localhost",
+                    other,
+                    "localhost",
+                    other,
+                    "Team",
+                    "both",
+                ]));
+            }
         }
         e
     }
@@ -164,6 +183,29 @@ impl Ejabberd {
             .arg(&self.node)
             .args(args);
         c
+    }
+
+    /// Stops the server cleanly (every session ends; stored data stays).
+    pub fn stop(&self) {
+        run(&mut self.ctl(&["stop"]));
+        let _ = self.ctl(&["stopped"]).output();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline
+            && std::net::TcpStream::connect(("127.0.0.1", self.c2s_port)).is_ok()
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// Starts the server again after `stop`.
+    pub fn start_again(&self) {
+        run(&mut self.ctl(&["start"]));
+        run(&mut self.ctl(&["started"]));
+        wait_for_port(
+            self.c2s_port,
+            "ejabberd",
+            &self.dir.path().join("logs/ejabberd.log"),
+        );
     }
 
     /// The sign-in form's **Server** field for this server.
@@ -199,6 +241,8 @@ listen:
     module: ejabberd_c2s
     starttls_required: true
 modules:
+  # ejabberdctl's add_rosteritem (the harness makes the users colleagues).
+  mod_admin_extra: {{}}
   mod_roster: {{}}
   mod_carboncopy: {{}}
   mod_mam:

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// Test users are `{prefix}{n}` for n in 1..=TEAMS, grouped in `Team {n}` with mutual
 /// subscriptions (mod_groups), so each test gets its own team of colleagues.
-pub const TEAMS: usize = 20;
+pub const TEAMS: usize = 26;
 /// The members of every team: (local part prefix, display-name prefix).
 pub const MEMBERS: &[(&str, &str)] = &[
     ("alice", "Alice Archer"),
@@ -75,7 +75,7 @@ pub fn pki() -> &'static Pki {
         ossl(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost"]);
         std::fs::write(
             d.join("leaf.ext"),
-            "subjectAltName=DNS:localhost,DNS:conference.localhost,DNS:upload.localhost,IP:127.0.0.1\n\
+            "subjectAltName=DNS:localhost,DNS:conference.localhost,DNS:upload.localhost,DNS:files.example.test,IP:127.0.0.1\n\
              basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
         )
         .unwrap();
@@ -253,6 +253,12 @@ impl Prosody {
                 .args(["-STOP", &pid.to_string()])
                 .status();
         }
+    }
+
+    /// The server's folder (its data, for tests that look at what it stored).
+    #[allow(dead_code)]
+    pub fn data_dir(&self) -> std::path::PathBuf {
+        self.dir().join("data")
     }
 
     /// Kills the server hard (SIGKILL: no goodbyes, like a crash or a cable pulled).

@@ -2,13 +2,21 @@
 
 usage: raw_send.py JID PASSWORD PORT CA_FILE STANZA...
 Each STANZA is sent as given (so tests can send what Hallway itself never would, such as
-XEP-0308 corrections or forged ones). Exits 0 once everything is sent and acknowledged.
+XEP-0308 corrections or forged ones). `{me}` in a stanza becomes this client's full JID.
+Every iq that reaches this client is printed as `IQ <xml>` (answers to what was sent, and
+requests), every message as `MSG <xml>`. With RAW_SEND_WAIT_IQS=N it waits (up to 15 s) until
+N iq answers (result or error) have come, with RAW_SEND_WAIT_MSGS=N until N messages have;
+RAW_SEND_LINGER_MS keeps it signed in that much longer; RAW_SEND_GAP_MS is the pause between
+stanzas (200 ms). Exits 0 once everything is sent and acknowledged.
 """
 
 import asyncio
+import os
 import sys
 
 import slixmpp
+from slixmpp.xmlstream.handler import Callback
+from slixmpp.xmlstream.matcher import MatchXPath
 
 
 class Sender(slixmpp.ClientXMPP):
@@ -17,6 +25,18 @@ class Sender(slixmpp.ClientXMPP):
         self.port, self.stanzas = port, stanzas
         self.ca_certs = ca
         self.done = asyncio.get_event_loop().create_future()
+        self.answers = 0
+        self.messages = 0
+        self.wanted = int(os.environ.get("RAW_SEND_WAIT_IQS", "0"))
+        self.wanted_messages = int(os.environ.get("RAW_SEND_WAIT_MSGS", "0"))
+        self.linger = int(os.environ.get("RAW_SEND_LINGER_MS", "0")) / 1000
+        self.gap = int(os.environ.get("RAW_SEND_GAP_MS", "200")) / 1000
+        self.register_handler(
+            Callback("every iq", MatchXPath("{jabber:client}iq"), self.on_iq)
+        )
+        self.register_handler(
+            Callback("every message", MatchXPath("{jabber:client}message"), self.on_message)
+        )
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("failed_auth", lambda _: self.done.set_exception(RuntimeError("auth failed")))
 
@@ -24,13 +44,27 @@ class Sender(slixmpp.ClientXMPP):
         # slixmpp 1.8 ignores the port otherwise: the test server is on one loopback port.
         return [(domain, "127.0.0.1", self.port)]
 
+    def on_iq(self, iq) -> None:
+        print("IQ " + str(iq).replace("\n", " "), flush=True)
+        if iq["type"] in ("result", "error") and iq["from"].bare != self.boundjid.domain:
+            self.answers += 1
+
+    def on_message(self, msg) -> None:
+        print("MSG " + str(msg).replace("\n", " "), flush=True)
+        self.messages += 1
+
     async def on_start(self, _event) -> None:
         self.send_presence()
         for s in self.stanzas:
-            self.send_raw(s)
-            await asyncio.sleep(0.2)
+            self.send_raw(s.replace("{me}", str(self.boundjid)))
+            await asyncio.sleep(self.gap)
         # A ping round trip: the server has processed everything before we leave.
         await self.plugin["xep_0199"].send_ping(self.boundjid.domain, timeout=10)
+        for _ in range(150):
+            if self.answers >= self.wanted and self.messages >= self.wanted_messages:
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(self.linger)
         self.done.set_result(True)
 
 
@@ -39,7 +73,7 @@ async def main() -> int:
     xmpp = Sender(jid, password, int(port), ca, stanzas)
     xmpp.register_plugin("xep_0199")
     xmpp.connect()
-    await asyncio.wait_for(xmpp.done, 30)
+    await asyncio.wait_for(xmpp.done, 60)
     xmpp.disconnect()
     await asyncio.sleep(0.5)
     return 0

@@ -108,6 +108,8 @@ export const commands = {
 	declineFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("decline_file", { id })),
 	/**  Pictures up to this many bytes get a preview without asking (0: never). */
 	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
+	/**  The largest file accepted straight from a contact's device (XEP-0234). */
+	setMaxIncomingFile: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_max_incoming_file", { bytes })),
 	/**  The addresses we block (the list the window shows under Settings). */
 	listBlocked: () => typedError<string[], IpcError>(__TAURI_INVOKE("list_blocked")),
 };
@@ -131,6 +133,9 @@ export const events = {
 	transferProgressed: makeEvent<TransferProgressed, TransferProgressed>("transfer-progressed"),
 	unreadChanged: makeEvent<UnreadChanged, UnreadChanged>("unread-changed"),
 };
+
+/* Constants */
+export const OPENABLE_EXTENSIONS = ["pdf","txt","md","csv","tsv","rtf","odt","ods","odp","odg","doc","docx","xls","xlsx","ppt","pptx","pages","numbers","key","epub","log","png","jpg","jpeg","gif","webp","bmp","tif","tiff","heic","heif","avif","mp3","wav","ogg","oga","opus","flac","m4a","aac","mp4","m4v","mov","mkv","webm","avi","mpg","mpeg","3gp","zip","7z","tar","gz","tgz","bz2","xz","rar","zst"] as const;
 
 /* Types */
 /**  Everything the UI needs at start-up. */
@@ -157,6 +162,8 @@ export type AppSnapshot = {
 	myAvatar: string | null,
 	/**  Pictures up to this many bytes are fetched for a preview by themselves (0: never). */
 	previewLimit: number,
+	/**  Largest file accepted straight from a contact's device (bytes); bigger offers are refused. */
+	maxIncomingFile: number,
 };
 
 /**  A file carried by a message. Name, size and type come from strangers: shown as text only. */
@@ -516,6 +523,9 @@ export type NotificationClicked = {
 	peer: string | null,
 };
 
+/**  A password. Serialises as a plain string (the form sends one); shows as `***`. */
+export type Password = string;
+
 /**  A contact's availability. `chat` from the wire maps to `Available`. */
 export type PresenceShow = 
 /**  Online, no `show` (or `chat`). */
@@ -607,8 +617,8 @@ export type ServerSearchPage = {
 export type SignInRequest = {
 	/**  The account address (`alice@example.com`). */
 	address: string,
-	/**  The password (goes to the OS keychain only when `remember`). */
-	password: string,
+	/**  The password (goes to the OS keychain only when `remember`; `Debug` prints `***`). */
+	password: Password,
 	/**  Optional `host` or `host:port` for servers without SRV records. */
 	server: string | null,
 	/**  Store the password in the OS keychain and sign in automatically next time. */

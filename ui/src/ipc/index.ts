@@ -23,6 +23,8 @@ import type {
 } from "./bindings";
 
 export type * from "./bindings";
+/** The file types the backend opens (documents, pictures, audio, video, archives). */
+export { OPENABLE_EXTENSIONS } from "./bindings";
 
 /** A command failed; `error` is the backend's IpcError (or a synthesised `internal` one). */
 export class IpcFailure extends Error {
@@ -150,6 +152,7 @@ export const api = {
   acceptFile: (id: number): Promise<null> => unwrap(commands.acceptFile(id)),
   declineFile: (id: number): Promise<null> => unwrap(commands.declineFile(id)),
   setPreviewLimit: (bytes: number): Promise<null> => unwrap(commands.setPreviewLimit(bytes)),
+  setMaxIncomingFile: (bytes: number): Promise<null> => unwrap(commands.setMaxIncomingFile(bytes)),
   listBlocked: (): Promise<string[]> => unwrap(commands.listBlocked()),
 };
 

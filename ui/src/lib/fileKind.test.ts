@@ -7,6 +7,7 @@ import {
   fileLabel,
   hasGenericName,
   isImageFile,
+  opensSafely,
   pastedImageName,
 } from "./fileKind";
 
@@ -26,6 +27,23 @@ describe("file kinds", () => {
     expect(isImageFile("download", "image/webp")).toBe(true);
     expect(isImageFile("drawing.svg", "image/svg+xml")).toBe(false);
     expect(isImageFile("notes.txt", "text/plain")).toBe(false);
+  });
+
+  it("offers Open by the backend's allowlist only", () => {
+    for (const ok of ["plan.PDF", "photo.jpg", "talk.mp4", "all.zip", "backup.tar.gz"]) {
+      expect(opensSafely(ok)).toBe(true);
+    }
+    for (const no of [
+      "setup.exe",
+      "page.html",
+      "image.svg",
+      "macro.docm",
+      "run.sh",
+      "x.",
+      ".pdf",
+    ]) {
+      expect(opensSafely(no)).toBe(false);
+    }
   });
 
   it("sorts files into families for the icon colour", () => {

@@ -1,5 +1,19 @@
 // What a file is, from its name and MIME type (both may come from strangers: used only to pick
-// an icon and a label, never to decide what runs), plus the name a pasted picture gets.
+// an icon and a label; whether Open is offered follows the backend's own list), plus the name a
+// pasted picture gets.
+import { OPENABLE_EXTENSIONS } from "../ipc";
+
+const OPENABLE = new Set<string>(OPENABLE_EXTENSIONS);
+
+/**
+ * Whether Open is offered: documents, pictures, audio, video and archives only (the backend's
+ * list, which it enforces too). Anything else might run a program: Show in folder only.
+ */
+export function opensSafely(name: string): boolean {
+  const dot = name.lastIndexOf(".");
+  if (dot <= 0 || dot === name.length - 1) return false;
+  return OPENABLE.has(name.slice(dot + 1).toLowerCase());
+}
 
 const IMAGE_MIMES = new Set(["image/png", "image/jpeg", "image/gif", "image/webp"]);
 const IMAGE_EXTENSIONS = new Set(["png", "jpg", "jpeg", "gif", "webp"]);

@@ -27,6 +27,8 @@ export type SessionState = {
   notificationPreviews: boolean;
   /** Pictures up to this many bytes are fetched for a preview by themselves (0: never). */
   previewLimit: number;
+  /** Files sent straight from a contact's device may be up to this many bytes. */
+  maxIncomingFile: number;
   /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
   signedOutReason: string | null;
   /** Automatic away settings. */
@@ -50,6 +52,7 @@ const initial = (): SessionState => ({
   notice: null,
   notificationPreviews: true,
   previewLimit: 5_000_000,
+  maxIncomingFile: 4 * 1024 * 1024 * 1024,
   signedOutReason: null,
   autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
   autoAwayState: "off",
@@ -72,6 +75,7 @@ export function createSessionStore() {
       notice: snap.notice,
       notificationPreviews: snap.notificationPreviews,
       previewLimit: snap.previewLimit,
+      maxIncomingFile: snap.maxIncomingFile,
       autoAway: snap.autoAway,
       autoAwayState: snap.autoAwayState,
       myAvatar: snap.myAvatar,
@@ -158,6 +162,18 @@ export function createSessionStore() {
     }
   }
 
+  /** Optimistic; reverts and throws IpcFailure when the backend refuses. */
+  async function setMaxIncomingFile(bytes: number): Promise<void> {
+    const previous = state.maxIncomingFile;
+    setState("maxIncomingFile", bytes);
+    try {
+      await api.setMaxIncomingFile(bytes);
+    } catch (e) {
+      setState("maxIncomingFile", previous);
+      throw e;
+    }
+  }
+
   /**
    * Saves automatic away settings; optimistic, puts the old ones back and throws IpcFailure
    * when refused.
@@ -183,6 +199,8 @@ export function createSessionStore() {
     state,
     setNotificationPreviews,
     setPreviewLimit,
+    setMaxIncomingFile,
+    dismissNotice: () => setState("notice", null),
     setAutoAwaySettings,
     setAutoAwayState: (s: AutoAway) => setState("autoAwayState", s),
     setMyAvatar: (hash: string | null) => setState("myAvatar", hash),

@@ -52,6 +52,7 @@ export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
     autoAwayState: "off",
     myAvatar: null,
     previewLimit: 5 * 1000 * 1000,
+    maxIncomingFile: 4 * 1024 * 1024 * 1024,
     ...overrides,
   };
 }

@@ -1,5 +1,6 @@
 import { onCleanup, Show } from "solid-js";
 import { AccountHeader } from "../components/account/AccountHeader";
+import { NoticeBanner } from "../components/account/NoticeBanner";
 import { ContactList } from "../components/contacts/ContactList";
 import { BubbleWarmUp } from "../components/conversation/BubbleWarmUp";
 import { ConversationPane, dragsFiles } from "../components/conversation/ConversationPane";
@@ -28,6 +29,7 @@ export function MainView() {
     <div class="layout">
       <aside class="sidebar" aria-label="Account and contacts">
         <AccountHeader />
+        <NoticeBanner />
         <SearchBox />
         <Show when={search.active()} fallback={<ContactList />}>
           <SearchResults />

@@ -1,7 +1,9 @@
 //! Avatars (XEP-0084, with XEP-0153 vCard photos as fallback): the on-disk cache keyed by SHA-1,
 //! and the fetcher task that downloads announced avatars through the session, one at a time.
 //! Bytes are strangers' data: only images whose hash matches and whose type sniffs as PNG,
-//! JPEG, GIF or WebP are stored, never more than `xep0084_avatar::MAX_BYTES`.
+//! JPEG, GIF or WebP are taken, never more than `xep0084_avatar::MAX_BYTES`, and what is stored
+//! (and shown) is our own re-encoding: decoded under the same limits as picture previews and
+//! written as a small PNG, so the web view never decodes a stranger's original bytes.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -38,7 +40,8 @@ impl AvatarCache {
 
     fn path(&self, hash: &str) -> Option<PathBuf> {
         // Only 40 hex digits name a file: a hash from the network never becomes a path.
-        xep0084_avatar::is_sha1_hex(hash).then(|| self.dir.join(hash.to_ascii_lowercase()))
+        xep0084_avatar::is_sha1_hex(hash)
+            .then(|| self.dir.join(format!("{}.png", hash.to_ascii_lowercase())))
     }
 
     /// Whether the image is cached.
@@ -46,20 +49,24 @@ impl AvatarCache {
         self.path(hash).is_some_and(|p| p.is_file())
     }
 
-    /// The image bytes and their sniffed type.
+    /// The stored image (our PNG re-encoding) and its type.
     pub fn read(&self, hash: &str) -> Option<(Vec<u8>, &'static str)> {
         let bytes = std::fs::read(self.path(hash)?).ok()?;
-        let mime = xep0084_avatar::sniff_type(&bytes)?;
-        Some((bytes, mime))
+        (xep0084_avatar::sniff_type(&bytes)? == "image/png").then_some((bytes, "image/png"))
     }
 
-    /// Stores verified bytes (written to a temp file, then renamed: never half an image).
-    pub fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
+    /// Verifies the bytes against their announced hash and type, re-encodes them as a small
+    /// PNG under the decoding limits, and stores that (written to a temp file, then renamed:
+    /// never half an image).
+    pub async fn write(&self, hash: &str, bytes: &[u8]) -> Result<(), String> {
         xep0084_avatar::check_image(bytes, hash).map_err(|e| e.to_string())?;
         let path = self.path(hash).ok_or("bad avatar hash")?;
+        let png = crate::files::shrink_picture(bytes.to_vec(), crate::files::AVATAR_EDGE)
+            .await
+            .map_err(|e| format!("not a picture we can show: {e}"))?;
         std::fs::create_dir_all(&self.dir).map_err(|e| e.to_string())?;
         let tmp = path.with_extension("part");
-        std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
+        crate::paths::write_private(&tmp, &png).map_err(|e| e.to_string())?;
         std::fs::rename(&tmp, &path).map_err(|e| e.to_string())
     }
 }
@@ -124,7 +131,7 @@ pub(crate) fn spawn_fetcher(
                 false
             } else {
                 match fetch(&commands, &job).await {
-                    Some(bytes) => match cache.write(&job.hash, &bytes) {
+                    Some(bytes) => match cache.write(&job.hash, &bytes).await {
                         Ok(()) => true,
                         Err(e) => {
                             tracing::warn!("avatar of {} not stored: {e}", job.jid);
@@ -155,23 +162,60 @@ pub(crate) fn spawn_fetcher(
 mod tests {
     use super::*;
 
-    const PNG: &[u8] = &[
-        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0,
-        0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
-    ];
+    fn png1() -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(1, 1, image::Rgba([1, 2, 3, 255]));
+        let mut out = Vec::new();
+        img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
 
-    #[test]
-    fn caches_only_verified_images_under_their_hash() {
+    fn jpeg(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(w, h, image::Rgb([10, 120, 60]));
+        let mut out = Vec::new();
+        img.write_to(
+            &mut std::io::Cursor::new(&mut out),
+            image::ImageFormat::Jpeg,
+        )
+        .unwrap();
+        out
+    }
+
+    #[tokio::test]
+    async fn caches_only_verified_images_under_their_hash() {
         let dir = tempfile::tempdir().unwrap();
         let cache = AvatarCache::new(dir.path().join("avatars"));
-        let hash = xep0084_avatar::sha1_hex(PNG);
+        let png = png1();
+        let hash = xep0084_avatar::sha1_hex(&png);
         assert!(!cache.has(&hash));
-        cache.write(&hash, PNG).unwrap();
+        cache.write(&hash, &png).await.unwrap();
         assert!(cache.has(&hash));
-        assert_eq!(cache.read(&hash).unwrap(), (PNG.to_vec(), "image/png"));
-        assert!(cache.write(&"0".repeat(40), PNG).is_err());
-        assert!(cache.write("../../etc/passwd", PNG).is_err());
+        let (png, mime) = cache.read(&hash).unwrap();
+        assert_eq!(mime, "image/png");
+        assert_eq!(image::load_from_memory(&png).unwrap().width(), 1);
+        assert!(cache.write(&"0".repeat(40), &png).await.is_err());
+        assert!(cache.write("../../etc/passwd", &png).await.is_err());
         assert!(!cache.has("../../etc/passwd"));
         assert!(cache.read("..").is_none());
+    }
+
+    #[tokio::test]
+    async fn the_window_gets_our_small_png_never_the_strangers_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = AvatarCache::new(dir.path().join("avatars"));
+        let original = jpeg(900, 600);
+        let hash = xep0084_avatar::sha1_hex(&original);
+        cache.write(&hash, &original).await.unwrap();
+        let (stored, mime) = cache.read(&hash).unwrap();
+        assert_eq!(mime, "image/png");
+        assert_ne!(stored, original);
+        let img = image::load_from_memory(&stored).unwrap();
+        assert_eq!((img.width(), img.height()), (256, 171));
+        // A picture that passes the type sniff but cannot be decoded is not stored at all.
+        let mut broken = original[..64].to_vec();
+        broken.extend_from_slice(&[0u8; 64]);
+        let hash = xep0084_avatar::sha1_hex(&broken);
+        assert!(cache.write(&hash, &broken).await.is_err());
+        assert!(!cache.has(&hash));
     }
 }

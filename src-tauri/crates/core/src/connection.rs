@@ -171,7 +171,7 @@ pub fn classify(e: tokio_xmpp::Error, cert: Option<CertProblem>) -> ConnectionEr
 pub(crate) struct ReconnectContext {
     pub connector: HallwayConnector,
     pub jid: Jid,
-    pub password: String,
+    pub password: hallway_model::Password,
     pub emitter: Emitter,
     /// A link established by the sign-in form, handed over on the first call.
     pub first: Mutex<Option<Connection>>,
@@ -232,7 +232,7 @@ async fn run(ctx: Arc<ReconnectContext>, slot: oneshot::Sender<Connection>, init
             _ = shutdown.changed() => { park(slot); return; }
         }
         let result = tokio::select! {
-            r = login(&ctx.connector, &ctx.jid, &ctx.password) => r,
+            r = login(&ctx.connector, &ctx.jid, ctx.password.expose()) => r,
             _ = shutdown.changed() => { park(slot); return; }
         };
         match result {

@@ -465,7 +465,8 @@ impl Messenger {
             .map_err(|e| CoreError::InvalidInput(format!("This picture cannot be used: {e}.")))?;
         self.avatars
             .write(&hash, &bytes)
-            .map_err(CoreError::Storage)?;
+            .await
+            .map_err(|e| CoreError::InvalidInput(format!("This picture cannot be used: {e}.")))?;
         // Data first, then metadata (XEP-0084 §4.1).
         self.publish_pep("Publishing your picture", |access| {
             xep0084_avatar::publish_data(&hallway_protocol::new_id(), &hash, &bytes, access)

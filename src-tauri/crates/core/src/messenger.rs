@@ -57,6 +57,12 @@ pub struct MessengerOptions {
     pub idle_poll: Duration,
     /// Where downloaded files are saved ([`crate::paths::downloads_dir`] in the app).
     pub downloads_dir: PathBuf,
+    /// Host names pinned to addresses for file transfers, like `/etc/hosts` (tests; empty in
+    /// the app).
+    pub host_overrides: Vec<(String, std::net::SocketAddr)>,
+    /// Direct transfers (XEP-0260) may connect to a contact's candidate on loopback or a
+    /// link-local address: only for tests on one machine (off in the app).
+    pub allow_local_candidates: bool,
 }
 
 /// How often automatic away looks at the idle time.
@@ -87,12 +93,21 @@ pub struct Messenger {
     pub(crate) auto_away: Arc<std::sync::Mutex<(AutoAwaySettings, AutoAway)>>,
     chosen_show: Arc<std::sync::Mutex<MyShow>>,
     pub(crate) files: Files,
-    /// Jingle / IBB payloads from contacts' devices, forwarded by the session (XEP-0234).
-    direct_tx: tokio::sync::mpsc::UnboundedSender<crate::files::DirectIncoming>,
-    direct_rx: std::sync::Mutex<
-        Option<tokio::sync::mpsc::UnboundedReceiver<crate::files::DirectIncoming>>,
-    >,
+    /// Jingle / IBB iqs from contacts' devices, forwarded unanswered by the session (XEP-0234).
+    direct_tx: tokio::sync::mpsc::Sender<crate::files::DirectIncoming>,
+    direct_rx: std::sync::Mutex<Option<tokio::sync::mpsc::Receiver<crate::files::DirectIncoming>>>,
     me: std::sync::OnceLock<std::sync::Weak<Messenger>>,
+}
+
+/// The certificate the user pinned for this account, bound to the account's XMPP domain.
+fn pin_for(store: &Store, account: &str) -> Result<Option<crate::trust::Pin>, CoreError> {
+    let domain = account.rsplit('@').next().unwrap_or(account).to_string();
+    Ok(store
+        .pinned_certificate(account)?
+        .map(|fingerprint| crate::trust::Pin {
+            domain,
+            fingerprint,
+        }))
 }
 
 fn presence_key(account: &str) -> String {
@@ -102,7 +117,25 @@ fn presence_key(account: &str) -> String {
 impl Messenger {
     /// Opens the store in `data_dir` and returns the messenger plus its event stream.
     pub fn open(opts: MessengerOptions) -> Result<(Arc<Self>, EventReceiver), CoreError> {
-        let store = Arc::new(Store::open(&crate::paths::database_path(&opts.data_dir))?);
+        crate::paths::prepare_data_dir(&opts.data_dir)
+            .map_err(|e| CoreError::Storage(format!("Could not create the data folder: {e}")))?;
+        let (store, set_aside) =
+            Store::open_or_set_aside(&crate::paths::database_path(&opts.data_dir))?;
+        let store = Arc::new(store);
+        // The user hears why their history is gone from the window, and where the old file is.
+        let notice = set_aside.map(|a| {
+            tracing::error!(
+                "database moved aside to {}: {}",
+                a.moved_to.display(),
+                a.reason
+            );
+            format!(
+                "Hallway could not open its message history ({}), so it started a new one. \
+                 The old file was kept as {}.",
+                a.reason,
+                a.moved_to.display()
+            )
+        });
         let resource = match store.setting::<String>(RESOURCE)? {
             Some(r) => r,
             None => {
@@ -112,14 +145,14 @@ impl Messenger {
             }
         };
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let (direct_tx, direct_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (direct_tx, direct_rx) = tokio::sync::mpsc::channel(crate::files::DIRECT_QUEUE);
         let me = Arc::new(Self {
             store,
             emitter: Emitter::new(tx),
             keychain: opts.keychain,
             active: Mutex::new(None),
             account: std::sync::Mutex::new(None),
-            notice: std::sync::Mutex::new(None),
+            notice: std::sync::Mutex::new(notice),
             resource,
             view: Arc::new(std::sync::Mutex::new(ViewState::default())),
             catch_up_limit: opts.catch_up_limit.max(1),
@@ -131,7 +164,12 @@ impl Messenger {
                 AutoAway::Off,
             ))),
             chosen_show: Arc::new(std::sync::Mutex::new(MyShow::Available)),
-            files: Files::new(opts.data_dir.clone(), opts.downloads_dir),
+            files: Files::new(
+                opts.data_dir.clone(),
+                opts.downloads_dir,
+                opts.host_overrides,
+                opts.allow_local_candidates,
+            ),
             direct_tx,
             direct_rx: std::sync::Mutex::new(Some(direct_rx)),
             me: std::sync::OnceLock::new(),
@@ -143,6 +181,11 @@ impl Messenger {
         let previews = me.notification_previews();
         me.view.lock().unwrap_or_else(|p| p.into_inner()).previews = previews;
         Ok((me, rx))
+    }
+
+    /// This messenger as an `Arc`, for work that outlives the caller (background sends).
+    pub(crate) fn me(&self) -> Option<Arc<Messenger>> {
+        self.me.get().and_then(std::sync::Weak::upgrade)
     }
 
     /// The store (tests and diagnostics).
@@ -191,6 +234,7 @@ impl Messenger {
             auto_away_state: auto.1,
             my_avatar: account.as_deref().and_then(|a| self.my_avatar(a)),
             preview_limit: self.preview_limit(),
+            max_incoming_file: self.max_incoming_file(),
         }
     }
 
@@ -241,14 +285,13 @@ impl Messenger {
             bare.with_resource_str(&self.resource)
                 .map_err(|e| CoreError::Internal(e.to_string()))?,
         );
-        self.sign_out().await;
+        self.shut_down().await;
         self.emitter.connection(ConnectionState::Connecting);
         let trust = Arc::new(
-            Trust::new(self.store.pinned_certificate(account.as_str())?)
-                .map_err(CoreError::Internal)?,
+            Trust::new(pin_for(&self.store, account.as_str())?).map_err(CoreError::Internal)?,
         );
         let connector = HallwayConnector::new(target, trust);
-        let conn = match login(&connector, &full, &req.password).await {
+        let conn = match login(&connector, &full, req.password.expose()).await {
             Ok(c) => c,
             Err(e) => {
                 self.emitter.connection(ConnectionState::Offline);
@@ -271,7 +314,7 @@ impl Messenger {
         )?;
         let mut notice = None;
         if req.remember {
-            if let Err(e) = self.keychain.save(account.as_str(), &req.password) {
+            if let Err(e) = self.keychain.save(account.as_str(), req.password.expose()) {
                 tracing::warn!("keychain unavailable: {e}");
                 notice = Some(format!(
                     "No keychain is available ({e}), so your password was not saved. Hallway will ask for it next time."
@@ -280,7 +323,9 @@ impl Messenger {
         } else if let Err(e) = self.keychain.delete(account.as_str()) {
             tracing::debug!("keychain delete: {e}");
         }
-        *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = notice;
+        if notice.is_some() {
+            *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = notice;
+        }
         self.start(bare, full, req.password, connector, Some(conn))
             .await
     }
@@ -296,7 +341,7 @@ impl Messenger {
             return false;
         }
         let password = match self.keychain.load(&saved.address) {
-            Ok(Some(p)) => p,
+            Ok(Some(p)) => hallway_model::Password::from(p),
             Ok(None) => return false,
             Err(e) => {
                 *self.notice.lock().unwrap_or_else(|p| p.into_inner()) = Some(format!(
@@ -314,7 +359,7 @@ impl Messenger {
         let Ok(full) = bare.with_resource_str(&self.resource) else {
             return false;
         };
-        let pinned = self.store.pinned_certificate(&saved.address).ok().flatten();
+        let pinned = pin_for(&self.store, &saved.address).ok().flatten();
         let Ok(trust) = Trust::new(pinned) else {
             return false;
         };
@@ -330,7 +375,7 @@ impl Messenger {
         &self,
         bare: BareJid,
         full: Jid,
-        password: String,
+        password: hallway_model::Password,
         connector: HallwayConnector,
         first: Option<tokio_xmpp::stanzastream::Connection>,
     ) -> Result<(), CoreError> {
@@ -340,7 +385,7 @@ impl Messenger {
         match tokio::time::timeout(Duration::from_secs(30), rx).await {
             Ok(Ok(Ok(()))) => Ok(()),
             Ok(Ok(Err(e))) => {
-                self.sign_out().await;
+                self.shut_down().await;
                 Err(CoreError::Connection(e))
             }
             Ok(Err(_)) | Err(_) => Err(CoreError::Internal(
@@ -353,7 +398,7 @@ impl Messenger {
         &self,
         bare: BareJid,
         full: Jid,
-        password: String,
+        password: hallway_model::Password,
         connector: HallwayConnector,
         first: Option<tokio_xmpp::stanzastream::Connection>,
         online: oneshot::Sender<Result<(), hallway_model::ConnectionError>>,
@@ -413,15 +458,44 @@ impl Messenger {
             return;
         };
         tokio::spawn(async move {
-            while let Some((from, payload)) = rx.recv().await {
+            while let Some(incoming) = rx.recv().await {
                 let Some(me) = weak.upgrade() else { break };
-                me.on_direct(from, payload).await;
+                let (to, id) = (incoming.from.clone(), incoming.id.clone());
+                let answer = me.on_direct(incoming).await;
+                let iq = crate::files::answer_iq(&id, &to, answer);
+                if let Ok(commands) = me.commands().await {
+                    let _ = commands.send(Command::Answer(Box::new(iq)));
+                }
             }
         });
     }
 
-    /// Signs out: unavailable presence, clean stream close. History stays on disk.
+    /// Signs out, the user's explicit action: the session ends (as on quit) and the saved
+    /// password and remembered account are forgotten, so the next start shows the sign-in form
+    /// instead of signing in by itself. History stays on disk.
     pub async fn sign_out(&self) {
+        let account = self.account().or_else(|| {
+            self.store
+                .setting::<SavedAccount>(SAVED_ACCOUNT)
+                .ok()
+                .flatten()
+                .map(|s| s.address)
+        });
+        self.shut_down().await;
+        if let Some(account) = account {
+            if let Err(e) = self.keychain.delete(&account) {
+                tracing::warn!("could not remove the saved password: {e}");
+            }
+        }
+        if let Err(e) = self.store.remove_setting(SAVED_ACCOUNT) {
+            tracing::warn!("could not forget the remembered account: {e}");
+        }
+    }
+
+    /// Ends the session (quitting the app, or before another sign-in): unavailable presence,
+    /// clean stream close. Nothing is forgotten: a remembered account signs in again at the next
+    /// start.
+    pub async fn shut_down(&self) {
         let active = self.active.lock().await.take();
         if let Some(a) = active {
             tracing::info!("signing out {}", a.account);

@@ -42,6 +42,16 @@ pub fn fingerprint(der: &[u8]) -> String {
         .join(":")
 }
 
+/// A certificate the user trusted for one XMPP domain. It is bound to that name: the same
+/// certificate presented for any other name (a file host, another server) is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    /// The XMPP domain it was pinned for (the name the XMPP connection's TLS checks).
+    pub domain: String,
+    /// SHA-256 of the certificate, as [`fingerprint`] writes it.
+    pub fingerprint: String,
+}
+
 /// Builds TLS client configs for one account and remembers certificate problems.
 #[derive(Debug)]
 pub struct Trust {
@@ -50,8 +60,9 @@ pub struct Trust {
 }
 
 impl Trust {
-    /// A trust context: system roots plus, optionally, the account's pinned fingerprint.
-    pub fn new(pinned: Option<String>) -> Result<Self, String> {
+    /// A trust context: system roots plus, optionally, the account's pinned certificate (only
+    /// for the XMPP connection: file hosts get `None`).
+    pub fn new(pinned: Option<Pin>) -> Result<Self, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let mut roots = RootCertStore::empty();
         let native = rustls_native_certs::load_native_certs();
@@ -104,7 +115,7 @@ impl Trust {
 #[derive(Debug)]
 struct PinningVerifier {
     inner: Option<Arc<WebPkiServerVerifier>>,
-    pinned: Option<String>,
+    pinned: Option<Pin>,
     problem: Arc<Mutex<Option<CertProblem>>>,
     provider: Arc<CryptoProvider>,
 }
@@ -131,13 +142,23 @@ impl ServerCertVerifier for PinningVerifier {
             Ok(ok) => return Ok(ok),
             Err(e) => e,
         };
-        // The user's explicit decision: exactly this certificate is trusted for this account.
-        if self.pinned.as_deref() == Some(presented.as_str()) {
+        // The user's explicit decision: exactly this certificate is trusted for this account's
+        // XMPP domain, and for no other name.
+        let name = match server_name {
+            ServerName::DnsName(n) => n.as_ref().to_ascii_lowercase(),
+            ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
+            _ => String::new(),
+        };
+        let pin = self
+            .pinned
+            .as_ref()
+            .filter(|p| p.domain.eq_ignore_ascii_case(&name));
+        if pin.is_some_and(|p| p.fingerprint == presented) {
             return Ok(ServerCertVerified::assertion());
         }
-        let problem = match &self.pinned {
+        let problem = match pin {
             Some(pinned) => CertProblem::Changed {
-                pinned: pinned.clone(),
+                pinned: pinned.fingerprint.clone(),
                 presented,
             },
             None => CertProblem::Untrusted {
@@ -198,7 +219,55 @@ mod tests {
     #[test]
     fn builds_a_config_with_or_without_a_pin() {
         assert!(Trust::new(None).is_ok());
-        let t = Trust::new(Some("AA".into())).unwrap();
+        let t = Trust::new(Some(Pin {
+            domain: "example.com".into(),
+            fingerprint: "AA".into(),
+        }))
+        .unwrap();
         assert!(t.take_problem().is_none());
+    }
+
+    fn verifier(pinned: Option<Pin>) -> PinningVerifier {
+        PinningVerifier {
+            inner: None,
+            pinned,
+            problem: Arc::new(Mutex::new(None)),
+            provider: Arc::new(rustls::crypto::ring::default_provider()),
+        }
+    }
+
+    fn check(v: &PinningVerifier, cert: &[u8], name: &str) -> bool {
+        let name = ServerName::try_from(name.to_string()).unwrap();
+        v.verify_server_cert(
+            &CertificateDer::from(cert.to_vec()),
+            &[],
+            &name,
+            &[],
+            UnixTime::now(),
+        )
+        .is_ok()
+    }
+
+    #[test]
+    fn a_pin_holds_for_its_xmpp_domain_only() {
+        let cert = b"a self-signed certificate, as far as this test cares";
+        let v = verifier(Some(Pin {
+            domain: "Chat.Example.com".into(),
+            fingerprint: fingerprint(cert),
+        }));
+        assert!(check(&v, cert, "chat.example.com"));
+        // The same certificate for a file host (or any other name) is not trusted.
+        assert!(!check(&v, cert, "files.example.com"));
+        assert!(matches!(
+            v.problem.lock().unwrap().take(),
+            Some(CertProblem::Untrusted { .. })
+        ));
+        // Another certificate for the pinned domain is a changed certificate.
+        assert!(!check(&v, b"another certificate", "chat.example.com"));
+        assert!(matches!(
+            v.problem.lock().unwrap().take(),
+            Some(CertProblem::Changed { .. })
+        ));
+        assert!(!check(&verifier(None), cert, "chat.example.com"));
     }
 }

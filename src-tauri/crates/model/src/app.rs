@@ -8,8 +8,8 @@ use crate::{AutoAway, AutoAwaySettings, ConnectionState, MyPresence};
 pub struct SignInRequest {
     /// The account address (`alice@example.com`).
     pub address: String,
-    /// The password (goes to the OS keychain only when `remember`).
-    pub password: String,
+    /// The password (goes to the OS keychain only when `remember`; `Debug` prints `***`).
+    pub password: crate::Password,
     /// Optional `host` or `host:port` for servers without SRV records.
     pub server: Option<String>,
     /// Store the password in the OS keychain and sign in automatically next time.
@@ -56,4 +56,6 @@ pub struct AppSnapshot {
     pub my_avatar: Option<String>,
     /// Pictures up to this many bytes are fetched for a preview by themselves (0: never).
     pub preview_limit: u64,
+    /// Largest file accepted straight from a contact's device (bytes); bigger offers are refused.
+    pub max_incoming_file: u64,
 }

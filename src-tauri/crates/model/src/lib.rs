@@ -12,6 +12,7 @@ mod contact;
 mod jid;
 mod message;
 mod presence;
+mod secret;
 
 pub use app::{AppSnapshot, SavedAccount, SignInRequest};
 pub use connection::{ConnectionError, ConnectionErrorKind, ConnectionState};
@@ -24,3 +25,4 @@ pub use message::{
     ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
+pub use secret::Password;

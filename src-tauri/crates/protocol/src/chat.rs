@@ -116,8 +116,21 @@ fn cap_body(mut body: String) -> String {
     body
 }
 
+/// What we know of our server that decides which claims in a message to believe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ServerFacts {
+    /// Its disco#info lists `urn:xmpp:sid:0`: it stamps every message with a XEP-0359
+    /// stanza-id and strips forged ones (§4). Without it, a stanza-id "by" our account may have
+    /// been written by the sender, so none is believed.
+    pub stanza_ids: bool,
+}
+
 /// Classifies an incoming `<message/>`. `own` is the account's bare JID.
-pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolError> {
+pub fn parse_incoming(
+    msg: Message,
+    own: &BareJid,
+    facts: ServerFacts,
+) -> Result<Incoming, ProtocolError> {
     let from = msg.from.clone();
     if let Some(carbon) = xep0280_carbons::unwrap(from.as_ref(), own, &msg.payloads)? {
         return Ok(match carbon {
@@ -137,20 +150,28 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
                         by_me: true,
                     });
                 }
+                let trusted = [own.domain().as_str(), peer.domain().as_str()];
+                let delayed = delay
+                    .and_then(|d| xep0203_delay::trusted_delay_ms(&d, &trusted))
+                    .or_else(|| xep0203_delay::trusted_stamp_ms(&inner.payloads, &trusted));
                 chat_from(
                     &inner,
                     peer.to_string(),
                     own.to_string(),
                     true,
                     own,
-                    true,
-                    delay.map(|d| xep0203_delay::delay_ms(&d)),
+                    (true, facts.stanza_ids),
+                    delayed,
                 )
             }
             Carbon::Received(inner, delay) => {
                 let Some(f) = inner.from.as_ref() else {
                     return Ok(Incoming::Ignored);
                 };
+                let trusted = [own.domain().as_str(), f.domain().as_str()];
+                let delayed = delay
+                    .and_then(|d| xep0203_delay::trusted_delay_ms(&d, &trusted))
+                    .or_else(|| xep0203_delay::trusted_stamp_ms(&inner.payloads, &trusted));
                 let peer = f.to_bare().to_string();
                 if let Some(id) = xep0184_receipts::received_id(&inner.payloads) {
                     return Ok(Incoming::Receipt { peer, id });
@@ -168,8 +189,8 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
                     peer,
                     false,
                     own,
-                    true,
-                    delay.map(|d| xep0203_delay::delay_ms(&d)),
+                    (true, facts.stanza_ids),
+                    delayed,
                 )
             }
         });
@@ -205,8 +226,20 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
             by_me: false,
         });
     }
-    let delayed = xep0203_delay::stamp_ms(&msg.payloads);
-    let result = chat_from(&msg, peer.clone(), peer, false, own, false, delayed);
+    // Offline storage stamps a delay (our server's domain); a sender's own claim is ignored.
+    let delayed = xep0203_delay::trusted_stamp_ms(
+        &msg.payloads,
+        &[own.domain().as_str(), from.domain().as_str()],
+    );
+    let result = chat_from(
+        &msg,
+        peer.clone(),
+        peer,
+        false,
+        own,
+        (false, facts.stanza_ids),
+        delayed,
+    );
     Ok(match result {
         Incoming::Chat(mut c) => {
             // §5.4: only answer a receipt request on a message that has an id; never for
@@ -228,13 +261,16 @@ pub fn parse_incoming(msg: Message, own: &BareJid) -> Result<Incoming, ProtocolE
     })
 }
 
+/// A chat message from `m`; `(carbon, trust_stanza_id)`: it came as a carbon copy, and
+/// stanza-ids by our account are believed (see `ServerFacts`). `delayed_ms`: its trusted
+/// original time.
 fn chat_from(
     m: &Message,
     peer: String,
     sender: String,
     outgoing: bool,
     own: &BareJid,
-    carbon: bool,
+    (carbon, trust_stanza_id): (bool, bool),
     delayed_ms: Option<i64>,
 ) -> Incoming {
     let Some((_, body)) = m.get_best_body_cloned(vec![""]) else {
@@ -257,8 +293,12 @@ fn chat_from(
         outgoing,
         body: cap_body(body),
         origin_id,
-        stanza_id: xep0359_stanza_id::find_stanza_id(&m.payloads, own),
-        delayed_ms: delayed_ms.or_else(|| xep0203_delay::stamp_ms(&m.payloads)),
+        stanza_id: if trust_stanza_id {
+            xep0359_stanza_id::find_stanza_id(&m.payloads, own)
+        } else {
+            None
+        },
+        delayed_ms,
         receipt_to: None,
         carbon,
         xml_id: m
@@ -317,7 +357,8 @@ pub fn parse_archived(a: ArchivedMessage, own: &BareJid) -> Incoming {
     } else {
         peer.clone()
     };
-    match chat_from(&m, peer, sender, outgoing, own, false, a.stamp_ms) {
+    // The archive's own id and stamp are what count for an archived message.
+    match chat_from(&m, peer, sender, outgoing, own, (false, false), a.stamp_ms) {
         Incoming::Chat(mut c) => {
             c.stanza_id = Some(a.archive_id);
             if !outgoing && xep0184_receipts::wants_receipt(&m.payloads) {
@@ -340,8 +381,11 @@ mod tests {
 
     fn parse(s: &str) -> Incoming {
         let el: Element = s.parse().unwrap();
-        parse_incoming(Message::try_from(el).unwrap(), &own()).unwrap()
+        parse_incoming(Message::try_from(el).unwrap(), &own(), SID).unwrap()
     }
+
+    /// A server that stamps stanza-ids (XEP-0359 §4).
+    const SID: ServerFacts = ServerFacts { stanza_ids: true };
 
     #[test]
     fn parses_direct_chat_with_receipt_request() {
@@ -400,7 +444,7 @@ mod tests {
             .parse()
             .unwrap();
         assert!(matches!(
-            parse_incoming(Message::try_from(el).unwrap(), &own()),
+            parse_incoming(Message::try_from(el).unwrap(), &own(), SID),
             Err(ProtocolError::Spoofed { .. })
         ));
         assert_eq!(parse("<message xmlns='jabber:client' from='bob@x.org/l' type='chat'><active xmlns='http://jabber.org/protocol/chatstates'/></message>"), Incoming::Ignored);
@@ -511,6 +555,43 @@ mod tests {
     }
 
     #[test]
+    fn believes_stanza_ids_only_from_a_server_that_stamps_them() {
+        let xml = "<message xmlns='jabber:client' from='bob@x.org/l' to='alice@x.org/h' type='chat'>\
+            <body>hi</body><stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='alice@x.org'/></message>";
+        let msg = || Message::try_from(xml.parse::<Element>().unwrap()).unwrap();
+        let Incoming::Chat(c) = parse_incoming(msg(), &own(), SID).unwrap() else {
+            panic!("chat expected")
+        };
+        assert_eq!(c.stanza_id.as_deref(), Some("forged"));
+        let Incoming::Chat(c) = parse_incoming(msg(), &own(), ServerFacts::default()).unwrap()
+        else {
+            panic!("chat expected")
+        };
+        assert_eq!(c.stanza_id, None);
+    }
+
+    #[test]
+    fn a_live_delay_counts_only_when_a_server_set_it() {
+        let with = |delay_from: &str| {
+            parse(&format!(
+                "<message xmlns='jabber:client' from='bob@y.org/l' to='alice@x.org/h' type='chat'>\
+                <body>hi</body><delay xmlns='urn:xmpp:delay' {delay_from} stamp='2002-09-10T23:08:25Z'/></message>"
+            ))
+        };
+        let stamp = |i: Incoming| match i {
+            Incoming::Chat(c) => c.delayed_ms,
+            other => panic!("chat expected, got {other:?}"),
+        };
+        // Offline storage by our server or the sender's: the true time.
+        assert_eq!(stamp(with("from='x.org'")), Some(1_031_699_305_000));
+        assert_eq!(stamp(with("from='y.org'")), Some(1_031_699_305_000));
+        // The sender backdating its own message, or a delay from nowhere: ignored (now).
+        assert_eq!(stamp(with("from='bob@y.org/l'")), None);
+        assert_eq!(stamp(with("from='elsewhere.org'")), None);
+        assert_eq!(stamp(with("")), None);
+    }
+
+    #[test]
     fn parses_corrections() {
         let Incoming::Chat(c) = parse(
             "<message xmlns='jabber:client' from='bob@x.org/l' type='chat' id='s2'>\
@@ -541,7 +622,7 @@ mod tests {
                 .unwrap()
                 .try_into()
                 .unwrap();
-        let Incoming::Chat(c) = parse_incoming(m, &own).unwrap() else {
+        let Incoming::Chat(c) = parse_incoming(m, &own, SID).unwrap() else {
             panic!("not a chat")
         };
         assert_eq!(

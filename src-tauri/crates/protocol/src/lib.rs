@@ -67,6 +67,60 @@ impl ProtocolError {
     }
 }
 
+/// Why we refuse an `<iq/>` someone sent us (RFC 6120 §8.3.3 conditions we use).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// `bad-request`: we could not read it.
+    BadRequest,
+    /// `item-not-found`: no such session or stream (XEP-0166 adds `<unknown-session/>`).
+    ItemNotFound,
+    /// `not-acceptable`: not now (XEP-0047 §2.1: a stream nobody accepted).
+    NotAcceptable,
+    /// `unexpected-request`: out of order (XEP-0047 §2.2: a block out of sequence).
+    UnexpectedRequest,
+    /// `resource-constraint` (type `wait`): too much at once, try later.
+    ResourceConstraint,
+    /// `service-unavailable`: we do not do that.
+    ServiceUnavailable,
+}
+
+/// The error answer to the iq `id` from `to`: `condition`, human `text`, and an application
+/// condition such as XEP-0166's `<unknown-session/>` when given.
+pub fn iq_error(
+    id: &str,
+    to: Option<&Jid>,
+    condition: Refusal,
+    text: &str,
+    app: Option<xmpp_parsers::minidom::Element>,
+) -> xmpp_parsers::iq::Iq {
+    use xmpp_parsers::stanza_error::{DefinedCondition as C, ErrorType as T, StanzaError};
+    let (type_, defined) = match condition {
+        Refusal::BadRequest => (T::Modify, C::BadRequest),
+        Refusal::ItemNotFound => (T::Cancel, C::ItemNotFound),
+        Refusal::NotAcceptable => (T::Cancel, C::NotAcceptable),
+        Refusal::UnexpectedRequest => (T::Cancel, C::UnexpectedRequest),
+        Refusal::ResourceConstraint => (T::Wait, C::ResourceConstraint),
+        Refusal::ServiceUnavailable => (T::Cancel, C::ServiceUnavailable),
+    };
+    let mut error = StanzaError::new(type_, defined, "en", text);
+    error.other = app;
+    let iq = xmpp_parsers::iq::Iq::from_error(id.to_string(), error);
+    match to {
+        Some(to) => iq.with_to(to.clone()),
+        None => iq,
+    }
+}
+
+/// The empty result that accepts the iq `id` from `to`.
+pub fn iq_result(id: &str, to: Option<&Jid>) -> xmpp_parsers::iq::Iq {
+    xmpp_parsers::iq::Iq::Result {
+        from: None,
+        to: to.cloned(),
+        id: id.to_string(),
+        payload: None,
+    }
+}
+
 /// An `<iq type='set'/>` to `to` (from us: the server fills in `from`).
 pub(crate) fn iq_set(
     id: &str,
@@ -102,4 +156,39 @@ pub(crate) fn test_presence(inner: &str) -> xmpp_parsers::presence::Presence {
         s.parse::<xmpp_parsers::minidom::Element>().expect("xml"),
     )
     .expect("presence")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_carry_their_condition_and_application_element() {
+        let to = Jid::new("bob@x.org/phone").unwrap();
+        let app: xmpp_parsers::minidom::Element =
+            "<unknown-session xmlns='urn:xmpp:jingle:errors:1'/>"
+                .parse()
+                .unwrap();
+        let iq = iq_error(
+            "i1",
+            Some(&to),
+            Refusal::ItemNotFound,
+            "no such session",
+            Some(app),
+        );
+        let el: xmpp_parsers::minidom::Element = iq.into();
+        assert_eq!(el.attr("type"), Some("error"));
+        assert_eq!(el.attr("to"), Some("bob@x.org/phone"));
+        let err = el.get_child("error", "jabber:client").unwrap();
+        assert_eq!(err.attr("type"), Some("cancel"));
+        assert!(err.has_child("item-not-found", "urn:ietf:params:xml:ns:xmpp-stanzas"));
+        assert!(err.has_child("unknown-session", "urn:xmpp:jingle:errors:1"));
+        let wait: xmpp_parsers::minidom::Element =
+            iq_error("i2", None, Refusal::ResourceConstraint, "busy", None).into();
+        let err = wait.get_child("error", "jabber:client").unwrap();
+        assert_eq!(err.attr("type"), Some("wait"));
+        let ok: xmpp_parsers::minidom::Element = iq_result("i3", Some(&to)).into();
+        assert_eq!(ok.attr("type"), Some("result"));
+        assert_eq!(ok.attr("id"), Some("i3"));
+    }
 }

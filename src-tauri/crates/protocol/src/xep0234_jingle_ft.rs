@@ -226,6 +226,22 @@ pub fn terminate(id: &str, to: &Jid, sid: &str, reason: &str) -> Iq {
     crate::iq_set(id, to, j)
 }
 
+/// XEP-0166 §8 error namespace.
+pub const NS_ERRORS: &str = "urn:xmpp:jingle:errors:1";
+
+/// The answer to a Jingle action for a session we do not have with that device (XEP-0166
+/// §7.2: `item-not-found` with `<unknown-session/>`): another device cannot accept, end or
+/// steer a session by guessing its id.
+pub fn unknown_session(id: &str, to: &Jid) -> Iq {
+    crate::iq_error(
+        id,
+        Some(to),
+        crate::Refusal::ItemNotFound,
+        "No such session with this device.",
+        Some(Element::builder("unknown-session", NS_ERRORS).build()),
+    )
+}
+
 /// Reads a `<jingle/>` from a contact.
 pub fn parse(payload: &Element) -> Result<Action, ProtocolError> {
     if !is_jingle(payload) {

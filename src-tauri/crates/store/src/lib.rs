@@ -20,6 +20,15 @@ pub use contacts::{ContactInfo, ConversationHead};
 pub use error::StoreError;
 pub use messages::{Inserted, SearchHit};
 
+/// A database that could not be used and was moved aside (`Store::open_or_set_aside`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetAside {
+    /// Where the old file is now.
+    pub moved_to: std::path::PathBuf,
+    /// Why it could not be used.
+    pub reason: String,
+}
+
 /// The database. Cheap to share behind an `Arc`; calls are short and serialised by a mutex.
 pub struct Store {
     conn: Mutex<rusqlite::Connection>,
@@ -32,7 +41,45 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(e.to_string()))?;
         }
         let conn = rusqlite::Connection::open(path)?;
-        Self::init(conn)
+        let store = Self::init(conn)?;
+        // Messages are private: only the user may read the file (SQLite gives its -wal and -shm
+        // the same mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| StoreError::Io(e.to_string()))?;
+        }
+        Ok(store)
+    }
+
+    /// Opens the database; one that cannot be opened or migrated (corrupt, or written by a
+    /// newer Hallway) is moved aside as `NAME.broken-SECONDS` (with its `-wal` and `-shm`), never
+    /// deleted, and a fresh one is started in its place. `Err` only when even a fresh database
+    /// cannot be created (no such folder, disk full).
+    pub fn open_or_set_aside(path: &Path) -> Result<(Self, Option<SetAside>), StoreError> {
+        let reason = match Self::open(path) {
+            Ok(s) => return Ok((s, None)),
+            Err(e @ StoreError::Io(_)) => return Err(e),
+            Err(e) => e.to_string(),
+        };
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let mut moved_to = path.as_os_str().to_owned();
+        moved_to.push(format!(".broken-{secs}"));
+        let moved_to = std::path::PathBuf::from(moved_to);
+        std::fs::rename(path, &moved_to).map_err(|e| StoreError::Io(e.to_string()))?;
+        for suffix in ["-wal", "-shm"] {
+            let mut from = path.as_os_str().to_owned();
+            from.push(suffix);
+            let mut to = moved_to.as_os_str().to_owned();
+            to.push(suffix);
+            let _ = std::fs::rename(from, to);
+        }
+        let store = Self::open(path)?;
+        Ok((store, Some(SetAside { moved_to, reason })))
     }
 
     /// An in-memory database (unit tests of the layers above).

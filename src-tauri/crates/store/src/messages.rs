@@ -55,6 +55,16 @@ fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
     })
 }
 
+/// A body as stored: without U+0002 / U+0003, which search results use to mark matches (XML
+/// cannot carry them, but text typed here could).
+fn clean_body(body: &str) -> std::borrow::Cow<'_, str> {
+    if body.contains(['\u{2}', '\u{3}']) {
+        std::borrow::Cow::Owned(body.replace(['\u{2}', '\u{3}'], ""))
+    } else {
+        std::borrow::Cow::Borrowed(body)
+    }
+}
+
 fn attachment_json(a: Option<&Attachment>) -> Option<String> {
     a.and_then(|a| serde_json::to_string(a).ok())
 }
@@ -436,7 +446,7 @@ impl Store {
         };
         conn.execute(
             "UPDATE messages SET body = ?2, edited = 1 WHERE id = ?1",
-            params![id, body],
+            params![id, clean_body(body)],
         )?;
         drop(conn);
         self.message(id)
@@ -451,23 +461,6 @@ impl Store {
             })
             .optional()?
             .unwrap_or(false))
-    }
-
-    /// Our messages the server took but no receipt confirmed yet, sent at or after `since_ms`,
-    /// oldest first (at most `limit`).
-    pub fn unconfirmed_since(
-        &self,
-        account: &str,
-        since_ms: i64,
-        limit: u32,
-    ) -> Result<Vec<Message>, StoreError> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM messages WHERE account = ?1 AND direction = 'out' \
-             AND state = 'sent' AND ts >= ?2 ORDER BY id LIMIT ?3"
-        ))?;
-        let rows = stmt.query_map(params![account, since_ms, limit], row_to_message)?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// Incoming messages received at or after `since_ms` whose sender asked for a receipt:
@@ -574,6 +567,45 @@ impl Store {
         )?)
     }
 
+    /// Records that an outbox row was handed to a stream now (`ms`).
+    pub fn set_transmitted(&self, id: i64, ms: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE messages SET transmitted_at = ?2 WHERE id = ?1",
+            params![id, ms],
+        )?;
+        Ok(())
+    }
+
+    /// Outbox rows that were handed to a stream but never acknowledged (pending, with a
+    /// transmission time): (message, when transmitted), oldest first. After a failed resumption
+    /// the server may or may not have them.
+    pub fn unacknowledged(&self, account: &str) -> Result<Vec<(Message, i64)>, StoreError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {COLUMNS}, transmitted_at FROM messages WHERE account = ?1 \
+             AND direction = 'out' AND state = 'pending' AND transmitted_at IS NOT NULL \
+             ORDER BY id"
+        ))?;
+        let rows = stmt.query_map(params![account], |r| Ok((row_to_message(r)?, r.get(10)?)))?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Keeps only the `keep` newest messages of the conversation with `peer` (a stranger's
+    /// quota: someone outside the roster cannot fill the disk). Returns how many were dropped.
+    pub fn trim_conversation(
+        &self,
+        account: &str,
+        peer: &str,
+        keep: u32,
+    ) -> Result<usize, StoreError> {
+        Ok(self.conn().execute(
+            "DELETE FROM messages WHERE account = ?1 AND peer = ?2 AND id NOT IN \
+             (SELECT id FROM messages WHERE account = ?1 AND peer = ?2 \
+              ORDER BY ord DESC, id DESC LIMIT ?3)",
+            params![account, peer, keep],
+        )?)
+    }
+
     /// Full-text search over every conversation of the account, newest first. The query is the
     /// user's words: each becomes a prefix term; quoted parts stay phrases. FTS5 syntax typed by
     /// the user is neutralised, so no input is an error.
@@ -673,6 +705,7 @@ fn insert_one(
     }
     let unread = m.direction == Direction::Incoming;
     let ts = m.timestamp;
+    let body = clean_body(&m.body);
     // Conversation order: the stamp in µs, moved where the placement says (see `Placement`).
     let mut ord = ts.saturating_mul(1000);
     match m.placement {
@@ -709,7 +742,7 @@ fn insert_one(
         m.peer,
         dir_str(m.direction),
         m.sender,
-        m.body,
+        body,
         ts,
         m.state.as_str(),
         m.origin_id,
@@ -727,7 +760,7 @@ fn insert_one(
         peer: m.peer.clone(),
         direction: m.direction,
         sender: m.sender.clone(),
-        body: m.body.clone(),
+        body: body.into_owned(),
         timestamp: ts,
         state: m.state,
         origin_id: m.origin_id.clone(),

@@ -69,6 +69,50 @@ fn refuses_a_newer_schema() {
 }
 
 #[test]
+fn a_database_it_cannot_use_is_moved_aside_and_a_fresh_one_started() {
+    let dir = tempfile::tempdir().unwrap();
+    // Garbage where the database should be, and one from a newer Hallway.
+    let corrupt = dir.path().join("corrupt.sqlite3");
+    std::fs::write(
+        &corrupt,
+        b"this is not a database at all, just bytes".repeat(200),
+    )
+    .unwrap();
+    let newer = dir.path().join("newer.sqlite3");
+    {
+        let c = rusqlite::Connection::open(&newer).unwrap();
+        c.pragma_update(None, "user_version", 999).unwrap();
+    }
+    for path in [&corrupt, &newer] {
+        let (store, aside) = Store::open_or_set_aside(path).unwrap();
+        let aside = aside.expect("moved aside");
+        assert!(aside.moved_to.exists(), "the old file is kept");
+        assert!(aside
+            .moved_to
+            .to_string_lossy()
+            .contains(".sqlite3.broken-"));
+        assert!(!aside.reason.is_empty());
+        assert_eq!(store.schema_version().unwrap(), migrations::LATEST);
+        assert!(store.integrity_ok().unwrap());
+        // A good database is opened as it is.
+        drop(store);
+        let (_, again) = Store::open_or_set_aside(path).unwrap();
+        assert!(again.is_none());
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn only_the_user_may_read_the_database() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, store) = temp_store();
+    let path = dir.path().join("nested/hallway.sqlite3");
+    store.set_setting("x", &1).unwrap();
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+}
+
+#[test]
 fn pages_newest_first_and_returns_oldest_first() {
     let (_d, store) = temp_store();
     let batch: Vec<_> = (0..120)
@@ -868,4 +912,99 @@ fn finds_an_archived_message_by_stanza_id_or_its_authors_origin_id() {
     store.insert_message(ACC, &forged).unwrap();
     assert_eq!(find("carol@localhost", "A4", Some("o-2")), None);
     assert_eq!(find("bob@localhost", "A9", None), None);
+}
+
+#[test]
+fn remembers_which_outbox_rows_went_out_unacknowledged() {
+    let (_d, store) = temp_store();
+    let ins = |body: &str, origin: &str| match store
+        .insert_message(
+            ACC,
+            &msg("bob@localhost", Direction::Outgoing, body, origin),
+        )
+        .unwrap()
+    {
+        Inserted::New(m) => m,
+        other => panic!("{other:?}"),
+    };
+    let (a, b, c) = (ins("a", "oa"), ins("b", "ob"), ins("c", "oc"));
+    assert!(store.unacknowledged(ACC).unwrap().is_empty());
+    store.set_transmitted(a.id, 1_000).unwrap();
+    store.set_transmitted(b.id, 2_000).unwrap();
+    // Acknowledged by the server: no longer in doubt.
+    store.set_state(b.id, DeliveryState::Sent).unwrap();
+    let doubt = store.unacknowledged(ACC).unwrap();
+    assert_eq!(doubt.len(), 1);
+    assert_eq!(
+        (doubt[0].0.id, doubt[0].0.origin_id.as_str(), doubt[0].1),
+        (a.id, "oa", 1_000)
+    );
+    // Never transmitted: simply pending, not in doubt.
+    assert!(doubt.iter().all(|(m, _)| m.id != c.id));
+    assert!(store.unacknowledged("other@localhost").unwrap().is_empty());
+}
+
+#[test]
+fn a_strangers_conversation_keeps_only_its_newest_messages() {
+    let (_d, store) = temp_store();
+    for i in 0..30 {
+        store
+            .insert_message(
+                ACC,
+                &msg(
+                    "stranger@elsewhere",
+                    Direction::Incoming,
+                    &format!("spam {i}"),
+                    &format!("s{i}"),
+                ),
+            )
+            .unwrap();
+    }
+    store
+        .insert_message(
+            ACC,
+            &msg("bob@localhost", Direction::Incoming, "keep me", "k1"),
+        )
+        .unwrap();
+    assert_eq!(
+        store
+            .trim_conversation(ACC, "stranger@elsewhere", 10)
+            .unwrap(),
+        20
+    );
+    let left = store.history(ACC, "stranger@elsewhere", None, 100).unwrap();
+    let bodies: Vec<&str> = left.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        (20..30).map(|i| format!("spam {i}")).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        store
+            .history(ACC, "bob@localhost", None, 100)
+            .unwrap()
+            .len(),
+        1
+    );
+    // Search forgets the dropped ones too.
+    assert!(store.search(ACC, "spam", 100).unwrap().len() == 10);
+}
+
+#[test]
+fn bodies_cannot_fake_search_highlights() {
+    let (_d, store) = temp_store();
+    store
+        .insert_message(
+            ACC,
+            &msg(
+                "bob@localhost",
+                Direction::Incoming,
+                "\u{2}fake\u{3} budget report",
+                "h1",
+            ),
+        )
+        .unwrap();
+    let hits = store.search(ACC, "budget", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].message.body, "fake budget report");
+    assert_eq!(hits[0].snippet, "fake \u{2}budget\u{3} report");
 }

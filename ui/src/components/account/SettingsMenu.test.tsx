@@ -47,6 +47,26 @@ describe("settings", () => {
     expect(select.value).toBe("0");
   });
 
+  it("shows and saves the largest file taken straight from a device", async () => {
+    const GIB = 1024 * 1024 * 1024;
+    const backend = mockBackend({
+      get_app_state: () => snapshot({ maxIncomingFile: 3 * GIB }),
+    });
+    render(() => <App />);
+    await openSettings();
+    const select = screen.getByRole("combobox", {
+      name: "Files sent straight from a device",
+    }) as HTMLSelectElement;
+    // A value saved elsewhere is shown as it is, beside the usual choices.
+    expect(select.value).toBe(String(3 * GIB));
+    expect(within(select).getByRole("option", { name: "Up to 3 GB" })).toBeTruthy();
+    fireEvent.change(select, { target: { value: String(16 * GIB) } });
+    await waitFor(() =>
+      expect(backend.callsTo("set_max_incoming_file")).toEqual([{ bytes: 16 * GIB }]),
+    );
+    expect(select.value).toBe(String(16 * GIB));
+  });
+
   it("puts the choice back and says so when it cannot be saved", async () => {
     mockBackend({ set_notification_previews: fail(ipcError("storage", "Disk full")) });
     render(() => <App />);

@@ -24,6 +24,22 @@ const PREVIEW_LIMITS = [
   { bytes: 20_000_000, label: "Up to 20 MB" },
 ];
 
+const GIB = 1024 * 1024 * 1024;
+/** Choices for the largest file taken straight from a contact's device. */
+const INCOMING_LIMITS = [
+  { bytes: GIB, label: "Up to 1 GB" },
+  { bytes: 4 * GIB, label: "Up to 4 GB" },
+  { bytes: 16 * GIB, label: "Up to 16 GB" },
+  { bytes: 64 * GIB, label: "Up to 64 GB" },
+];
+
+/** The limit choices, with the current value among them even when it is not a usual one. */
+function incomingChoices(current: number) {
+  if (INCOMING_LIMITS.some((o) => o.bytes === current)) return INCOMING_LIMITS;
+  const gb = (current / GIB).toFixed(1).replace(/\.0$/, "");
+  return [...INCOMING_LIMITS, { bytes: current, label: `Up to ${gb} GB` }];
+}
+
 export function parseMinutes(text: string): number | null {
   const t = text.trim();
   if (!/^\d+$/.test(t)) return null;
@@ -72,6 +88,15 @@ export function SettingsMenu() {
     setError(null);
     try {
       await session.setPreviewLimit(bytes);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function saveIncomingLimit(bytes: number) {
+    setError(null);
+    try {
+      await session.setMaxIncomingFile(bytes);
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -169,6 +194,23 @@ export function SettingsMenu() {
           <p id={`${id}-preview-limit-hint`} class="field-hint">
             Pictures from your contacts up to this size are fetched to show a preview. Never from
             people outside your contacts.
+          </p>
+          <div class="field">
+            <label for={`${id}-incoming-limit`}>Files sent straight from a device</label>
+            <select
+              id={`${id}-incoming-limit`}
+              aria-describedby={`${id}-incoming-limit-hint`}
+              value={String(session.state.maxIncomingFile)}
+              onChange={(e) => void saveIncomingLimit(Number(e.currentTarget.value))}
+            >
+              <For each={incomingChoices(session.state.maxIncomingFile)}>
+                {(o) => <option value={String(o.bytes)}>{o.label}</option>}
+              </For>
+            </select>
+          </div>
+          <p id={`${id}-incoming-limit-hint`} class="field-hint">
+            Larger offers are refused before anything is saved, and so is a file with no room for
+            it.
           </p>
           <Show when={error()}>
             {(message) => (

@@ -5,7 +5,7 @@
 import { createEffect, createSignal, Match, on, Show, Switch } from "solid-js";
 import { api, errorMessage } from "../../ipc";
 import type { Attachment, FileStatus } from "../../ipc";
-import { isImageFile } from "../../lib/fileKind";
+import { isImageFile, opensSafely } from "../../lib/fileKind";
 import { humanSize, humanSpeed } from "../../lib/fileSize";
 import { useHallway } from "../../state/context";
 import { FileIcon } from "./FileIcon";
@@ -192,14 +192,17 @@ export function FileCard(props: { messageId: number; incoming: boolean; attachme
         </Match>
         <Match when={status() === "downloaded" || status() === "uploaded"}>
           <div class="file-card-actions">
-            <button
-              type="button"
-              class="button button--secondary file-card-button"
-              aria-label={`Open ${name()}`}
-              onClick={() => void act(api.openFile)}
-            >
-              Open
-            </button>
+            {/* Only documents, pictures, audio, video and archives: anything else might run. */}
+            <Show when={opensSafely(name())}>
+              <button
+                type="button"
+                class="button button--secondary file-card-button"
+                aria-label={`Open ${name()}`}
+                onClick={() => void act(api.openFile)}
+              >
+                Open
+              </button>
+            </Show>
             <button
               type="button"
               class="button button--quiet file-card-button"

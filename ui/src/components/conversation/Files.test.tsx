@@ -486,20 +486,38 @@ describe("the file card", () => {
     expect(within(card).getByRole("button", { name: "Download report.pdf" })).toBeTruthy();
   });
 
+  it("offers Open only for documents, pictures, media and archives", async () => {
+    const { log } = await openBob([
+      inc(8, { name: "setup.exe", mime: null, status: "downloaded", localPath: "/d/setup.exe" }),
+      inc(11, { name: "page.html", mime: null, status: "downloaded", localPath: "/d/page.html" }),
+      inc(12, { name: "plan.pdf", status: "downloaded", localPath: "/d/plan.pdf" }),
+    ]);
+    for (const [id, name] of [
+      [8, "setup.exe"],
+      [11, "page.html"],
+    ] as const) {
+      const card = await cardOf(log, id);
+      expect(within(card).queryByRole("button", { name: `Open ${name}` })).toBeNull();
+      expect(within(card).getByRole("button", { name: `Show ${name} in folder` })).toBeTruthy();
+    }
+    const pdf = await cardOf(log, 12);
+    expect(within(pdf).getByRole("button", { name: "Open plan.pdf" })).toBeTruthy();
+  });
+
   it("shows under the card why a file was not opened", async () => {
     const { log } = await openBob(
-      [inc(8, { name: "setup.exe", mime: null, status: "downloaded", localPath: "/d/setup.exe" })],
+      [inc(8, { name: "plan.pdf", status: "downloaded", localPath: "/d/plan.pdf" })],
       {
         open_file: fail(
-          ipcError("invalidInput", "“setup.exe” is a program or script; Hallway does not open it."),
+          ipcError("invalidInput", "The file was moved or deleted from this computer."),
         ),
       },
     );
     const card = await cardOf(log, 8);
-    expect(card.querySelector(".file-icon")?.textContent).toBe("EXE");
-    fireEvent.click(await within(card).findByRole("button", { name: "Open setup.exe" }));
+    expect(card.querySelector(".file-icon")?.textContent).toBe("PDF");
+    fireEvent.click(await within(card).findByRole("button", { name: "Open plan.pdf" }));
     const alert = await within(card).findByRole("alert");
-    expect(alert.textContent).toBe("“setup.exe” is a program or script; Hallway does not open it.");
+    expect(alert.textContent).toBe("The file was moved or deleted from this computer.");
   });
 
   it("shows a picture's preview when there is one, and asks again once it is downloaded", async () => {

@@ -5,7 +5,11 @@
 //! SOCKS5, negotiated in `s5b.rs`) when the device supports it and one can be made, else as
 //! acknowledged base64 blocks through the server (XEP-0261 / XEP-0047 in-band, also the fallback
 //! via `transport-replace`). Jingle and IBB are taken from roster contacts only (the session
-//! drops them from anyone else).
+//! refuses them from anyone else) and every session is tied to the device it was negotiated
+//! with: a Jingle action or IBB block naming a session of another device is refused
+//! (XEP-0166 `<unknown-session/>`). The session forwards each iq unanswered through a bounded
+//! queue; it is answered here once handled (an IBB block once written: XEP-0047's flow control),
+//! and nothing on that queue waits for a contact's answer.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -34,9 +38,36 @@ use crate::CoreError;
 /// How long the contact has to accept an offer.
 const ACCEPT_WAIT: Duration = Duration::from_secs(300);
 
-/// A Jingle or IBB payload from a roster contact's device (forwarded by the session, which has
-/// already acknowledged it).
-pub(crate) type Incoming = (Jid, Element);
+/// A Jingle or IBB iq from a roster contact's device, forwarded by the session unanswered.
+pub(crate) struct Incoming {
+    /// The device (full JID) it came from.
+    pub from: Jid,
+    /// The iq id to answer.
+    pub id: String,
+    /// The `<jingle/>` or IBB element.
+    pub payload: Element,
+}
+
+/// How many of a contact's Jingle / IBB iqs may wait to be handled; past it the session answers
+/// `resource-constraint` (a sender that waits for each acknowledgement never gets there).
+pub(crate) const QUEUE: usize = 64;
+/// How many transport signals of one session may wait (a peer cannot fill memory with them).
+const SIGNALS: usize = 16;
+
+/// A Jingle session is the device it runs with and its id: the same id from another device is
+/// another (unknown) session.
+pub(crate) type SessionKey = (Jid, String);
+
+/// How to answer a contact's Jingle or IBB iq.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Answer {
+    /// Accepted (an empty result).
+    Done,
+    /// No such session with that device (XEP-0166 `<unknown-session/>`).
+    UnknownSession,
+    /// Refused with this condition and text.
+    Refused(hallway_protocol::Refusal, &'static str),
+}
 
 /// A contact's device that can take a file directly.
 pub(crate) struct Device {
@@ -45,7 +76,7 @@ pub(crate) struct Device {
     s5b: bool,
 }
 
-type Answer = Result<Option<Transport>, String>;
+type Outcome = Result<Option<Transport>, String>;
 
 /// Which way a direct transfer's bytes went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,14 +90,15 @@ pub enum DirectRoute {
 /// Running direct transfers of the messenger.
 #[derive(Default)]
 pub(crate) struct Direct {
-    /// Our offers waiting for an answer: sid → the answer (with the contact's transport).
-    waiting: std::sync::Mutex<HashMap<String, oneshot::Sender<Answer>>>,
-    /// Offers to us, by Jingle sid.
-    pub(crate) offers: tokio::sync::Mutex<HashMap<String, IncomingOffer>>,
+    /// Our offers waiting for an answer: (device, sid) → the answer (with the contact's
+    /// transport).
+    waiting: std::sync::Mutex<HashMap<SessionKey, oneshot::Sender<Outcome>>>,
+    /// Offers to us, by (device, Jingle sid).
+    pub(crate) offers: tokio::sync::Mutex<HashMap<SessionKey, IncomingOffer>>,
     /// Our running sessions: message id → (sid, the contact's device), to end them on Cancel.
     sending: std::sync::Mutex<HashMap<i64, (String, Jid)>>,
-    /// Sessions negotiating a transport: sid → (the contact's device, where its signals go).
-    signals: std::sync::Mutex<HashMap<String, (Jid, mpsc::UnboundedSender<Signal>)>>,
+    /// Sessions negotiating a transport: (device, sid) → where its signals go.
+    signals: std::sync::Mutex<HashMap<SessionKey, mpsc::Sender<Signal>>>,
     /// Addresses offered for direct connections (`None`: this machine's own; empty: none).
     addresses: std::sync::Mutex<Option<Vec<IpAddr>>>,
     /// Which way each direct transfer of this run went, by message id.
@@ -75,9 +107,20 @@ pub(crate) struct Direct {
     pub(crate) relay: tokio::sync::Mutex<Option<(String, Option<Streamhost>)>>,
     /// The relay is not offered (tests of the in-band fallback).
     no_relay: std::sync::atomic::AtomicBool,
+    /// A contact's candidates on loopback or link-local addresses may be tried (tests on one
+    /// machine only: otherwise a contact could make us connect into this machine).
+    pub(crate) allow_local_candidates: bool,
 }
 
 impl Direct {
+    /// No transfers yet; `allow_local_candidates` for tests on one machine only.
+    pub(crate) fn new(allow_local_candidates: bool) -> Self {
+        Self {
+            allow_local_candidates,
+            ..Default::default()
+        }
+    }
+
     /// The addresses we offer for direct connections.
     pub(crate) fn addresses(&self) -> Vec<IpAddr> {
         self.addresses
@@ -99,29 +142,57 @@ impl Direct {
             .insert(message_id, route);
     }
 
-    pub(crate) fn listen(&self, sid: &str, peer: &Jid) -> mpsc::UnboundedReceiver<Signal> {
-        let (tx, rx) = mpsc::unbounded_channel();
+    pub(crate) fn listen(&self, sid: &str, peer: &Jid) -> mpsc::Receiver<Signal> {
+        let (tx, rx) = mpsc::channel(SIGNALS);
         self.signals
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(sid.to_string(), (peer.clone(), tx));
+            .insert((peer.clone(), sid.to_string()), tx);
         rx
     }
 
-    pub(crate) fn forget(&self, sid: &str) {
+    pub(crate) fn forget(&self, sid: &str, peer: &Jid) {
         self.signals
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(sid);
+            .remove(&(peer.clone(), sid.to_string()));
     }
 
-    /// Hands a signal to the session `sid` negotiating with `from`; `false` when none is.
+    /// Hands a signal to the session `sid` negotiating with `from`; `false` when none is (or
+    /// its queue is full: a flood of signals is dropped, not stored).
     fn signal(&self, sid: &str, from: &Jid, s: Signal) -> bool {
         let signals = self.signals.lock().unwrap_or_else(|p| p.into_inner());
-        match signals.get(sid) {
-            Some((peer, tx)) if peer == from => tx.send(s).is_ok(),
-            _ => false,
+        match signals.get(&(from.clone(), sid.to_string())) {
+            Some(tx) => tx.try_send(s).is_ok(),
+            None => false,
         }
+    }
+
+    /// Whether a session `sid` with the device `from` exists in any stage: offered to us,
+    /// offered by us, sending, or negotiating.
+    async fn knows(&self, from: &Jid, sid: &str) -> bool {
+        let key = (from.clone(), sid.to_string());
+        if self.offers.lock().await.contains_key(&key) {
+            return true;
+        }
+        if self
+            .waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&key)
+            || self
+                .signals
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains_key(&key)
+        {
+            return true;
+        }
+        self.sending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .any(|(s, to)| s == sid && to == from)
     }
 }
 
@@ -328,7 +399,7 @@ impl Messenger {
         let result = self
             .offer_and_send(m.id, target, &me, &offer, ours, &mut signals, &path)
             .await;
-        self.files.direct.forget(&sid);
+        self.files.direct.forget(&sid, target);
         result
     }
 
@@ -340,7 +411,7 @@ impl Messenger {
         me: &Jid,
         offer: &Offer,
         ours: Option<super::s5b::Ours>,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
         path: &Path,
     ) -> Result<(), String> {
         self.files
@@ -355,7 +426,7 @@ impl Messenger {
             .waiting
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(offer.sid.clone(), tx);
+            .insert((target.clone(), offer.sid.clone()), tx);
         let what = "Offering the file";
         let offered = self
             .ask(
@@ -364,11 +435,11 @@ impl Messenger {
             )
             .await;
         if let Err(e) = offered {
-            self.forget_waiting(&offer.sid);
+            self.forget_waiting(&offer.sid, target);
             return Err(e.to_string());
         }
         let answer = tokio::time::timeout(ACCEPT_WAIT, rx).await;
-        self.forget_waiting(&offer.sid);
+        self.forget_waiting(&offer.sid, target);
         let theirs = match answer {
             Ok(Ok(Ok(t))) => t,
             Ok(Ok(Err(why))) => return Err(why),
@@ -434,7 +505,7 @@ impl Messenger {
         id: i64,
         target: &Jid,
         offer: &Offer,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
         path: &Path,
     ) -> Result<(), String> {
         let ibb = ibb_transport();
@@ -486,7 +557,7 @@ impl Messenger {
             .unwrap_or_else(|p| p.into_inner())
             .remove(&message_id);
         if let Some((sid, to)) = sending {
-            self.forget_waiting(&sid);
+            self.forget_waiting(&sid, &to);
             let _ = self
                 .ask(
                     "Cancelling",
@@ -498,7 +569,13 @@ impl Messenger {
         let Some((sid, from, _)) = self.find_offer(message_id).await else {
             return false;
         };
-        let gone = self.files.direct.offers.lock().await.remove(&sid);
+        let gone = self
+            .files
+            .direct
+            .offers
+            .lock()
+            .await
+            .remove(&(from.clone(), sid.clone()));
         let _ = self
             .ask(
                 "Cancelling",
@@ -511,13 +588,13 @@ impl Messenger {
         true
     }
 
-    fn forget_waiting(&self, sid: &str) {
+    fn forget_waiting(&self, sid: &str, target: &Jid) {
         self.files
             .direct
             .waiting
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(sid);
+            .remove(&(target.clone(), sid.to_string()));
     }
 
     async fn stream_ibb(
@@ -565,107 +642,174 @@ impl Messenger {
         Ok(())
     }
 
-    /// Handles a Jingle or IBB payload from a contact's device.
-    pub(crate) async fn on_direct(self: &Arc<Self>, from: Jid, payload: Element) {
-        if jft::is_jingle(&payload) {
-            match jft::parse(&payload) {
-                Ok(Action::Offer(o)) => self.on_offer(from, o).await,
-                Ok(Action::Accepted { sid, transport }) => self.answer_waiting(&sid, Ok(transport)),
-                Ok(Action::TransportInfo { sid, info }) => {
-                    self.files.direct.signal(&sid, &from, Signal::Info(info));
-                }
-                Ok(Action::TransportAccepted { sid }) => {
-                    self.files
-                        .direct
-                        .signal(&sid, &from, Signal::ReplaceAccepted);
-                }
-                Ok(Action::TransportRejected { sid }) => {
-                    self.files
-                        .direct
-                        .signal(&sid, &from, Signal::ReplaceRejected);
-                }
-                Ok(Action::TransportReplace { sid, transport }) => {
-                    self.on_transport_replace(&from, &sid, transport).await
-                }
-                Ok(Action::Terminated { sid, reason }) => {
-                    // A sending session waiting for the receiver's confirmation hears it here.
-                    self.files
-                        .direct
-                        .signal(&sid, &from, Signal::Ended(reason.clone()));
-                    let who = from.to_bare().to_string();
-                    let why = match reason.as_str() {
-                        "decline" => format!("{who} declined the file."),
-                        "success" => return,
-                        r => format!("{who} ended the transfer ({r})."),
-                    };
-                    self.answer_waiting(&sid, Err(why.clone()));
-                    // Ended by the contact mid-transfer: stop sending blocks.
-                    let running = {
-                        let mut sending = self
-                            .files
-                            .direct
-                            .sending
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner());
-                        let id = sending
-                            .iter()
-                            .find(|(_, (s, to))| *s == sid && *to == from)
-                            .map(|(id, _)| *id);
-                        id.and_then(|id| sending.remove(&id).map(|_| id))
-                    };
-                    if let Some(id) = running {
-                        if let Some(h) = self.files.untrack(id) {
-                            h.abort();
-                            if let Ok((_, a)) = self.file_message(id) {
-                                self.fail_upload(id, a, why.clone());
-                            }
-                        }
-                    }
-                    let gone = self.files.direct.offers.lock().await.remove(&sid);
-                    if let Some(o) = gone {
-                        // A direct connection's reader stops too (its partial file goes).
-                        if let Some(h) = self.files.untrack(o.message_id) {
-                            h.abort();
-                        }
-                        self.files.direct.forget(&sid);
-                        self.fail_receiving(o, format!("The sender stopped: {reason}."))
-                            .await;
-                    }
-                }
-                Ok(Action::Unsupported { sid }) => {
-                    let _ = self
-                        .ask(
-                            "Declining",
-                            jft::terminate(
-                                &hallway_protocol::new_id(),
-                                &from,
-                                &sid,
-                                "unsupported-applications",
-                            ),
-                        )
-                        .await;
-                }
-                Ok(Action::Other { .. }) => {}
-                Err(e) => tracing::debug!("bad jingle from {from}: {e}"),
-            }
-        } else if ibb::is_ibb(&payload) {
-            match ibb::parse(&payload, jft::MAX_BLOCK_SIZE as usize) {
+    /// Handles a Jingle or IBB iq from a contact's device and says how to answer it. Nothing
+    /// here waits for a contact: what must be told to a device goes out in the background
+    /// (`tell_later`), so one slow or silent device cannot hold up the others.
+    pub(crate) async fn on_direct(self: &Arc<Self>, inc: Incoming) -> Answer {
+        let Incoming { from, payload, .. } = inc;
+        if ibb::is_ibb(&payload) {
+            return match ibb::parse(&payload, jft::MAX_BLOCK_SIZE as usize) {
                 Ok(i) => self.on_ibb(from, i).await,
-                Err(e) => tracing::debug!("bad ibb from {from}: {e}"),
+                Err(e) => {
+                    tracing::debug!("bad ibb from {from}: {e}");
+                    Answer::Refused(hallway_protocol::Refusal::BadRequest, "Unreadable block.")
+                }
+            };
+        }
+        let action = match jft::parse(&payload) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::debug!("bad jingle from {from}: {e}");
+                return Answer::Refused(
+                    hallway_protocol::Refusal::BadRequest,
+                    "Unreadable Jingle request.",
+                );
+            }
+        };
+        match action {
+            Action::Offer(o) => self.on_offer(from, o).await,
+            Action::Accepted { sid, transport } => {
+                if self.answer_waiting(&sid, &from, Ok(transport)) {
+                    Answer::Done
+                } else {
+                    Answer::UnknownSession
+                }
+            }
+            Action::TransportInfo { sid, info } => {
+                if self.files.direct.signal(&sid, &from, Signal::Info(info))
+                    || self.files.direct.knows(&from, &sid).await
+                {
+                    Answer::Done
+                } else {
+                    Answer::UnknownSession
+                }
+            }
+            Action::TransportAccepted { sid } => {
+                self.signal_or_unknown(&sid, &from, Signal::ReplaceAccepted)
+                    .await
+            }
+            Action::TransportRejected { sid } => {
+                self.signal_or_unknown(&sid, &from, Signal::ReplaceRejected)
+                    .await
+            }
+            Action::TransportReplace { sid, transport } => {
+                self.on_transport_replace(&from, &sid, transport).await
+            }
+            Action::Terminated { sid, reason } => self.on_terminated(&from, &sid, reason).await,
+            Action::Unsupported { sid } => {
+                self.tell_later(
+                    "Declining",
+                    jft::terminate(
+                        &hallway_protocol::new_id(),
+                        &from,
+                        &sid,
+                        "unsupported-applications",
+                    ),
+                );
+                Answer::Done
+            }
+            Action::Other { sid } => {
+                if self.files.direct.knows(&from, &sid).await {
+                    Answer::Done
+                } else {
+                    Answer::UnknownSession
+                }
             }
         }
     }
 
-    fn answer_waiting(&self, sid: &str, r: Answer) {
+    async fn signal_or_unknown(&self, sid: &str, from: &Jid, s: Signal) -> Answer {
+        if self.files.direct.signal(sid, from, s) || self.files.direct.knows(from, sid).await {
+            Answer::Done
+        } else {
+            Answer::UnknownSession
+        }
+    }
+
+    /// The device `from` ended the session `sid` (only its own sessions: anyone else's
+    /// `session-terminate` is an unknown session).
+    async fn on_terminated(&self, from: &Jid, sid: &str, reason: String) -> Answer {
+        if !self.files.direct.knows(from, sid).await {
+            return Answer::UnknownSession;
+        }
+        // A sending session waiting for the receiver's confirmation hears it here.
+        self.files
+            .direct
+            .signal(sid, from, Signal::Ended(reason.clone()));
+        let who = from.to_bare().to_string();
+        let why = match reason.as_str() {
+            "decline" => format!("{who} declined the file."),
+            "success" => return Answer::Done,
+            r => format!("{who} ended the transfer ({r})."),
+        };
+        self.answer_waiting(sid, from, Err(why.clone()));
+        // Ended by the contact mid-transfer: stop sending blocks.
+        let running = {
+            let mut sending = self
+                .files
+                .direct
+                .sending
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let id = sending
+                .iter()
+                .find(|(_, (s, to))| s == sid && to == from)
+                .map(|(id, _)| *id);
+            id.and_then(|id| sending.remove(&id).map(|_| id))
+        };
+        if let Some(id) = running {
+            if let Some(h) = self.files.untrack(id) {
+                h.abort();
+                if let Ok((_, a)) = self.file_message(id) {
+                    self.fail_upload(id, a, why.clone());
+                }
+            }
+        }
+        let gone = self
+            .files
+            .direct
+            .offers
+            .lock()
+            .await
+            .remove(&(from.clone(), sid.to_string()));
+        if let Some(o) = gone {
+            // A direct connection's reader stops too (its partial file goes).
+            if let Some(h) = self.files.untrack(o.message_id) {
+                h.abort();
+            }
+            self.files.direct.forget(sid, from);
+            self.fail_receiving(o, format!("The sender stopped: {reason}."))
+                .await;
+        }
+        Answer::Done
+    }
+
+    /// Hands the contact's answer to our offer `sid` to the waiting sender; `false` when we
+    /// made no such offer to that device.
+    fn answer_waiting(&self, sid: &str, from: &Jid, r: Outcome) -> bool {
         let tx = self
             .files
             .direct
             .waiting
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .remove(sid);
-        if let Some(tx) = tx {
-            let _ = tx.send(r);
+            .remove(&(from.clone(), sid.to_string()));
+        match tx {
+            Some(tx) => {
+                let _ = tx.send(r);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Sends `iq` to a contact's device in the background (its answer does not matter here):
+    /// the queue of a contact's Jingle and IBB iqs never waits for a contact.
+    pub(crate) fn tell_later(&self, what: &'static str, iq: xmpp_parsers::iq::Iq) {
+        if let Some(me) = self.me() {
+            tokio::spawn(async move {
+                let _ = me.ask(what, iq).await;
+            });
         }
     }
 }

@@ -4,6 +4,7 @@
 //! than a 1 kB one, and reporting progress a few times a second.
 
 use crate::events::CoreEvent;
+use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,20 +23,153 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 /// Read size for uploads.
 const CHUNK: usize = 64 * 1024;
 
-/// A client for one account's trust settings.
-pub(crate) fn client(trust: &Trust) -> Result<reqwest::Client, String> {
+/// Hosts pinned to addresses (like `/etc/hosts`) for every file transfer: tests and demos only.
+pub type HostOverrides = Vec<(String, SocketAddr)>;
+
+/// A client for one transfer of `url`: verifies certificates against the system roots (a
+/// certificate pinned for the XMPP domain is never used here, see `trust`), and follows
+/// redirects only where the link itself may lead (`redirect_allowed`).
+pub(crate) fn client(
+    trust: &Trust,
+    url: &str,
+    overrides: &[(String, SocketAddr)],
+) -> Result<reqwest::Client, String> {
+    let original = reqwest::Url::parse(url).map_err(|e| format!("Not a link we can fetch: {e}"))?;
     let mut tls = (*trust.client_config()).clone();
     tls.alpn_protocols = vec![b"http/1.1".to_vec()];
-    reqwest::Client::builder()
+    let guard = Arc::new(LocalGuard {
+        original_host: original.host_str().unwrap_or("").to_ascii_lowercase(),
+        original_local: Arc::new(std::sync::atomic::AtomicBool::new(host_is_local(&original))),
+    });
+    let policy_guard = guard.clone();
+    let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(CONNECT_TIMEOUT)
         // No client-wide read timeout: during a long upload nothing is read until the server
         // answers at the end, so it would cut every upload longer than the timeout. Stalls are
         // caught per transfer instead (no byte moved for STALL_TIMEOUT).
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .user_agent(concat!("Hallway/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())
+        .redirect(reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > MAX_REDIRECTS {
+                return attempt.error("too many redirects");
+            }
+            match redirect_allowed(attempt.url(), policy_guard.local_ok()) {
+                Ok(()) => attempt.follow(),
+                Err(why) => attempt.error(why),
+            }
+        }))
+        .dns_resolver(guard)
+        .user_agent(concat!("Hallway/", env!("CARGO_PKG_VERSION")));
+    for (host, addr) in overrides {
+        builder = builder.resolve(host, *addr);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+/// Most redirects one transfer follows.
+const MAX_REDIRECTS: usize = 5;
+
+/// Keeps a transfer out of this machine and the local network unless its link pointed there:
+/// a stranger's link that redirects (or whose other names resolve) to 127.0.0.1 or a printer's
+/// admin page must not make us fetch it. A company file server on the LAN is normal, so when
+/// the link's own host is local, local addresses stay allowed for the whole transfer.
+struct LocalGuard {
+    original_host: String,
+    /// The link's own host is (or resolved to) a local address.
+    original_local: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl LocalGuard {
+    fn local_ok(&self) -> bool {
+        self.original_local
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl reqwest::dns::Resolve for LocalGuard {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_ascii_lowercase();
+        let is_original = host == self.original_host;
+        let flag = self.original_local.clone();
+        Box::pin(async move {
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            if is_original {
+                // The first connection of a transfer is always to the link's own host, so its
+                // verdict is known before any redirect is looked at.
+                if addrs.iter().any(|a| ip_is_local(a.ip())) {
+                    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                return Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs);
+            }
+            let kept: Vec<SocketAddr> = if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                addrs
+            } else {
+                addrs.into_iter().filter(|a| !ip_is_local(a.ip())).collect()
+            };
+            if kept.is_empty() {
+                return Err(
+                    format!("{host} points into this computer or the local network").into(),
+                );
+            }
+            Ok(Box::new(kept.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
+/// Whether a redirect to `next` may be followed: HTTPS only (a file link is HTTPS, and a
+/// redirect must not strip that), and not to a local address unless `local_ok`.
+pub(crate) fn redirect_allowed(next: &reqwest::Url, local_ok: bool) -> Result<(), String> {
+    if next.scheme() != "https" {
+        return Err(format!(
+            "the server redirected to a {} link; only HTTPS is followed",
+            next.scheme()
+        ));
+    }
+    if !local_ok && host_is_local(next) {
+        return Err("the server redirected into this computer or the local network".into());
+    }
+    Ok(())
+}
+
+/// The URL names this machine or the local network by itself: a loopback, private, link-local
+/// or unspecified address, or `localhost`. (Names are checked again when they resolve.)
+pub(crate) fn host_is_local(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip_is_local(IpAddr::V4(ip)),
+        Some(url::Host::Ipv6(ip)) => ip_is_local(IpAddr::V6(ip)),
+        Some(url::Host::Domain(d)) => {
+            let d = d.trim_end_matches('.').to_ascii_lowercase();
+            d == "localhost" || d.ends_with(".localhost")
+        }
+        None => true,
+    }
+}
+
+/// Loopback, private (RFC 1918, RFC 4193), carrier-grade NAT (RFC 6598), link-local and
+/// unspecified addresses, IPv4-mapped ones included.
+pub(crate) fn ip_is_local(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+                || a == 0
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return ip_is_local(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    }
 }
 
 /// Counts bytes and says when progress is worth reporting.
@@ -305,6 +439,45 @@ mod tests {
         assert_eq!(human_size(512_000), "512 kB");
         assert_eq!(human_size(0), "0 bytes");
         assert_eq!(human_size(1_500_000_000), "1.5 GB");
+    }
+
+    fn url(s: &str) -> reqwest::Url {
+        reqwest::Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn redirects_stay_on_https_and_out_of_the_local_network() {
+        assert!(redirect_allowed(&url("https://files.example.com/a"), false).is_ok());
+        let plain = redirect_allowed(&url("http://files.example.com/a"), false).unwrap_err();
+        assert!(plain.contains("http"), "{plain}");
+        // Even when the link pointed into the LAN, plain http is never followed.
+        assert!(redirect_allowed(&url("http://10.0.0.5/a"), true).is_err());
+        for local in [
+            "https://127.0.0.1:8443/a",
+            "https://localhost/a",
+            "https://printer.localhost/a",
+            "https://10.1.2.3/a",
+            "https://172.16.0.1/a",
+            "https://192.168.1.1/a",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/a",
+            "https://0.0.0.0/a",
+            "https://[::1]/a",
+            "https://[fe80::1]/a",
+            "https://[fd00::1]/a",
+            "https://[::ffff:127.0.0.1]/a",
+        ] {
+            assert!(redirect_allowed(&url(local), false).is_err(), "{local}");
+            // A company server on the LAN may redirect within the LAN.
+            assert!(redirect_allowed(&url(local), true).is_ok(), "{local}");
+        }
+        for public in [
+            "https://8.8.8.8/a",
+            "https://[2001:db8::1]/a",
+            "https://172.32.0.1/a",
+        ] {
+            assert!(redirect_allowed(&url(public), false).is_ok(), "{public}");
+        }
     }
 
     #[test]

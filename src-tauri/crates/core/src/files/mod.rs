@@ -6,6 +6,7 @@
 
 mod direct;
 mod http;
+mod mark;
 pub mod names;
 mod offers;
 mod preview;
@@ -32,6 +33,8 @@ use crate::CoreError;
 
 pub use direct::DirectRoute;
 pub use http::human_size;
+pub use offers::DEFAULT_MAX_INCOMING;
+pub(crate) use preview::{shrink as shrink_picture, AVATAR_EDGE};
 
 /// Pictures up to this size are fetched for a preview without asking (default of the setting).
 pub const DEFAULT_PREVIEW_LIMIT: u64 = 5 * 1000 * 1000;
@@ -43,21 +46,31 @@ const PREVIEW_LIMIT: &str = "preview_limit";
 pub(crate) struct Files {
     data_dir: PathBuf,
     downloads_dir: PathBuf,
-    http: std::sync::Mutex<Option<(String, reqwest::Client)>>,
+    /// TLS trust for file hosts: the system's roots only (a certificate pinned for the XMPP
+    /// domain is never used for them).
+    trust: std::sync::Mutex<Option<Arc<Trust>>>,
+    /// Host names pinned to addresses for every transfer (tests and demos).
+    host_overrides: http::HostOverrides,
     service: tokio::sync::Mutex<Option<(String, Option<UploadService>)>>,
     transfers: std::sync::Mutex<HashMap<i64, tokio::task::AbortHandle>>,
     direct: direct::Direct,
 }
 
 impl Files {
-    pub(crate) fn new(data_dir: PathBuf, downloads_dir: PathBuf) -> Self {
+    pub(crate) fn new(
+        data_dir: PathBuf,
+        downloads_dir: PathBuf,
+        host_overrides: http::HostOverrides,
+        allow_local_candidates: bool,
+    ) -> Self {
         Self {
             data_dir,
             downloads_dir,
-            http: std::sync::Mutex::new(None),
+            trust: std::sync::Mutex::new(None),
+            host_overrides,
             service: tokio::sync::Mutex::new(None),
             transfers: std::sync::Mutex::new(HashMap::new()),
-            direct: direct::Direct::default(),
+            direct: direct::Direct::new(allow_local_candidates),
         }
     }
 
@@ -100,26 +113,27 @@ fn io_err(what: &str, e: std::io::Error) -> CoreError {
 }
 
 impl Messenger {
-    /// The account's HTTPS client (same trust as its XMPP connection).
-    fn http_client(&self) -> Result<reqwest::Client, CoreError> {
-        let account = self.require_account()?;
-        let mut slot = self.files.http.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((a, c)) = slot.as_ref() {
-            if *a == account {
-                return Ok(c.clone());
+    /// An HTTPS client for one transfer of `url` (system roots; redirects only to HTTPS and
+    /// never into the local network unless the link pointed there, see `http::client`).
+    fn http_client(&self, url: &str) -> Result<reqwest::Client, CoreError> {
+        let trust = {
+            let mut slot = self.files.trust.lock().unwrap_or_else(|p| p.into_inner());
+            match slot.as_ref() {
+                Some(t) => t.clone(),
+                None => {
+                    let t = Arc::new(Trust::new(None).map_err(CoreError::Internal)?);
+                    *slot = Some(t.clone());
+                    t
+                }
             }
-        }
-        let trust =
-            Trust::new(self.store.pinned_certificate(&account)?).map_err(CoreError::Internal)?;
-        let client = http::client(&trust).map_err(CoreError::Internal)?;
-        *slot = Some((account, client.clone()));
-        Ok(client)
+        };
+        http::client(&trust, url, &self.files.host_overrides).map_err(CoreError::InvalidInput)
     }
 
     /// Forgets what was learnt about the server (a new sign-in may be another server, or a
     /// changed certificate pin).
     pub(crate) fn reset_files(&self) {
-        *self.files.http.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        *self.files.trust.lock().unwrap_or_else(|p| p.into_inner()) = None;
         if let Ok(mut s) = self.files.service.try_lock() {
             *s = None;
         }
@@ -368,7 +382,7 @@ impl Messenger {
             .await
             .map_err(|e| e.to_string())?;
         let slot = upload::parse_slot(answer.as_ref()).map_err(|e| e.to_string())?;
-        let client = self.http_client().map_err(|e| e.to_string())?;
+        let client = self.http_client(&slot.put_url).map_err(|e| e.to_string())?;
         let emitter = self.emitter.clone();
         let id = m.id;
         let progress = Arc::new(move |bytes: u64, speed: u64| {
@@ -588,15 +602,13 @@ impl Messenger {
         if self.files.running(id) {
             return Ok(());
         }
-        let client = self.http_client()?;
+        let client = self.http_client(&url)?;
         std::fs::create_dir_all(&self.files.downloads_dir)
             .map_err(|e| io_err("Could not create the Downloads folder", e))?;
-        let (path, _placeholder) = names::create_unique(&self.files.downloads_dir, &a.name)
+        // Both the name and its `.part` are created new: nothing existing is ever truncated.
+        let (path, part, out) = names::create_download(&self.files.downloads_dir, &a.name)
             .map_err(|e| io_err("Could not save the file", e))?;
-        let part = part_path(&path);
-        let out = tokio::fs::File::create(&part)
-            .await
-            .map_err(|e| io_err("Could not save the file", e))?;
+        let out = tokio::fs::File::from_std(out);
         let downloading = Attachment {
             status: FileStatus::Downloading,
             error: None,
@@ -620,11 +632,14 @@ impl Messenger {
             me.files.untrack(id);
             let done = match outcome {
                 Ok(bytes) => match std::fs::rename(&part, &path) {
-                    Ok(()) => Attachment {
-                        status: FileStatus::Downloaded,
-                        size: Some(bytes),
-                        ..downloading
-                    },
+                    Ok(()) => {
+                        mark::downloaded(&path, &url);
+                        Attachment {
+                            status: FileStatus::Downloaded,
+                            size: Some(bytes),
+                            ..downloading
+                        }
+                    }
                     Err(e) => failed_download(
                         downloading,
                         &path,
@@ -651,7 +666,7 @@ impl Messenger {
         let Some(url) = a.url.as_deref() else {
             return Ok(());
         };
-        let client = self.http_client()?;
+        let client = self.http_client(url)?;
         let (size, mime) = http::head(&client, url).await.map_err(CoreError::Refused)?;
         let a = Attachment {
             size,
@@ -701,6 +716,12 @@ impl Messenger {
         if let Ok(png) = std::fs::read(&cached) {
             return Ok(Some(preview::data_url(&png)));
         }
+        // Once found not to be a picture we can show, it stays a file card (the card is drawn
+        // again on every scroll; the picture is not fetched and decoded again each time).
+        let refused = preview::refused_path(&dir, &source);
+        if refused.exists() {
+            return Ok(None);
+        }
         let bytes = if let Some(p) = local {
             let len = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(u64::MAX);
             if len > MAX_LOCAL_PREVIEW {
@@ -713,7 +734,7 @@ impl Messenger {
                 return Ok(None);
             }
             let url = source.clone();
-            let client = self.http_client()?;
+            let client = self.http_client(&url)?;
             let tmp = tempfile_in(&dir)?;
             let out = tokio::fs::File::create(&tmp)
                 .await
@@ -727,12 +748,16 @@ impl Messenger {
             }
             bytes.map_err(|e| io_err("Could not fetch the picture", e))?
         };
-        let png = match tokio::task::spawn_blocking(move || preview::make(&bytes)).await {
-            Ok(Ok(png)) => png,
-            _ => return Ok(None),
-        };
         std::fs::create_dir_all(&dir).map_err(|e| io_err("Could not store the preview", e))?;
-        let _ = std::fs::write(&cached, &png);
+        let png = match preview::shrink(bytes, preview::PREVIEW_EDGE).await {
+            Ok(png) => png,
+            Err(why) => {
+                tracing::debug!("no preview for message {id}: {why}");
+                let _ = crate::paths::write_private(&refused, why.as_bytes());
+                return Ok(None);
+            }
+        };
+        let _ = crate::paths::write_private(&cached, &png);
         Ok(Some(preview::data_url(&png)))
     }
 
@@ -752,24 +777,40 @@ impl Messenger {
         Ok(p)
     }
 
-    /// Like `local_file`, but refuses files that would run a program when opened.
+    /// Like `local_file`, but only for documents, pictures, audio, video and archives
+    /// (`names::opens_safely`): anything else might run a program or open in a browser with
+    /// access to local files, so it gets "Show in folder" only.
     pub fn file_to_open(&self, id: i64) -> Result<PathBuf, CoreError> {
         let p = self.local_file(id)?;
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if names::runs_when_opened(&name) {
+        if !names::opens_safely(&name) {
             return Err(CoreError::InvalidInput(format!(
-                "“{name}” is a program or script; Hallway does not open it. Use Show in folder."
+                "Hallway does not open “{name}” itself: files of this type can run programs. \
+                 Use Show in folder."
             )));
         }
         Ok(p)
     }
 }
 
-/// The file record of a received link (XEP-0066 / upload URL): name from the URL, made safe.
 pub(crate) use direct::Incoming as DirectIncoming;
+pub(crate) use direct::QUEUE as DIRECT_QUEUE;
+
+/// The iq answering a contact's Jingle / IBB iq `id` from `to`.
+pub(crate) fn answer_iq(id: &str, to: &Jid, answer: direct::Answer) -> xmpp_parsers::iq::Iq {
+    match answer {
+        direct::Answer::Done => hallway_protocol::iq_result(id, Some(to)),
+        direct::Answer::UnknownSession => {
+            hallway_protocol::xep0234_jingle_ft::unknown_session(id, to)
+        }
+        direct::Answer::Refused(condition, text) => {
+            hallway_protocol::iq_error(id, Some(to), condition, text, None)
+        }
+    }
+}
 
 /// Sends a staged file straight to the contact's device (when the server will not take it).
 impl Messenger {

@@ -88,53 +88,65 @@ pub fn create_unique(dir: &Path, name: &str) -> io::Result<(PathBuf, File)> {
     Err(io::Error::other("too many files with this name"))
 }
 
-/// Opening this kind of file would run a program: Hallway offers "Show in folder" only.
-pub fn runs_when_opened(name: &str) -> bool {
+/// Reserves a never-overwriting `name` in `dir` for a download and opens `NAME.part` to write
+/// it to: both are created new (`create_new`), so neither an existing file nor a `.part` left
+/// by an earlier crash is ever truncated or written into. Returns (final path, part path, the
+/// open part file); the empty file at the final path is the reservation until the part is
+/// renamed over it.
+pub fn create_download(dir: &Path, name: &str) -> io::Result<(PathBuf, PathBuf, File)> {
+    let name = safe_file_name(name);
+    let (stem, ext) = split_ext(&name);
+    let new_file = |p: &Path| OpenOptions::new().write(true).create_new(true).open(p);
+    for n in 0..10_000u32 {
+        let candidate = if n == 0 {
+            name.clone()
+        } else {
+            format!("{stem} ({n}){ext}")
+        };
+        let path = dir.join(&candidate);
+        let part = dir.join(format!("{candidate}.part"));
+        match new_file(&path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+        match new_file(&part) {
+            Ok(f) => return Ok((path, part, f)),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                if e.kind() != io::ErrorKind::AlreadyExists {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Err(io::Error::other("too many files with this name"))
+}
+
+/// The file types "Open" hands to the system: documents, pictures, audio, video and
+/// archives. An allowlist, not a blocklist of what runs: every platform has types that run
+/// code or open in a browser with access to local files (Windows `.msix .appx .vhd .chm .scf
+/// .library-ms .jnlp .xll`, macro documents `.docm .xlsm`, macOS `.terminal .fileloc .webloc
+/// .scpt .workflow`, `.html` and `.svg` everywhere), and new ones appear. Everything else gets
+/// "Show in folder" only. The window gets this list through the generated bindings.
+pub const OPENABLE: &[&str] = &[
+    // documents
+    "pdf", "txt", "md", "csv", "tsv", "rtf", "odt", "ods", "odp", "odg", "doc", "docx", "xls",
+    "xlsx", "ppt", "pptx", "pages", "numbers", "key", "epub", "log", // pictures
+    "png", "jpg", "jpeg", "gif", "webp", "bmp", "tif", "tiff", "heic", "heif", "avif",
+    // audio
+    "mp3", "wav", "ogg", "oga", "opus", "flac", "m4a", "aac", // video
+    "mp4", "m4v", "mov", "mkv", "webm", "avi", "mpg", "mpeg", "3gp", // archives
+    "zip", "7z", "tar", "gz", "tgz", "bz2", "xz", "rar", "zst",
+];
+
+/// Whether "Open" may hand this file to the system (its extension is in [`OPENABLE`]).
+pub fn opens_safely(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    let ext = lower.rsplit('.').next().unwrap_or("");
-    lower.contains('.')
-        && matches!(
-            ext,
-            "exe"
-                | "com"
-                | "bat"
-                | "cmd"
-                | "scr"
-                | "pif"
-                | "msi"
-                | "msp"
-                | "cpl"
-                | "hta"
-                | "jar"
-                | "js"
-                | "jse"
-                | "vbs"
-                | "vbe"
-                | "wsf"
-                | "wsh"
-                | "ps1"
-                | "psm1"
-                | "lnk"
-                | "reg"
-                | "sh"
-                | "bash"
-                | "run"
-                | "bin"
-                | "desktop"
-                | "appimage"
-                | "app"
-                | "command"
-                | "pkg"
-                | "dmg"
-                | "deb"
-                | "rpm"
-                | "py"
-                | "pl"
-                | "rb"
-                | "url"
-                | "iso"
-                | "img"
-        )
+    match lower.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => OPENABLE.contains(&ext),
+        _ => false,
+    }
 }
 
 /// A MIME type from the name's extension (what we tell the upload service).
@@ -190,7 +202,7 @@ mod tests {
         let evil = "invoice\u{202E}fdp.exe";
         let safe = safe_file_name(evil);
         assert_eq!(safe, "invoicefdp.exe");
-        assert!(runs_when_opened(&safe));
+        assert!(!opens_safely(&safe));
         assert_eq!(safe_file_name("a\u{0}b\nc\u{2066}.pdf"), "abc.pdf");
     }
 
@@ -217,10 +229,74 @@ mod tests {
     }
 
     #[test]
-    fn knows_what_runs_and_what_it_is() {
-        assert!(!runs_when_opened("report.pdf"));
-        assert!(runs_when_opened("setup.EXE"));
-        assert!(!runs_when_opened("exe"));
+    fn a_download_never_writes_into_an_existing_file_or_part() {
+        let d = tempfile::tempdir().unwrap();
+        // A `.part` left by a crash, and a finished file of the same name.
+        std::fs::write(d.path().join("notes.txt.part"), b"old partial").unwrap();
+        let (path, part, _) = create_download(d.path(), "notes.txt").unwrap();
+        assert_eq!(path.file_name().unwrap(), "notes (1).txt");
+        assert_eq!(part.file_name().unwrap(), "notes (1).txt.part");
+        assert_eq!(
+            std::fs::read(d.path().join("notes.txt.part")).unwrap(),
+            b"old partial"
+        );
+        assert!(!d.path().join("notes.txt").exists());
+        let (again, _, _) = create_download(d.path(), "notes.txt").unwrap();
+        assert_eq!(again.file_name().unwrap(), "notes (2).txt");
+    }
+
+    #[test]
+    fn opens_only_documents_pictures_media_and_archives() {
+        for ok in [
+            "report.pdf",
+            "Photo.JPG",
+            "notes.txt",
+            "talk.mp4",
+            "song.flac",
+            "all.zip",
+            "sheet.xlsx",
+            "deck.pptx",
+            "backup.tar.gz",
+        ] {
+            assert!(opens_safely(ok), "{ok}");
+        }
+        // What the old blocklist missed, and what it had.
+        for no in [
+            "setup.EXE",
+            "app.msix",
+            "pkg.appx",
+            "disk.vhdx",
+            "help.chm",
+            "x.scf",
+            "s.settingcontent-ms",
+            "l.library-ms",
+            "a.jnlp",
+            "addin.xll",
+            "macro.docm",
+            "macro.xlsm",
+            "page.mht",
+            "run.terminal",
+            "f.fileloc",
+            "w.webloc",
+            "i.inetloc",
+            "s.scpt",
+            "w.workflow",
+            "page.html",
+            "page.htm",
+            "image.svg",
+            "script.js",
+            "run.sh",
+            "noext",
+            "exe",
+            ".pdf",
+            "trailing.",
+        ] {
+            assert!(!opens_safely(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn knows_what_it_is() {
         assert_eq!(mime_for("Photo.JPG"), "image/jpeg");
         assert_eq!(mime_for("noext"), "application/octet-stream");
     }

@@ -3,24 +3,35 @@
 //! the bytes over a direct connection (`s5b.rs`) or in-band (XEP-0047 blocks, in sequence, never
 //! more than offered), into `NAME.part` in the Downloads folder; the file is kept only when its
 //! size and XEP-0300 SHA-256 match the offer, and a cancel or failure leaves nothing behind.
+//!
+//! Nothing is opened, written or acknowledged for an offer before the user pressed Accept: an
+//! in-band `open` before that is refused (`not-acceptable`, XEP-0047 §2.1), and so is a
+//! `transport-replace`. An offer larger than the user's limit (a setting, 4 GiB by default) or
+//! than the free space where downloads go is refused at once, with a card that says why.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hallway_model::{Attachment, DeliveryState, Direction, FileStatus, NewMessage};
 use hallway_protocol::xep0047_ibb::Ibb;
 use hallway_protocol::xep0234_jingle_ft::{self as jft, Offer, Transport};
-use hallway_protocol::Jid;
+use hallway_protocol::{Jid, Refusal};
 use hallway_store::Inserted;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 
-use super::direct::DirectRoute;
+use super::direct::{Answer, DirectRoute, SessionKey};
 use super::{http::Meter, names};
 use crate::events::CoreEvent;
 use crate::messenger::Messenger;
 use crate::session;
 use crate::CoreError;
+
+/// Most offers to us open at once; more are refused before any card is stored.
+const MAX_OFFERS: usize = 32;
+/// Default of the largest file accepted straight from a contact's device.
+pub const DEFAULT_MAX_INCOMING: u64 = 4 * 1024 * 1024 * 1024;
+const MAX_INCOMING: &str = "max_incoming_file";
 
 /// A file being received: written to `NAME.part` beside the reserved `NAME`, both removed
 /// unless the file is kept (so a cancel, an abort or an error leaves nothing behind).
@@ -52,31 +63,88 @@ pub(crate) struct IncomingOffer {
     pub(crate) message_id: i64,
     pub(crate) from: Jid,
     pub(crate) offer: Offer,
+    /// The user pressed Accept: only now may bytes be taken.
+    pub(crate) accepted: bool,
     pub(crate) receiving: Option<Receiving>,
 }
 
+/// Why an offer of `size` bytes is refused before anything is stored (`None`: it may wait for
+/// the user's answer). `free`: bytes free where downloads go, when known.
+pub(crate) fn refuse_size(name: &str, size: u64, limit: u64, free: Option<u64>) -> Option<String> {
+    use super::http::human_size;
+    if size > limit {
+        return Some(format!(
+            "“{name}” is {}; files sent straight from a device may be up to {} \
+             (Settings). Ask for another way to get it.",
+            human_size(size),
+            human_size(limit)
+        ));
+    }
+    match free {
+        Some(free) if size > free => Some(format!(
+            "“{name}” needs {}, but only {} are free where downloads are saved.",
+            human_size(size),
+            human_size(free)
+        )),
+        _ => None,
+    }
+}
+
+/// Free bytes on the volume of `dir` (or of its nearest existing parent).
+fn free_space(dir: &Path) -> Option<u64> {
+    let mut p = Some(dir);
+    while let Some(d) = p {
+        if d.exists() {
+            return fs4::available_space(d).ok();
+        }
+        p = d.parent();
+    }
+    None
+}
+
 impl Messenger {
-    /// The sender switches to in-band after no direct connection worked (XEP-0260 §3).
+    /// The largest file accepted straight from a contact's device.
+    pub fn max_incoming_file(&self) -> u64 {
+        self.store
+            .setting::<u64>(MAX_INCOMING)
+            .ok()
+            .flatten()
+            .unwrap_or(DEFAULT_MAX_INCOMING)
+    }
+
+    /// Changes the largest file accepted straight from a contact's device.
+    pub fn set_max_incoming_file(&self, bytes: u64) -> Result<(), CoreError> {
+        if bytes == 0 {
+            return Err(CoreError::InvalidInput(
+                "The limit must be more than nothing.".into(),
+            ));
+        }
+        Ok(self.store.set_setting(MAX_INCOMING, &bytes)?)
+    }
+
+    /// The sender switches transports (XEP-0260 §3: to in-band, after no direct connection
+    /// worked). Only after the user accepted, and only to in-band; before that, nothing about
+    /// the offer is agreed to.
     pub(crate) async fn on_transport_replace(
         &self,
         from: &Jid,
         sid: &str,
         transport: Option<Transport>,
-    ) {
-        let ok = {
+    ) -> Answer {
+        let key = (from.clone(), sid.to_string());
+        let (ok, content) = {
             let mut offers = self.files.direct.offers.lock().await;
-            match (offers.get_mut(sid), &transport) {
-                (Some(o), Some(t @ Transport::Ibb { block_size, .. }))
-                    if o.from == *from && *block_size > 0 =>
-                {
+            let Some(o) = offers.get_mut(&key) else {
+                return Answer::UnknownSession;
+            };
+            let ok = match &transport {
+                Some(t @ Transport::Ibb { block_size, .. }) if o.accepted && *block_size > 0 => {
                     o.offer.transport = t.clone();
                     true
                 }
                 _ => false,
-            }
-        };
-        let Some(content) = self.find_content(sid).await else {
-            return;
+            };
+            (ok, o.offer.content.clone())
         };
         let (action, el) = match (&transport, ok) {
             (Some(t), true) => ("transport-accept", jft::transport_element(t, false)),
@@ -85,26 +153,42 @@ impl Messenger {
                 xmpp_parsers::minidom::Element::builder("transport", jft::NS_IBB_TRANSPORT).build(),
             ),
         };
-        let _ = self
-            .ask(
-                "Switching transports",
-                jft::transport_action(&hallway_protocol::new_id(), from, action, sid, &content, el),
-            )
-            .await;
+        self.tell_later(
+            "Switching transports",
+            jft::transport_action(&hallway_protocol::new_id(), from, action, sid, &content, el),
+        );
+        Answer::Done
     }
 
-    async fn find_content(&self, sid: &str) -> Option<String> {
-        let offers = self.files.direct.offers.lock().await;
-        offers.get(sid).map(|o| o.offer.content.clone())
-    }
-
-    pub(crate) async fn on_offer(self: &Arc<Self>, from: Jid, o: Offer) {
+    /// A contact's device offers us a file: a card with Accept / Decline, or a card saying why
+    /// it was refused (too large, no room).
+    pub(crate) async fn on_offer(self: &Arc<Self>, from: Jid, o: Offer) -> Answer {
         let Ok(account) = self.require_account() else {
-            return;
+            return Answer::Refused(Refusal::ServiceUnavailable, "Not signed in.");
         };
+        let key: SessionKey = (from.clone(), o.sid.clone());
+        {
+            let offers = self.files.direct.offers.lock().await;
+            if offers.contains_key(&key) {
+                return Answer::Done; // a repeated offer
+            }
+            // A flood of offers: refused before a card is stored for any of them.
+            if offers.len() >= MAX_OFFERS {
+                return Answer::Refused(
+                    Refusal::ResourceConstraint,
+                    "Too many offers are open; try again later.",
+                );
+            }
+        }
         let peer = from.to_bare().to_string();
         let name = names::safe_file_name(&o.name);
         let mime = names::mime_for(&name);
+        let refusal = refuse_size(
+            &name,
+            o.size,
+            self.max_incoming_file(),
+            free_space(&self.files.downloads_dir),
+        );
         let new = NewMessage {
             peer: peer.clone(),
             direction: Direction::Incoming,
@@ -124,28 +208,36 @@ impl Messenger {
                 size: Some(o.size),
                 mime: (mime != "application/octet-stream").then(|| mime.to_string()),
                 local_path: None,
-                status: FileStatus::Offered,
-                error: None,
+                status: if refusal.is_some() {
+                    FileStatus::DownloadFailed
+                } else {
+                    FileStatus::Offered
+                },
+                error: refusal.clone(),
                 direct: true,
             }),
         };
         let Ok(Inserted::New(m)) = self.store.insert_message(&account, &new) else {
-            return; // a repeated offer
+            return Answer::Done; // a repeated offer
         };
-        let mut offers = self.files.direct.offers.lock().await;
-        if offers.len() >= 32 {
-            return; // a flood of offers: the rest stay unanswered
+        if refusal.is_some() {
+            self.tell_later(
+                "Refusing the file",
+                jft::terminate(&hallway_protocol::new_id(), &from, &o.sid, "decline"),
+            );
+        } else {
+            let mut offers = self.files.direct.offers.lock().await;
+            offers.insert(
+                key,
+                IncomingOffer {
+                    message_id: m.id,
+                    from,
+                    offer: o,
+                    accepted: false,
+                    receiving: None,
+                },
+            );
         }
-        offers.insert(
-            o.sid.clone(),
-            IncomingOffer {
-                message_id: m.id,
-                from,
-                offer: o,
-                receiving: None,
-            },
-        );
-        drop(offers);
         // Through the session: shown, counted unread and notified like any message.
         match self.commands().await {
             Ok(c) => {
@@ -153,6 +245,7 @@ impl Messenger {
             }
             Err(_) => self.emitter.emit(CoreEvent::MessagesReceived(vec![m])),
         }
+        Answer::Done
     }
 
     pub(crate) async fn find_offer(&self, message_id: i64) -> Option<(String, Jid, Offer)> {
@@ -160,14 +253,22 @@ impl Messenger {
         offers
             .iter()
             .find(|(_, o)| o.message_id == message_id)
-            .map(|(sid, o)| (sid.clone(), o.from.clone(), o.offer.clone()))
+            .map(|((_, sid), o)| (sid.clone(), o.from.clone(), o.offer.clone()))
+    }
+
+    /// Marks the offer accepted (from now on its bytes are taken); `None` when it is gone.
+    async fn take_accept(&self, message_id: i64) -> Option<(String, Jid, Offer)> {
+        let mut offers = self.files.direct.offers.lock().await;
+        let o = offers.values_mut().find(|o| o.message_id == message_id)?;
+        o.accepted = true;
+        Some((o.offer.sid.clone(), o.from.clone(), o.offer.clone()))
     }
 
     /// Accepts a direct file offer: the file is saved into the Downloads folder as it arrives
     /// (over a direct connection when one can be made, else in-band).
     pub async fn accept_file(self: &Arc<Self>, message_id: i64) -> Result<(), CoreError> {
         let (sid, from, offer) = self
-            .find_offer(message_id)
+            .take_accept(message_id)
             .await
             .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
         let me = self.my_full_jid()?;
@@ -199,7 +300,7 @@ impl Messenger {
                     )
                     .await
                 {
-                    self.files.direct.forget(&sid);
+                    self.files.direct.forget(&sid, &from);
                     return Err(e);
                 }
                 let me2 = self.clone();
@@ -218,15 +319,16 @@ impl Messenger {
                             &mut signals,
                         )
                         .await;
-                    me2.files.direct.forget(&sid);
+                    me2.files.direct.forget(&sid, &from);
+                    let key = (from.clone(), sid.clone());
                     match got {
                         Ok(Some(stream)) => {
                             me2.files.direct.routed(message_id, DirectRoute::Connection);
-                            me2.receive_over(&sid, stream).await
+                            me2.receive_over(&key, stream).await
                         }
                         // No connection: the sender replaces the transport (or ends).
                         Ok(None) => {}
-                        Err(why) => me2.end_offer_failed(&sid, why).await,
+                        Err(why) => me2.end_offer_failed(&key, why).await,
                     }
                     me2.files.untrack(message_id);
                 });
@@ -250,13 +352,16 @@ impl Messenger {
             .find_offer(message_id)
             .await
             .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
-        self.files.direct.offers.lock().await.remove(&sid);
-        let _ = self
-            .ask(
-                "Declining the file",
-                jft::terminate(&hallway_protocol::new_id(), &from, &sid, "decline"),
-            )
-            .await;
+        self.files
+            .direct
+            .offers
+            .lock()
+            .await
+            .remove(&(from.clone(), sid.clone()));
+        self.tell_later(
+            "Declining the file",
+            jft::terminate(&hallway_protocol::new_id(), &from, &sid, "decline"),
+        );
         if let Ok((_, a)) = self.file_message(message_id) {
             let a = Attachment {
                 status: FileStatus::DownloadFailed,
@@ -269,26 +374,38 @@ impl Messenger {
         Ok(())
     }
 
-    pub(crate) async fn on_ibb(&self, from: Jid, i: Ibb) {
+    /// An in-band block (XEP-0047) of an offer's transfer: answered only once it is handled,
+    /// a `<data/>` once its bytes are written (the acknowledgement paces the sender).
+    pub(crate) async fn on_ibb(&self, from: Jid, i: Ibb) -> Answer {
         let sid = match &i {
             Ibb::Open { sid, .. } | Ibb::Data { sid, .. } | Ibb::Close { sid } => sid.clone(),
         };
         let mut offers = self.files.direct.offers.lock().await;
-        let Some(jingle_sid) = offers
+        let Some(key) = offers
             .iter()
-            .find(|(_, o)| {
-                o.from == from
+            .find(|((dev, _), o)| {
+                *dev == from
                     && matches!(&o.offer.transport, Transport::Ibb { sid: s, .. } if *s == sid)
             })
             .map(|(k, _)| k.clone())
         else {
-            return;
+            return Answer::Refused(Refusal::ItemNotFound, "No such stream.");
         };
-        let outcome: Result<bool, String> = {
-            let Some(o) = offers.get_mut(&jingle_sid) else {
-                return;
+        let outcome: Result<bool, (Refusal, &'static str, String)> = {
+            let Some(o) = offers.get_mut(&key) else {
+                return Answer::Refused(Refusal::ItemNotFound, "No such stream.");
             };
             match i {
+                // Nothing before Accept: the stream stays closed and the offer keeps waiting.
+                Ibb::Open { .. } if !o.accepted => {
+                    return Answer::Refused(
+                        Refusal::NotAcceptable,
+                        "The file has not been accepted.",
+                    )
+                }
+                Ibb::Open { .. } if o.receiving.is_some() => {
+                    return Answer::Refused(Refusal::UnexpectedRequest, "Already open.")
+                }
                 Ibb::Open { .. } => match self.open_receiving(&o.offer.name).await {
                     Ok(r) => {
                         self.files
@@ -297,74 +414,74 @@ impl Messenger {
                         o.receiving = Some(r);
                         Ok(false)
                     }
-                    Err(why) => Err(why),
+                    Err(why) => Err((Refusal::NotAcceptable, "Could not save the file.", why)),
                 },
                 Ibb::Data { seq, bytes, .. } => match o.receiving.as_mut() {
-                    None => Err("Data before the stream opened.".into()),
-                    Some(r) if r.next_seq != seq => Err("Blocks arrived out of order.".into()),
+                    None => return Answer::Refused(Refusal::ItemNotFound, "Not open."),
+                    Some(r) if r.next_seq != seq => Err((
+                        Refusal::UnexpectedRequest,
+                        "Block out of sequence.",
+                        "Blocks arrived out of order.".into(),
+                    )),
                     Some(r) => {
                         r.next_seq = r.next_seq.wrapping_add(1);
                         self.take_bytes(r, o.message_id, o.offer.size, &bytes)
                             .await
                             .map(|()| false)
+                            .map_err(|why| (Refusal::NotAcceptable, "Not taken.", why))
                     }
                 },
+                Ibb::Close { .. } if o.receiving.is_none() => {
+                    return Answer::Refused(Refusal::ItemNotFound, "Not open.")
+                }
                 Ibb::Close { .. } => Ok(true),
             }
         };
         match outcome {
-            Ok(false) => {}
+            Ok(false) => Answer::Done,
             Ok(true) => {
-                if let Some(o) = offers.remove(&jingle_sid) {
+                if let Some(o) = offers.remove(&key) {
                     drop(offers);
                     self.finish_receiving(o).await;
                 }
+                Answer::Done
             }
-            Err(why) => {
-                if let Some(o) = offers.remove(&jingle_sid) {
+            Err((condition, text, why)) => {
+                if let Some(o) = offers.remove(&key) {
                     drop(offers);
-                    let _ = self
-                        .ask(
-                            "Stopping the transfer",
-                            jft::terminate(
-                                &hallway_protocol::new_id(),
-                                &o.from,
-                                &jingle_sid,
-                                "media-error",
-                            ),
-                        )
-                        .await;
+                    self.tell_later(
+                        "Stopping the transfer",
+                        jft::terminate(&hallway_protocol::new_id(), &o.from, &key.1, "media-error"),
+                    );
                     self.fail_receiving(o, why).await;
                 }
+                Answer::Refused(condition, text)
             }
         }
     }
 
     /// The facts of an open offer: its message, safe file name and size.
-    pub(crate) async fn offer_facts(&self, sid: &str) -> Option<(i64, String, u64)> {
+    pub(crate) async fn offer_facts(&self, key: &SessionKey) -> Option<(i64, String, u64)> {
         let offers = self.files.direct.offers.lock().await;
         offers
-            .get(sid)
+            .get(key)
             .map(|o| (o.message_id, o.offer.name.clone(), o.offer.size))
     }
 
-    /// Reserves a never-overwriting name in the Downloads folder and opens its `.part` file.
+    /// Reserves a never-overwriting name in the Downloads folder and opens its `.part` file
+    /// (both created new: nothing existing is ever truncated).
     pub(crate) async fn open_receiving(&self, name: &str) -> Result<Receiving, String> {
         let dir = self.files.downloads_dir.clone();
         let _ = std::fs::create_dir_all(&dir);
-        let (path, _) = names::create_unique(&dir, name)
+        let (path, part, f) = names::create_download(&dir, name)
             .map_err(|e| format!("Could not save the file: {e}"))?;
-        let part = super::part_path(&path);
         let partial = Partial {
-            part: part.clone(),
+            part,
             path,
             keep: false,
         };
-        let f = tokio::fs::File::create(&part)
-            .await
-            .map_err(|e| format!("Could not save the file: {e}"))?;
         Ok(Receiving {
-            file: tokio::io::BufWriter::new(f),
+            file: tokio::io::BufWriter::new(tokio::fs::File::from_std(f)),
             next_seq: 0,
             hasher: Sha256::new(),
             meter: Meter::new(),
@@ -396,15 +513,13 @@ impl Messenger {
     }
 
     /// Ends an open offer as failed and tells the sender (XEP-0166 `media-error`).
-    pub(crate) async fn end_offer_failed(&self, sid: &str, why: String) {
-        let gone = self.files.direct.offers.lock().await.remove(sid);
+    pub(crate) async fn end_offer_failed(&self, key: &SessionKey, why: String) {
+        let gone = self.files.direct.offers.lock().await.remove(key);
         if let Some(o) = gone {
-            let _ = self
-                .ask(
-                    "Stopping the transfer",
-                    jft::terminate(&hallway_protocol::new_id(), &o.from, sid, "media-error"),
-                )
-                .await;
+            self.tell_later(
+                "Stopping the transfer",
+                jft::terminate(&hallway_protocol::new_id(), &o.from, &key.1, "media-error"),
+            );
             self.fail_receiving(o, why).await;
         }
     }
@@ -431,12 +546,14 @@ impl Messenger {
                 match std::fs::rename(&r.partial.part, &r.partial.path) {
                     Ok(()) => {
                         r.partial.keep = true;
-                        let path = r.partial.path.to_string_lossy().into_owned();
+                        let path = r.partial.path.clone();
                         drop(r);
+                        // Came from another device: the system's "downloaded" mark.
+                        super::mark::downloaded(&path, &format!("xmpp:{}", from.to_bare()));
                         if let Ok((_, a)) = self.file_message(id) {
                             let a = Attachment {
                                 status: FileStatus::Downloaded,
-                                local_path: Some(path),
+                                local_path: Some(path.to_string_lossy().into_owned()),
                                 error: None,
                                 ..a
                             };
@@ -450,12 +567,10 @@ impl Messenger {
             }
         };
         drop(r);
-        let _ = self
-            .ask(
-                "Stopping the transfer",
-                jft::terminate(&hallway_protocol::new_id(), &from, &sid, "media-error"),
-            )
-            .await;
+        self.tell_later(
+            "Stopping the transfer",
+            jft::terminate(&hallway_protocol::new_id(), &from, &sid, "media-error"),
+        );
         self.fail_receiving_plain(id, why);
         false
     }
@@ -477,5 +592,31 @@ impl Messenger {
             let _ = self.store.set_attachment(id, &a);
             self.emit_updated(id);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offers_over_the_limit_or_the_free_space_are_refused_with_reasons() {
+        const GB: u64 = 1_000_000_000;
+        assert_eq!(refuse_size("a.iso", 3 * GB, 4 * GB, Some(10 * GB)), None);
+        assert_eq!(refuse_size("a.iso", 3 * GB, 4 * GB, None), None);
+        let over = refuse_size("a.iso", 5 * GB, 4 * GB, Some(100 * GB)).unwrap();
+        assert!(over.contains("5.0 GB") && over.contains("4.0 GB"), "{over}");
+        let full = refuse_size("a.iso", 3 * GB, 4 * GB, Some(GB)).unwrap();
+        assert!(full.contains("only 1.0 GB"), "{full}");
+        // Exactly the limit is fine.
+        assert_eq!(refuse_size("a", 4 * GB, 4 * GB, Some(4 * GB)), None);
+    }
+
+    #[test]
+    fn free_space_is_read_from_the_nearest_existing_folder() {
+        let d = tempfile::tempdir().unwrap();
+        let missing = d.path().join("not/yet/Downloads");
+        let free = free_space(&missing).expect("the temp volume has a size");
+        assert!(free > 0);
     }
 }

@@ -20,6 +20,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
+use super::direct::SessionKey;
 use super::http::Meter;
 use super::socks5::{self, Listener};
 use crate::messenger::Messenger;
@@ -35,6 +36,9 @@ const CONFIRM: Duration = Duration::from_secs(30);
 const AFTER_CLOSE: Duration = Duration::from_secs(10);
 /// Bytes per read or write.
 const CHUNK: usize = 64 * 1024;
+/// Longest wait for one block to be read or written on the connection: a peer that stops
+/// moving bytes does not hold a transfer (and its partial file) open for ever.
+const BLOCK_WAIT: Duration = Duration::from_secs(60);
 
 /// What the contact says about a session's transport (routed by Jingle sid).
 #[derive(Debug)]
@@ -112,11 +116,11 @@ impl Messenger {
         let listener = if addresses.is_empty() {
             None
         } else {
-            Listener::bind().await.ok()
+            Listener::bind(&addresses).await.ok()
         };
         let mut candidates = listener
             .as_ref()
-            .map(|l| l.candidates(&me.to_string(), &addresses))
+            .map(|l| l.candidates(&me.to_string()))
             .unwrap_or_default();
         if let Some(r) = self.relay().await {
             if !theirs.iter().any(|c| c.host == r.host && c.port == r.port) {
@@ -152,7 +156,7 @@ impl Messenger {
         initiator: bool,
         ours: Ours,
         theirs: &s5b::Transport,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
     ) -> Result<Option<TcpStream>, String> {
         let Ours {
             transport: our_transport,
@@ -174,11 +178,12 @@ impl Messenger {
         cands.sort_by_key(|c| std::cmp::Reverse(c.priority));
         let start = Instant::now();
         let mut used: Option<(Candidate, TcpStream)> = None;
+        let allow_local = self.files.direct.allow_local_candidates;
         for c in cands {
             if start.elapsed() > TRYING {
                 break;
             }
-            match socks5::connect(c, &their_dstaddr).await {
+            match socks5::connect(c, &their_dstaddr, allow_local).await {
                 Ok(s) => {
                     used = Some((c.clone(), s));
                     break;
@@ -273,7 +278,9 @@ impl Messenger {
     ) -> Result<Option<TcpStream>, String> {
         let dstaddr = ours.dstaddr.clone().unwrap_or_default();
         let attempt = async {
-            let stream = socks5::connect(c, &dstaddr)
+            // Our own relay, as our server named it: wherever it is, it is not the contact's
+            // choice of address.
+            let stream = socks5::connect(c, &dstaddr, true)
                 .await
                 .map_err(|e| e.to_string())?;
             let proxy = Jid::new(&c.jid).map_err(|e| e.to_string())?;
@@ -331,7 +338,7 @@ impl Messenger {
         mut stream: TcpStream,
         path: &Path,
         size: u64,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
     ) -> Result<(), String> {
         let mut f = tokio::fs::File::open(path)
             .await
@@ -347,7 +354,10 @@ impl Messenger {
             if n == 0 {
                 break;
             }
-            stream.write_all(&buf[..n]).await.map_err(lost)?;
+            tokio::time::timeout(BLOCK_WAIT, stream.write_all(&buf[..n]))
+                .await
+                .map_err(|_| "The contact's device stopped taking the file.".to_string())?
+                .map_err(lost)?;
             if meter.add(n) {
                 self.emitter.emit(meter.report(id, Some(size)));
             }
@@ -366,7 +376,7 @@ impl Messenger {
     async fn await_confirmation(
         &self,
         stream: &mut TcpStream,
-        signals: &mut mpsc::UnboundedReceiver<Signal>,
+        signals: &mut mpsc::Receiver<Signal>,
     ) -> Result<(), String> {
         let deadline = tokio::time::Instant::now() + CONFIRM;
         let mut closed = false;
@@ -404,34 +414,39 @@ impl Messenger {
 
     /// Receives an offered file over the chosen connection into the Downloads folder, checks
     /// it, and closes the connection. Ends the offer either way.
-    pub(crate) async fn receive_over(&self, jingle_sid: &str, mut stream: TcpStream) {
-        let Some((message_id, name, size)) = self.offer_facts(jingle_sid).await else {
+    pub(crate) async fn receive_over(&self, key: &SessionKey, mut stream: TcpStream) {
+        let Some((message_id, name, size)) = self.offer_facts(key).await else {
             return;
         };
         let mut r = match self.open_receiving(&name).await {
             Ok(r) => r,
-            Err(why) => return self.end_offer_failed(jingle_sid, why).await,
+            Err(why) => return self.end_offer_failed(key, why).await,
         };
         let mut buf = vec![0u8; CHUNK];
         while r.meter.bytes < size {
             let room = usize::try_from(size - r.meter.bytes)
                 .unwrap_or(CHUNK)
                 .min(CHUNK);
-            let n = match stream.read(&mut buf[..room]).await {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) => {
+            let n = match tokio::time::timeout(BLOCK_WAIT, stream.read(&mut buf[..room])).await {
+                Ok(Ok(0)) => break,
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => {
                     let why = format!("The direct connection broke: {e}");
-                    return self.end_offer_failed(jingle_sid, why).await;
+                    return self.end_offer_failed(key, why).await;
+                }
+                Err(_) => {
+                    let why = "The sender's device stopped sending.".to_string();
+                    return self.end_offer_failed(key, why).await;
                 }
             };
             if let Err(why) = self.take_bytes(&mut r, message_id, size, &buf[..n]).await {
-                return self.end_offer_failed(jingle_sid, why).await;
+                return self.end_offer_failed(key, why).await;
             }
         }
-        let Some(mut o) = self.files.direct.offers.lock().await.remove(jingle_sid) else {
+        let Some(mut o) = self.files.direct.offers.lock().await.remove(key) else {
             return; // cancelled or ended meanwhile: `r` removes the partial file
         };
+        let jingle_sid = key.1.as_str();
         o.receiving = Some(r);
         let from = o.from.clone();
         if self.finish_receiving(o).await {

@@ -16,8 +16,10 @@ use tokio::sync::mpsc;
 const HANDSHAKE: Duration = Duration::from_secs(5);
 /// How long we try one candidate of the contact's (XEP-0260 §4: do not wait for the TCP timeout).
 pub(crate) const CONNECT: Duration = Duration::from_secs(3);
-/// Most connections we take on our port during one negotiation.
+/// Most completed handshakes we take on our ports during one negotiation.
 const MAX_ACCEPTS: usize = 16;
+/// Most handshakes running at once on our ports.
+const MAX_HANDSHAKES: usize = 8;
 
 const VERSION: u8 = 5;
 const NO_AUTH: u8 = 0;
@@ -44,39 +46,53 @@ pub(crate) fn own_addresses() -> Vec<IpAddr> {
     out
 }
 
-/// Our port for one session.
+/// Our listening ports for one session: one per address we offer, bound to that address
+/// only (never to every interface).
 pub(crate) struct Listener {
-    listener: TcpListener,
-    port: u16,
+    listeners: Vec<(IpAddr, TcpListener)>,
 }
 
 impl Listener {
-    /// Opens a port on every IPv4 interface.
-    pub(crate) async fn bind() -> std::io::Result<Listener> {
-        let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, 0)).await?;
-        let port = listener.local_addr()?.port();
-        Ok(Listener { listener, port })
+    /// Opens a port on each of `addresses` (those that cannot be bound are left out); fails
+    /// only when none can.
+    pub(crate) async fn bind(addresses: &[IpAddr]) -> std::io::Result<Listener> {
+        let mut listeners = Vec::new();
+        let mut last_error = None;
+        for ip in addresses {
+            match TcpListener::bind(SocketAddr::new(*ip, 0)).await {
+                Ok(l) => listeners.push((*ip, l)),
+                Err(e) => last_error = Some(e),
+            }
+        }
+        if listeners.is_empty() {
+            return Err(last_error.unwrap_or_else(|| std::io::Error::other("no address")));
+        }
+        Ok(Listener { listeners })
     }
 
-    /// Our candidates at `addresses` (first preferred), as the device `jid`.
-    pub(crate) fn candidates(&self, jid: &str, addresses: &[IpAddr]) -> Vec<Candidate> {
-        let n = addresses.len();
-        addresses
+    /// Our candidates (first preferred), as the device `jid`.
+    pub(crate) fn candidates(&self, jid: &str) -> Vec<Candidate> {
+        let n = self.listeners.len();
+        self.listeners
             .iter()
             .enumerate()
-            .map(|(i, ip)| Candidate {
-                cid: hallway_protocol::new_id(),
-                host: ip.to_string(),
-                port: self.port,
-                jid: jid.to_string(),
-                priority: s5b::direct_priority(u16::try_from(n - i).unwrap_or(u16::MAX)),
-                kind: Kind::Direct,
+            .filter_map(|(i, (ip, l))| {
+                Some(Candidate {
+                    cid: hallway_protocol::new_id(),
+                    host: ip.to_string(),
+                    port: l.local_addr().ok()?.port(),
+                    jid: jid.to_string(),
+                    priority: s5b::direct_priority(u16::try_from(n - i).unwrap_or(u16::MAX)),
+                    kind: Kind::Direct,
+                })
             })
             .collect()
     }
 
-    /// Takes connections until dropped; each one that completes the handshake for
-    /// `dstaddr` arrives on the channel with the local address it came in on.
+    /// Takes connections until dropped; each one that completes the handshake for `dstaddr`
+    /// arrives on the channel with the address it came in on. At most `MAX_ACCEPTS` completed
+    /// handshakes are handed over, and at most `MAX_HANDSHAKES` run at once: a knocking
+    /// stranger costs neither a slot nor unbounded tasks.
     pub(crate) fn serve(
         self,
         dstaddr: String,
@@ -86,27 +102,60 @@ impl Listener {
     ) {
         let (tx, rx) = mpsc::channel(4);
         let task = tokio::spawn(async move {
-            for _ in 0..MAX_ACCEPTS {
-                let Ok((stream, _)) = self.listener.accept().await else {
+            let running = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
+            let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let mut accepts =
+                futures::stream::select_all(self.listeners.into_iter().map(|(ip, l)| {
+                    Box::pin(futures::stream::unfold(l, move |l| async move {
+                        let next = l.accept().await.map(|(s, _)| (ip, s));
+                        Some((next, l))
+                    }))
+                }));
+            use futures::StreamExt;
+            while let Some(next) = accepts.next().await {
+                if done.load(std::sync::atomic::Ordering::SeqCst) >= MAX_ACCEPTS {
                     return;
+                }
+                let Ok((ip, stream)) = next else { continue };
+                let Ok(permit) = running.clone().try_acquire_owned() else {
+                    continue; // too many handshakes at once: this one is dropped
                 };
-                let tx = tx.clone();
-                let dstaddr = dstaddr.clone();
+                let (tx, dstaddr, done) = (tx.clone(), dstaddr.clone(), done.clone());
                 tokio::spawn(async move {
                     let mut stream = stream;
                     let ok =
                         tokio::time::timeout(HANDSHAKE, serve_handshake(&mut stream, &dstaddr))
                             .await
                             .is_ok_and(|r| r.is_ok());
-                    if ok {
-                        if let Ok(local) = stream.local_addr() {
-                            let _ = tx.send((local.ip(), stream)).await;
-                        }
+                    drop(permit);
+                    if ok && done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < MAX_ACCEPTS {
+                        let _ = tx.send((ip, stream)).await;
                     }
                 });
             }
         });
         (rx, task)
+    }
+}
+
+/// Whether we may connect to `ip` for a contact: never into this machine (loopback) or onto
+/// link-local / unspecified addresses, unless the tests on one machine allow it.
+pub(crate) fn candidate_allowed(ip: IpAddr, allow_local: bool) -> bool {
+    if allow_local {
+        return true;
+    }
+    let ip = match ip {
+        IpAddr::V6(v6) => v6
+            .to_ipv4_mapped()
+            .map(IpAddr::V4)
+            .unwrap_or(IpAddr::V6(v6)),
+        v4 => v4,
+    };
+    match ip {
+        IpAddr::V4(v4) => !(v4.is_loopback() || v4.is_link_local() || v4.is_unspecified()),
+        IpAddr::V6(v6) => {
+            !(v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xffc0) == 0xfe80)
+        }
     }
 }
 
@@ -146,12 +195,28 @@ async fn serve_handshake(s: &mut TcpStream, dstaddr: &str) -> std::io::Result<()
 }
 
 /// Connects to one of the contact's candidates and runs the client side of the handshake.
-pub(crate) async fn connect(c: &Candidate, dstaddr: &str) -> std::io::Result<TcpStream> {
+/// A candidate naming (or resolving to) this machine or a link-local address is refused
+/// unless `allow_local` (tests on one machine).
+pub(crate) async fn connect(
+    c: &Candidate,
+    dstaddr: &str,
+    allow_local: bool,
+) -> std::io::Result<TcpStream> {
     let attempt = async {
-        let mut s = match c.host.parse::<IpAddr>() {
-            Ok(ip) => TcpStream::connect(SocketAddr::new(ip, c.port)).await?,
-            Err(_) => TcpStream::connect((c.host.as_str(), c.port)).await?,
+        let addrs: Vec<SocketAddr> = match c.host.parse::<IpAddr>() {
+            Ok(ip) => vec![SocketAddr::new(ip, c.port)],
+            Err(_) => tokio::net::lookup_host((c.host.as_str(), c.port))
+                .await?
+                .collect(),
         };
+        let addrs: Vec<SocketAddr> = addrs
+            .into_iter()
+            .filter(|a| candidate_allowed(a.ip(), allow_local))
+            .collect();
+        if addrs.is_empty() {
+            return Err(refused("the candidate points into this machine"));
+        }
+        let mut s = TcpStream::connect(&addrs[..]).await?;
         s.set_nodelay(true)?;
         s.write_all(&[VERSION, 1, NO_AUTH]).await?;
         let mut choice = [0u8; 2];
@@ -191,17 +256,57 @@ mod tests {
 
     #[tokio::test]
     async fn handshake_lets_in_only_the_session_address() {
-        let l = Listener::bind().await.unwrap();
-        let cands = l.candidates("a@x/y", &[IpAddr::V4(Ipv4Addr::LOCALHOST)]);
+        let l = Listener::bind(&[IpAddr::V4(Ipv4Addr::LOCALHOST)])
+            .await
+            .unwrap();
+        let cands = l.candidates("a@x/y");
         let (mut rx, task) = l.serve("secret".into());
-        assert!(connect(&cands[0], "guess").await.is_err());
-        let mut s = connect(&cands[0], "secret").await.unwrap();
+        assert!(connect(&cands[0], "guess", true).await.is_err());
+        // A contact's candidate on loopback is never tried outside tests.
+        assert!(connect(&cands[0], "secret", false).await.is_err());
+        let mut s = connect(&cands[0], "secret", true).await.unwrap();
         let (_, mut theirs) = rx.recv().await.unwrap();
         s.write_all(b"hello").await.unwrap();
         let mut got = [0u8; 5];
         theirs.read_exact(&mut got).await.unwrap();
         assert_eq!(&got, b"hello");
         task.abort();
+    }
+
+    #[tokio::test]
+    async fn listens_only_on_the_offered_addresses() {
+        let l = Listener::bind(&[IpAddr::V4(Ipv4Addr::LOCALHOST)])
+            .await
+            .unwrap();
+        for (ip, listener) in &l.listeners {
+            assert_eq!(listener.local_addr().unwrap().ip(), *ip);
+        }
+        assert_eq!(l.candidates("a@x/y").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn only_completed_handshakes_count_against_the_cap() {
+        let l = Listener::bind(&[IpAddr::V4(Ipv4Addr::LOCALHOST)])
+            .await
+            .unwrap();
+        let cands = l.candidates("a@x/y");
+        let (mut rx, task) = l.serve("secret".into());
+        // More wrong guesses than the cap: none of them uses up a slot.
+        for _ in 0..MAX_ACCEPTS + 4 {
+            assert!(connect(&cands[0], "guess", true).await.is_err());
+        }
+        let _s = connect(&cands[0], "secret", true).await.unwrap();
+        assert!(rx.recv().await.is_some());
+        task.abort();
+    }
+
+    #[test]
+    fn contacts_candidates_never_point_into_this_machine() {
+        let no = |s: &str| !candidate_allowed(s.parse().unwrap(), false);
+        assert!(no("127.0.0.1") && no("169.254.1.2") && no("0.0.0.0"));
+        assert!(no("::1") && no("fe80::1") && no("::ffff:127.0.0.1"));
+        assert!(candidate_allowed("192.168.1.20".parse().unwrap(), false));
+        assert!(candidate_allowed("127.0.0.1".parse().unwrap(), true));
     }
 
     #[test]

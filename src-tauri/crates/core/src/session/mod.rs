@@ -11,7 +11,7 @@
 //! by its bound records a gap that `load_history` fills when the user scrolls into it. After a
 //! resumption the server kept all of that.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,7 @@ use hallway_model::{
     AutoAway, ConnectionError, ConnectionState, Contact, DeliveryState, Direction, Message,
     MyPresence, MyShow, NewMessage, Placement, PresenceShow, PresenceUpdate, SubscriptionRequest,
 };
-use hallway_protocol::chat::{self, ChatMessage, Incoming};
+use hallway_protocol::chat::{self, ChatMessage, Incoming, ServerFacts};
 use hallway_protocol::rfc6121_roster::{self, RosterItem};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage};
 use hallway_protocol::xep0333_markers;
@@ -60,6 +60,15 @@ const MAX_BOUNCEABLE: usize = 10_000;
 const FIRST_SYNC_LIMIT: usize = 200;
 /// Pages of nothing but duplicates one history request walks through before giving up.
 const MAX_DUPLICATE_PAGES: usize = 20;
+/// Our archive is searched this far before a message's transmission for its copy: the server's
+/// clock stamps the archive, ours stamped the transmission.
+const VERIFY_MARGIN_MS: i64 = 15 * 60 * 1000;
+/// Pages of one conversation's archive looked through for copies of our unacknowledged messages.
+const MAX_VERIFY_PAGES: usize = 20;
+/// Messages kept per stranger (someone outside the roster): older ones are dropped.
+const STRANGER_QUOTA: u32 = 200;
+/// Receipts held until the roster is known (who may get one), at most.
+const MAX_DEFERRED_RECEIPTS: usize = 1000;
 
 /// What the window shows, for notification decisions (set by the messenger).
 #[derive(Debug, Clone, Default)]
@@ -130,6 +139,9 @@ pub(crate) enum Command {
     Request(Box<Iq>, Responder),
     /// Roster, presence, avatars, blocking: see `people`.
     People(PeopleCommand),
+    /// The answer to an iq a contact sent us, once the part that handles it is done (a
+    /// direct transfer's Jingle and IBB iqs, XEP-0047 §2.2: acknowledged once written).
+    Answer(Box<Iq>),
     /// Close the stream and end the task.
     Shutdown(oneshot::Sender<()>),
 }
@@ -157,7 +169,7 @@ impl SessionHandle {
 pub(crate) struct SessionConfig {
     pub account: BareJid,
     pub full_jid: Jid,
-    pub password: String,
+    pub password: hallway_model::Password,
     pub connector: HallwayConnector,
     pub first: Option<tokio_xmpp::stanzastream::Connection>,
     pub store: Arc<Store>,
@@ -173,12 +185,18 @@ pub(crate) struct SessionConfig {
     pub avatar_cache: crate::avatars::AvatarCache,
     /// Our avatar's hash (XEP-0153 hint in our presence).
     pub my_avatar: Option<String>,
-    /// Where Jingle / IBB payloads from contacts' devices go (XEP-0234 direct transfer).
-    pub direct_tx: mpsc::UnboundedSender<crate::files::DirectIncoming>,
+    /// Where Jingle / IBB iqs from contacts' devices go, unanswered (XEP-0234 direct transfer).
+    pub direct_tx: mpsc::Sender<crate::files::DirectIncoming>,
 }
 
 fn last_online_key(account: &str) -> String {
     format!("last_online:{account}")
+}
+
+/// Settings key: our server stamps XEP-0359 stanza-ids (remembered, so the first messages of a
+/// session are judged before its disco#info answers).
+fn server_sid_key(account: &str) -> String {
+    format!("server_sid:{account}")
 }
 
 /// Starts the session task.
@@ -216,7 +234,20 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
         .unwrap_or_default()
         .into_iter()
         .collect();
+    let server_facts = ServerFacts {
+        stanza_ids: cfg
+            .store
+            .setting::<bool>(&server_sid_key(cfg.account.as_str()))
+            .ok()
+            .flatten()
+            .unwrap_or(false),
+    };
     let actor = Actor {
+        server_facts,
+        roster_loaded: false,
+        deferred_receipts: Vec::new(),
+        verifying: HashSet::new(),
+        pointer_held: false,
         requests: HashMap::new(),
         blocked: BTreeSet::new(),
         sub_requests: BTreeMap::new(),
@@ -269,6 +300,8 @@ pub(crate) fn start(cfg: SessionConfig) -> SessionHandle {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum PendingIq {
+    /// Our account's disco#info, answered by our server (which XEP-0359 claims to believe).
+    ServerInfo,
     Roster,
     Carbons,
     Blocklist,
@@ -294,6 +327,15 @@ enum ArchivePurpose {
     },
     /// A text search for the user: one page, handed back as it is.
     Search(Option<SearchReply>),
+    /// After a failed resumption: which of our messages to `peer` that the old stream sent but
+    /// never saw acknowledged the server has anyway (by XEP-0359 origin-id), so only the others
+    /// go out again and no receiver gets one twice.
+    Verify {
+        peer: String,
+        /// Origin-ids still in doubt.
+        doubt: HashSet<String>,
+        pages: usize,
+    },
 }
 
 /// One archive query in flight: its pages so far (newest page first) and the current page.
@@ -319,6 +361,18 @@ struct TokenOutcome {
 }
 
 struct Actor {
+    /// What our server's disco#info says about stanza-ids (XEP-0359 §4).
+    server_facts: ServerFacts,
+    /// The roster has been fetched at least once: until then nobody gets a receipt.
+    roster_loaded: bool,
+    /// Receipts asked for before the roster was known, sent to those in it once it is.
+    deferred_receipts: Vec<(Jid, String)>,
+    /// Conversations whose unacknowledged messages are being looked up in our archive; their
+    /// outbox waits.
+    verifying: HashSet<String>,
+    /// The last catch-up could not store what it fetched: live messages must not move the
+    /// archive pointer past it until a catch-up succeeds (else those messages are skipped).
+    pointer_held: bool,
     /// The app's iq requests in flight, by iq id.
     requests: HashMap<String, (Responder, Instant, Option<Jid>)>,
     /// Our XEP-0191 block list.
@@ -344,8 +398,9 @@ struct Actor {
     /// another device meanwhile must not pop up here.
     hold_notify: bool,
     avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
-    /// Jingle / IBB from contacts' devices go to the messenger (XEP-0234).
-    direct_tx: mpsc::UnboundedSender<crate::files::DirectIncoming>,
+    /// Jingle / IBB iqs from contacts' devices go to the files service (XEP-0234), which
+    /// answers them; bounded, so a device that floods gets `resource-constraint`.
+    direct_tx: mpsc::Sender<crate::files::DirectIncoming>,
     view: Arc<std::sync::Mutex<ViewState>>,
     catch_up_limit: usize,
     /// Messages stamped before this (end of the previous session) are never notified.
@@ -422,6 +477,7 @@ impl Actor {
                     }
                     Some(Command::Request(iq, reply)) => self.request(&stream, iq, reply).await,
                     Some(Command::People(c)) => self.on_people_command(&stream, c).await,
+                    Some(Command::Answer(iq)) => { stream.send(Box::new((*iq).into())).await; }
                     Some(Command::Contacts(reply)) => { let _ = reply.send(self.contacts()); }
                     Some(Command::FetchArchive(request, reply)) => {
                         if self.online {
@@ -449,7 +505,9 @@ impl Actor {
                         }
                     }
                     Some(Command::MarkDisplayed(to, id)) => {
-                        if self.online {
+                        // Markers only to people in the roster: one to a stranger says we are
+                        // online and reading.
+                        if self.online && self.roster.contains_key(to.as_str()) {
                             self.send_extra(&stream, xep0333_markers::displayed(&to, &id)).await;
                         }
                     }
@@ -491,7 +549,7 @@ impl Actor {
                     return;
                 },
                 _ = async { if let Some(t) = flush_at { tokio::time::sleep_until(t).await } }, if flush_at.is_some() => self.flush(),
-                _ = housekeeping.tick() => self.housekeeping(),
+                _ = housekeeping.tick() => self.housekeeping(&stream).await,
             }
         }
         self.flush();
@@ -503,7 +561,7 @@ impl Actor {
         self.arm_flush();
     }
 
-    fn housekeeping(&mut self) {
+    async fn housekeeping(&mut self, stream: &StanzaStream) {
         let now = Instant::now();
         let expired: Vec<String> = self
             .pending_iqs
@@ -538,6 +596,8 @@ impl Actor {
                             let _ = r.send(Err("the server archive did not answer".into()));
                         }
                         ArchivePurpose::CatchUp { .. } => self.release_live(),
+                        // No answer: what is still in doubt goes out again, as without an archive.
+                        ArchivePurpose::Verify { peer, .. } => self.end_verify(stream, peer).await,
                         ArchivePurpose::Older { .. } | ArchivePurpose::Search(None) => {}
                     }
                 }
@@ -662,6 +722,35 @@ impl Actor {
     ) {
         let mut page = std::mem::take(&mut f.page);
         match &mut f.purpose {
+            ArchivePurpose::Verify { peer, doubt, pages } => {
+                *pages += 1;
+                let mut found = Vec::new();
+                for a in page {
+                    if let Incoming::Chat(c) = chat::parse_archived(a, &self.account) {
+                        if let Some(o) = c.origin_id.filter(|o| c.outgoing && doubt.remove(o)) {
+                            found.push(o);
+                        }
+                    }
+                }
+                let peer = peer.clone();
+                for origin in found {
+                    // The server has it: the old stream delivered it, only the ack was lost.
+                    tracing::info!("message {origin} to {peer} is in our archive: not resent");
+                    if let Ok(Some(id)) =
+                        self.store.find_outgoing(&self.account_str, &peer, &origin)
+                    {
+                        self.tokens.remove(&id);
+                        self.move_state(id, DeliveryState::Sent);
+                    }
+                }
+                let more = !fin.complete && fin.last.is_some() && *pages < MAX_VERIFY_PAGES;
+                if more && !doubt.is_empty() {
+                    f.query.after = fin.last.clone();
+                    self.send_archive_page(stream, f).await;
+                    return;
+                }
+                self.end_verify(stream, peer).await;
+            }
             ArchivePurpose::Search(reply) => {
                 let older = if fin.complete { None } else { fin.first };
                 if let Some(r) = reply.take() {
@@ -696,10 +785,22 @@ impl Actor {
                 let newest = items.last().map(|a| (a.archive_id.clone(), a.stamp_ms));
                 let oldest = items.first().and_then(|a| a.stamp_ms);
                 let first_row = self.store.last_message_row().unwrap_or(0);
-                let (n, _) = self
+                let n = match self
                     .ingest_archive(stream, items, Placement::Append, after.is_some())
-                    .await;
+                    .await
+                {
+                    Ok((n, _)) => n,
+                    Err(e) => {
+                        // Nothing was stored: the pointer stays, the next catch-up fetches
+                        // the same messages again.
+                        tracing::warn!("archive catch-up not stored ({e}); will retry");
+                        self.pointer_held = true;
+                        self.release_live();
+                        return;
+                    }
+                };
                 tracing::info!("archive catch-up stored {n} new messages");
+                self.pointer_held = false;
                 if let Some((id, ts)) = newest {
                     let _ = self.store.set_archive_newest(
                         &self.account_str,
@@ -718,7 +819,7 @@ impl Actor {
                 }
                 self.release_live();
                 if after.is_some() {
-                    self.request_lost_receipts(stream).await;
+                    self.resend_owed_receipts(stream).await;
                 }
                 // XEP-0490 §4: where our other devices read while we were away. Asked now, so
                 // the messages the catch-up stored are there to be marked read.
@@ -749,7 +850,15 @@ impl Actor {
                     (Some(_), None) => Placement::Append,
                     (None, _) => Placement::Prepend,
                 };
-                let (n, oldest) = self.ingest_archive(stream, page, placement, false).await;
+                let (n, oldest) = match self.ingest_archive(stream, page, placement, false).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if let Some(r) = reply.take() {
+                            let _ = r.send(Err(format!("could not store history: {e}")));
+                        }
+                        return;
+                    }
+                };
                 if let (Some(_), Some(anchor)) = (request.gap, request.anchor_ord) {
                     // Each new message went right below the previous one.
                     request.anchor_ord = Some(anchor - n as i64);
@@ -809,6 +918,11 @@ impl Actor {
 
     async fn on_archive_error(&mut self, stream: &StanzaStream, f: ArchiveFetch, error: String) {
         match f.purpose {
+            // No archive (or it refused): what is in doubt goes out again, as it always did.
+            ArchivePurpose::Verify { peer, .. } => {
+                tracing::info!("could not look up unacknowledged messages to {peer}: {error}");
+                self.end_verify(stream, peer).await;
+            }
             // The id we hold is gone from the archive (expired): fetch the newest pages without
             // it and record the gap from our newest message.
             ArchivePurpose::CatchUp {
@@ -863,14 +977,16 @@ impl Actor {
     }
 
     /// Stores archived messages (in the order given) in one transaction, then applies the
-    /// markers and receipts among them. Returns how many messages were new.
+    /// markers and receipts among them. Returns how many messages were new and the oldest new
+    /// stamp; `Err` when nothing could be stored (the caller must not move its archive pointer
+    /// past them).
     async fn ingest_archive(
         &mut self,
         stream: &StanzaStream,
         items: Vec<ArchivedMessage>,
         placement: Placement,
         answer_receipts: bool,
-    ) -> (usize, Option<i64>) {
+    ) -> Result<(usize, Option<i64>), String> {
         let mut batch = Vec::new();
         let mut marks = Vec::new();
         let mut receipts = Vec::new();
@@ -897,7 +1013,7 @@ impl Actor {
             Ok(o) => o,
             Err(e) => {
                 tracing::error!("could not store archived messages: {e}");
-                return (0, None);
+                return Err(e.to_string());
             }
         };
         let mut new = 0;
@@ -914,23 +1030,27 @@ impl Actor {
         if answer_receipts {
             for (idx, (to, id)) in receipts {
                 if matches!(outcomes.get(idx), Some(Inserted::New(_))) {
-                    self.send_extra(stream, xep0184_receipts::receipt(to, &id))
-                        .await;
+                    self.send_receipt(stream, to, id).await;
                 }
             }
         }
+        let mut strangers = BTreeSet::new();
         for o in outcomes {
             if let Inserted::New(msg) = o {
                 new += 1;
                 if msg.direction == Direction::Incoming {
                     self.pending_unread.insert(msg.peer.clone());
                     self.note_incoming(&msg.peer);
+                    strangers.insert(msg.peer.clone());
                     if placement == Placement::Append {
                         self.pending_notify.push(msg.clone());
                     }
                 }
                 self.pending_messages.push(msg);
             }
+        }
+        for peer in strangers {
+            self.enforce_stranger_quota(&peer);
         }
         for m in marks {
             self.apply_mark(m);
@@ -939,7 +1059,7 @@ impl Actor {
             self.apply_correction(c, placement);
         }
         self.arm_flush();
-        (new, oldest)
+        Ok((new, oldest))
     }
 
     /// A stored-message record for a chat message (`append`: placed after everything stored).
@@ -1082,6 +1202,13 @@ impl Actor {
                 for bare in stale {
                     self.queue_presence(&bare);
                 }
+                // Which XEP-0359 stanza-ids to believe (§4: only where our server says it stamps
+                // them; the archiving entity, our account, lists the feature).
+                let own = Jid::from(self.account.clone());
+                self.send_iq(stream, PendingIq::ServerInfo, "disco", |id| {
+                    hallway_protocol::xep0363_http_upload::info_request(id, &own)
+                })
+                .await;
                 self.send_iq(
                     stream,
                     PendingIq::Roster,
@@ -1116,9 +1243,8 @@ impl Actor {
                     let _ = r.send(Err(RequestError::NoAnswer));
                 }
                 self.broadcast_presence(stream).await;
-                self.pump_outbox(stream, None).await;
-                self.resend_extras(stream).await;
                 // Archive queries of the old stream will never be answered.
+                self.verifying.clear();
                 for (_, f) in self.archive.drain() {
                     match f.purpose {
                         ArchivePurpose::Older { reply: Some(r), .. } => {
@@ -1132,6 +1258,11 @@ impl Actor {
                 }
                 self.pending_iqs
                     .retain(|_, (kind, _)| !matches!(kind, PendingIq::Archive(_)));
+                // What the old stream sent but never saw acknowledged may be on the server
+                // anyway: our archive is asked first, and only what it lacks goes out again.
+                self.verify_unacknowledged(stream).await;
+                self.pump_outbox(stream, None).await;
+                self.resend_extras(stream).await;
                 // Messages held by an interrupted catch-up stay held: storing them now would move
                 // our newest archive id past the range that catch-up had yet to fetch.
                 self.catch_up(stream).await;
@@ -1158,6 +1289,66 @@ impl Actor {
                 tracing::info!("link lost; reconnecting");
                 self.online = false;
             }
+        }
+    }
+
+    /// After a fresh session: outbox rows that some stream transmitted but never saw
+    /// acknowledged (this run's lost tokens, or a previous run's) are looked up in our own
+    /// archive (XEP-0313, `with` the contact, from shortly before the first transmission), by
+    /// XEP-0359 origin-id. The server may have taken them just before the link or the server
+    /// died; resending those would give every receiver that does not de-duplicate a second
+    /// copy. Their conversations' outboxes wait for the answer.
+    async fn verify_unacknowledged(&mut self, stream: &StanzaStream) {
+        let rows = match self.store.unacknowledged(&self.account_str) {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("could not read unacknowledged messages: {e}");
+                return;
+            }
+        };
+        let mut doubt: BTreeMap<String, (i64, HashSet<String>)> = BTreeMap::new();
+        for (m, at) in rows {
+            if let Some((_, token, _)) = self.tokens.get_mut(&m.id) {
+                // Still queued on the new stream (never sent), or acked: not in doubt.
+                if !matches!(
+                    token.wait_for(StanzaStage::Acked).now_or_never(),
+                    Some(None)
+                        | Some(Some(StanzaState::Failed { .. }))
+                        | Some(Some(StanzaState::Dropped))
+                ) {
+                    continue;
+                }
+            }
+            let e = doubt.entry(m.peer.clone()).or_insert((at, HashSet::new()));
+            e.0 = e.0.min(at);
+            e.1.insert(m.origin_id);
+        }
+        for (peer, (since, origin_ids)) in doubt {
+            tracing::info!(
+                "{} message(s) to {peer} were sent but never acknowledged: asking our archive",
+                origin_ids.len()
+            );
+            self.verifying.insert(peer.clone());
+            let query = ArchiveQuery {
+                with: BareJid::new(&peer).ok(),
+                start_ms: Some(since - VERIFY_MARGIN_MS),
+                max: ARCHIVE_PAGE,
+                ..Default::default()
+            };
+            let purpose = ArchivePurpose::Verify {
+                peer,
+                doubt: origin_ids,
+                pages: 0,
+            };
+            self.start_archive_query(stream, purpose, query).await;
+        }
+    }
+
+    /// The archive answered (or could not): the conversation's outbox goes on, resending
+    /// what the archive did not have.
+    async fn end_verify(&mut self, stream: &StanzaStream, peer: String) {
+        if self.verifying.remove(&peer) {
+            self.pump_outbox(stream, Some(peer)).await;
         }
     }
 
@@ -1189,6 +1380,9 @@ impl Actor {
             }
         };
         for m in heads {
+            if self.verifying.contains(&m.peer) {
+                continue; // its archive is being asked what it already has
+            }
             let in_flight = match self.tokens.get_mut(&m.id) {
                 // Still queued / awaiting its ack (None), or acked but not yet recorded.
                 Some((_, token, _)) => matches!(
@@ -1211,6 +1405,11 @@ impl Actor {
         };
         let file_url = m.attachment.as_ref().and_then(|a| a.url.as_deref());
         let stanza = chat::build_chat(&to, &m.body, &m.origin_id, file_url);
+        // Recorded before it goes: after a crash or a failed resumption, a row transmitted but
+        // never acknowledged is looked up in our archive before it is sent again.
+        if let Err(e) = self.store.set_transmitted(m.id, now_ms()) {
+            tracing::warn!("could not record transmission of message {}: {e}", m.id);
+        }
         let mut token = stream.send(Box::new(stanza.into())).await;
         self.send_seq += 1;
         let seq = self.send_seq;
@@ -1318,6 +1517,14 @@ impl Actor {
         };
         match iq {
             Iq::Result { id, payload, .. } => match self.pending_iqs.remove(&id) {
+                Some((PendingIq::ServerInfo, _)) => {
+                    let sid = payload.as_ref().is_some_and(|q| {
+                        q.children().any(|c| {
+                            c.name() == "feature" && c.attr("var") == Some(xmpp_parsers::ns::SID)
+                        })
+                    });
+                    self.set_server_sid(sid);
+                }
                 Some((PendingIq::Roster, _)) => {
                     match rfc6121_roster::parse_roster_result(payload) {
                         Ok(items) => {
@@ -1326,6 +1533,8 @@ impl Actor {
                                 .filter(|i| !i.removed)
                                 .map(|i| (i.jid.clone(), i))
                                 .collect();
+                            self.roster_loaded = true;
+                            self.send_deferred_receipts(stream).await;
                             self.drop_answered_requests();
                             self.requests_dirty = true;
                             self.arm_flush();
@@ -1374,6 +1583,7 @@ impl Actor {
                         self.on_archive_error(stream, f, text).await;
                     }
                 }
+                Some((PendingIq::ServerInfo, _)) => self.set_server_sid(false),
                 // No read-position node yet (nobody published one): nothing to apply.
                 Some((PendingIq::ReadPositions, _)) => {
                     tracing::debug!("no read positions: {error:?}");
@@ -1421,14 +1631,33 @@ impl Actor {
                     }
                 } else if xep0234_jingle_ft::is_jingle(&payload) || xep0047_ibb::is_ibb(&payload) {
                     // Direct transfers only from a roster contact's device (a full JID): anyone
-                    // else cannot push files or bytes at us.
+                    // else cannot push files or bytes at us. The files service answers once it
+                    // has handled the iq (an IBB block once written: that is the flow control).
                     match from.as_ref() {
                         Some(f)
                             if f.resource().is_some()
                                 && self.roster.contains_key(&f.to_bare().to_string()) =>
                         {
-                            let _ = self.direct_tx.send((f.clone(), payload));
-                            empty_result(id)
+                            let incoming = crate::files::DirectIncoming {
+                                from: f.clone(),
+                                id: id.clone(),
+                                payload,
+                            };
+                            match self.direct_tx.try_send(incoming) {
+                                Ok(()) => return,
+                                Err(mpsc::error::TrySendError::Full(_)) => {
+                                    hallway_protocol::iq_error(
+                                        &id,
+                                        None,
+                                        hallway_protocol::Refusal::ResourceConstraint,
+                                        "Too much at once; slow down.",
+                                        None,
+                                    )
+                                }
+                                Err(mpsc::error::TrySendError::Closed(_)) => {
+                                    xep0030_disco::service_unavailable(&id)
+                                }
+                            }
                         }
                         _ => xep0030_disco::service_unavailable(&id),
                     }
@@ -1463,7 +1692,7 @@ impl Actor {
             self.on_pep_event(n);
             return;
         }
-        let incoming = match chat::parse_incoming(m, &self.account) {
+        let incoming = match chat::parse_incoming(m, &self.account, self.server_facts) {
             Ok(i) => i,
             Err(e) => {
                 tracing::warn!("dropped message: {e}");
@@ -1474,8 +1703,7 @@ impl Actor {
             Incoming::Chat(c) => {
                 if let Some((to, id)) = &c.receipt_to {
                     // Answered even for duplicates: the sender resent because it never saw one.
-                    self.send_extra(stream, xep0184_receipts::receipt(to.clone(), id))
-                        .await;
+                    self.send_receipt(stream, to.clone(), id.clone()).await;
                 }
                 match &mut self.held_live {
                     // The catch-up may still bring older messages: they go first.
@@ -1504,31 +1732,22 @@ impl Actor {
         }
     }
 
-    /// After a fresh session: receipts for our recent messages may have died with the old
-    /// session on the server (Prosody drops what sat unacknowledged in a dead session). Sending
-    /// those messages again with the same origin-id (XEP-0359) makes the contact's client drop the
-    /// copy and confirm again (XEP-0184 leaves resending to the sender). Only messages of the
-    /// last few minutes, so a contact who is simply away is not sent everything twice.
-    async fn request_lost_receipts(&mut self, stream: &StanzaStream) {
+    /// After a fresh session: receipts we owe for recent messages may have died in the old
+    /// session's queue on the server. Receipts are idempotent, so they go out again (to roster
+    /// contacts only). Our own messages are never sent again to ask for lost receipts: a
+    /// receiver that does not de-duplicate by origin-id would show them twice. Receipts for
+    /// them that our dead session missed are in our archive, and the catch-up applies them.
+    async fn resend_owed_receipts(&mut self, stream: &StanzaStream) {
         let since = now_ms() - RECEIPT_RETRY_WINDOW_MS;
-        let unconfirmed = match self.store.unconfirmed_since(&self.account_str, since, 1000) {
-            Ok(u) => u,
-            Err(e) => {
-                tracing::warn!("could not read unconfirmed messages: {e}");
-                return;
-            }
-        };
-        if !unconfirmed.is_empty() {
-            tracing::info!("asking again for {} receipts", unconfirmed.len());
-        }
-        // And the other way round: receipts we owe for recent messages may have died in the old
-        // session's queue on the server too. Receipts are idempotent.
         match self
             .store
             .receipts_owed_since(&self.account_str, since, 1000)
         {
             Ok(owed) => {
                 for (peer, id) in owed {
+                    if !self.roster.contains_key(&peer) {
+                        continue;
+                    }
                     if let Ok(to) = BareJid::new(&peer) {
                         let receipt = xep0184_receipts::receipt(Jid::from(to), &id);
                         stream.send(Box::new(receipt.into())).await;
@@ -1537,13 +1756,54 @@ impl Actor {
             }
             Err(e) => tracing::warn!("could not read owed receipts: {e}"),
         }
-        for m in unconfirmed {
-            let Ok(to) = BareJid::new(&m.peer) else {
-                continue;
-            };
-            let file_url = m.attachment.as_ref().and_then(|a| a.url.as_deref());
-            let stanza = chat::build_chat(&to, &m.body, &m.origin_id, file_url);
-            stream.send(Box::new(stanza.into())).await;
+    }
+
+    /// Sends a XEP-0184 receipt, only to a roster contact: a receipt to a stranger tells them
+    /// we are online. Before the roster is known, it waits for it.
+    async fn send_receipt(&mut self, stream: &StanzaStream, to: Jid, id: String) {
+        if !self.roster_loaded {
+            if self.deferred_receipts.len() < MAX_DEFERRED_RECEIPTS {
+                self.deferred_receipts.push((to, id));
+            }
+            return;
+        }
+        if self.roster.contains_key(&to.to_bare().to_string()) {
+            self.send_extra(stream, xep0184_receipts::receipt(to, &id))
+                .await;
+        }
+    }
+
+    /// The roster is known: receipts asked for meanwhile go to those in it.
+    async fn send_deferred_receipts(&mut self, stream: &StanzaStream) {
+        for (to, id) in std::mem::take(&mut self.deferred_receipts) {
+            self.send_receipt(stream, to, id).await;
+        }
+    }
+
+    /// What our server's disco#info said about XEP-0359 stanza-ids; remembered.
+    fn set_server_sid(&mut self, stamps: bool) {
+        if self.server_facts.stanza_ids != stamps {
+            tracing::info!("our server stamps stanza-ids (XEP-0359): {stamps}");
+        }
+        self.server_facts.stanza_ids = stamps;
+        let _ = self
+            .store
+            .set_setting(&server_sid_key(&self.account_str), &stamps);
+    }
+
+    /// A stranger (someone outside the roster) has a quota of stored messages: the oldest go.
+    /// Only once the roster is known, so a contact is never taken for a stranger.
+    fn enforce_stranger_quota(&self, peer: &str) {
+        if !self.roster_loaded || self.roster.contains_key(peer) || peer == self.account_str {
+            return;
+        }
+        match self
+            .store
+            .trim_conversation(&self.account_str, peer, STRANGER_QUOTA)
+        {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("dropped {n} old messages of {peer}, who is not a contact"),
+            Err(e) => tracing::warn!("could not trim messages of {peer}: {e}"),
         }
     }
 
@@ -1554,7 +1814,7 @@ impl Actor {
             return;
         }
         let new = self.new_message(c, Placement::Append);
-        if let Some(sid) = &new.stanza_id {
+        if let Some(sid) = new.stanza_id.as_ref().filter(|_| !self.pointer_held) {
             // Live traffic is the newest the archive has: the next catch-up starts here.
             let _ = self
                 .store
@@ -1566,6 +1826,7 @@ impl Actor {
                     self.pending_unread.insert(msg.peer.clone());
                     self.pending_notify.push(msg.clone());
                     self.note_incoming(&msg.peer);
+                    self.enforce_stranger_quota(&msg.peer);
                 }
                 self.pending_messages.push(msg);
                 self.arm_flush();
