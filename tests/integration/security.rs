@@ -97,6 +97,17 @@ async fn a_contacts_device_cannot_push_a_file_without_accept() {
     let mut alice = Client::online(server, "alice21@localhost").await;
     let me = full_jid(&alice);
     let downloads = alice.data_dir.path().join("Downloads");
+    // Prosody stamps and strips XEP-0359 stanza-ids (its archive says so on our account):
+    // they are believed.
+    alice
+        .eventually("our account's disco#info read", 10, |c| {
+            c.messenger
+                .store()
+                .setting::<bool>("server_sid:alice21@localhost")
+                .unwrap()
+                == Some(true)
+        })
+        .await;
     // Bob's device offers a file and, without waiting for Accept, opens an in-band stream,
     // sends a block and closes it; then it tries to switch transports.
     let stanzas = [
@@ -113,7 +124,8 @@ async fn a_contacts_device_cannot_push_a_file_without_accept() {
         server.c2s_port,
         "bob21@localhost",
         stanzas.to_vec(),
-        &[("RAW_SEND_WAIT_IQS", "6")],
+        // Six answers, and the transport-reject Hallway sends after its answer.
+        &[("RAW_SEND_WAIT_IQS", "7")],
     )
     .await;
     let offer = stored_message(&mut alice, "the offer card", |m| {
@@ -167,7 +179,8 @@ async fn an_offer_larger_than_the_limit_is_refused_before_any_byte() {
         server.c2s_port,
         "alice22@localhost",
         vec![offer, open],
-        &[("RAW_SEND_WAIT_IQS", "2")],
+        // Two answers and the session-terminate.
+        &[("RAW_SEND_WAIT_IQS", "3")],
     )
     .await;
     let card = stored_message(&mut alice, "the refused offer's card", |m| {
@@ -432,20 +445,31 @@ async fn receipts_go_to_contacts_only_and_strangers_have_a_quota() {
         "<message {to} id='c-1'><body>Lunch?</body><request xmlns='urn:xmpp:receipts'/></message>"
     );
     let port = server.c2s_port;
-    let (stranger_out, contact_out) = tokio::join!(
-        raw(
-            port,
-            "dave9@localhost",
-            vec![stranger],
-            &[("RAW_SEND_LINGER_MS", "4000")]
-        ),
-        raw(
-            port,
-            "bob24@localhost",
-            vec![contact],
-            &[("RAW_SEND_WAIT_MSGS", "1")]
-        ),
-    );
+    // The stranger stays signed in while Alice stores its message (a receipt, if any, would
+    // go then) and until after the contact got its own.
+    let from_stranger = tokio::spawn(raw(
+        port,
+        "dave9@localhost",
+        vec![stranger],
+        &[("RAW_SEND_LINGER_MS", "6000")],
+    ));
+    alice
+        .eventually("the stranger's message stored", 15, |c| {
+            !c.messenger
+                .store()
+                .history("alice24@localhost", "dave9@localhost", None, 10)
+                .unwrap()
+                .is_empty()
+        })
+        .await;
+    let contact_out = raw(
+        port,
+        "bob24@localhost",
+        vec![contact],
+        &[("RAW_SEND_WAIT_MSGS", "1")],
+    )
+    .await;
+    let stranger_out = from_stranger.await.unwrap();
     assert!(
         contact_out.contains("urn:xmpp:receipts") && contact_out.contains("c-1"),
         "the contact gets its receipt: {contact_out}"
@@ -482,29 +506,29 @@ async fn receipts_go_to_contacts_only_and_strangers_have_a_quota() {
 async fn a_live_message_cannot_backdate_itself_past_its_notification() {
     let server = Prosody::shared();
     let mut alice = Client::online(server, "carol21@localhost").await;
-    let msg = "<message to='carol21@localhost' type='chat' id='old-1'><body>Urgent: sign the contract today</body>\
-        <delay xmlns='urn:xmpp:delay' from='bob21@localhost' stamp='2001-01-01T00:00:00Z'/></message>";
-    raw(
-        server.c2s_port,
-        "bob21@localhost",
-        vec![msg.to_string()],
-        &[],
-    )
-    .await;
-    let m = stored_message(&mut alice, "the message", |m| m.body.starts_with("Urgent")).await;
-    let now = hallway_core::now_ms();
-    assert!(
-        (now - m.timestamp).abs() < 60_000,
-        "stamped now, not in 2001: {}",
-        m.timestamp
-    );
-    alice
-        .wait_for(
-            "its notification",
-            10,
-            |e| matches!(e, CoreEvent::NotificationRequested(n) if n.body.contains("Urgent")),
-        )
-        .await;
+    // Stamped by the sender itself, and by the sender pretending to be our server (a
+    // `<delay/>` is whatever the sender wrote).
+    for (n, from) in ["bob21@localhost", "localhost"].iter().enumerate() {
+        let msg = format!(
+            "<message to='carol21@localhost' type='chat' id='old-{n}'><body>Urgent {n}: sign the contract</body>\
+            <delay xmlns='urn:xmpp:delay' from='{from}' stamp='2001-01-01T00:00:00Z'/></message>"
+        );
+        raw(server.c2s_port, "bob21@localhost", vec![msg], &[]).await;
+        let prefix = format!("Urgent {n}");
+        let m = stored_message(&mut alice, "the message", |m| m.body.starts_with(&prefix)).await;
+        assert!(
+            hallway_core::now_ms() - m.timestamp < 3_600_000,
+            "not stamped in 2001 ({from}): {}",
+            m.timestamp
+        );
+        alice
+            .wait_for(
+                "its notification",
+                10,
+                |e| matches!(e, CoreEvent::NotificationRequested(n) if n.body.contains(&prefix)),
+            )
+            .await;
+    }
 }
 
 /// A tiny HTTPS server (the test CA's certificate): `/to-http/pic.png` redirects to a plain

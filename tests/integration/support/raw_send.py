@@ -5,7 +5,7 @@ Each STANZA is sent as given (so tests can send what Hallway itself never would,
 XEP-0308 corrections or forged ones). `{me}` in a stanza becomes this client's full JID.
 Every iq that reaches this client is printed as `IQ <xml>` (answers to what was sent, and
 requests), every message as `MSG <xml>`. With RAW_SEND_WAIT_IQS=N it waits (up to 15 s) until
-N iq answers (result or error) have come, with RAW_SEND_WAIT_MSGS=N until N messages have;
+N iqs from others than our server (answers, and the other party's requests) have come, with RAW_SEND_WAIT_MSGS=N until N messages have;
 RAW_SEND_LINGER_MS keeps it signed in that much longer; RAW_SEND_GAP_MS is the pause between
 stanzas (200 ms). Exits 0 once everything is sent and acknowledged.
 """
@@ -46,7 +46,8 @@ class Sender(slixmpp.ClientXMPP):
 
     def on_iq(self, iq) -> None:
         print("IQ " + str(iq).replace("\n", " "), flush=True)
-        if iq["type"] in ("result", "error") and iq["from"].bare != self.boundjid.domain:
+        # Answers to what we sent, and requests of the other party (not the server's own).
+        if iq["from"].bare != self.boundjid.domain:
             self.answers += 1
 
     def on_message(self, msg) -> None:

@@ -44,6 +44,20 @@ impl AvatarCache {
             .then(|| self.dir.join(format!("{}.png", hash.to_ascii_lowercase())))
     }
 
+    /// Removes what older versions cached: contacts' original bytes (named by the bare hash),
+    /// which are never shown any more.
+    pub fn remove_originals(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let name = e.file_name();
+            if xep0084_avatar::is_sha1_hex(&name.to_string_lossy()) {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
+
     /// Whether the image is cached.
     pub fn has(&self, hash: &str) -> bool {
         self.path(hash).is_some_and(|p| p.is_file())
@@ -197,6 +211,20 @@ mod tests {
         assert!(cache.write("../../etc/passwd", &png).await.is_err());
         assert!(!cache.has("../../etc/passwd"));
         assert!(cache.read("..").is_none());
+    }
+
+    #[test]
+    fn originals_cached_by_older_versions_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let avatars = dir.path().join("avatars");
+        std::fs::create_dir_all(&avatars).unwrap();
+        let old = avatars.join("a".repeat(40));
+        let ours = avatars.join(format!("{}.png", "b".repeat(40)));
+        std::fs::write(&old, b"stranger's bytes").unwrap();
+        std::fs::write(&ours, b"png").unwrap();
+        AvatarCache::new(avatars).remove_originals();
+        assert!(!old.exists());
+        assert!(ours.exists());
     }
 
     #[tokio::test]

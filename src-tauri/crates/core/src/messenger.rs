@@ -175,6 +175,7 @@ impl Messenger {
             me: std::sync::OnceLock::new(),
         });
         let _ = me.me.set(Arc::downgrade(&me));
+        me.avatars.remove_originals();
         if let Ok(Some(settings)) = me.store.setting::<AutoAwaySettings>(AUTO_AWAY) {
             me.auto_away.lock().unwrap_or_else(|p| p.into_inner()).0 = settings;
         }

@@ -23,3 +23,15 @@ pub enum StoreError {
         known: u32,
     },
 }
+
+impl StoreError {
+    /// The file is not a database, or a damaged one: nothing to do but start afresh.
+    pub fn is_damage(&self) -> bool {
+        use rusqlite::ErrorCode;
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(e.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt)
+        )
+    }
+}

@@ -53,15 +53,16 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens the database; one that cannot be opened or migrated (corrupt, or written by a
-    /// newer Hallway) is moved aside as `NAME.broken-SECONDS` (with its `-wal` and `-shm`), never
-    /// deleted, and a fresh one is started in its place. `Err` only when even a fresh database
-    /// cannot be created (no such folder, disk full).
+    /// Opens the database; one that is damaged (not a database, or corrupt) is moved aside as
+    /// `NAME.broken-SECONDS` (with its `-wal` and `-shm`), never deleted, and a fresh one is
+    /// started in its place. Anything else is an error and the file stays as it is: a database
+    /// from a newer Hallway (update Hallway), or one that is busy, read-only or on a full disk
+    /// (passing conditions that must not make history vanish).
     pub fn open_or_set_aside(path: &Path) -> Result<(Self, Option<SetAside>), StoreError> {
         let reason = match Self::open(path) {
             Ok(s) => return Ok((s, None)),
-            Err(e @ StoreError::Io(_)) => return Err(e),
-            Err(e) => e.to_string(),
+            Err(e) if e.is_damage() => e.to_string(),
+            Err(e) => return Err(e),
         };
         let secs = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)

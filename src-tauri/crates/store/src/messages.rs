@@ -590,8 +590,9 @@ impl Store {
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 
-    /// Keeps only the `keep` newest messages of the conversation with `peer` (a stranger's
-    /// quota: someone outside the roster cannot fill the disk). Returns how many were dropped.
+    /// Keeps only the `keep` newest incoming messages of the conversation with `peer` (a
+    /// stranger's quota: someone outside the roster cannot fill the disk); what we wrote stays.
+    /// Returns how many were dropped.
     pub fn trim_conversation(
         &self,
         account: &str,
@@ -599,9 +600,9 @@ impl Store {
         keep: u32,
     ) -> Result<usize, StoreError> {
         Ok(self.conn().execute(
-            "DELETE FROM messages WHERE account = ?1 AND peer = ?2 AND id NOT IN \
-             (SELECT id FROM messages WHERE account = ?1 AND peer = ?2 \
-              ORDER BY ord DESC, id DESC LIMIT ?3)",
+            "DELETE FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'in' \
+             AND id NOT IN (SELECT id FROM messages WHERE account = ?1 AND peer = ?2 \
+             AND direction = 'in' ORDER BY ord DESC, id DESC LIMIT ?3)",
             params![account, peer, keep],
         )?)
     }

@@ -69,7 +69,7 @@ fn refuses_a_newer_schema() {
 }
 
 #[test]
-fn a_database_it_cannot_use_is_moved_aside_and_a_fresh_one_started() {
+fn a_damaged_database_is_moved_aside_and_a_fresh_one_started() {
     let dir = tempfile::tempdir().unwrap();
     // Garbage where the database should be, and one from a newer Hallway.
     let corrupt = dir.path().join("corrupt.sqlite3");
@@ -78,27 +78,32 @@ fn a_database_it_cannot_use_is_moved_aside_and_a_fresh_one_started() {
         b"this is not a database at all, just bytes".repeat(200),
     )
     .unwrap();
+    // One from a newer Hallway is not damaged: it stays where it is, and opening says why.
     let newer = dir.path().join("newer.sqlite3");
     {
         let c = rusqlite::Connection::open(&newer).unwrap();
         c.pragma_update(None, "user_version", 999).unwrap();
     }
-    for path in [&corrupt, &newer] {
-        let (store, aside) = Store::open_or_set_aside(path).unwrap();
-        let aside = aside.expect("moved aside");
-        assert!(aside.moved_to.exists(), "the old file is kept");
-        assert!(aside
-            .moved_to
-            .to_string_lossy()
-            .contains(".sqlite3.broken-"));
-        assert!(!aside.reason.is_empty());
-        assert_eq!(store.schema_version().unwrap(), migrations::LATEST);
-        assert!(store.integrity_ok().unwrap());
-        // A good database is opened as it is.
-        drop(store);
-        let (_, again) = Store::open_or_set_aside(path).unwrap();
-        assert!(again.is_none());
-    }
+    assert!(matches!(
+        Store::open_or_set_aside(&newer),
+        Err(StoreError::TooNew { found: 999, .. })
+    ));
+    assert!(newer.exists());
+    let path = &corrupt;
+    let (store, aside) = Store::open_or_set_aside(path).unwrap();
+    let aside = aside.expect("moved aside");
+    assert!(aside.moved_to.exists(), "the old file is kept");
+    assert!(aside
+        .moved_to
+        .to_string_lossy()
+        .contains(".sqlite3.broken-"));
+    assert!(!aside.reason.is_empty());
+    assert_eq!(store.schema_version().unwrap(), migrations::LATEST);
+    assert!(store.integrity_ok().unwrap());
+    // A good database is opened as it is.
+    drop(store);
+    let (_, again) = Store::open_or_set_aside(path).unwrap();
+    assert!(again.is_none());
 }
 
 #[cfg(unix)]
@@ -966,6 +971,18 @@ fn a_strangers_conversation_keeps_only_its_newest_messages() {
             &msg("bob@localhost", Direction::Incoming, "keep me", "k1"),
         )
         .unwrap();
+    // What we wrote to them (our reply, still waiting in the outbox) is never dropped.
+    store
+        .insert_message(
+            ACC,
+            &msg(
+                "stranger@elsewhere",
+                Direction::Outgoing,
+                "who are you?",
+                "o1",
+            ),
+        )
+        .unwrap();
     assert_eq!(
         store
             .trim_conversation(ACC, "stranger@elsewhere", 10)
@@ -974,10 +991,10 @@ fn a_strangers_conversation_keeps_only_its_newest_messages() {
     );
     let left = store.history(ACC, "stranger@elsewhere", None, 100).unwrap();
     let bodies: Vec<&str> = left.iter().map(|m| m.body.as_str()).collect();
-    assert_eq!(
-        bodies,
-        (20..30).map(|i| format!("spam {i}")).collect::<Vec<_>>()
-    );
+    let mut expected: Vec<String> = (20..30).map(|i| format!("spam {i}")).collect();
+    expected.push("who are you?".into());
+    assert_eq!(bodies, expected);
+    assert_eq!(store.pending(ACC).unwrap().len(), 1);
     assert_eq!(
         store
             .history(ACC, "bob@localhost", None, 100)

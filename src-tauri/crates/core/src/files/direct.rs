@@ -88,7 +88,6 @@ pub enum DirectRoute {
 }
 
 /// Running direct transfers of the messenger.
-#[derive(Default)]
 pub(crate) struct Direct {
     /// Our offers waiting for an answer: (device, sid) → the answer (with the contact's
     /// transport).
@@ -110,14 +109,32 @@ pub(crate) struct Direct {
     /// A contact's candidates on loopback or link-local addresses may be tried (tests on one
     /// machine only: otherwise a contact could make us connect into this machine).
     pub(crate) allow_local_candidates: bool,
+    /// Slots for what is told to contacts' devices in the background (`tell_later`): a device
+    /// that provokes answers faster than they are delivered gets none beyond these.
+    tells: Arc<tokio::sync::Semaphore>,
+    /// Offers refused for their size this run, per device (each left a card; past a few, the
+    /// rest are refused without one).
+    pub(crate) refused: std::sync::Mutex<HashMap<Jid, u32>>,
 }
+
+/// What may be on its way to contacts' devices in the background at once.
+const TELLS: usize = 16;
 
 impl Direct {
     /// No transfers yet; `allow_local_candidates` for tests on one machine only.
     pub(crate) fn new(allow_local_candidates: bool) -> Self {
         Self {
+            waiting: Default::default(),
+            offers: Default::default(),
+            sending: Default::default(),
+            signals: Default::default(),
+            addresses: Default::default(),
+            routes: Default::default(),
+            relay: Default::default(),
+            no_relay: Default::default(),
             allow_local_candidates,
-            ..Default::default()
+            tells: Arc::new(tokio::sync::Semaphore::new(TELLS)),
+            refused: Default::default(),
         }
     }
 
@@ -805,10 +822,16 @@ impl Messenger {
 
     /// Sends `iq` to a contact's device in the background (its answer does not matter here):
     /// the queue of a contact's Jingle and IBB iqs never waits for a contact.
+    /// At most `TELLS` at once: past that it is dropped (the device is flooding us).
     pub(crate) fn tell_later(&self, what: &'static str, iq: xmpp_parsers::iq::Iq) {
+        let Ok(slot) = self.files.direct.tells.clone().try_acquire_owned() else {
+            tracing::debug!("{what}: too much on its way to contacts' devices; dropped");
+            return;
+        };
         if let Some(me) = self.me() {
             tokio::spawn(async move {
                 let _ = me.ask(what, iq).await;
+                drop(slot);
             });
         }
     }

@@ -480,6 +480,35 @@ mod tests {
         }
     }
 
+    fn guard(original: &str, local: bool) -> LocalGuard {
+        LocalGuard {
+            original_host: original.into(),
+            original_local: Arc::new(std::sync::atomic::AtomicBool::new(local)),
+        }
+    }
+
+    async fn resolves(g: &LocalGuard, name: &str) -> Result<Vec<SocketAddr>, String> {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = name.parse().map_err(|_| "bad name".to_string())?;
+        g.resolve(name)
+            .await
+            .map(|a| a.collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_into_this_machine_are_refused_for_a_public_link() {
+        // A public link redirected to a name that resolves to 127.0.0.1.
+        let public = guard("files.example.com", false);
+        let err = resolves(&public, "localhost").await.unwrap_err();
+        assert!(err.contains("local network"), "{err}");
+        // The link's own host resolving locally (a LAN server) makes local addresses fine for
+        // the rest of the transfer.
+        let lan = guard("localhost", false);
+        assert!(!resolves(&lan, "localhost").await.unwrap().is_empty());
+        assert!(lan.local_ok());
+    }
+
     #[test]
     fn refusals_say_why() {
         let s = http_refusal("upload", reqwest::StatusCode::PAYLOAD_TOO_LARGE);

@@ -29,6 +29,12 @@ use crate::CoreError;
 
 /// Most offers to us open at once; more are refused before any card is stored.
 const MAX_OFFERS: usize = 32;
+/// Most offers open at once from one device (one contact cannot take every slot).
+const MAX_OFFERS_PER_DEVICE: usize = 8;
+/// Offers refused for their size that still get a card, per device and run.
+const MAX_REFUSED_CARDS: u32 = 8;
+/// An offer nobody answered is closed after this long (senders give up sooner).
+const OFFER_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
 /// Default of the largest file accepted straight from a contact's device.
 pub const DEFAULT_MAX_INCOMING: u64 = 4 * 1024 * 1024 * 1024;
 const MAX_INCOMING: &str = "max_incoming_file";
@@ -65,6 +71,8 @@ pub(crate) struct IncomingOffer {
     pub(crate) offer: Offer,
     /// The user pressed Accept: only now may bytes be taken.
     pub(crate) accepted: bool,
+    /// When it came (an unanswered offer expires).
+    pub(crate) offered_at: std::time::Instant,
     pub(crate) receiving: Option<Receiving>,
 }
 
@@ -167,13 +175,15 @@ impl Messenger {
             return Answer::Refused(Refusal::ServiceUnavailable, "Not signed in.");
         };
         let key: SessionKey = (from.clone(), o.sid.clone());
+        self.expire_offers().await;
         {
             let offers = self.files.direct.offers.lock().await;
             if offers.contains_key(&key) {
                 return Answer::Done; // a repeated offer
             }
             // A flood of offers: refused before a card is stored for any of them.
-            if offers.len() >= MAX_OFFERS {
+            let from_device = offers.keys().filter(|(dev, _)| *dev == from).count();
+            if offers.len() >= MAX_OFFERS || from_device >= MAX_OFFERS_PER_DEVICE {
                 return Answer::Refused(
                     Refusal::ResourceConstraint,
                     "Too many offers are open; try again later.",
@@ -189,6 +199,20 @@ impl Messenger {
             self.max_incoming_file(),
             free_space(&self.files.downloads_dir),
         );
+        if refusal.is_some() {
+            let mut refused = self
+                .files
+                .direct
+                .refused
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let n = refused.entry(from.clone()).or_insert(0);
+            *n += 1;
+            if *n > MAX_REFUSED_CARDS {
+                // A device that keeps offering what we refuse gets no more cards.
+                return Answer::Refused(Refusal::NotAcceptable, "Too large.");
+            }
+        }
         let new = NewMessage {
             peer: peer.clone(),
             direction: Direction::Incoming,
@@ -234,6 +258,7 @@ impl Messenger {
                     from,
                     offer: o,
                     accepted: false,
+                    offered_at: std::time::Instant::now(),
                     receiving: None,
                 },
             );
@@ -246,6 +271,32 @@ impl Messenger {
             Err(_) => self.emitter.emit(CoreEvent::MessagesReceived(vec![m])),
         }
         Answer::Done
+    }
+
+    /// Closes offers nobody answered within `OFFER_TTL` (their cards say so).
+    async fn expire_offers(&self) {
+        let expired: Vec<IncomingOffer> = {
+            let mut offers = self.files.direct.offers.lock().await;
+            let old: Vec<SessionKey> = offers
+                .iter()
+                .filter(|(_, o)| !o.accepted && o.offered_at.elapsed() >= OFFER_TTL)
+                .map(|(k, _)| k.clone())
+                .collect();
+            old.iter().filter_map(|k| offers.remove(k)).collect()
+        };
+        for o in expired {
+            self.tell_later(
+                "Closing the offer",
+                jft::terminate(
+                    &hallway_protocol::new_id(),
+                    &o.from,
+                    &o.offer.sid,
+                    "timeout",
+                ),
+            );
+            self.fail_receiving(o, "The offer expired; ask for the file again.".into())
+                .await;
+        }
     }
 
     pub(crate) async fn find_offer(&self, message_id: i64) -> Option<(String, Jid, Offer)> {

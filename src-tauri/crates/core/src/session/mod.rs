@@ -1049,8 +1049,11 @@ impl Actor {
                 self.pending_messages.push(msg);
             }
         }
-        for peer in strangers {
-            self.enforce_stranger_quota(&peer);
+        // Older pages the user scrolled to are theirs to see; only new arrivals count.
+        if placement == Placement::Append {
+            for peer in strangers {
+                self.enforce_stranger_quota(&peer);
+            }
         }
         for m in marks {
             self.apply_mark(m);
@@ -1808,11 +1811,16 @@ impl Actor {
     }
 
     /// Stores a message that arrived live (after everything stored) or applies its correction.
-    fn store_live(&mut self, c: ChatMessage) {
+    fn store_live(&mut self, mut c: ChatMessage) {
         if c.replaces.is_some() {
             self.apply_correction(c, Placement::Append);
             return;
         }
+        // A live message can be no older than the end of our previous session: what arrived
+        // before that came to us then, or sits in the archive. Offline storage stamps true times
+        // after it; anything earlier is a sender backdating its message (a `<delay/>` is the
+        // sender's word), which must not hide it from notifications or bury it in the past.
+        c.delayed_ms = c.delayed_ms.map(|d| d.max(self.since_ms));
         let new = self.new_message(c, Placement::Append);
         if let Some(sid) = new.stanza_id.as_ref().filter(|_| !self.pointer_held) {
             // Live traffic is the newest the archive has: the next catch-up starts here.
