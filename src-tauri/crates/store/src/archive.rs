@@ -148,3 +148,96 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Archive id of the oldest message of a conversation that has one (older history is asked
+    /// for as "the page before this id", XEP-0059).
+    pub fn oldest_archive_id(
+        &self,
+        account: &str,
+        peer: &str,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 \
+                 AND stanza_id IS NOT NULL ORDER BY ord, id LIMIT 1",
+                params![account, peer],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The first message (in conversation order) with an archive id among the rows stored from
+    /// `first_row_id` on (a gap is filled backwards from there): its archive id and its place
+    /// (`ord`, for `Placement::Below`).
+    pub fn oldest_archived_since(
+        &self,
+        account: &str,
+        peer: &str,
+        first_row_id: i64,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id, ord FROM messages WHERE account = ?1 AND peer = ?2 AND id >= ?3 \
+                 AND stanza_id IS NOT NULL ORDER BY ord, id LIMIT 1",
+                params![account, peer, first_row_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
+    /// The archive id of the message at this place of a conversation (a gap fill's anchor).
+    pub fn archived_at(
+        &self,
+        account: &str,
+        peer: &str,
+        ord: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT stanza_id FROM messages WHERE account = ?1 AND peer = ?2 AND ord = ?3 \
+                 AND stanza_id IS NOT NULL LIMIT 1",
+                params![account, peer, ord],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The local row of a message the archive holds under `archive_id`: stored with that stanza
+    /// id, or (messages stored before the server named them, e.g. our own) with that origin-id
+    /// from the same author in the same conversation (an author can only collide with
+    /// themselves).
+    pub fn find_archived(
+        &self,
+        account: &str,
+        peer: &str,
+        archive_id: &str,
+        origin_id: Option<&str>,
+    ) -> Result<Option<i64>, StoreError> {
+        let conn = self.conn();
+        // Two lookups, each on its unique index (an OR would scan the conversation).
+        let by_stanza_id = conn
+            .prepare_cached(
+                "SELECT id FROM messages WHERE account = ?1 AND stanza_id = ?2 AND peer = ?3",
+            )?
+            .query_row(params![account, archive_id, peer], |r| r.get(0))
+            .optional()?;
+        if by_stanza_id.is_some() {
+            return Ok(by_stanza_id);
+        }
+        let Some(origin_id) = origin_id else {
+            return Ok(None);
+        };
+        let by_origin_id = conn
+            .prepare_cached(
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND origin_id = ?3 \
+                 AND sender = CASE direction WHEN 'out' THEN ?1 ELSE ?2 END",
+            )?
+            .query_row(params![account, peer, origin_id], |r| r.get(0))
+            .optional();
+        Ok(by_origin_id?)
+    }
+}

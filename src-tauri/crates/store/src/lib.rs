@@ -6,10 +6,14 @@
 #![forbid(unsafe_code)]
 
 mod archive;
+mod attachments;
 mod contacts;
 mod error;
 mod messages;
 mod migrations;
+mod outbox;
+mod read_state;
+mod search;
 mod settings;
 
 use std::path::Path;
@@ -18,7 +22,8 @@ use std::sync::{Mutex, MutexGuard};
 pub use archive::Gap;
 pub use contacts::{ContactInfo, ConversationHead};
 pub use error::StoreError;
-pub use messages::{Inserted, SearchHit};
+pub use messages::Inserted;
+pub use search::SearchHit;
 
 /// A database that could not be used and was moved aside (`Store::open_or_set_aside`).
 #[derive(Debug, Clone, PartialEq, Eq)]
