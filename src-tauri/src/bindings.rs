@@ -1,11 +1,15 @@
-//! The one tauri-specta builder: every command and event, exported to `ui/src/ipc/bindings.ts`.
-//! A test fails when the committed file differs from what this builder generates.
+//! The one tauri-specta builder: every command (as build.rs found them in commands.rs) and
+//! event, exported to `ui/src/ipc/bindings.ts`. A test fails when the committed file differs
+//! from what this builder generates.
 
 use tauri_specta::{collect_commands, collect_events, Builder};
 
 use crate::commands::*;
 use crate::events::*;
 use crate::notifications::NotificationClicked;
+
+// `all_commands!`: every `#[tauri::command]` of commands.rs, listed by build.rs.
+include!(concat!(env!("OUT_DIR"), "/command_list.rs"));
 
 /// Path of the generated bindings, relative to the `src-tauri` crate.
 pub const BINDINGS_PATH: &str = "../ui/src/ipc/bindings.ts";
@@ -19,59 +23,7 @@ pub fn builder() -> Builder<tauri::Wry> {
         .constant("OPENABLE_EXTENSIONS", hallway_core::files::names::OPENABLE)
         // One TypeScript type per Rust type (our types serialise and deserialise alike).
         .disable_serde_phases()
-        .commands(collect_commands![
-            get_app_state,
-            sign_in,
-            trust_certificate,
-            sign_out,
-            list_contacts,
-            set_my_presence,
-            load_history,
-            send_message,
-            retry_message,
-            mark_read,
-            load_history_around,
-            search_messages,
-            can_search_server,
-            search_server,
-            fetch_archived_message,
-            set_notification_previews,
-            set_visible_conversation,
-            add_contact,
-            rename_contact,
-            set_contact_groups,
-            remove_contact,
-            accept_subscription,
-            decline_subscription,
-            list_subscription_requests,
-            list_message_requests,
-            block_contact,
-            unblock_contact,
-            get_contact_details,
-            get_my_profile,
-            set_my_profile,
-            set_my_avatar,
-            get_avatar,
-            set_auto_away,
-            get_upload_limit,
-            stage_file,
-            append_staged_file,
-            discard_staged_file,
-            send_staged_file,
-            cancel_transfer,
-            download_file,
-            inspect_file,
-            get_file_preview,
-            open_file,
-            show_file_in_folder,
-            can_send_directly,
-            send_staged_file_directly,
-            accept_file,
-            decline_file,
-            set_preview_limit,
-            set_max_incoming_file,
-            list_blocked,
-        ])
+        .commands(all_commands!(collect_commands))
         .events(collect_events![
             ConnectionStateChanged,
             RosterChanged,

@@ -51,14 +51,14 @@ pub async fn sign_out(hallway: Hallway<'_>) -> Result<(), IpcError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn list_contacts(hallway: Hallway<'_>) -> Result<Vec<Contact>, IpcError> {
-    Ok(hallway.contacts().await)
+    Ok(hallway.contacts().list().await)
 }
 
 /// Sets **My status**.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_my_presence(hallway: Hallway<'_>, presence: MyPresence) -> Result<(), IpcError> {
-    Ok(hallway.set_my_presence(presence).await?)
+    Ok(hallway.profile().set_my_presence(presence).await?)
 }
 
 /// A page of history, oldest first (older pages may come from the server archive).
@@ -70,32 +70,35 @@ pub async fn load_history(
     before_id: Option<i64>,
     limit: u32,
 ) -> Result<Vec<Message>, IpcError> {
-    Ok(hallway.load_history(&peer, before_id, limit).await?)
+    Ok(hallway
+        .history()
+        .load_history(&peer, before_id, limit)
+        .await?)
 }
 
-/// Stores and sends a message.
+/// Stores and sends a message; the window sees it through `MessagesReceived`. Its id.
 #[tauri::command]
 #[specta::specta]
 pub async fn send_message(
     hallway: Hallway<'_>,
     peer: String,
     body: String,
-) -> Result<Message, IpcError> {
-    Ok(hallway.send_message(&peer, &body).await?)
+) -> Result<i64, IpcError> {
+    Ok(hallway.chats().send_message(&peer, &body).await?.id)
 }
 
 /// Sends a failed message again.
 #[tauri::command]
 #[specta::specta]
 pub async fn retry_message(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.retry_message(id).await?)
+    Ok(hallway.chats().retry_message(id).await?)
 }
 
 /// Marks a conversation read.
 #[tauri::command]
 #[specta::specta]
 pub async fn mark_read(hallway: Hallway<'_>, peer: String) -> Result<(), IpcError> {
-    Ok(hallway.mark_read(&peer).await?)
+    Ok(hallway.chats().mark_read(&peer).await?)
 }
 
 /// The page of history around a message (a search result opens there), oldest first.
@@ -106,7 +109,7 @@ pub async fn load_history_around(
     id: i64,
     limit: u32,
 ) -> Result<Vec<Message>, IpcError> {
-    Ok(hallway.load_history_around(id, limit)?)
+    Ok(hallway.chats().load_history_around(id, limit)?)
 }
 
 /// Full-text search over every conversation, newest first.
@@ -116,14 +119,14 @@ pub async fn search_messages(
     hallway: Hallway<'_>,
     query: String,
 ) -> Result<Vec<SearchResult>, IpcError> {
-    Ok(hallway.search_messages(&query)?)
+    Ok(hallway.chats().search_messages(&query)?)
 }
 
 /// Whether the server can search its archive's text (XEP-0431), for "Search on server".
 #[tauri::command]
 #[specta::specta]
 pub async fn can_search_server(hallway: Hallway<'_>) -> Result<bool, IpcError> {
-    Ok(hallway.can_search_server().await)
+    Ok(hallway.history().can_search_server().await)
 }
 
 /// One page of matches from the server archive, newest first (`older` pages on).
@@ -134,7 +137,7 @@ pub async fn search_server(
     query: String,
     older: Option<String>,
 ) -> Result<ServerSearchPage, IpcError> {
-    Ok(hallway.search_server(&query, older).await?)
+    Ok(hallway.history().search_server(&query, older).await?)
 }
 
 /// Brings a server match into local history; returns its message id.
@@ -147,6 +150,7 @@ pub async fn fetch_archived_message(
     origin_id: Option<String>,
 ) -> Result<i64, IpcError> {
     Ok(hallway
+        .history()
         .fetch_archived_message(&peer, &archive_id, origin_id.as_deref())
         .await?)
 }
@@ -155,21 +159,21 @@ pub async fn fetch_archived_message(
 #[tauri::command]
 #[specta::specta]
 pub async fn set_notification_previews(hallway: Hallway<'_>, show: bool) -> Result<(), IpcError> {
-    Ok(hallway.set_notification_previews(show)?)
+    Ok(hallway.settings().set_notification_previews(show)?)
 }
 
 /// Pictures up to this many bytes get a preview without asking (0: never).
 #[tauri::command]
 #[specta::specta]
 pub async fn set_preview_limit(hallway: Hallway<'_>, bytes: u64) -> Result<(), IpcError> {
-    Ok(hallway.set_preview_limit(bytes)?)
+    Ok(hallway.settings().set_preview_limit(bytes)?)
 }
 
 /// The largest file accepted straight from a contact's device (XEP-0234).
 #[tauri::command]
 #[specta::specta]
 pub async fn set_max_incoming_file(hallway: Hallway<'_>, bytes: u64) -> Result<(), IpcError> {
-    Ok(hallway.set_max_incoming_file(bytes)?)
+    Ok(hallway.settings().set_max_incoming_file(bytes)?)
 }
 
 /// The conversation on screen and whether the window has the focus (no notifications for it).
@@ -180,7 +184,7 @@ pub async fn set_visible_conversation(
     peer: Option<String>,
     focused: bool,
 ) -> Result<(), IpcError> {
-    hallway.set_visible_conversation(peer, focused);
+    hallway.chats().set_visible_conversation(peer, focused);
     Ok(())
 }
 
@@ -193,7 +197,10 @@ pub async fn add_contact(
     name: String,
     group: String,
 ) -> Result<(), IpcError> {
-    Ok(hallway.add_contact(&address, &name, &group).await?)
+    Ok(hallway
+        .contacts()
+        .add_contact(&address, &name, &group)
+        .await?)
 }
 
 /// Renames a contact.
@@ -204,7 +211,7 @@ pub async fn rename_contact(
     jid: String,
     name: String,
 ) -> Result<(), IpcError> {
-    Ok(hallway.rename_contact(&jid, &name).await?)
+    Ok(hallway.contacts().rename_contact(&jid, &name).await?)
 }
 
 /// Moves a contact to these groups.
@@ -215,28 +222,28 @@ pub async fn set_contact_groups(
     jid: String,
     groups: Vec<String>,
 ) -> Result<(), IpcError> {
-    Ok(hallway.set_contact_groups(&jid, groups).await?)
+    Ok(hallway.contacts().set_contact_groups(&jid, groups).await?)
 }
 
 /// Removes a contact (and both subscriptions).
 #[tauri::command]
 #[specta::specta]
 pub async fn remove_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
-    Ok(hallway.remove_contact(&jid).await?)
+    Ok(hallway.contacts().remove_contact(&jid).await?)
 }
 
 /// **Accept** a subscription request (and subscribe back).
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_subscription(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
-    Ok(hallway.accept_subscription(&jid).await?)
+    Ok(hallway.contacts().accept_subscription(&jid).await?)
 }
 
 /// **Decline** a subscription request.
 #[tauri::command]
 #[specta::specta]
 pub async fn decline_subscription(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
-    Ok(hallway.decline_subscription(&jid).await?)
+    Ok(hallway.contacts().decline_subscription(&jid).await?)
 }
 
 /// Subscription requests waiting for an answer.
@@ -245,28 +252,28 @@ pub async fn decline_subscription(hallway: Hallway<'_>, jid: String) -> Result<(
 pub async fn list_subscription_requests(
     hallway: Hallway<'_>,
 ) -> Result<Vec<SubscriptionRequest>, IpcError> {
-    Ok(hallway.subscription_requests().await)
+    Ok(hallway.contacts().subscription_requests().await)
 }
 
 /// People outside the contacts who wrote ("Requests").
 #[tauri::command]
 #[specta::specta]
 pub async fn list_message_requests(hallway: Hallway<'_>) -> Result<Vec<MessageRequest>, IpcError> {
-    Ok(hallway.message_requests().await)
+    Ok(hallway.contacts().message_requests().await)
 }
 
 /// Blocks an address (XEP-0191).
 #[tauri::command]
 #[specta::specta]
 pub async fn block_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
-    Ok(hallway.block_contact(&jid).await?)
+    Ok(hallway.contacts().block_contact(&jid).await?)
 }
 
 /// Unblocks an address.
 #[tauri::command]
 #[specta::specta]
 pub async fn unblock_contact(hallway: Hallway<'_>, jid: String) -> Result<(), IpcError> {
-    Ok(hallway.unblock_contact(&jid).await?)
+    Ok(hallway.contacts().unblock_contact(&jid).await?)
 }
 
 /// Devices, business card and last seen of a contact.
@@ -276,21 +283,21 @@ pub async fn get_contact_details(
     hallway: Hallway<'_>,
     jid: String,
 ) -> Result<ContactDetails, IpcError> {
-    Ok(hallway.contact_details(&jid).await?)
+    Ok(hallway.contacts().contact_details(&jid).await?)
 }
 
 /// Our own business card.
 #[tauri::command]
 #[specta::specta]
 pub async fn get_my_profile(hallway: Hallway<'_>) -> Result<VCardFields, IpcError> {
-    Ok(hallway.my_profile().await?)
+    Ok(hallway.profile().my_profile().await?)
 }
 
 /// Publishes our business card.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_my_profile(hallway: Hallway<'_>, profile: VCardFields) -> Result<(), IpcError> {
-    Ok(hallway.set_my_profile(profile).await?)
+    Ok(hallway.profile().set_my_profile(profile).await?)
 }
 
 /// Publishes our avatar (base64 of a small PNG/JPEG the UI scaled); returns its hash.
@@ -298,7 +305,7 @@ pub async fn set_my_profile(hallway: Hallway<'_>, profile: VCardFields) -> Resul
 #[specta::specta]
 pub async fn set_my_avatar(hallway: Hallway<'_>, image_base64: String) -> Result<String, IpcError> {
     let bytes = crate::avatar_url::decode(&image_base64)?;
-    Ok(hallway.set_my_avatar(bytes).await?)
+    Ok(hallway.profile().set_my_avatar(bytes).await?)
 }
 
 /// A cached avatar as a `data:` URL (`None` when not cached).
@@ -306,6 +313,7 @@ pub async fn set_my_avatar(hallway: Hallway<'_>, image_base64: String) -> Result
 #[specta::specta]
 pub async fn get_avatar(hallway: Hallway<'_>, hash: String) -> Result<Option<String>, IpcError> {
     Ok(hallway
+        .profile()
         .avatar_image(&hash)
         .map(|(bytes, mime)| crate::avatar_url::data_url(&bytes, mime)))
 }
@@ -317,21 +325,21 @@ pub async fn set_auto_away(
     hallway: Hallway<'_>,
     settings: AutoAwaySettings,
 ) -> Result<(), IpcError> {
-    Ok(hallway.set_auto_away(settings)?)
+    Ok(hallway.profile().set_auto_away(settings)?)
 }
 
 /// The addresses we block (the list the window shows under Settings).
 #[tauri::command]
 #[specta::specta]
 pub async fn list_blocked(hallway: Hallway<'_>) -> Result<Vec<String>, IpcError> {
-    Ok(hallway.blocked_addresses().await)
+    Ok(hallway.contacts().blocked_addresses().await)
 }
 
 /// Whether the server takes file uploads, and the largest file it takes (XEP-0363).
 #[tauri::command]
 #[specta::specta]
 pub async fn get_upload_limit(hallway: Hallway<'_>) -> Result<UploadLimit, IpcError> {
-    Ok(hallway.upload_limit().await?)
+    Ok(hallway.files().upload_limit().await?)
 }
 
 /// Starts handing a file from the window (picked, dropped or pasted) to the app; returns its
@@ -339,7 +347,7 @@ pub async fn get_upload_limit(hallway: Hallway<'_>) -> Result<UploadLimit, IpcEr
 #[tauri::command]
 #[specta::specta]
 pub async fn stage_file(hallway: Hallway<'_>, name: String) -> Result<String, IpcError> {
-    Ok(hallway.stage_file_begin(&name)?)
+    Ok(hallway.files().stage_file_begin(&name)?)
 }
 
 /// Appends a base64 chunk to a staged file.
@@ -351,14 +359,14 @@ pub async fn append_staged_file(
     chunk_base64: String,
 ) -> Result<(), IpcError> {
     let bytes = crate::avatar_url::decode(&chunk_base64)?;
-    Ok(hallway.stage_file_append(&staging_id, &bytes)?)
+    Ok(hallway.files().stage_file_append(&staging_id, &bytes)?)
 }
 
 /// Throws a staged file away (removed before sending).
 #[tauri::command]
 #[specta::specta]
 pub async fn discard_staged_file(hallway: Hallway<'_>, staging_id: String) -> Result<(), IpcError> {
-    Ok(hallway.discard_staged_file(&staging_id)?)
+    Ok(hallway.files().discard_staged_file(&staging_id)?)
 }
 
 /// Sends a staged file (upload, then the message with its URL).
@@ -368,43 +376,47 @@ pub async fn send_staged_file(
     hallway: Hallway<'_>,
     peer: String,
     staging_id: String,
-) -> Result<Message, IpcError> {
-    Ok(hallway.send_staged_file(&peer, &staging_id).await?)
+) -> Result<i64, IpcError> {
+    Ok(hallway
+        .files()
+        .send_staged_file(&peer, &staging_id)
+        .await?
+        .id)
 }
 
 /// Stops an upload or download.
 #[tauri::command]
 #[specta::specta]
 pub async fn cancel_transfer(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.cancel_transfer(id).await?)
+    Ok(hallway.files().cancel_transfer(id).await?)
 }
 
 /// Downloads a message's file into the Downloads folder.
 #[tauri::command]
 #[specta::specta]
 pub async fn download_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.download_file(id).await?)
+    Ok(hallway.files().download_file(id).await?)
 }
 
 /// Asks the server for a received file's size and type.
 #[tauri::command]
 #[specta::specta]
 pub async fn inspect_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.inspect_file(id).await?)
+    Ok(hallway.files().inspect_file(id).await?)
 }
 
 /// A picture's preview as a `data:` URL (`None` when there is none to show).
 #[tauri::command]
 #[specta::specta]
 pub async fn get_file_preview(hallway: Hallway<'_>, id: i64) -> Result<Option<String>, IpcError> {
-    Ok(hallway.file_preview(id).await?)
+    Ok(hallway.files().file_preview(id).await?)
 }
 
 /// Opens a downloaded or sent file with the system's default app (never programs or scripts).
 #[tauri::command]
 #[specta::specta]
 pub async fn open_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    let path = hallway.file_to_open(id)?;
+    let path = hallway.files().file_to_open(id)?;
     tauri_plugin_opener::open_path(path, None::<&str>).map_err(crate::error::os_failure)
 }
 
@@ -412,7 +424,7 @@ pub async fn open_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
 #[tauri::command]
 #[specta::specta]
 pub async fn show_file_in_folder(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    let path = hallway.local_file(id)?;
+    let path = hallway.files().local_file(id)?;
     tauri_plugin_opener::reveal_item_in_dir(path).map_err(crate::error::os_failure)
 }
 
@@ -420,7 +432,7 @@ pub async fn show_file_in_folder(hallway: Hallway<'_>, id: i64) -> Result<(), Ip
 #[tauri::command]
 #[specta::specta]
 pub async fn can_send_directly(hallway: Hallway<'_>, peer: String) -> Result<bool, IpcError> {
-    Ok(hallway.can_send_directly(&peer).await?)
+    Ok(hallway.files().can_send_directly(&peer).await?)
 }
 
 /// Sends a staged file straight to the contact's device (Jingle, in-band).
@@ -430,22 +442,24 @@ pub async fn send_staged_file_directly(
     hallway: Hallway<'_>,
     peer: String,
     staging_id: String,
-) -> Result<Message, IpcError> {
+) -> Result<i64, IpcError> {
     Ok(hallway
+        .files()
         .send_staged_file_directly(&peer, &staging_id)
-        .await?)
+        .await?
+        .id)
 }
 
 /// Accepts a file a contact offers directly.
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.accept_file(id).await?)
+    Ok(hallway.files().accept_file(id).await?)
 }
 
 /// Declines a file a contact offers directly.
 #[tauri::command]
 #[specta::specta]
 pub async fn decline_file(hallway: Hallway<'_>, id: i64) -> Result<(), IpcError> {
-    Ok(hallway.decline_file(id).await?)
+    Ok(hallway.files().decline_file(id).await?)
 }

@@ -127,6 +127,7 @@ async fn main() {
     let t = Instant::now();
     let sent = alice
         .messenger
+        .files()
         .send_file("bob1@localhost", &path)
         .await
         .unwrap();
@@ -152,7 +153,7 @@ async fn main() {
     let base = rss_kb();
     let sampler = Sampler::start();
     let t = Instant::now();
-    bob.messenger.download_file(got.id).await.unwrap();
+    bob.messenger.files().download_file(got.id).await.unwrap();
     let a = wait_status(&mut bob, got.id, FileStatus::Downloaded).await;
     let down = t.elapsed().as_secs_f64();
     let down_growth = sampler.peak().saturating_sub(base) as f64 / 1024.0;

@@ -39,7 +39,12 @@ async fn storm(alice: &mut Client, show: Option<&str>, want: PresenceShow, total
     // the trigger must not wait for the previous one's ack.
     let trigger = format!("storm-{}@localhost", show.unwrap_or("online"));
     let t = Instant::now();
-    alice.messenger.send_message(&trigger, &body).await.unwrap();
+    alice
+        .messenger
+        .chats()
+        .send_message(&trigger, &body)
+        .await
+        .unwrap();
     let mut seen: HashSet<String> = HashSet::new();
     let mut events = 0usize;
     let mut largest = 0usize;
@@ -111,7 +116,7 @@ async fn main() {
         roster_at.as_secs_f64() * 1000.0
     );
     let t = Instant::now();
-    let list = alice.messenger.contacts().await;
+    let list = alice.messenger.contacts().list().await;
     println!(
         "  contact list query ({} contacts): {:.1} ms",
         list.len(),
@@ -121,7 +126,11 @@ async fn main() {
     // disco#info once: 5,000 small queries we answer at once but that keep Prosody busy for
     // seconds. A round trip to the server after them lets the storms measure the client.
     let t = Instant::now();
-    let _ = alice.messenger.contact_details("alice1@localhost").await;
+    let _ = alice
+        .messenger
+        .contacts()
+        .contact_details("alice1@localhost")
+        .await;
     println!(
         "  server settled after the caps queries in {:.0} ms; RSS {:.0} MB",
         t.elapsed().as_secs_f64() * 1000.0,

@@ -274,6 +274,7 @@ async fn main() {
     let before = measures(&b, "presences").await.len();
     trigger
         .messenger
+        .chats()
         .send_message("storm-window@localhost", "go")
         .await
         .unwrap();

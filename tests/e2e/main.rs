@@ -31,6 +31,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     // A colleague is online with a status text.
     let mut bob = Client::online(server, "bob13@localhost").await;
     bob.messenger
+        .profile()
         .set_my_presence(hallway_model::MyPresence {
             show: hallway_model::MyShow::Available,
             status: "At my desk".into(),
@@ -109,7 +110,11 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     .await;
     shot(&b, "04-sent").await;
     // Bob reads it: his client sends a XEP-0333 displayed marker and the window says "Read".
-    bob.messenger.mark_read("alice13@localhost").await.unwrap();
+    bob.messenger
+        .chats()
+        .mark_read("alice13@localhost")
+        .await
+        .unwrap();
     wait_text(&b, &role("log", "Messages"), 15, "own message read", |t| {
         t.contains("Read")
     })
@@ -117,10 +122,12 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
 
     // Bob replies; hostile and huge bodies are shown as text.
     bob.messenger
+        .chats()
         .send_message("alice13@localhost", "Hi Alice! Coffee at 3?")
         .await
         .unwrap();
     bob.messenger
+        .chats()
         .send_message("alice13@localhost", "<img src=x onerror=alert(1)>")
         .await
         .unwrap();
@@ -129,6 +136,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         "lorem ipsum ".repeat(100 * 1024 / 12)
     );
     bob.messenger
+        .chats()
         .send_message("alice13@localhost", &big)
         .await
         .unwrap();
@@ -160,6 +168,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     let carol = Client::online(server, "carol13@localhost").await;
     carol
         .messenger
+        .chats()
         .send_message("alice13@localhost", "Are you joining the 2pm?")
         .await
         .unwrap();
@@ -289,6 +298,7 @@ async fn contacts_add_accept_filter_and_details() {
     // Bob (a colleague in alice12's team) has a picture, a business card and a status text.
     let bob = Client::online(server, "bob12@localhost").await;
     bob.messenger
+        .profile()
         .set_my_presence(hallway_model::MyPresence {
             show: hallway_model::MyShow::Available,
             status: "At my desk".into(),
@@ -296,10 +306,12 @@ async fn contacts_add_accept_filter_and_details() {
         .await
         .unwrap();
     bob.messenger
+        .profile()
         .set_my_avatar(support::png::solid(64, [0x2a, 0x6f, 0xdb]))
         .await
         .unwrap();
     bob.messenger
+        .profile()
         .set_my_profile(hallway_model::VCardFields {
             full_name: Some("Bob Baker".into()),
             title: Some("Sales lead".into()),
@@ -358,6 +370,7 @@ async fn contacts_add_accept_filter_and_details() {
     })
     .await;
     dave.messenger
+        .contacts()
         .accept_subscription("alice12@localhost")
         .await
         .unwrap();
@@ -365,6 +378,7 @@ async fn contacts_add_accept_filter_and_details() {
 
     // An incoming request: Erin wants to see our status; Accept.
     erin.messenger
+        .contacts()
         .add_contact("alice12@localhost", "Alice", "")
         .await
         .unwrap();
@@ -389,6 +403,7 @@ async fn contacts_add_accept_filter_and_details() {
 
     // A colleague's status text changes live.
     bob.messenger
+        .profile()
         .set_my_presence(hallway_model::MyPresence {
             show: hallway_model::MyShow::Away,
             status: "In a meeting until 3".into(),
@@ -439,6 +454,7 @@ async fn contacts_add_accept_filter_and_details() {
     let stranger = Client::online(server, "erin11@localhost").await;
     stranger
         .messenger
+        .chats()
         .send_message("alice12@localhost", "Hello, is the meeting room free at 4?")
         .await
         .unwrap();
@@ -625,7 +641,7 @@ async fn send_a_file_and_receive_a_picture() {
     };
     let got = ms.into_iter().find(|m| m.attachment.is_some()).unwrap();
     assert_eq!(got.attachment.as_ref().unwrap().name, name);
-    bob.messenger.download_file(got.id).await.unwrap();
+    bob.messenger.files().download_file(got.id).await.unwrap();
     let saved = loop {
         let ev = bob
             .wait_for(
@@ -655,6 +671,7 @@ async fn send_a_file_and_receive_a_picture() {
     let png = support::png::solid(140, [0x2a, 0x9d, 0x6f]);
     std::fs::write(&picture, &png).unwrap();
     bob.messenger
+        .files()
         .send_file("alice15@localhost", &picture)
         .await
         .unwrap();
@@ -674,6 +691,7 @@ async fn send_a_file_and_receive_a_picture() {
     let notes = files.path().join("Meeting notes.txt");
     std::fs::write(&notes, "Agenda\n1. Budget\n2. Hiring\n".repeat(2000)).unwrap();
     bob.messenger
+        .files()
         .send_file_direct("alice15@localhost", &notes)
         .await
         .unwrap();
@@ -714,7 +732,7 @@ async fn send_a_file_and_receive_a_picture() {
     wait_el(&b, &role("progressbar", "Sending Backup.zip"), 30).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     shot(&b, "f07-sending-directly").await;
-    bob.messenger.accept_file(offer.id).await.unwrap();
+    bob.messenger.files().accept_file(offer.id).await.unwrap();
     wait_el(&b, &button("Open Backup.zip"), 240).await;
     let got = loop {
         let ev = bob

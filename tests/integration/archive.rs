@@ -28,6 +28,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
     let mut colleague = Client::online(server, bob).await;
     colleague
         .messenger
+        .chats()
         .send_message(alice, "before you left")
         .await
         .unwrap();
@@ -42,6 +43,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
     for i in 1..=3 {
         colleague
             .messenger
+            .chats()
             .send_message(alice, &format!("while you were out {i}"))
             .await
             .unwrap();
@@ -63,6 +65,7 @@ async fn catch_up_fetches_what_arrived_while_offline_exactly_once() {
         .await;
     phone
         .messenger
+        .chats()
         .send_message(bob, "replying from my phone")
         .await
         .unwrap();
@@ -149,7 +152,12 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
     );
 
     // The conversation opens on the newest page; scrolling up fetches older pages on demand.
-    let newest = fresh.messenger.load_history(bob, None, 50).await.unwrap();
+    let newest = fresh
+        .messenger
+        .history()
+        .load_history(bob, None, 50)
+        .await
+        .unwrap();
     assert_eq!(newest.len(), 50);
     assert_eq!(
         newest.last().unwrap().body,
@@ -160,6 +168,7 @@ async fn first_sign_in_with_a_big_archive_fetches_recent_pages_then_older_on_scr
     while seen < stored + 150 {
         let page = fresh
             .messenger
+            .history()
             .load_history(bob, Some(cursor.id), 50)
             .await
             .unwrap();
@@ -193,6 +202,7 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
     desk.sign_in(server).await.unwrap();
     let peer = Client::online(server, colleague).await;
     peer.messenger
+        .chats()
         .send_message(me, "before the gap")
         .await
         .unwrap();
@@ -222,6 +232,7 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
     // Scrolling up from the newest page walks into the gap, which is filled from the archive.
     let mut page = desk
         .messenger
+        .history()
         .load_history(colleague, None, 50)
         .await
         .unwrap();
@@ -229,6 +240,7 @@ async fn a_bounded_catch_up_leaves_a_gap_that_scrolling_fills_in_order() {
     while page.first().is_some_and(|m| m.body != "before the gap") {
         page = desk
             .messenger
+            .history()
             .load_history(colleague, Some(page[0].id), 50)
             .await
             .unwrap();

@@ -133,10 +133,12 @@ async fn a_thousand_messages_each_way_survive_random_cuts_exactly_once() {
     let mut rng = Rng(seed ^ 0xABCD);
     for i in 0..PER_SIDE {
         a.messenger
+            .chats()
             .send_message(b_addr, &format!("a→b {i}"))
             .await
             .unwrap();
         b.messenger
+            .chats()
             .send_message(a_addr, &format!("b→a {i}"))
             .await
             .unwrap();

@@ -175,6 +175,7 @@ async fn reconnects_after_server_restart_and_sends_offline_outbox_exactly_once()
     // Composed while offline: stored as pending at once.
     let m = alice
         .messenger
+        .chats()
         .send_message("bob5@localhost", "written while the server was down")
         .await
         .unwrap();
@@ -332,10 +333,12 @@ async fn a_cut_link_resumes_the_stream_without_losing_or_repeating_messages() {
         .await;
     let m = alice
         .messenger
+        .chats()
         .send_message("bob14@localhost", "sent across the cut")
         .await
         .unwrap();
     bob.messenger
+        .chats()
         .send_message("alice14@localhost", "sent to alice while her link was down")
         .await
         .unwrap();

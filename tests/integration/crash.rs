@@ -59,6 +59,7 @@ async fn crash_child() {
         .unwrap();
     for i in 0.. {
         messenger
+            .chats()
             .send_message(PEER, &format!("crash run {run} message {i}"))
             .await
             .unwrap();

@@ -67,7 +67,12 @@ async fn wait_file_message(c: &mut Client, secs: u64) -> Message {
 
 /// Sends `path` from `from` to `to` and returns (sender's message id, receiver's message).
 async fn send_and_receive(from: &mut Client, to: &mut Client, path: &Path) -> (i64, Message) {
-    let sent = from.messenger.send_file(&to.address, path).await.unwrap();
+    let sent = from
+        .messenger
+        .files()
+        .send_file(&to.address, path)
+        .await
+        .unwrap();
     let a = sent.attachment.clone().unwrap();
     assert_eq!(a.status, FileStatus::Uploading);
     assert_eq!(sent.state, DeliveryState::Pending);
@@ -90,7 +95,7 @@ fn stored_state(c: &Client, id: i64) -> DeliveryState {
 }
 
 async fn download(c: &mut Client, id: i64) -> PathBuf {
-    c.messenger.download_file(id).await.unwrap();
+    c.messenger.files().download_file(id).await.unwrap();
     let a = wait_status(c, id, FileStatus::Downloaded, 60).await;
     let p = PathBuf::from(a.local_path.unwrap());
     assert!(p.starts_with(c.data_dir.path().join("Downloads")), "{p:?}");
@@ -102,7 +107,7 @@ async fn uploads_and_downloads_files_with_matching_hashes() {
     let server = Prosody::shared();
     let mut alice = Client::online(server, "alice15@localhost").await;
     let mut bob = Client::online(server, "bob15@localhost").await;
-    let limit = alice.messenger.upload_limit().await.unwrap();
+    let limit = alice.messenger.files().upload_limit().await.unwrap();
     assert!(limit.available);
     assert_eq!(limit.max_size, Some(UPLOAD_LIMIT));
 
@@ -136,7 +141,7 @@ async fn uploads_and_downloads_files_with_matching_hashes() {
     assert!(url.starts_with(&https), "{url}");
 
     // Size via HEAD, then the download: same bytes, never overwriting an earlier copy.
-    bob.messenger.inspect_file(got.id).await.unwrap();
+    bob.messenger.files().inspect_file(got.id).await.unwrap();
     let a = wait_status(&mut bob, got.id, FileStatus::Available, 10).await;
     assert_eq!(a.size, Some(3 * 1024 * 1024));
     let first = download(&mut bob, got.id).await;
@@ -171,6 +176,7 @@ async fn a_file_over_the_limit_is_refused_before_any_upload() {
     f.set_len(UPLOAD_LIMIT + 1).unwrap(); // sparse: no 10 MB written
     let err = carol
         .messenger
+        .files()
         .send_file("alice15@localhost", &path)
         .await
         .unwrap_err();
@@ -241,7 +247,7 @@ async fn hostile_file_names_are_saved_and_shown_safely() {
         assert_eq!(p.file_name().unwrap().to_string_lossy(), expected);
         assert_eq!(sha256(&p), sha256(&src));
         if expected.ends_with(".exe") {
-            let err = bob.messenger.file_to_open(got.id).unwrap_err();
+            let err = bob.messenger.files().file_to_open(got.id).unwrap_err();
             assert!(err.to_string().contains("Show in folder"), "{err}");
         }
     }
@@ -257,6 +263,7 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
     let path = make_file(dir.path(), "slides.pdf", UPLOAD_LIMIT as usize);
     let sent = alice
         .messenger
+        .files()
         .send_file("bob14@localhost", &path)
         .await
         .unwrap();
@@ -283,7 +290,12 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
     server.launch();
     alice.wait_online(60).await;
     bob.wait_online(60).await;
-    alice.messenger.retry_message(sent.id).await.unwrap();
+    alice
+        .messenger
+        .chats()
+        .retry_message(sent.id)
+        .await
+        .unwrap();
     wait_status(&mut alice, sent.id, FileStatus::Uploaded, 90).await;
     let got = wait_file_message(&mut bob, 60).await;
     let p = download(&mut bob, got.id).await;
@@ -294,7 +306,7 @@ async fn a_server_failing_mid_upload_is_reported_and_retry_sends_the_file() {
 /// Waits until `from` sees a device of `to` that takes files directly.
 async fn until_direct_possible(from: &mut Client, to: &str) {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !from.messenger.can_send_directly(to).await.unwrap() {
+    while !from.messenger.files().can_send_directly(to).await.unwrap() {
         assert!(
             std::time::Instant::now() < deadline,
             "{to}'s device never offered Jingle file transfer"
@@ -312,8 +324,8 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     // server's relay: the XEP-0260 negotiation fails both ways and the sender falls back to in-band (XEP-0261)
     // with transport-replace, which is what this test then exercises.
     for c in [&alice, &bob] {
-        c.messenger.set_direct_addresses(Some(Vec::new()));
-        c.messenger.set_relay_allowed(false);
+        c.messenger.files().set_direct_addresses(Some(Vec::new()));
+        c.messenger.files().set_relay_allowed(false);
     }
     until_direct_possible(&mut alice, "bob17@localhost").await;
 
@@ -322,6 +334,7 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     let path = make_file(dir.path(), "Site photos.zip", 2_000_000);
     let sent = alice
         .messenger
+        .files()
         .send_file_direct("bob17@localhost", &path)
         .await
         .unwrap();
@@ -342,7 +355,7 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     )
     .await;
 
-    bob.messenger.accept_file(offer.id).await.unwrap();
+    bob.messenger.files().accept_file(offer.id).await.unwrap();
     let got = wait_status(&mut bob, offer.id, FileStatus::Downloaded, 60).await;
     let saved = PathBuf::from(got.local_path.unwrap());
     assert!(saved.starts_with(bob.data_dir.path().join("Downloads")));
@@ -356,22 +369,23 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     assert!(bob.seen.iter().any(|e| matches!(e,
         CoreEvent::TransferProgressed(p) if p.message_id == offer.id)));
     assert_eq!(
-        alice.messenger.direct_route(sent.id),
+        alice.messenger.files().direct_route(sent.id),
         Some(DirectRoute::ThroughServer)
     );
     assert_eq!(
-        bob.messenger.direct_route(offer.id),
+        bob.messenger.files().direct_route(offer.id),
         Some(DirectRoute::ThroughServer)
     );
 
     // A declined offer ends on the sender's side with the reason.
     let second = alice
         .messenger
+        .files()
         .send_file_direct("bob17@localhost", &path)
         .await
         .unwrap();
     let offer = wait_file_message(&mut bob, 30).await;
-    bob.messenger.decline_file(offer.id).await.unwrap();
+    bob.messenger.files().decline_file(offer.id).await.unwrap();
     let failed = wait_status(&mut alice, second.id, FileStatus::UploadFailed, 30).await;
     assert!(failed.error.unwrap().contains("declined"));
     let declined = bob.messenger.store().message(offer.id).unwrap().unwrap();
@@ -384,18 +398,23 @@ async fn a_file_goes_straight_to_a_device_and_arrives_intact_or_is_declined() {
     let big = make_file(dir.path(), "Video.mp4", 4_000_000);
     let third = alice
         .messenger
+        .files()
         .send_file_direct("bob17@localhost", &big)
         .await
         .unwrap();
     let offer = wait_file_message(&mut bob, 30).await;
-    bob.messenger.accept_file(offer.id).await.unwrap();
+    bob.messenger.files().accept_file(offer.id).await.unwrap();
     bob.wait_for(
         "bytes arriving",
         30,
         |e| matches!(e, CoreEvent::TransferProgressed(p) if p.message_id == offer.id),
     )
     .await;
-    bob.messenger.cancel_transfer(offer.id).await.unwrap();
+    bob.messenger
+        .files()
+        .cancel_transfer(offer.id)
+        .await
+        .unwrap();
     let a = wait_status(&mut bob, offer.id, FileStatus::DownloadFailed, 30).await;
     assert_eq!(a.error.as_deref(), Some("Cancelled."));
     let failed = wait_status(&mut alice, third.id, FileStatus::UploadFailed, 30).await;
@@ -420,19 +439,20 @@ async fn send_directly_and_accept(
 ) -> (Option<DirectRoute>, Option<DirectRoute>) {
     let sent = from
         .messenger
+        .files()
         .send_file_direct(&to.address, path)
         .await
         .unwrap();
     let offer = wait_file_message(to, 30).await;
-    to.messenger.accept_file(offer.id).await.unwrap();
+    to.messenger.files().accept_file(offer.id).await.unwrap();
     let got = wait_status(to, offer.id, FileStatus::Downloaded, 60).await;
     let saved = PathBuf::from(got.local_path.unwrap());
     assert_eq!(sha256(&saved), sha256(path), "hash checked and equal");
     wait_status(from, sent.id, FileStatus::Uploaded, 30).await;
     assert_eq!(stored_state(from, sent.id), DeliveryState::Delivered);
     (
-        from.messenger.direct_route(sent.id),
-        to.messenger.direct_route(offer.id),
+        from.messenger.files().direct_route(sent.id),
+        to.messenger.files().direct_route(offer.id),
     )
 }
 
@@ -442,10 +462,13 @@ async fn a_file_goes_over_a_direct_connection_on_loopback() {
     let mut alice = Client::online(server, "alice19@localhost").await;
     let mut bob = Client::online(server, "bob19@localhost").await;
     let loopback = vec![std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)];
-    alice.messenger.set_direct_addresses(Some(loopback.clone()));
+    alice
+        .messenger
+        .files()
+        .set_direct_addresses(Some(loopback.clone()));
     // Bob offers nothing: the connection that carries the file is the one Bob opens to
     // Alice's candidate (XEP-0260 §2.4: a candidate-used against a candidate-error).
-    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    bob.messenger.files().set_direct_addresses(Some(Vec::new()));
     until_direct_possible(&mut alice, "bob19@localhost").await;
 
     let dir = tempfile::tempdir().unwrap();
@@ -457,7 +480,7 @@ async fn a_file_goes_over_a_direct_connection_on_loopback() {
     );
 
     // Both sides offer loopback: both connect, and both must pick the same connection.
-    bob.messenger.set_direct_addresses(Some(loopback));
+    bob.messenger.files().set_direct_addresses(Some(loopback));
     let path2 = make_file(dir.path(), "Budget.xlsx", 700_000);
     assert_eq!(
         send_directly_and_accept(&mut alice, &mut bob, &path2).await,
@@ -479,8 +502,11 @@ async fn a_file_goes_through_the_servers_relay_when_the_devices_cannot_reach_eac
     let mut bob = Client::online(server, "bob20@localhost").await;
     // No own addresses on either side (two NATs): the only candidate is the server's XEP-0065
     // relay, which Alice offers and Bob, per XEP-0260 §2.2, does not offer again.
-    alice.messenger.set_direct_addresses(Some(Vec::new()));
-    bob.messenger.set_direct_addresses(Some(Vec::new()));
+    alice
+        .messenger
+        .files()
+        .set_direct_addresses(Some(Vec::new()));
+    bob.messenger.files().set_direct_addresses(Some(Vec::new()));
     until_direct_possible(&mut alice, "bob20@localhost").await;
 
     let dir = tempfile::tempdir().unwrap();

@@ -153,6 +153,7 @@ async fn interop_a_file_goes_straight_to_dino() {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !alice
         .messenger
+        .files()
         .can_send_directly("bob1@localhost")
         .await
         .unwrap()
@@ -168,6 +169,7 @@ async fn interop_a_file_goes_straight_to_dino() {
     // Dino takes files only within a conversation it has: a message opens one.
     alice
         .messenger
+        .chats()
         .send_message("bob1@localhost", "Hello from Hallway")
         .await
         .unwrap();
@@ -179,8 +181,11 @@ async fn interop_a_file_goes_straight_to_dino() {
     // candidates can carry the file.
     for (name, no_direct) in [("both-offer.bin", false), ("dino-offers.bin", true)] {
         if no_direct {
-            alice.messenger.set_direct_addresses(Some(Vec::new()));
-            alice.messenger.set_relay_allowed(false);
+            alice
+                .messenger
+                .files()
+                .set_direct_addresses(Some(Vec::new()));
+            alice.messenger.files().set_relay_allowed(false);
         }
         let path = files.path().join(name);
         std::fs::write(
@@ -190,6 +195,7 @@ async fn interop_a_file_goes_straight_to_dino() {
         .unwrap();
         let sent = alice
             .messenger
+            .files()
             .send_file_direct("bob1@localhost", &path)
             .await
             .unwrap();
@@ -210,7 +216,7 @@ async fn interop_a_file_goes_straight_to_dino() {
             }
             let _ = alice.drain_for(500).await;
         };
-        let route: Option<DirectRoute> = alice.messenger.direct_route(sent.id);
+        let route: Option<DirectRoute> = alice.messenger.files().direct_route(sent.id);
         let received: Vec<PathBuf> = walk(&home.as_path().join("data/dino/files"))
             .into_iter()
             .filter(|p| p.to_string_lossy().contains(name.trim_end_matches(".bin")))

@@ -15,6 +15,7 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
 
     let sent = alice
         .messenger
+        .chats()
         .send_message("bob9@localhost", "Hi Bob, lunch at 12?")
         .await
         .unwrap();
@@ -25,6 +26,7 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
     .await;
     let reply = bob
         .messenger
+        .chats()
         .send_message("alice9@localhost", "Sure <b>12</b> & see you")
         .await
         .unwrap();
@@ -53,11 +55,13 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
 
     let a_hist = alice
         .messenger
+        .history()
         .load_history("bob9@localhost", None, 50)
         .await
         .unwrap();
     let b_hist = bob
         .messenger
+        .history()
         .load_history("alice9@localhost", None, 50)
         .await
         .unwrap();
@@ -85,7 +89,12 @@ async fn round_trip_both_ways_is_stored_and_delivered() {
         .unread_counts("alice9@localhost")
         .unwrap();
     assert_eq!(unread, vec![("bob9@localhost".to_string(), 1)]);
-    alice.messenger.mark_read("bob9@localhost").await.unwrap();
+    alice
+        .messenger
+        .chats()
+        .mark_read("bob9@localhost")
+        .await
+        .unwrap();
     assert!(alice
         .messenger
         .store()
@@ -119,6 +128,7 @@ async fn carbons_copy_messages_to_the_second_device() {
     let _ = desk.drain_for(300).await;
 
     bob.messenger
+        .chats()
         .send_message("alice10@localhost", "to both of your devices")
         .await
         .unwrap();
@@ -130,6 +140,7 @@ async fn carbons_copy_messages_to_the_second_device() {
     }
 
     desk.messenger
+        .chats()
         .send_message("bob10@localhost", "sent from my desk")
         .await
         .unwrap();
@@ -154,7 +165,12 @@ async fn carbons_copy_messages_to_the_second_device() {
             .unwrap()
     };
     assert_eq!(unread(&desk), vec![("bob10@localhost".to_string(), 1)]);
-    laptop.messenger.mark_read("bob10@localhost").await.unwrap();
+    laptop
+        .messenger
+        .chats()
+        .mark_read("bob10@localhost")
+        .await
+        .unwrap();
     desk.wait_for("unread cleared by the other device", 10, |e| {
         matches!(e, CoreEvent::UnreadChanged(c) if c == &vec![("bob10@localhost".to_string(), 0)])
     })
@@ -172,11 +188,13 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
     let big = "0123456789abcdef".repeat(100 * 1024 / 16);
     alice
         .messenger
+        .chats()
         .send_message("bob11@localhost", xss)
         .await
         .unwrap();
     alice
         .messenger
+        .chats()
         .send_message("bob11@localhost", &big)
         .await
         .unwrap();
@@ -191,6 +209,7 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
     .await;
     let h = bob
         .messenger
+        .history()
         .load_history("alice11@localhost", None, 10)
         .await
         .unwrap();
@@ -200,17 +219,20 @@ async fn hostile_and_huge_bodies_arrive_as_text_and_limits_are_clear() {
     let too_big = "x".repeat(300 * 1024);
     let err = alice
         .messenger
+        .chats()
         .send_message("bob11@localhost", &too_big)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("too long"), "{err}");
     assert!(alice
         .messenger
+        .chats()
         .send_message("bob11@localhost", "   ")
         .await
         .is_err());
     assert!(alice
         .messenger
+        .chats()
         .send_message("not a jid", "hi")
         .await
         .is_err());
@@ -224,6 +246,7 @@ async fn history_survives_a_restart_and_pages() {
     for i in 0..60 {
         alice
             .messenger
+            .chats()
             .send_message("bob12@localhost", &format!("message {i}"))
             .await
             .unwrap();
@@ -243,6 +266,7 @@ async fn history_survives_a_restart_and_pages() {
     bob.sign_in(server).await.unwrap();
     let newest = bob
         .messenger
+        .history()
         .load_history("alice12@localhost", None, 50)
         .await
         .unwrap();
@@ -250,6 +274,7 @@ async fn history_survives_a_restart_and_pages() {
     assert_eq!(newest.last().unwrap().body, "message 59");
     let older = bob
         .messenger
+        .history()
         .load_history("alice12@localhost", Some(newest[0].id), 50)
         .await
         .unwrap();
@@ -339,9 +364,14 @@ async fn corrections_from_another_client_replace_the_text_and_search_follows() {
     assert_eq!(h.len(), 1, "a correction is not a second message");
     assert_eq!(h[0].body, "Meeting in the new bistro");
     assert!(h[0].edited);
-    let found = alice.messenger.search_messages("bistro").unwrap();
+    let found = alice.messenger.chats().search_messages("bistro").unwrap();
     assert_eq!(found.len(), 1);
-    assert!(alice.messenger.search_messages("cafe").unwrap().is_empty());
+    assert!(alice
+        .messenger
+        .chats()
+        .search_messages("cafe")
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,7 +398,12 @@ async fn reading_on_another_device_clears_unread_here_through_xep0490() {
         })
         .await;
     }
-    phone.messenger.mark_read("bob18@localhost").await.unwrap();
+    phone
+        .messenger
+        .chats()
+        .mark_read("bob18@localhost")
+        .await
+        .unwrap();
     laptop
         .eventually("unread cleared by the phone's read position", 20, |c| {
             c.messenger.store().unread_counts(me).unwrap().is_empty()
@@ -399,7 +434,12 @@ async fn reading_on_another_device_clears_unread_here_through_xep0490() {
                 .contains(&("bob18@localhost".to_string(), 1))
         })
         .await;
-    phone.messenger.mark_read("bob18@localhost").await.unwrap();
+    phone
+        .messenger
+        .chats()
+        .mark_read("bob18@localhost")
+        .await
+        .unwrap();
     let _ = phone.drain_for(500).await;
     laptop.sign_in(server).await.unwrap();
     laptop

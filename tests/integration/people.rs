@@ -24,7 +24,7 @@ async fn contact_until(
 ) -> Option<Contact> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
-        let list = c.messenger.contacts().await;
+        let list = c.messenger.contacts().list().await;
         let found = list.iter().find(|x| x.jid == jid);
         if pred(found) {
             return found.cloned();
@@ -42,14 +42,22 @@ async fn contact_until(
 /// `a` adds `b`, `b` accepts: both end up seeing each other's presence.
 async fn befriend(a: &mut Client, b: &mut Client) {
     let (aj, bj) = (a.address.clone(), b.address.clone());
-    a.messenger.add_contact(&bj, "", "").await.unwrap();
+    a.messenger
+        .contacts()
+        .add_contact(&bj, "", "")
+        .await
+        .unwrap();
     b.wait_for(
         "subscription request",
         10,
         |e| matches!(e, CoreEvent::SubscriptionRequestsChanged(r) if r.iter().any(|r| r.jid == aj)),
     )
     .await;
-    b.messenger.accept_subscription(&aj).await.unwrap();
+    b.messenger
+        .contacts()
+        .accept_subscription(&aj)
+        .await
+        .unwrap();
     contact_until(a, &bj, 10, "mutual subscription", |c| {
         c.is_some_and(|c| c.subscription == Subscription::Both)
     })
@@ -67,6 +75,7 @@ async fn roster_edits_round_trip_to_the_server_and_a_second_session() {
     let mut laptop = Client::online(server, "dave1@localhost").await;
 
     desk.messenger
+        .contacts()
         .add_contact("Erin1@Localhost", "Erin Evans", "Design")
         .await
         .unwrap();
@@ -84,6 +93,7 @@ async fn roster_edits_round_trip_to_the_server_and_a_second_session() {
 
     laptop
         .messenger
+        .contacts()
         .rename_contact("erin1@localhost", "Erin E.")
         .await
         .unwrap();
@@ -93,6 +103,7 @@ async fn roster_edits_round_trip_to_the_server_and_a_second_session() {
     .await;
 
     desk.messenger
+        .contacts()
         .set_contact_groups(
             "erin1@localhost",
             vec!["Sales".into(), "Friday lunch".into()],
@@ -122,6 +133,7 @@ async fn roster_edits_round_trip_to_the_server_and_a_second_session() {
 
     laptop
         .messenger
+        .contacts()
         .remove_contact("erin1@localhost")
         .await
         .unwrap();
@@ -131,11 +143,16 @@ async fn roster_edits_round_trip_to_the_server_and_a_second_session() {
 
     let err = desk
         .messenger
+        .contacts()
         .add_contact("not an address", "", "")
         .await
         .unwrap_err();
     assert!(err.to_string().contains("address"), "{err}");
-    let own = desk.messenger.add_contact("dave1@localhost", "", "").await;
+    let own = desk
+        .messenger
+        .contacts()
+        .add_contact("dave1@localhost", "", "")
+        .await;
     assert!(own.is_err(), "own address refused");
 }
 
@@ -153,7 +170,12 @@ async fn accepting_a_request_lets_both_see_presence_and_declining_does_not() {
         c.is_some_and(|c| c.presence == PresenceShow::Available)
     })
     .await;
-    assert!(erin.messenger.subscription_requests().await.is_empty());
+    assert!(erin
+        .messenger
+        .contacts()
+        .subscription_requests()
+        .await
+        .is_empty());
 
     // Decline: dave3 asks erin3, erin3 says no.
     let mut dave3 = Client::online(server, "dave3@localhost").await;
@@ -161,6 +183,7 @@ async fn accepting_a_request_lets_both_see_presence_and_declining_does_not() {
     // Our published full name introduces us in the request (XEP-0172 nick).
     dave3
         .messenger
+        .profile()
         .set_my_profile(VCardFields {
             full_name: Some("Dave Three".into()),
             ..Default::default()
@@ -169,6 +192,7 @@ async fn accepting_a_request_lets_both_see_presence_and_declining_does_not() {
         .unwrap();
     dave3
         .messenger
+        .contacts()
         .add_contact("erin3@localhost", "Erin", "")
         .await
         .unwrap();
@@ -180,15 +204,21 @@ async fn accepting_a_request_lets_both_see_presence_and_declining_does_not() {
         .await;
     erin3
         .messenger
+        .contacts()
         .decline_subscription("dave3@localhost")
         .await
         .unwrap();
-    assert!(erin3.messenger.subscription_requests().await.is_empty());
+    assert!(erin3
+        .messenger
+        .contacts()
+        .subscription_requests()
+        .await
+        .is_empty());
     contact_until(&mut dave3, "erin3@localhost", 10, "declined", |c| {
         c.is_some_and(|c| !c.pending_out && c.subscription == Subscription::None)
     })
     .await;
-    let erin_seen = dave3.messenger.contacts().await;
+    let erin_seen = dave3.messenger.contacts().list().await;
     let erin_c = erin_seen
         .iter()
         .find(|c| c.jid == "erin3@localhost")
@@ -208,7 +238,12 @@ async fn avatars_and_vcards_published_by_one_account_reach_another() {
     befriend(&mut dave, &mut erin).await;
 
     let png = crate::support::png::solid(48, [0x2a, 0x6f, 0xdb]);
-    let hash = dave.messenger.set_my_avatar(png.clone()).await.unwrap();
+    let hash = dave
+        .messenger
+        .profile()
+        .set_my_avatar(png.clone())
+        .await
+        .unwrap();
     let ev = erin
         .wait_for("dave's avatar", 15, |e| {
             matches!(e, CoreEvent::AvatarChanged { jid, avatar: Some(_) } if jid == "dave4@localhost")
@@ -218,7 +253,11 @@ async fn avatars_and_vcards_published_by_one_account_reach_another() {
         unreachable!()
     };
     assert_eq!(avatar.as_deref(), Some(hash.as_str()));
-    let (bytes, mime) = erin.messenger.avatar_image(&hash).expect("cached on disk");
+    let (bytes, mime) = erin
+        .messenger
+        .profile()
+        .avatar_image(&hash)
+        .expect("cached on disk");
     assert_eq!(mime, "image/png");
     // The window gets Hallway's own re-encoding of the picture, never the sender's bytes; it
     // is the same picture.
@@ -241,6 +280,7 @@ async fn avatars_and_vcards_published_by_one_account_reach_another() {
     );
     assert!(dave
         .messenger
+        .profile()
         .set_my_avatar(b"GIF? no".to_vec())
         .await
         .is_err());
@@ -253,10 +293,15 @@ async fn avatars_and_vcards_published_by_one_account_reach_another() {
         email: Some("dave@acme.example".into()),
         phone: Some("+49 30 555 0104".into()),
     };
-    dave.messenger.set_my_profile(card.clone()).await.unwrap();
-    assert_eq!(dave.messenger.my_profile().await.unwrap(), card);
+    dave.messenger
+        .profile()
+        .set_my_profile(card.clone())
+        .await
+        .unwrap();
+    assert_eq!(dave.messenger.profile().my_profile().await.unwrap(), card);
     let details = erin
         .messenger
+        .contacts()
         .contact_details("dave4@localhost")
         .await
         .unwrap();
@@ -273,6 +318,7 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     befriend(&mut dave, &mut erin).await;
 
     dave.messenger
+        .contacts()
         .block_contact("erin5@localhost")
         .await
         .unwrap();
@@ -288,16 +334,18 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     .await;
     // The window asks for the list when it opens (the event may have gone out before it listened).
     assert_eq!(
-        dave.messenger.blocked_addresses().await,
+        dave.messenger.contacts().blocked_addresses().await,
         vec!["erin5@localhost".to_string()]
     );
 
     erin.messenger
+        .chats()
         .send_message("dave5@localhost", "can you hear me?")
         .await
         .unwrap();
     let mine = dave
         .messenger
+        .chats()
         .send_message("erin5@localhost", "blocked outgoing")
         .await
         .unwrap();
@@ -305,6 +353,7 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     let _ = erin.drain_for(500).await;
     let dave_got = dave
         .messenger
+        .history()
         .load_history("erin5@localhost", None, 50)
         .await
         .unwrap();
@@ -314,6 +363,7 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     );
     let erin_got = erin
         .messenger
+        .history()
         .load_history("dave5@localhost", None, 50)
         .await
         .unwrap();
@@ -331,6 +381,7 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     assert_ne!(state, DeliveryState::Delivered);
 
     dave.messenger
+        .contacts()
         .unblock_contact("erin5@localhost")
         .await
         .unwrap();
@@ -341,6 +392,7 @@ async fn blocking_stops_delivery_both_ways_until_unblocked() {
     )
     .await;
     erin.messenger
+        .chats()
         .send_message("dave5@localhost", "and now?")
         .await
         .unwrap();
@@ -360,6 +412,7 @@ async fn strangers_messages_are_requests_until_added_or_blocked() {
     let erin7 = Client::online(server, "erin7@localhost").await;
 
     erin.messenger
+        .chats()
         .send_message("dave6@localhost", "<b>hello</b> from a stranger")
         .await
         .unwrap();
@@ -370,6 +423,7 @@ async fn strangers_messages_are_requests_until_added_or_blocked() {
     .await;
     erin7
         .messenger
+        .chats()
         .send_message("dave6@localhost", "spam spam")
         .await
         .unwrap();
@@ -379,6 +433,7 @@ async fn strangers_messages_are_requests_until_added_or_blocked() {
     .await;
 
     dave.messenger
+        .contacts()
         .add_contact("erin6@localhost", "Erin", "")
         .await
         .unwrap();
@@ -387,6 +442,7 @@ async fn strangers_messages_are_requests_until_added_or_blocked() {
     })
     .await;
     dave.messenger
+        .contacts()
         .block_contact("erin7@localhost")
         .await
         .unwrap();
@@ -396,7 +452,12 @@ async fn strangers_messages_are_requests_until_added_or_blocked() {
         |e| matches!(e, CoreEvent::MessageRequestsChanged(r) if r.is_empty()),
     )
     .await;
-    assert!(dave.messenger.message_requests().await.is_empty());
+    assert!(dave
+        .messenger
+        .contacts()
+        .message_requests()
+        .await
+        .is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -406,6 +467,7 @@ async fn inactivity_turns_into_away_with_idle_time_and_back_but_never_over_dnd()
     let mut erin = Client::online(server, "erin8@localhost").await;
     befriend(&mut dave, &mut erin).await;
     erin.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Available,
             status: "at my desk".into(),
@@ -457,6 +519,7 @@ async fn inactivity_turns_into_away_with_idle_time_and_back_but_never_over_dnd()
     erin.idle.set_locked(false);
 
     erin.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Dnd,
             status: "focus".into(),
@@ -471,7 +534,7 @@ async fn inactivity_turns_into_away_with_idle_time_and_back_but_never_over_dnd()
     .await
     .unwrap();
     let _ = dave.drain_for(1000).await;
-    let again = dave.messenger.contacts().await;
+    let again = dave.messenger.contacts().list().await;
     let still = again.iter().find(|x| x.jid == "erin8@localhost").unwrap();
     assert_eq!(
         still.presence,
@@ -505,6 +568,7 @@ async fn last_seen_is_recorded_when_a_contact_leaves_and_asked_when_offline() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let d = dave_again
         .messenger
+        .contacts()
         .contact_details("erin9@localhost")
         .await
         .unwrap();
@@ -534,6 +598,7 @@ async fn our_card_is_published_even_when_another_client_made_the_node_open() {
     let dave = Client::online(server, "dave11@localhost").await;
     assert_eq!(
         dave.messenger
+            .profile()
             .my_profile()
             .await
             .unwrap()
@@ -546,8 +611,12 @@ async fn our_card_is_published_even_when_another_client_made_the_node_open() {
         title: Some("Caretaker".into()),
         ..Default::default()
     };
-    dave.messenger.set_my_profile(card.clone()).await.unwrap();
-    assert_eq!(dave.messenger.my_profile().await.unwrap(), card);
+    dave.messenger
+        .profile()
+        .set_my_profile(card.clone())
+        .await
+        .unwrap();
+    assert_eq!(dave.messenger.profile().my_profile().await.unwrap(), card);
     let png = crate::support::png::solid(16, [0x10, 0x80, 0x40]);
-    dave.messenger.set_my_avatar(png).await.unwrap();
+    dave.messenger.profile().set_my_avatar(png).await.unwrap();
 }

@@ -17,7 +17,7 @@ async fn fetches_the_roster_with_names_and_groups() {
             |e| matches!(e, CoreEvent::RosterChanged(c) if !c.is_empty()),
         )
         .await;
-    let contacts = alice.messenger.contacts().await;
+    let contacts = alice.messenger.contacts().list().await;
     let bob = contacts
         .iter()
         .find(|c| c.jid == "bob6@localhost")
@@ -45,6 +45,7 @@ async fn sees_a_colleagues_presence_and_status_text_change_live() {
         .await;
 
     bob.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Away,
             status: "in a meeting".into(),
@@ -59,6 +60,7 @@ async fn sees_a_colleagues_presence_and_status_text_change_live() {
         .await;
 
     bob.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Dnd,
             status: "focus time".into(),
@@ -74,6 +76,7 @@ async fn sees_a_colleagues_presence_and_status_text_change_live() {
     let contact = alice
         .messenger
         .contacts()
+        .list()
         .await
         .into_iter()
         .find(|c| c.jid == "bob7@localhost")
@@ -95,6 +98,7 @@ async fn sees_a_colleagues_presence_and_status_text_change_live() {
 
     // Invisible: contacts see bob go offline.
     bob.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Invisible,
             status: String::new(),
@@ -115,6 +119,7 @@ async fn my_status_is_sent_again_after_a_restart() {
     let mut alice = Client::online(server, "alice8@localhost").await;
     let bob = Client::online(server, "bob8@localhost").await;
     bob.messenger
+        .profile()
         .set_my_presence(MyPresence {
             show: MyShow::Away,
             status: "lunch".into(),

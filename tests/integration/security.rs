@@ -171,7 +171,11 @@ async fn a_contacts_device_cannot_push_a_file_without_accept() {
 async fn an_offer_larger_than_the_limit_is_refused_before_any_byte() {
     let server = Prosody::shared();
     let mut alice = Client::online(server, "bob22@localhost").await;
-    alice.messenger.set_max_incoming_file(1_000_000).unwrap();
+    alice
+        .messenger
+        .settings()
+        .set_max_incoming_file(1_000_000)
+        .unwrap();
     let me = full_jid(&alice);
     let offer = ibb_offer(&me, "big1", "ibbbig", "huge.iso", 5_000_000);
     let open = format!("<iq type='set' to='{me}' id='openbig'><open xmlns='http://jabber.org/protocol/ibb' sid='ibbbig' block-size='4096' stanza='iq'/></iq>");
@@ -213,11 +217,13 @@ async fn jingle_actions_count_only_from_the_device_the_session_is_with() {
     let mut bob = Client::online(server, "bob23@localhost").await;
     alice
         .wait_for("bob online", 15, |e| {
-            matches!(e, CoreEvent::PresencesChanged(ps) if ps.iter().any(|p| p.jid == "bob23@localhost"))
+            matches!(e, CoreEvent::PresencesChanged(ps)
+                if ps.iter().any(|p| p.jid == "bob23@localhost" && p.presence != hallway_model::PresenceShow::Offline))
         })
         .await;
     let sent = alice
         .messenger
+        .files()
         .send_file_direct("bob23@localhost", &path)
         .await
         .unwrap();
@@ -250,7 +256,7 @@ async fn jingle_actions_count_only_from_the_device_the_session_is_with() {
     // The transfer is untouched: Bob accepts, the file arrives whole, Alice sees it delivered.
     let still = bob.messenger.store().message(offer.id).unwrap().unwrap();
     assert_eq!(still.attachment.unwrap().status, FileStatus::Offered);
-    bob.messenger.accept_file(offer.id).await.unwrap();
+    bob.messenger.files().accept_file(offer.id).await.unwrap();
     bob.eventually("file received", 60, |c| {
         c.messenger
             .store()
@@ -356,7 +362,12 @@ async fn sent_once_across_a_server_restart(
     // The server's answers (its XEP-0198 acks among them) no longer reach Hallway.
     proxy.swallow_replies(true);
     let body = format!("Budget meeting moved to 3 pm ({})", std::process::id());
-    let m = sender.messenger.send_message(to, &body).await.unwrap();
+    let m = sender
+        .messenger
+        .chats()
+        .send_message(to, &body)
+        .await
+        .unwrap();
     receiver.until("BODY", 20, &mut seen).await;
     assert_eq!(
         sender
@@ -683,8 +694,8 @@ async fn fetch_links(
         alice.eventually(l, 20, |c| find(c).is_some()).await;
         let m = find(alice).unwrap();
         // The preview (fetched by itself for a contact's picture) must not follow either.
-        let _ = alice.messenger.file_preview(m.id).await;
-        alice.messenger.download_file(m.id).await.unwrap();
+        let _ = alice.messenger.files().file_preview(m.id).await;
+        alice.messenger.files().download_file(m.id).await.unwrap();
         alice
             .eventually("the download ended", 30, |c| {
                 let a = c

@@ -40,6 +40,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     let mut colleague = online(server, ben).await;
     colleague
         .messenger
+        .chats()
         .send_message(ann, "Bring the budget sheets, s'il vous plaît")
         .await
         .unwrap();
@@ -71,13 +72,18 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     })
     .await;
     let _ = desk.drain_for(500).await;
-    let local = desk.messenger.search_messages("budget").unwrap();
+    let local = desk.messenger.chats().search_messages("budget").unwrap();
     assert!(local.is_empty(), "not in the local copy: {local:?}");
     let stored_before = desk.messenger.store().count_messages(ann).unwrap();
     assert!(stored_before < 300, "only recent pages: {stored_before}");
 
-    assert!(desk.messenger.can_search_server().await);
-    let page = desk.messenger.search_server("BUDGET", None).await.unwrap();
+    assert!(desk.messenger.history().can_search_server().await);
+    let page = desk
+        .messenger
+        .history()
+        .search_server("BUDGET", None)
+        .await
+        .unwrap();
     let found: Vec<(&str, Direction, &str)> = page
         .hits
         .iter()
@@ -116,10 +122,11 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     let hit = &page.hits[1];
     let id = desk
         .messenger
+        .history()
         .fetch_archived_message(&hit.peer, &hit.archive_id, hit.origin_id.as_deref())
         .await
         .unwrap();
-    let around = desk.messenger.load_history_around(id, 50).unwrap();
+    let around = desk.messenger.chats().load_history_around(id, 50).unwrap();
     assert!(around
         .iter()
         .any(|m| m.id == id && m.body.contains("sheets")));
@@ -132,6 +139,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     let own = &page.hits[0];
     let own_id = desk
         .messenger
+        .history()
         .fetch_archived_message(&own.peer, &own.archive_id, own.origin_id.as_deref())
         .await
         .unwrap();
@@ -145,6 +153,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
         .contains("quarterly"));
     assert_eq!(
         desk.messenger
+            .history()
             .fetch_archived_message(&hit.peer, &hit.archive_id, None)
             .await
             .unwrap(),
@@ -159,6 +168,7 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     assert_eq!(fix.origin_id.as_deref(), Some("agenda-1"));
     let fixed = desk
         .messenger
+        .history()
         .fetch_archived_message(&fix.peer, &fix.archive_id, fix.origin_id.as_deref())
         .await
         .unwrap();
@@ -171,13 +181,26 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
         "the whole conversation is local, each message once (the correction is an edit)"
     );
     // Now the local search finds all three too.
-    assert_eq!(desk.messenger.search_messages("budget").unwrap().len(), 3);
+    assert_eq!(
+        desk.messenger
+            .chats()
+            .search_messages("budget")
+            .unwrap()
+            .len(),
+        3
+    );
 
     // Many matches come a page at a time, without overlap, oldest page last.
-    let first = desk.messenger.search_server("lunch", None).await.unwrap();
+    let first = desk
+        .messenger
+        .history()
+        .search_server("lunch", None)
+        .await
+        .unwrap();
     assert_eq!(first.hits.len(), 20);
     let second = desk
         .messenger
+        .history()
         .search_server("lunch", first.older.clone())
         .await
         .unwrap();
@@ -192,12 +215,17 @@ async fn finds_old_messages_on_the_server_and_opens_them() {
     assert!(second.hits[0].timestamp <= first.hits[19].timestamp);
 
     // Nothing typed is an error the user can read, not a server query.
-    assert!(desk.messenger.search_server("  ", None).await.is_err());
+    assert!(desk
+        .messenger
+        .history()
+        .search_server("  ", None)
+        .await
+        .is_err());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prosody_offers_no_server_search() {
     let server = Prosody::shared();
     let c = Client::online(server, "alice13@localhost").await;
-    assert!(!c.messenger.can_search_server().await);
+    assert!(!c.messenger.history().can_search_server().await);
 }

@@ -227,7 +227,11 @@ impl Client {
     /// Sends every body to `peer`, in order, and waits until the server acknowledged them all.
     pub async fn send_all(&mut self, peer: &str, bodies: impl IntoIterator<Item = String>) {
         for body in bodies {
-            self.messenger.send_message(peer, &body).await.unwrap();
+            self.messenger
+                .chats()
+                .send_message(peer, &body)
+                .await
+                .unwrap();
         }
         let me = self.address.clone();
         self.eventually("all acknowledged", 120, |c| {

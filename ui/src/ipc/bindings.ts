@@ -21,8 +21,8 @@ export const commands = {
 	setMyPresence: (presence: MyPresence) => typedError<null, IpcError>(__TAURI_INVOKE("set_my_presence", { presence })),
 	/**  A page of history, oldest first (older pages may come from the server archive). */
 	loadHistory: (peer: string, beforeId: number | null, limit: number) => typedError<Message[], IpcError>(__TAURI_INVOKE("load_history", { peer, beforeId, limit })),
-	/**  Stores and sends a message. */
-	sendMessage: (peer: string, body: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_message", { peer, body })),
+	/**  Stores and sends a message; the window sees it through `MessagesReceived`. Its id. */
+	sendMessage: (peer: string, body: string) => typedError<number, IpcError>(__TAURI_INVOKE("send_message", { peer, body })),
 	/**  Sends a failed message again. */
 	retryMessage: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("retry_message", { id })),
 	/**  Marks a conversation read. */
@@ -39,6 +39,10 @@ export const commands = {
 	fetchArchivedMessage: (peer: string, archiveId: string, originId: string | null) => typedError<number, IpcError>(__TAURI_INVOKE("fetch_archived_message", { peer, archiveId, originId })),
 	/**  Whether desktop notifications show the message text. */
 	setNotificationPreviews: (show: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_notification_previews", { show })),
+	/**  Pictures up to this many bytes get a preview without asking (0: never). */
+	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
+	/**  The largest file accepted straight from a contact's device (XEP-0234). */
+	setMaxIncomingFile: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_max_incoming_file", { bytes })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
 	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
 	/**  **Add contact**: roster item plus a subscription request. */
@@ -73,6 +77,8 @@ export const commands = {
 	getAvatar: (hash: string) => typedError<string | null, IpcError>(__TAURI_INVOKE("get_avatar", { hash })),
 	/**  Automatic away settings. */
 	setAutoAway: (settings: AutoAwaySettings) => typedError<null, IpcError>(__TAURI_INVOKE("set_auto_away", { settings })),
+	/**  The addresses we block (the list the window shows under Settings). */
+	listBlocked: () => typedError<string[], IpcError>(__TAURI_INVOKE("list_blocked")),
 	/**  Whether the server takes file uploads, and the largest file it takes (XEP-0363). */
 	getUploadLimit: () => typedError<UploadLimit, IpcError>(__TAURI_INVOKE("get_upload_limit")),
 	/**
@@ -85,7 +91,7 @@ export const commands = {
 	/**  Throws a staged file away (removed before sending). */
 	discardStagedFile: (stagingId: string) => typedError<null, IpcError>(__TAURI_INVOKE("discard_staged_file", { stagingId })),
 	/**  Sends a staged file (upload, then the message with its URL). */
-	sendStagedFile: (peer: string, stagingId: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_staged_file", { peer, stagingId })),
+	sendStagedFile: (peer: string, stagingId: string) => typedError<number, IpcError>(__TAURI_INVOKE("send_staged_file", { peer, stagingId })),
 	/**  Stops an upload or download. */
 	cancelTransfer: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("cancel_transfer", { id })),
 	/**  Downloads a message's file into the Downloads folder. */
@@ -101,17 +107,11 @@ export const commands = {
 	/**  Whether the contact has a device online that can receive a file directly (XEP-0234). */
 	canSendDirectly: (peer: string) => typedError<boolean, IpcError>(__TAURI_INVOKE("can_send_directly", { peer })),
 	/**  Sends a staged file straight to the contact's device (Jingle, in-band). */
-	sendStagedFileDirectly: (peer: string, stagingId: string) => typedError<Message, IpcError>(__TAURI_INVOKE("send_staged_file_directly", { peer, stagingId })),
+	sendStagedFileDirectly: (peer: string, stagingId: string) => typedError<number, IpcError>(__TAURI_INVOKE("send_staged_file_directly", { peer, stagingId })),
 	/**  Accepts a file a contact offers directly. */
 	acceptFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("accept_file", { id })),
 	/**  Declines a file a contact offers directly. */
 	declineFile: (id: number) => typedError<null, IpcError>(__TAURI_INVOKE("decline_file", { id })),
-	/**  Pictures up to this many bytes get a preview without asking (0: never). */
-	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
-	/**  The largest file accepted straight from a contact's device (XEP-0234). */
-	setMaxIncomingFile: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_max_incoming_file", { bytes })),
-	/**  The addresses we block (the list the window shows under Settings). */
-	listBlocked: () => typedError<string[], IpcError>(__TAURI_INVOKE("list_blocked")),
 };
 
 /** Events */

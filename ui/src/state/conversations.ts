@@ -381,20 +381,22 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     return held.get(peer)?.find((m) => m.id === id);
   }
 
-  /** A message we just sent (text or file): shown at the end of its conversation. */
-  function addSent(peer: string, message: Message) {
+  /**
+   * We just sent something (text or file) to `peer`: the message itself arrives through
+   * messagesReceived (the one way a sent message reaches the window); here the error line goes,
+   * and a conversation showing older history (opened from a search) jumps to the newest page.
+   */
+  function sent(peer: string) {
     if (state.byPeer[peer]) setState("byPeer", peer, "sendError", null);
-    // Showing older history (opened from a search): jump to the newest page, which has it.
     if (state.byPeer[peer]?.hasNewer) void loadNewest(peer);
-    else applyReceived([message]);
   }
 
   /** Sends a message; resolves to false (and records sendError) when the backend refused it. */
   async function send(peer: string, body: string): Promise<boolean> {
     if (body.trim() === "") return false;
     try {
-      const message = await api.sendMessage(peer, body);
-      addSent(peer, message);
+      await api.sendMessage(peer, body);
+      sent(peer);
       return true;
     } catch (e) {
       if (state.byPeer[peer]) setState("byPeer", peer, "sendError", errorMessage(e));
@@ -448,7 +450,7 @@ export function createConversationsStore(contacts: ContactsStore, opts: Conversa
     applyCorrection,
     applyUpdated,
     findMessage,
-    addSent,
+    sent,
     noteSendError,
     send,
     retry,

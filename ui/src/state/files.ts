@@ -69,12 +69,13 @@ export function createFilesStore(conversations: ConversationsStore) {
   /**
    * Sends `file` to `peer`: stages it, copies it in CHUNK_SIZE slices, then asks the backend to
    * send it (uploaded, or straight to the contact's device with `direct`); the stored message
-   * (uploading) is added to the conversation. On failure the staged copy is thrown away and the
-   * error is rethrown (an IpcFailure, or SendAbandoned).
+   * (uploading) reaches the conversation through `messagesReceived`. Resolves to its id. On
+   * failure the staged copy is thrown away and the error is rethrown (an IpcFailure, or
+   * SendAbandoned).
    */
-  async function sendFile(peer: string, file: File, opts: SendFileOptions = {}): Promise<Message> {
+  async function sendFile(peer: string, file: File, opts: SendFileOptions = {}): Promise<number> {
     const stagingId = await api.stageFile(file.name);
-    let message: Message;
+    let id: number;
     try {
       let copied = 0;
       opts.onCopied?.(0);
@@ -87,7 +88,7 @@ export function createFilesStore(conversations: ConversationsStore) {
         opts.onCopied?.(copied);
       }
       if (opts.abandoned?.()) throw new SendAbandoned();
-      message = opts.direct
+      id = opts.direct
         ? await api.sendStagedFileDirectly(peer, stagingId)
         : await api.sendStagedFile(peer, stagingId);
     } catch (e) {
@@ -96,8 +97,8 @@ export function createFilesStore(conversations: ConversationsStore) {
         .catch((err: unknown) => console.warn("Hallway: staged file not discarded", err));
       throw e;
     }
-    conversations.addSent(peer, message);
-    return message;
+    conversations.sent(peer);
+    return id;
   }
 
   /** transferProgressed: remembered while the message's file is on its way. */

@@ -223,12 +223,16 @@ const defaults: Record<string, Handler> = {
   decline_subscription: () => null,
   block_contact: () => null,
   unblock_contact: () => null,
+  // As the backend: the stored message reaches the window through messagesReceived, the
+  // command answers its id.
   send_message: (args) =>
-    message(String(args.peer), {
-      direction: "outgoing",
-      body: String(args.body),
-      state: "pending",
-    }),
+    shown(
+      message(String(args.peer), {
+        direction: "outgoing",
+        body: String(args.body),
+        state: "pending",
+      }),
+    ),
   get_upload_limit: () => UPLOAD_LIMIT,
   discard_staged_file: () => null,
   cancel_transfer: () => null,
@@ -266,23 +270,31 @@ function stagingHandlers(): Record<string, Handler> {
     send_staged_file_directly: (args) => sent(args, true),
   };
 
-  function sent(args: Args, direct: boolean): Message {
+  function sent(args: Args, direct: boolean): number {
     const file = staged.get(String(args.stagingId)) ?? { name: "file", size: 0 };
-    return message(String(args.peer), {
-      direction: "outgoing",
-      body: file.name,
-      state: "pending",
-      attachment: attachment({
-        url: null,
-        name: file.name,
-        size: file.size,
-        mime: null,
-        localPath: `/data/outgoing/${String(args.stagingId)}/${file.name}`,
-        status: "uploading",
-        ...(direct ? { direct: true } : {}),
+    return shown(
+      message(String(args.peer), {
+        direction: "outgoing",
+        body: file.name,
+        state: "pending",
+        attachment: attachment({
+          url: null,
+          name: file.name,
+          size: file.size,
+          mime: null,
+          localPath: `/data/outgoing/${String(args.stagingId)}/${file.name}`,
+          status: "uploading",
+          ...(direct ? { direct: true } : {}),
+        }),
       }),
-    });
+    );
   }
+}
+
+/** A message we sent, as the backend shows it: a messagesReceived event; returns its id. */
+function shown(m: Message): number {
+  void emit("messages-received", { messages: [m] });
+  return m.id;
 }
 
 export function mockBackend(handlers: Record<string, Handler> = {}) {

@@ -6,6 +6,8 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use hallway_model::{Attachment, FileStatus};
+
 /// Longest name we produce, in characters (the extension is kept).
 pub const MAX_NAME_CHARS: usize = 120;
 
@@ -146,6 +148,23 @@ pub fn opens_safely(name: &str) -> bool {
     match lower.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => OPENABLE.contains(&ext),
         _ => false,
+    }
+}
+
+/// The file record of a received link (XEP-0066 / upload URL): its name from the URL, made safe,
+/// and its type from the name.
+pub(crate) fn received_attachment(url: &str) -> Attachment {
+    let name = safe_file_name(&hallway_protocol::xep0066_oob::name_from_url(url));
+    let mime = mime_for(&name);
+    Attachment {
+        url: Some(url.to_string()),
+        mime: (mime != "application/octet-stream").then(|| mime.to_string()),
+        name,
+        size: None,
+        local_path: None,
+        status: FileStatus::Available,
+        error: None,
+        direct: false,
     }
 }
 

@@ -9,7 +9,8 @@
 //! `transport-replace`. An offer larger than the user's limit (a setting, 4 GiB by default) or
 //! than the free space where downloads go is refused at once, with a card that says why.
 
-use std::path::{Path, PathBuf};
+use super::Files;
+use std::path::Path;
 use std::sync::Arc;
 
 use hallway_model::{Attachment, DeliveryState, Direction, FileStatus, NewMessage};
@@ -17,15 +18,15 @@ use hallway_protocol::xep0047_ibb::Ibb;
 use hallway_protocol::xep0234_jingle_ft::{self as jft, Offer, Transport};
 use hallway_protocol::{Jid, Refusal};
 use hallway_store::Inserted;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
 use super::direct::{Answer, DirectRoute, SessionKey};
-use super::{http::Meter, names};
+use super::names;
 use crate::events::CoreEvent;
-use crate::messenger::Messenger;
 use crate::session;
 use crate::CoreError;
+
+mod receive;
+pub(crate) use receive::Receiving;
 
 /// Most offers to us open at once; more are refused before any card is stored.
 const MAX_OFFERS: usize = 32;
@@ -35,35 +36,6 @@ const MAX_OFFERS_PER_DEVICE: usize = 8;
 const MAX_REFUSED_CARDS: u32 = 8;
 /// An offer nobody answered is closed after this long (senders give up sooner).
 const OFFER_TTL: std::time::Duration = std::time::Duration::from_secs(30 * 60);
-/// Default of the largest file accepted straight from a contact's device.
-pub const DEFAULT_MAX_INCOMING: u64 = 4 * 1024 * 1024 * 1024;
-const MAX_INCOMING: &str = "max_incoming_file";
-
-/// A file being received: written to `NAME.part` beside the reserved `NAME`, both removed
-/// unless the file is kept (so a cancel, an abort or an error leaves nothing behind).
-pub(crate) struct Receiving {
-    file: tokio::io::BufWriter<tokio::fs::File>,
-    next_seq: u16,
-    hasher: Sha256,
-    pub(crate) meter: Meter,
-    // Last, so the file above is closed before it is removed.
-    partial: Partial,
-}
-
-struct Partial {
-    part: PathBuf,
-    path: PathBuf,
-    keep: bool,
-}
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = std::fs::remove_file(&self.part);
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
 
 pub(crate) struct IncomingOffer {
     pub(crate) message_id: i64,
@@ -110,26 +82,7 @@ fn free_space(dir: &Path) -> Option<u64> {
     None
 }
 
-impl Messenger {
-    /// The largest file accepted straight from a contact's device.
-    pub fn max_incoming_file(&self) -> u64 {
-        self.store
-            .setting::<u64>(MAX_INCOMING)
-            .ok()
-            .flatten()
-            .unwrap_or(DEFAULT_MAX_INCOMING)
-    }
-
-    /// Changes the largest file accepted straight from a contact's device.
-    pub fn set_max_incoming_file(&self, bytes: u64) -> Result<(), CoreError> {
-        if bytes == 0 {
-            return Err(CoreError::InvalidInput(
-                "The limit must be more than nothing.".into(),
-            ));
-        }
-        Ok(self.store.set_setting(MAX_INCOMING, &bytes)?)
-    }
-
+impl Files {
     /// The sender switches transports (XEP-0260 §3: to in-band, after no direct connection
     /// worked). Only after the user accepted, and only to in-band; before that, nothing about
     /// the offer is agreed to.
@@ -141,7 +94,7 @@ impl Messenger {
     ) -> Answer {
         let key = (from.clone(), sid.to_string());
         let (ok, content) = {
-            let mut offers = self.files.direct.offers.lock().await;
+            let mut offers = self.direct.offers.lock().await;
             let Some(o) = offers.get_mut(&key) else {
                 return Answer::UnknownSession;
             };
@@ -171,13 +124,13 @@ impl Messenger {
     /// A contact's device offers us a file: a card with Accept / Decline, or a card saying why
     /// it was refused (too large, no room).
     pub(crate) async fn on_offer(self: &Arc<Self>, from: Jid, o: Offer) -> Answer {
-        let Ok(account) = self.require_account() else {
+        let Ok(account) = self.acc.require() else {
             return Answer::Refused(Refusal::ServiceUnavailable, "Not signed in.");
         };
         let key: SessionKey = (from.clone(), o.sid.clone());
         self.expire_offers().await;
         {
-            let offers = self.files.direct.offers.lock().await;
+            let offers = self.direct.offers.lock().await;
             if offers.contains_key(&key) {
                 return Answer::Done; // a repeated offer
             }
@@ -196,12 +149,11 @@ impl Messenger {
         let refusal = refuse_size(
             &name,
             o.size,
-            self.max_incoming_file(),
-            free_space(&self.files.downloads_dir),
+            crate::settings::max_incoming_file(&self.acc.store),
+            free_space(&self.downloads_dir),
         );
         if refusal.is_some() {
             let mut refused = self
-                .files
                 .direct
                 .refused
                 .lock()
@@ -241,7 +193,7 @@ impl Messenger {
                 direct: true,
             }),
         };
-        let Ok(Inserted::New(m)) = self.store.insert_message(&account, &new) else {
+        let Ok(Inserted::New(m)) = self.acc.store.insert_message(&account, &new) else {
             return Answer::Done; // a repeated offer
         };
         if refusal.is_some() {
@@ -250,7 +202,7 @@ impl Messenger {
                 jft::terminate(&hallway_protocol::new_id(), &from, &o.sid, "decline"),
             );
         } else {
-            let mut offers = self.files.direct.offers.lock().await;
+            let mut offers = self.direct.offers.lock().await;
             offers.insert(
                 key,
                 IncomingOffer {
@@ -264,11 +216,10 @@ impl Messenger {
             );
         }
         // Through the session: shown, counted unread and notified like any message.
-        match self.commands().await {
-            Ok(c) => {
-                let _ = c.send(session::Command::Announce(m));
-            }
-            Err(_) => self.emitter.emit(CoreEvent::MessagesReceived(vec![m])),
+        if let Err(CoreError::NotSignedIn | CoreError::Offline) =
+            self.acc.session.send(session::Command::Announce(m.clone()))
+        {
+            self.acc.emit(CoreEvent::MessagesReceived(vec![m]));
         }
         Answer::Done
     }
@@ -276,7 +227,7 @@ impl Messenger {
     /// Closes offers nobody answered within `OFFER_TTL` (their cards say so).
     async fn expire_offers(&self) {
         let expired: Vec<IncomingOffer> = {
-            let mut offers = self.files.direct.offers.lock().await;
+            let mut offers = self.direct.offers.lock().await;
             let old: Vec<SessionKey> = offers
                 .iter()
                 .filter(|(_, o)| !o.accepted && o.offered_at.elapsed() >= OFFER_TTL)
@@ -300,7 +251,7 @@ impl Messenger {
     }
 
     pub(crate) async fn find_offer(&self, message_id: i64) -> Option<(String, Jid, Offer)> {
-        let offers = self.files.direct.offers.lock().await;
+        let offers = self.direct.offers.lock().await;
         offers
             .iter()
             .find(|(_, o)| o.message_id == message_id)
@@ -309,7 +260,7 @@ impl Messenger {
 
     /// Marks the offer accepted (from now on its bytes are taken); `None` when it is gone.
     async fn take_accept(&self, message_id: i64) -> Option<(String, Jid, Offer)> {
-        let mut offers = self.files.direct.offers.lock().await;
+        let mut offers = self.direct.offers.lock().await;
         let o = offers.values_mut().find(|o| o.message_id == message_id)?;
         o.accepted = true;
         Some((o.offer.sid.clone(), o.from.clone(), o.offer.clone()))
@@ -322,20 +273,22 @@ impl Messenger {
             .take_accept(message_id)
             .await
             .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
-        let me = self.my_full_jid()?;
+        let me = self.acc.full_jid()?;
         match &offer.transport {
             Transport::Ibb { .. } => {
-                self.ask(
-                    "Accepting the file",
-                    jft::accept(
-                        &hallway_protocol::new_id(),
-                        &from,
-                        &me,
-                        &offer,
-                        &offer.transport,
-                    ),
-                )
-                .await?;
+                self.acc
+                    .session
+                    .ask(
+                        "Accepting the file",
+                        jft::accept(
+                            &hallway_protocol::new_id(),
+                            &from,
+                            &me,
+                            &offer,
+                            &offer.transport,
+                        ),
+                    )
+                    .await?;
             }
             Transport::S5b(theirs) => {
                 let ours = self
@@ -343,15 +296,17 @@ impl Messenger {
                     .await;
                 let answer = Transport::S5b(ours.transport.clone());
                 // Listening before answering: the sender's transport-info may come at once.
-                let mut signals = self.files.direct.listen(&sid, &from);
+                let mut signals = self.direct.listen(&sid, &from);
                 if let Err(e) = self
+                    .acc
+                    .session
                     .ask(
                         "Accepting the file",
                         jft::accept(&hallway_protocol::new_id(), &from, &me, &offer, &answer),
                     )
                     .await
                 {
-                    self.files.direct.forget(&sid, &from);
+                    self.direct.forget(&sid, &from);
                     return Err(e);
                 }
                 let me2 = self.clone();
@@ -370,20 +325,20 @@ impl Messenger {
                             &mut signals,
                         )
                         .await;
-                    me2.files.direct.forget(&sid, &from);
+                    me2.direct.forget(&sid, &from);
                     let key = (from.clone(), sid.clone());
                     match got {
                         Ok(Some(stream)) => {
-                            me2.files.direct.routed(message_id, DirectRoute::Connection);
+                            me2.direct.routed(message_id, DirectRoute::Connection);
                             me2.receive_over(&key, stream).await
                         }
                         // No connection: the sender replaces the transport (or ends).
                         Ok(None) => {}
                         Err(why) => me2.end_offer_failed(&key, why).await,
                     }
-                    me2.files.untrack(message_id);
+                    me2.untrack(message_id);
                 });
-                self.files.track(message_id, task.abort_handle());
+                self.track(message_id, task.abort_handle());
             }
         }
         if let Ok((_, a)) = self.file_message(message_id) {
@@ -391,7 +346,7 @@ impl Messenger {
                 status: FileStatus::Downloading,
                 ..a
             };
-            self.store.set_attachment(message_id, &a)?;
+            self.acc.store.set_attachment(message_id, &a)?;
             self.emit_updated(message_id);
         }
         Ok(())
@@ -403,8 +358,7 @@ impl Messenger {
             .find_offer(message_id)
             .await
             .ok_or_else(|| CoreError::InvalidInput("The offer is no longer open.".into()))?;
-        self.files
-            .direct
+        self.direct
             .offers
             .lock()
             .await
@@ -419,7 +373,7 @@ impl Messenger {
                 error: Some("You declined it.".into()),
                 ..a
             };
-            self.store.set_attachment(message_id, &a)?;
+            self.acc.store.set_attachment(message_id, &a)?;
             self.emit_updated(message_id);
         }
         Ok(())
@@ -431,7 +385,7 @@ impl Messenger {
         let sid = match &i {
             Ibb::Open { sid, .. } | Ibb::Data { sid, .. } | Ibb::Close { sid } => sid.clone(),
         };
-        let mut offers = self.files.direct.offers.lock().await;
+        let mut offers = self.direct.offers.lock().await;
         let Some(key) = offers
             .iter()
             .find(|((dev, _), o)| {
@@ -459,9 +413,7 @@ impl Messenger {
                 }
                 Ibb::Open { .. } => match self.open_receiving(&o.offer.name).await {
                     Ok(r) => {
-                        self.files
-                            .direct
-                            .routed(o.message_id, DirectRoute::ThroughServer);
+                        self.direct.routed(o.message_id, DirectRoute::ThroughServer);
                         o.receiving = Some(r);
                         Ok(false)
                     }
@@ -508,140 +460,6 @@ impl Messenger {
                 }
                 Answer::Refused(condition, text)
             }
-        }
-    }
-
-    /// The facts of an open offer: its message, safe file name and size.
-    pub(crate) async fn offer_facts(&self, key: &SessionKey) -> Option<(i64, String, u64)> {
-        let offers = self.files.direct.offers.lock().await;
-        offers
-            .get(key)
-            .map(|o| (o.message_id, o.offer.name.clone(), o.offer.size))
-    }
-
-    /// Reserves a never-overwriting name in the Downloads folder and opens its `.part` file
-    /// (both created new: nothing existing is ever truncated).
-    pub(crate) async fn open_receiving(&self, name: &str) -> Result<Receiving, String> {
-        let dir = self.files.downloads_dir.clone();
-        let _ = std::fs::create_dir_all(&dir);
-        let (path, part, f) = names::create_download(&dir, name)
-            .map_err(|e| format!("Could not save the file: {e}"))?;
-        let partial = Partial {
-            part,
-            path,
-            keep: false,
-        };
-        Ok(Receiving {
-            file: tokio::io::BufWriter::new(tokio::fs::File::from_std(f)),
-            next_seq: 0,
-            hasher: Sha256::new(),
-            meter: Meter::new(),
-            partial,
-        })
-    }
-
-    /// Writes received bytes, hashing them and reporting progress; more than offered is
-    /// an error.
-    pub(crate) async fn take_bytes(
-        &self,
-        r: &mut Receiving,
-        message_id: i64,
-        size: u64,
-        bytes: &[u8],
-    ) -> Result<(), String> {
-        if r.meter.bytes + bytes.len() as u64 > size {
-            return Err("More data than offered.".into());
-        }
-        r.hasher.update(bytes);
-        r.file
-            .write_all(bytes)
-            .await
-            .map_err(|e| format!("Could not write the file: {e}"))?;
-        if r.meter.add(bytes.len()) {
-            self.emitter.emit(r.meter.report(message_id, Some(size)));
-        }
-        Ok(())
-    }
-
-    /// Ends an open offer as failed and tells the sender (XEP-0166 `media-error`).
-    pub(crate) async fn end_offer_failed(&self, key: &SessionKey, why: String) {
-        let gone = self.files.direct.offers.lock().await.remove(key);
-        if let Some(o) = gone {
-            self.tell_later(
-                "Stopping the transfer",
-                jft::terminate(&hallway_protocol::new_id(), &o.from, &key.1, "media-error"),
-            );
-            self.fail_receiving(o, why).await;
-        }
-    }
-
-    /// Checks a fully received file (size and XEP-0300 SHA-256) and keeps it (`true`), or
-    /// fails the offer and tells the sender.
-    pub(crate) async fn finish_receiving(&self, o: IncomingOffer) -> bool {
-        let Some(mut r) = o.receiving else {
-            self.fail_receiving_plain(o.message_id, "Nothing arrived.".into());
-            return false;
-        };
-        let (id, from, sid) = (o.message_id, o.from, o.offer.sid);
-        let why = if let Err(e) = r.file.flush().await {
-            format!("Could not write the file: {e}")
-        } else {
-            let got = r.hasher.clone().finalize().to_vec();
-            let complete = r.meter.bytes == o.offer.size;
-            let intact = o.offer.sha256.as_ref().is_none_or(|h| *h == got);
-            if !complete {
-                "The file arrived incomplete.".into()
-            } else if !intact {
-                "The file arrived damaged (its SHA-256 does not match).".into()
-            } else {
-                match std::fs::rename(&r.partial.part, &r.partial.path) {
-                    Ok(()) => {
-                        r.partial.keep = true;
-                        let path = r.partial.path.clone();
-                        drop(r);
-                        // Came from another device: the system's "downloaded" mark.
-                        super::mark::downloaded(&path, &format!("xmpp:{}", from.to_bare()));
-                        if let Ok((_, a)) = self.file_message(id) {
-                            let a = Attachment {
-                                status: FileStatus::Downloaded,
-                                local_path: Some(path.to_string_lossy().into_owned()),
-                                error: None,
-                                ..a
-                            };
-                            let _ = self.store.set_attachment(id, &a);
-                            self.emit_updated(id);
-                        }
-                        return true;
-                    }
-                    Err(e) => format!("Could not save the file: {e}"),
-                }
-            }
-        };
-        drop(r);
-        self.tell_later(
-            "Stopping the transfer",
-            jft::terminate(&hallway_protocol::new_id(), &from, &sid, "media-error"),
-        );
-        self.fail_receiving_plain(id, why);
-        false
-    }
-
-    pub(crate) async fn fail_receiving(&self, o: IncomingOffer, why: String) {
-        // Dropping what was received removes the partial file.
-        drop(o.receiving);
-        self.fail_receiving_plain(o.message_id, why);
-    }
-
-    pub(crate) fn fail_receiving_plain(&self, id: i64, why: String) {
-        if let Ok((_, a)) = self.file_message(id) {
-            let a = Attachment {
-                status: FileStatus::DownloadFailed,
-                error: Some(why),
-                local_path: None,
-                ..a
-            };
-            let _ = self.store.set_attachment(id, &a);
-            self.emit_updated(id);
         }
     }
 }

@@ -8,6 +8,7 @@
 //! devices cannot reach each other. Also the bytes over the chosen connection, sent or received
 //! with progress.
 
+use super::Files;
 use std::net::IpAddr;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -23,7 +24,6 @@ use tokio::sync::mpsc;
 use super::direct::SessionKey;
 use super::http::Meter;
 use super::socks5::{self, Listener};
-use crate::messenger::Messenger;
 
 /// All the contact's candidates together get this long before we say none worked.
 const TRYING: Duration = Duration::from_secs(8);
@@ -68,14 +68,14 @@ impl Drop for AbortOnDrop {
     }
 }
 
-impl Messenger {
+impl Files {
     /// The server's relay (XEP-0065), looked up once per account.
     async fn relay(&self) -> Option<Streamhost> {
-        if !self.files.direct.relay_allowed() {
+        if !self.direct.relay_allowed() {
             return None;
         }
-        let account = self.require_account().ok()?;
-        let mut cached = self.files.direct.relay.lock().await;
+        let account = self.acc.require().ok()?;
+        let mut cached = self.direct.relay.lock().await;
         if let Some((a, r)) = cached.as_ref() {
             if *a == account {
                 return r.clone();
@@ -88,6 +88,8 @@ impl Messenger {
             .ok()?;
         let found = match proxy {
             Some(p) => self
+                .acc
+                .session
                 .ask(
                     what,
                     relay::streamhost_request(&hallway_protocol::new_id(), &p),
@@ -112,7 +114,7 @@ impl Messenger {
         peer: &Jid,
         theirs: &[Candidate],
     ) -> Ours {
-        let addresses = self.files.direct.addresses();
+        let addresses = self.direct.addresses();
         let listener = if addresses.is_empty() {
             None
         } else {
@@ -178,7 +180,7 @@ impl Messenger {
         cands.sort_by_key(|c| std::cmp::Reverse(c.priority));
         let start = Instant::now();
         let mut used: Option<(Candidate, TcpStream)> = None;
-        let allow_local = self.files.direct.allow_local_candidates;
+        let allow_local = self.direct.allow_local_candidates;
         for c in cands {
             if start.elapsed() > TRYING {
                 break;
@@ -284,12 +286,14 @@ impl Messenger {
                 .await
                 .map_err(|e| e.to_string())?;
             let proxy = Jid::new(&c.jid).map_err(|e| e.to_string())?;
-            self.ask(
-                "Opening the relay",
-                relay::activate(&hallway_protocol::new_id(), &proxy, &ours.sid, peer),
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            self.acc
+                .session
+                .ask(
+                    "Opening the relay",
+                    relay::activate(&hallway_protocol::new_id(), &proxy, &ours.sid, peer),
+                )
+                .await
+                .map_err(|e| e.to_string())?;
             Ok::<_, String>(stream)
         };
         let (info, stream) = match attempt.await {
@@ -313,20 +317,22 @@ impl Messenger {
         transport_sid: &str,
         info: &Info,
     ) -> Result<(), String> {
-        self.ask(
-            "Connecting directly",
-            jft::transport_action(
-                &hallway_protocol::new_id(),
-                peer,
-                "transport-info",
-                jingle_sid,
-                content,
-                s5b::info(transport_sid, info),
-            ),
-        )
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+        self.acc
+            .session
+            .ask(
+                "Connecting directly",
+                jft::transport_action(
+                    &hallway_protocol::new_id(),
+                    peer,
+                    "transport-info",
+                    jingle_sid,
+                    content,
+                    s5b::info(transport_sid, info),
+                ),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
     }
 
     /// Sends the file at `path` (`size` bytes) over the chosen connection, then waits for the
@@ -359,7 +365,7 @@ impl Messenger {
                 .map_err(|_| "The contact's device stopped taking the file.".to_string())?
                 .map_err(lost)?;
             if meter.add(n) {
-                self.emitter.emit(meter.report(id, Some(size)));
+                self.acc.emit(meter.report(id, Some(size)));
             }
         }
         stream.flush().await.map_err(lost)?;
@@ -443,7 +449,7 @@ impl Messenger {
                 return self.end_offer_failed(key, why).await;
             }
         }
-        let Some(mut o) = self.files.direct.offers.lock().await.remove(key) else {
+        let Some(mut o) = self.direct.offers.lock().await.remove(key) else {
             return; // cancelled or ended meanwhile: `r` removes the partial file
         };
         let jingle_sid = key.1.as_str();
@@ -453,6 +459,8 @@ impl Messenger {
             // Both ways of saying "received": the session ends with success (what other
             // clients wait for) and the connection closes (what Hallway waits for).
             let _ = self
+                .acc
+                .session
                 .ask(
                     "Confirming the file",
                     jft::terminate(&hallway_protocol::new_id(), &from, jingle_sid, "success"),

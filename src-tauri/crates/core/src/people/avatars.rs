@@ -10,21 +10,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use hallway_protocol::{xep0054_vcard, xep0084_avatar, BareJid, Jid};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::mpsc;
 
 use crate::session::{Command, PeopleCommand, RequestError};
 
-/// Settings key of our own avatar hash.
-pub(crate) fn my_avatar_key(account: &str) -> String {
-    format!("my_avatar:{account}")
-}
-
-/// Fetch this contact's avatar with this hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct AvatarJob {
-    pub jid: String,
-    pub hash: String,
-}
+pub(crate) use crate::live::AvatarJob;
 
 /// Avatar images on disk, one file per SHA-1.
 #[derive(Debug, Clone)]
@@ -91,13 +81,9 @@ async fn ask(
     commands: &mpsc::UnboundedSender<Command>,
     iq: hallway_protocol::xmpp_parsers::iq::Iq,
 ) -> Result<Option<tokio_xmpp::minidom::Element>, RequestError> {
-    let (tx, rx) = oneshot::channel();
-    commands
-        .send(Command::Request(Box::new(iq), tx))
-        .map_err(|_| RequestError::Offline)?;
-    match tokio::time::timeout(FETCH_WAIT, rx).await {
-        Ok(Ok(r)) => r,
-        _ => Err(RequestError::NoAnswer),
+    match crate::session::client::request(commands, iq, FETCH_WAIT).await {
+        Ok(answer) => answer,
+        Err(_) => Err(RequestError::Offline),
     }
 }
 
@@ -123,13 +109,13 @@ async fn fetch(commands: &mpsc::UnboundedSender<Command>, job: &AvatarJob) -> Op
 /// Failed (contact, hash) pairs remembered per session, at most.
 const MAX_FAILED: usize = 1000;
 
-/// The fetcher: runs until the session ends. It holds the session's command channel only weakly
-/// (the session holds its job channel), so neither keeps the other alive.
+/// The fetcher: takes the jobs the session sends (`rx`) until the session ends. It holds the
+/// session's command channel only weakly, so it never keeps the session alive.
 pub(crate) fn spawn_fetcher(
     cache: AvatarCache,
+    mut rx: mpsc::UnboundedReceiver<AvatarJob>,
     session: mpsc::WeakUnboundedSender<Command>,
-) -> mpsc::UnboundedSender<AvatarJob> {
-    let (tx, mut rx) = mpsc::unbounded_channel::<AvatarJob>();
+) {
     tokio::spawn(async move {
         // What failed this session is not asked for again and again; per contact, so one
         // contact announcing another's hash cannot block it.
@@ -169,7 +155,6 @@ pub(crate) fn spawn_fetcher(
             }
         }
     });
-    tx
 }
 
 #[cfg(test)]

@@ -1,0 +1,380 @@
+//! History sync without a server: the catch-up (bounded, gaps, held live messages, read
+//! positions), older pages and gap fills, search pages, and the look-up of doubtful messages.
+
+use super::*;
+use crate::live::iq::Answered;
+use crate::live::testing::{message, xml, Bench, ME};
+use crate::outbox::Outbox;
+use crate::people::state::Me;
+use hallway_model::{DeliveryState, Direction};
+use hallway_protocol::chat::ServerFacts;
+use tokio_xmpp::minidom::Element;
+
+struct T {
+    b: Bench,
+    sync: ArchiveSync,
+    chats: Chats,
+    people: People,
+    outbox: Outbox,
+}
+
+impl T {
+    fn new(limit: usize) -> T {
+        let b = Bench::new();
+        let people = People::new(&b.store, ME, Me::default());
+        T {
+            b,
+            sync: ArchiveSync::new(limit),
+            chats: Chats::new(ServerFacts { stanza_ids: true }, 0),
+            people,
+            outbox: Outbox::default(),
+        }
+    }
+
+    /// The archive queries sent since last asked: (query id, the `<query/>`).
+    fn queries(&mut self) -> Vec<(String, Element)> {
+        self.b
+            .sent()
+            .into_iter()
+            .filter_map(|iq| {
+                let q = iq.get_child("query", "urn:xmpp:mam:2")?.clone();
+                Some((q.attr("queryid")?.to_string(), q))
+            })
+            .collect()
+    }
+
+    fn result(&mut self, qid: &str, id: &str, from: &str, body: &str, stamp: i64) {
+        self.sync.on_result(ArchivedMessage {
+            query_id: qid.into(),
+            archive_id: id.into(),
+            stamp_ms: Some(stamp),
+            message: message(&format!(
+                "<message from='{from}' to='bob@x.org' type='chat' id='{id}-x'><body>{body}</body>\
+                 <origin-id xmlns='urn:xmpp:sid:0' id='{id}-o'/></message>"
+            )),
+        });
+    }
+
+    fn fin(&mut self, qid: &str, complete: bool, first: Option<&str>, last: Option<&str>) -> Ended {
+        let fin = Fin {
+            complete,
+            first: first.map(String::from),
+            last: last.map(String::from),
+        };
+        let mut cx = self.b.cx();
+        self.sync.on_fin(
+            &mut cx,
+            &mut self.chats,
+            &mut self.people,
+            &mut self.outbox,
+            qid,
+            fin,
+        )
+    }
+}
+
+/// `<before/>` / `<after/>` of a query's RSM set, and its `with`.
+fn rsm(q: &Element, name: &str) -> Option<String> {
+    q.get_child("set", "http://jabber.org/protocol/rsm")?
+        .get_child(name, "http://jabber.org/protocol/rsm")
+        .map(|e| e.text())
+}
+
+fn field(q: &Element, var: &str) -> Option<String> {
+    q.get_child("x", "jabber:x:data")?
+        .children()
+        .find(|f| f.attr("var") == Some(var))
+        .and_then(|f| f.get_child("value", "jabber:x:data"))
+        .map(|v| v.text())
+}
+
+#[test]
+fn a_catch_up_holds_live_messages_until_the_archive_is_stored() {
+    let mut t = T::new(1000);
+    t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
+    t.sync.catch_up(&mut t.b.cx());
+    let [(qid, q)] = &t.queries()[..] else {
+        panic!()
+    };
+    assert_eq!(rsm(q, "after").as_deref(), Some("A0"));
+    assert!(t.sync.holding());
+    // A live message meanwhile waits; the archive's older ones go first.
+    let live = match t.chats.on_message(
+        &mut t.b.cx(),
+        &t.people,
+        &mut t.outbox,
+        message("<message from='bob@x.org/r' type='chat'><body>live</body></message>"),
+    ) {
+        crate::chats::incoming::Arrived::Chat(c) => c,
+        _ => panic!(),
+    };
+    t.sync.hold(live);
+    let qid = qid.clone();
+    t.result(&qid, "A1", "bob@x.org/r", "from the archive", 20);
+    assert_eq!(t.fin(&qid, true, Some("A1"), Some("A1")), Ended::CaughtUp);
+    assert!(!t.sync.holding());
+    let bodies: Vec<String> =
+        t.b.store
+            .history(ME, "bob@x.org", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+    assert_eq!(bodies, vec!["from the archive", "live"]);
+    assert_eq!(t.b.store.archive_newest(ME).unwrap().unwrap().0, "A1");
+    // Then our read positions are asked for, and notifications wait for them.
+    let sent: Vec<String> = t.b.sent().iter().map(xml).collect();
+    assert!(
+        sent.iter().any(|s| s.contains("urn:xmpp:mds:displayed:0")),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn a_catch_up_pages_back_until_it_meets_our_newest_and_stops_at_its_bound() {
+    let mut t = T::new(3);
+    t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
+    t.b.stored("bob@x.org", Direction::Incoming, "had", "h");
+    t.sync.catch_up(&mut t.b.cx());
+    let (q1, _) = t.queries().remove(0);
+    t.result(&q1, "A5", "bob@x.org/r", "five", 50);
+    t.result(&q1, "A6", "bob@x.org/r", "six", 60);
+    assert_eq!(t.fin(&q1, false, Some("A5"), Some("A6")), Ended::Nothing);
+    let (q2, page2) = t.queries().remove(0);
+    assert_eq!(
+        rsm(&page2, "before").as_deref(),
+        Some("A5"),
+        "the page before"
+    );
+    t.result(&q2, "A3", "bob@x.org/r", "three", 30);
+    t.result(&q2, "A4", "bob@x.org/r", "four", 40);
+    // Four messages: past the bound of three, and A0 not met: a gap is recorded.
+    assert_eq!(t.fin(&q2, false, Some("A3"), Some("A4")), Ended::CaughtUp);
+    let bodies: Vec<String> =
+        t.b.store
+            .history(ME, "bob@x.org", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+    assert_eq!(bodies, vec!["had", "three", "four", "five", "six"]);
+    let gaps =
+        t.b.store
+            .archive_gaps(ME, "bob@x.org", i64::MIN, i64::MAX)
+            .unwrap();
+    assert_eq!(gaps.len(), 1);
+    assert_eq!((gaps[0].start_ts, gaps[0].end_ts), (10, 30));
+}
+
+#[test]
+fn a_catch_up_after_an_expired_id_starts_again_from_the_newest() {
+    let mut t = T::new(1000);
+    t.b.store.set_archive_newest(ME, "gone", 10).unwrap();
+    t.sync.catch_up(&mut t.b.cx());
+    let (qid, _) = t.queries().remove(0);
+    let ended = t.sync.on_error(
+        &mut t.b.cx(),
+        &mut t.chats,
+        &mut t.people,
+        &qid,
+        "ItemNotFound".into(),
+    );
+    assert_eq!(ended, Ended::Nothing);
+    let (_, q) = t.queries().remove(0);
+    assert_eq!(rsm(&q, "after"), None);
+    assert_eq!(rsm(&q, "before").as_deref(), Some(""));
+    assert!(t.sync.holding(), "still catching up");
+}
+
+#[test]
+fn older_history_is_stored_before_the_page_and_the_reply_waits_for_it() {
+    let mut t = T::new(1000);
+    t.b.stored("bob@x.org", Direction::Incoming, "newest", "n");
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    let request = ArchiveRequest {
+        peer: "bob@x.org".into(),
+        start_ms: None,
+        end_ms: Some(1_000_000),
+        max: 50,
+        gap: None,
+        before_id: None,
+        anchor_ord: None,
+    };
+    t.sync.fetch_older(&mut t.b.cx(), request, tx);
+    let (qid, q) = t.queries().remove(0);
+    assert_eq!(field(&q, "with").as_deref(), Some("bob@x.org"));
+    assert!(rx.try_recv().is_err());
+    t.result(&qid, "A1", "bob@x.org/r", "older", 5);
+    t.fin(&qid, true, Some("A1"), Some("A1"));
+    assert_eq!(rx.try_recv().unwrap(), Ok(()));
+    assert!(
+        t.b.out.flush_now,
+        "the page reaches the window with the reply"
+    );
+    let bodies: Vec<String> =
+        t.b.store
+            .history(ME, "bob@x.org", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body)
+            .collect();
+    assert_eq!(bodies, vec!["older", "newest"]);
+    assert!(
+        t.b.store.archive_complete(ME, "bob@x.org").unwrap(),
+        "the archive has no more"
+    );
+}
+
+#[test]
+fn pages_of_nothing_new_are_walked_through_but_not_for_ever() {
+    let mut t = T::new(1000);
+    let (tx, _rx) = tokio::sync::oneshot::channel();
+    let request = ArchiveRequest {
+        peer: "bob@x.org".into(),
+        start_ms: None,
+        end_ms: None,
+        max: 50,
+        gap: None,
+        before_id: Some("B9".into()),
+        anchor_ord: None,
+    };
+    t.b.stored("bob@x.org", Direction::Incoming, "dup", "A1-o");
+    t.sync.fetch_older(&mut t.b.cx(), request, tx);
+    for _ in 0..MAX_DUPLICATE_PAGES + 3 {
+        let Some((qid, _)) = t.queries().pop() else {
+            break;
+        };
+        t.sync.on_result(ArchivedMessage {
+            query_id: qid.clone(),
+            archive_id: "A1".into(),
+            stamp_ms: Some(5),
+            message: message("<message from='bob@x.org/r' to='me@x.org' type='chat'><body>dup</body><origin-id xmlns='urn:xmpp:sid:0' id='A1-o'/></message>"),
+        });
+        t.fin(&qid, false, Some("A1"), Some("A1"));
+    }
+    assert!(t.queries().is_empty());
+}
+
+#[test]
+fn a_search_page_is_handed_back_as_it_is_with_where_older_matches_start() {
+    let mut t = T::new(1000);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    t.sync.search(
+        &mut t.b.cx(),
+        ArchiveQuery {
+            max: 20,
+            ..Default::default()
+        },
+        tx,
+    );
+    let (qid, _) = t.queries().remove(0);
+    t.result(&qid, "S1", "bob@x.org/r", "budget", 5);
+    t.fin(&qid, false, Some("S1"), Some("S1"));
+    let page = rx.try_recv().unwrap().unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.older.as_deref(), Some("S1"));
+    assert!(
+        t.b.store
+            .history(ME, "bob@x.org", None, 10)
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+}
+
+#[test]
+fn doubtful_messages_found_in_our_archive_are_sent_and_the_rest_go_again() {
+    let mut t = T::new(1000);
+    let mut outbox = Outbox::default();
+    for body in ["one", "two"] {
+        t.b.store
+            .insert_message(
+                ME,
+                &hallway_model::NewMessage {
+                    peer: "bob@x.org".into(),
+                    direction: Direction::Outgoing,
+                    sender: ME.into(),
+                    body: body.into(),
+                    timestamp: 1,
+                    state: DeliveryState::Pending,
+                    origin_id: format!("{body}-o"),
+                    stanza_id: None,
+                    stanza_xml_id: None,
+                    markable: false,
+                    wants_receipt: false,
+                    placement: hallway_model::Placement::Append,
+                    attachment: None,
+                },
+            )
+            .unwrap();
+    }
+    let sent = outbox.pump(&t.b.store, ME, None, 5_000);
+    assert_eq!(sent.len(), 1);
+    let doubts = outbox.on_reset(&t.b.store, ME, &[sent[0].message.id].into());
+    t.outbox = outbox;
+    t.sync
+        .verify(&mut t.b.cx(), doubts.into_iter().next().unwrap());
+    let (qid, q) = t.queries().remove(0);
+    assert_eq!(field(&q, "with").as_deref(), Some("bob@x.org"));
+    assert!(field(&q, "start").is_some());
+    // Page one has other traffic; page two has our "one".
+    t.result(&qid, "X1", "bob@x.org/r", "unrelated", 10);
+    assert_eq!(t.fin(&qid, false, Some("X1"), Some("X1")), Ended::Nothing);
+    let (q2, page2) = t.queries().remove(0);
+    assert_eq!(rsm(&page2, "after").as_deref(), Some("X1"));
+    t.sync.on_result(ArchivedMessage {
+        query_id: q2.clone(),
+        archive_id: "X2".into(),
+        stamp_ms: Some(11),
+        message: message("<message from='me@x.org/desk' to='bob@x.org' type='chat'><body>one</body><origin-id xmlns='urn:xmpp:sid:0' id='one-o'/></message>"),
+    });
+    assert_eq!(
+        t.fin(&q2, true, Some("X2"), Some("X2")),
+        Ended::Verified("bob@x.org".into())
+    );
+    let states: Vec<DeliveryState> =
+        t.b.store
+            .history(ME, "bob@x.org", None, 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.state)
+            .collect();
+    assert_eq!(states, vec![DeliveryState::Sent, DeliveryState::Pending]);
+}
+
+#[test]
+fn without_an_archive_the_doubt_ends_and_everything_goes_again() {
+    let mut t = T::new(1000);
+    let doubt = crate::outbox::Doubt {
+        peer: "bob@x.org".into(),
+        since_ms: 1,
+        origin_ids: ["x".to_string()].into(),
+    };
+    t.sync.verify(&mut t.b.cx(), doubt);
+    let (qid, _) = t.queries().remove(0);
+    let ended = t.sync.on_error(
+        &mut t.b.cx(),
+        &mut t.chats,
+        &mut t.people,
+        &qid,
+        "FeatureNotImplemented".into(),
+    );
+    assert_eq!(ended, Ended::Verified("bob@x.org".into()));
+}
+
+#[test]
+fn a_reset_fails_what_waited_and_keeps_held_messages_held() {
+    let mut t = T::new(1000);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    t.sync.search(&mut t.b.cx(), ArchiveQuery::default(), tx);
+    t.sync.catch_up(&mut t.b.cx());
+    t.sync.on_reset();
+    assert!(rx.try_recv().unwrap().is_err());
+    assert!(t.sync.holding());
+    // The archive ids of the old stream are no longer routed.
+    let qids: Vec<String> = t.queries().into_iter().map(|(q, _)| q).collect();
+    for q in qids {
+        assert_eq!(t.fin(&q, true, None, None), Ended::Nothing);
+    }
+    let _ = Answered::<()>::Unknown;
+}

@@ -1,0 +1,437 @@
+//! Iq routing (RFC 6120 §8.2.3): the table of iqs we sent and are waiting for — the session's
+//! own (roster, carbons, archive pages…, by kind) and the app's (`ask`, answered through a
+//! oneshot) — matched by id *and* sender, with a timeout; and where an incoming `get`/`set` goes:
+//! handled by the session, or forwarded, unanswered, to a service that registered its namespace
+//! (which answers once it has handled it). A plain struct: no stream, no clock of its own.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::iq::Iq;
+use tokio_xmpp::parsers::stanza_error::StanzaError;
+
+/// How long an iq may wait for its answer.
+pub(crate) const IQ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why an iq request of the app failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RequestError {
+    /// Not connected (the request was not sent).
+    Offline,
+    /// The stream was reset or no answer came in time.
+    NoAnswer,
+    /// The server or contact answered with an error (RFC 6120 §8.3 condition, text).
+    Refused(String, Option<String>),
+}
+
+/// Where the answer to an app request goes.
+pub(crate) type Responder = oneshot::Sender<Result<Option<Element>, RequestError>>;
+
+/// An incoming `get`/`set` for a registered namespace, forwarded unanswered: the service answers
+/// it (through `Command::Answer`) once it has handled it.
+#[derive(Debug)]
+pub(crate) struct Forwarded {
+    /// Who sent it (a full JID).
+    pub from: Jid,
+    /// The iq id to answer.
+    pub id: String,
+    /// The payload.
+    pub payload: Element,
+}
+
+/// Who may reach a registered namespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Senders {
+    /// Only a device (full JID) of someone in our roster.
+    RosterDevices,
+}
+
+/// A service's claim on incoming iqs of one namespace.
+pub(crate) struct Registration {
+    /// The payload's namespace.
+    pub ns: &'static str,
+    /// Who may send them.
+    pub senders: Senders,
+    /// Where they go (bounded: when full, the sender is told to wait).
+    pub to: mpsc::Sender<Forwarded>,
+}
+
+/// What an answer (result or error) to one of our iqs turned out to be.
+#[derive(Debug)]
+pub(crate) enum Answered<K> {
+    /// An app request: its responder got the payload or the refusal.
+    App,
+    /// One of the session's own, with what came back.
+    Own(K, Result<Option<Element>, Box<StanzaError>>),
+    /// An id we wait for, but from someone else than who we asked: dropped (a guessed id must
+    /// not answer for our server).
+    Spoofed,
+    /// Nothing we wait for.
+    Unknown,
+}
+
+/// Where an incoming `get`/`set` goes.
+#[derive(Debug)]
+pub(crate) enum Route {
+    /// Forwarded to a service (already sent; it will answer).
+    Forwarded,
+    /// Refused with this condition (not allowed from that sender, or the service is busy).
+    Refuse(hallway_protocol::Refusal, &'static str),
+}
+
+/// The iqs in flight and the registered namespaces.
+pub(crate) struct IqRouter<K> {
+    counter: u64,
+    own: HashMap<String, (K, Instant)>,
+    app: HashMap<String, (Responder, Instant, Option<Jid>)>,
+    registrations: Vec<Registration>,
+}
+
+impl<K: Clone> IqRouter<K> {
+    pub(crate) fn new(registrations: Vec<Registration>) -> Self {
+        Self {
+            counter: 0,
+            own: HashMap::new(),
+            app: HashMap::new(),
+            registrations,
+        }
+    }
+
+    /// A fresh id for one of our stanzas: `hw-PREFIX-N`.
+    pub(crate) fn next_id(&mut self, prefix: &str) -> String {
+        self.counter += 1;
+        format!("hw-{prefix}-{}", self.counter)
+    }
+
+    /// Remembers one of the session's own iqs (sent to our server or account).
+    pub(crate) fn track_own(&mut self, id: String, kind: K, now: Instant) {
+        self.own.insert(id, (kind, now));
+    }
+
+    /// Remembers an app request; its answer must come from where it went.
+    pub(crate) fn track_app(&mut self, iq: &Iq, reply: Responder, now: Instant) {
+        let (id, to) = match iq {
+            Iq::Get { id, to, .. }
+            | Iq::Set { id, to, .. }
+            | Iq::Result { id, to, .. }
+            | Iq::Error { id, to, .. } => (id.clone(), to.clone()),
+        };
+        self.app.insert(id, (reply, now, to));
+    }
+
+    /// Drops the session's own iqs matching `pred` (their answers will be ignored).
+    pub(crate) fn forget_own(&mut self, pred: impl Fn(&K) -> bool) {
+        self.own.retain(|_, (k, _)| !pred(k));
+    }
+
+    /// An `iq result` or `error` from `from`: delivers it where it is awaited. Answers are
+    /// matched by id *and* sender (RFC 6120 §8.1.2.1: the reply comes from where the request
+    /// went; no `from` means our server or our own account).
+    pub(crate) fn on_answer(&mut self, iq: Iq, account: &BareJid) -> Answered<K> {
+        let (id, from, outcome) = match iq {
+            Iq::Result {
+                id, from, payload, ..
+            } => (id, from, Ok(payload)),
+            Iq::Error {
+                id, from, error, ..
+            } => (id, from, Err(Box::new(error))),
+            Iq::Get { .. } | Iq::Set { .. } => return Answered::Unknown,
+        };
+        if let Some((_, _, to)) = self.app.get(&id) {
+            if !sender_ok(to, &from, account) {
+                tracing::warn!("iq answer {id} from an unexpected sender {from:?} dropped");
+                return Answered::Spoofed;
+            }
+            if let Some((reply, _, _)) = self.app.remove(&id) {
+                let _ = reply.send(outcome.map_err(|e| {
+                    RequestError::Refused(
+                        format!("{:?}", e.defined_condition),
+                        e.texts.values().next().cloned(),
+                    )
+                }));
+            }
+            return Answered::App;
+        }
+        if self.own.contains_key(&id) {
+            if !own_server(&from, account) {
+                tracing::warn!("iq answer {id} from an unexpected sender {from:?} dropped");
+                return Answered::Spoofed;
+            }
+            if let Some((kind, _)) = self.own.remove(&id) {
+                return Answered::Own(kind, outcome);
+            }
+        }
+        Answered::Unknown
+    }
+
+    /// Iqs older than `IQ_TIMEOUT` at `now`: app requests are answered `NoAnswer`, the session's
+    /// own kinds are handed back.
+    pub(crate) fn expire(&mut self, now: Instant) -> Vec<K> {
+        let late: Vec<String> = self
+            .app
+            .iter()
+            .filter(|(_, (_, at, _))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in late {
+            if let Some((r, _, _)) = self.app.remove(&id) {
+                let _ = r.send(Err(RequestError::NoAnswer));
+            }
+        }
+        let expired: Vec<String> = self
+            .own
+            .iter()
+            .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .map(|(id, _)| id.clone())
+            .collect();
+        expired
+            .into_iter()
+            .filter_map(|id| {
+                tracing::warn!("iq {id} timed out");
+                self.own.remove(&id).map(|(k, _)| k)
+            })
+            .collect()
+    }
+
+    /// The stream was reset (or is gone): app requests will never be answered.
+    pub(crate) fn fail_app(&mut self, why: RequestError) {
+        for (_, (r, _, _)) in self.app.drain() {
+            let _ = r.send(Err(why.clone()));
+        }
+    }
+
+    /// Where an incoming `get`/`set` with `payload` from `from` goes; a registered namespace's
+    /// iq is forwarded here (`in_roster` says whether a bare JID is in our roster).
+    pub(crate) fn route(
+        &self,
+        from: Option<&Jid>,
+        id: &str,
+        payload: Element,
+        in_roster: impl Fn(&str) -> bool,
+    ) -> Result<Route, Element> {
+        let Some(reg) = self.registrations.iter().find(|r| payload.ns() == r.ns) else {
+            return Err(payload); // the session's own business
+        };
+        let allowed = match (reg.senders, from) {
+            (Senders::RosterDevices, Some(f)) => {
+                f.resource().is_some() && in_roster(f.to_bare().as_str())
+            }
+            (Senders::RosterDevices, None) => false,
+        };
+        let Some(from) = from.filter(|_| allowed) else {
+            return Ok(Route::Refuse(
+                hallway_protocol::Refusal::ServiceUnavailable,
+                "Not supported by Hallway",
+            ));
+        };
+        let fwd = Forwarded {
+            from: from.clone(),
+            id: id.to_string(),
+            payload,
+        };
+        Ok(match reg.to.try_send(fwd) {
+            Ok(()) => Route::Forwarded,
+            Err(mpsc::error::TrySendError::Full(_)) => Route::Refuse(
+                hallway_protocol::Refusal::ResourceConstraint,
+                "Too much at once; slow down.",
+            ),
+            Err(mpsc::error::TrySendError::Closed(_)) => Route::Refuse(
+                hallway_protocol::Refusal::ServiceUnavailable,
+                "Not supported by Hallway",
+            ),
+        })
+    }
+}
+
+/// Our server or our own account (no `from` at all means the server).
+fn own_server(from: &Option<Jid>, account: &BareJid) -> bool {
+    match from {
+        None => true,
+        Some(f) => f.to_bare() == *account || f.to_string() == account.domain().as_str(),
+    }
+}
+
+/// The answer to a request sent to `expected` (`None`: our server) may come from `from`.
+fn sender_ok(expected: &Option<Jid>, from: &Option<Jid>, account: &BareJid) -> bool {
+    match expected {
+        None => own_server(from, account),
+        Some(to) => {
+            from.as_ref() == Some(to) || (to.to_bare() == *account && own_server(from, account))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn account() -> BareJid {
+        BareJid::new("me@x.org").unwrap()
+    }
+
+    fn jid(s: &str) -> Jid {
+        Jid::new(s).unwrap()
+    }
+
+    fn result(id: &str, from: Option<&str>) -> Iq {
+        Iq::Result {
+            from: from.map(jid),
+            to: None,
+            id: id.into(),
+            payload: Some(Element::builder("query", "urn:test").build()),
+        }
+    }
+
+    fn get(id: &str, to: Option<&str>) -> Iq {
+        Iq::Get {
+            from: None,
+            to: to.map(jid),
+            id: id.into(),
+            payload: Element::builder("query", "urn:test").build(),
+        }
+    }
+
+    fn router() -> IqRouter<&'static str> {
+        IqRouter::new(Vec::new())
+    }
+
+    #[test]
+    fn own_iqs_are_answered_by_our_server_only() {
+        let mut r = router();
+        let id = r.next_id("roster");
+        assert_eq!(id, "hw-roster-1");
+        r.track_own(id.clone(), "roster", Instant::now());
+        assert!(matches!(
+            r.on_answer(result(&id, Some("mallory@x.org/a")), &account()),
+            Answered::Spoofed
+        ));
+        // Still waiting: the real answer (no `from`: the server) is taken.
+        assert!(matches!(
+            r.on_answer(result(&id, None), &account()),
+            Answered::Own("roster", Ok(Some(_)))
+        ));
+        assert!(matches!(
+            r.on_answer(result(&id, None), &account()),
+            Answered::Unknown
+        ));
+        // From our domain or our bare JID is the server too.
+        r.track_own("a".into(), "x", Instant::now());
+        assert!(matches!(
+            r.on_answer(result("a", Some("x.org")), &account()),
+            Answered::Own("x", _)
+        ));
+        r.track_own("b".into(), "y", Instant::now());
+        assert!(matches!(
+            r.on_answer(result("b", Some("me@x.org")), &account()),
+            Answered::Own("y", _)
+        ));
+    }
+
+    #[tokio::test]
+    async fn app_requests_are_answered_from_where_they_went() {
+        let mut r = router();
+        let (tx, rx) = oneshot::channel();
+        r.track_app(&get("q1", Some("bob@x.org/phone")), tx, Instant::now());
+        // The server answering for a contact's device is not the device.
+        assert!(matches!(
+            r.on_answer(result("q1", None), &account()),
+            Answered::Spoofed
+        ));
+        assert!(matches!(
+            r.on_answer(result("q1", Some("bob@x.org/phone")), &account()),
+            Answered::App
+        ));
+        assert!(rx.await.unwrap().unwrap().is_some());
+        // A refusal carries its condition and text.
+        let (tx, rx) = oneshot::channel();
+        r.track_app(&get("q2", None), tx, Instant::now());
+        let error = Iq::Error {
+            from: None,
+            to: None,
+            id: "q2".into(),
+            error: StanzaError::new(
+                tokio_xmpp::parsers::stanza_error::ErrorType::Cancel,
+                tokio_xmpp::parsers::stanza_error::DefinedCondition::ItemNotFound,
+                "en",
+                "gone",
+            ),
+            payload: None,
+        };
+        assert!(matches!(r.on_answer(error, &account()), Answered::App));
+        assert_eq!(
+            rx.await.unwrap(),
+            Err(RequestError::Refused(
+                "ItemNotFound".into(),
+                Some("gone".into())
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn iqs_time_out_and_a_reset_fails_app_requests() {
+        let mut r = router();
+        let start = Instant::now();
+        let (tx, rx) = oneshot::channel();
+        r.track_app(&get("q1", None), tx, start);
+        r.track_own("o1".into(), "carbons", start);
+        r.track_own("o2".into(), "roster", start + Duration::from_secs(20));
+        assert!(r.expire(start + Duration::from_secs(29)).is_empty());
+        assert_eq!(r.expire(start + IQ_TIMEOUT), vec!["carbons"]);
+        assert_eq!(rx.await.unwrap(), Err(RequestError::NoAnswer));
+        r.forget_own(|k| *k == "roster");
+        assert!(r.expire(start + IQ_TIMEOUT * 2).is_empty(), "forgotten");
+        let (tx, rx) = oneshot::channel();
+        r.track_app(&get("q2", None), tx, start);
+        r.fail_app(RequestError::Offline);
+        assert_eq!(rx.await.unwrap(), Err(RequestError::Offline));
+    }
+
+    #[tokio::test]
+    async fn registered_namespaces_reach_their_service_from_roster_devices_only() {
+        let (tx, mut rx) = mpsc::channel(1);
+        let r: IqRouter<()> = IqRouter::new(vec![Registration {
+            ns: "urn:xmpp:jingle:1",
+            senders: Senders::RosterDevices,
+            to: tx,
+        }]);
+        let jingle = || Element::builder("jingle", "urn:xmpp:jingle:1").build();
+        let contact = |b: &str| b == "bob@x.org";
+        let bob = jid("bob@x.org/phone");
+        // Not registered: the session's own.
+        let other = Element::builder("ping", "urn:xmpp:ping").build();
+        assert!(r.route(Some(&bob), "1", other, contact).is_err());
+        // A stranger, or a contact's bare JID: refused.
+        let stranger = jid("eve@y.org/pc");
+        assert!(matches!(
+            r.route(Some(&stranger), "2", jingle(), contact),
+            Ok(Route::Refuse(
+                hallway_protocol::Refusal::ServiceUnavailable,
+                _
+            ))
+        ));
+        let bare = jid("bob@x.org");
+        assert!(matches!(
+            r.route(Some(&bare), "3", jingle(), contact),
+            Ok(Route::Refuse(..))
+        ));
+        // A contact's device: forwarded, unanswered; when the queue is full, told to wait.
+        assert!(matches!(
+            r.route(Some(&bob), "4", jingle(), contact),
+            Ok(Route::Forwarded)
+        ));
+        assert!(matches!(
+            r.route(Some(&bob), "5", jingle(), contact),
+            Ok(Route::Refuse(
+                hallway_protocol::Refusal::ResourceConstraint,
+                _
+            ))
+        ));
+        let got = rx.recv().await.unwrap();
+        assert_eq!((got.from, got.id.as_str()), (bob, "4"));
+    }
+}
