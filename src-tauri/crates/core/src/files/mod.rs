@@ -16,6 +16,9 @@ mod socks5;
 mod staging;
 mod uploads;
 
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -315,4 +315,52 @@ mod tests {
         assert_eq!(asked.get(), 1);
         assert!(matches!(events[..], [CoreEvent::MessageRequestsChanged(_)]));
     }
+
+    #[test]
+    fn while_notifications_are_held_messages_still_reach_the_window() {
+        let s = Store::open_in_memory().unwrap();
+        let mut b = Batcher::default();
+        let now = Instant::now();
+        b.hold();
+        let m = incoming(&s, "bob@x.org", "hi", 5_000);
+        b.message(m.clone(), now);
+        b.notify(m, now);
+        let name = |j: &str| j.to_string();
+        let events = b.flush(&cx(&s, 1_000, &name));
+        assert!(matches!(&events[..], [CoreEvent::MessagesReceived(ms)] if ms.len() == 1));
+        // Released later: the held one is decided then, once.
+        b.release(now);
+        let events = b.flush(&cx(&s, 1_000, &name));
+        assert!(matches!(&events[..], [CoreEvent::NotificationRequested(_)]));
+        assert!(b.flush(&cx(&s, 1_000, &name)).is_empty());
+    }
+
+    #[test]
+    fn after_a_flush_the_next_change_opens_a_new_window() {
+        let s = Store::open_in_memory().unwrap();
+        let mut b = Batcher::default();
+        let t0 = Instant::now();
+        b.unread("bob@x.org", t0);
+        let name = |j: &str| j.to_string();
+        b.flush(&cx(&s, 0, &name));
+        let t1 = t0 + Duration::from_secs(3);
+        b.presence(presence("bob@x.org", PresenceShow::Away), t1);
+        assert_eq!(b.due(), Some(t1 + BATCH_WINDOW));
+    }
+
+    #[test]
+    fn an_unread_count_is_read_from_the_store_at_flush_time() {
+        let s = Store::open_in_memory().unwrap();
+        let mut b = Batcher::default();
+        let now = Instant::now();
+        incoming(&s, "bob@x.org", "one", 5_000);
+        b.unread("bob@x.org", now);
+        // Read before the window closed (another device): the UI gets 0, not a stale 1.
+        s.mark_read(ME, "bob@x.org").unwrap();
+        let name = |j: &str| j.to_string();
+        let events = b.flush(&cx(&s, 0, &name));
+        assert!(
+            matches!(&events[..], [CoreEvent::UnreadChanged(u)] if u == &vec![("bob@x.org".to_string(), 0)])
+        );
+    }
 }

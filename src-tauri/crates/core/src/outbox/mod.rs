@@ -432,4 +432,60 @@ mod tests {
             vec!["https://up/x/plan.pdf"]
         );
     }
+
+    #[test]
+    fn pumping_one_conversation_leaves_the_others_queued() {
+        let s = store();
+        let mut o = Outbox::default();
+        write(&s, "bob@x.org", "b1");
+        write(&s, "carol@x.org", "c1");
+        assert_eq!(bodies(&o.pump(&s, ME, Some("carol@x.org"), 1)), vec!["c1"]);
+        // Bob's was not taken: it goes at the next general pump.
+        assert_eq!(bodies(&o.pump(&s, ME, None, 2)), vec!["b1"]);
+    }
+
+    #[test]
+    fn a_conversation_in_doubt_does_not_hold_the_others() {
+        let s = store();
+        let mut o = Outbox::default();
+        let m = write(&s, "bob@x.org", "b1");
+        s.set_transmitted(m.id, 10).unwrap();
+        write(&s, "carol@x.org", "c1");
+        let doubt = o.on_reset(&s, ME, &HashSet::new());
+        assert_eq!(doubt.len(), 1, "only Bob's conversation is in doubt");
+        assert_eq!(bodies(&o.pump(&s, ME, None, 20)), vec!["c1"]);
+        // A second answer for the same conversation changes nothing.
+        assert!(o.end_verify("bob@x.org"));
+        assert!(!o.end_verify("bob@x.org"));
+    }
+
+    #[test]
+    fn an_acknowledged_message_is_not_in_doubt_after_a_reset() {
+        let s = store();
+        let mut o = Outbox::default();
+        write(&s, "bob@x.org", "b1");
+        let t = o.pump(&s, ME, None, 1);
+        let mut out = Out::default();
+        o.on_outcome(&s, t[0].message.id, t[0].seq, true, &mut out);
+        assert!(o.on_reset(&s, ME, &HashSet::new()).is_empty());
+        assert!(!o.is_verifying("bob@x.org"));
+    }
+
+    #[test]
+    fn a_bounce_for_a_message_we_never_sent_changes_nothing() {
+        let s = store();
+        let mut o = Outbox::default();
+        let m = write(&s, "bob@x.org", "b1");
+        o.pump(&s, ME, None, 1);
+        let mut out = Out::default();
+        // Someone else's origin-id, or the right one from the wrong conversation.
+        o.bounced(&s, ME, "bob@x.org", "not-ours", &mut out);
+        o.bounced(&s, ME, "carol@x.org", &m.origin_id, &mut out);
+        assert!(out.events.is_empty());
+        assert_eq!(
+            s.message(m.id).unwrap().unwrap().state,
+            DeliveryState::Pending
+        );
+        assert!(o.pump(&s, ME, None, 2).is_empty(), "still in flight");
+    }
 }

@@ -378,3 +378,101 @@ fn a_reset_fails_what_waited_and_keeps_held_messages_held() {
     }
     let _ = Answered::<()>::Unknown;
 }
+
+#[test]
+fn a_failed_first_catch_up_lets_held_live_messages_through() {
+    let mut t = T::new(1000);
+    t.sync.catch_up(&mut t.b.cx());
+    let (qid, q) = t.queries().remove(0);
+    assert_eq!(rsm(&q, "after"), None, "nothing stored yet: newest pages");
+    let live = match t.chats.on_message(
+        &mut t.b.cx(),
+        &t.people,
+        &mut t.outbox,
+        message("<message from='bob@x.org/r' type='chat'><body>live</body></message>"),
+    ) {
+        crate::chats::incoming::Arrived::Chat(c) => c,
+        _ => panic!(),
+    };
+    t.sync.hold(live);
+    // A second catch-up while one runs is not started.
+    t.sync.catch_up(&mut t.b.cx());
+    assert!(t.queries().is_empty());
+    let mut cx = t.b.cx();
+    let ended = t.sync.on_error(
+        &mut cx,
+        &mut t.chats,
+        &mut t.people,
+        &qid,
+        "internal-server-error".into(),
+    );
+    assert_eq!(ended, Ended::Nothing);
+    assert!(!t.sync.holding());
+    let stored = t.b.store.history(ME, "bob@x.org", None, 10).unwrap();
+    assert_eq!(stored.len(), 1, "the live message is not lost");
+}
+
+#[test]
+fn paging_from_an_id_the_archive_forgot_falls_back_to_the_time_bounds() {
+    let mut t = T::new(1000);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    let request = ArchiveRequest {
+        peer: "bob@x.org".into(),
+        start_ms: Some(1_000),
+        end_ms: Some(9_000),
+        max: 500,
+        gap: None,
+        before_id: Some("gone".into()),
+        anchor_ord: None,
+    };
+    t.sync.fetch_older(&mut t.b.cx(), request, tx);
+    let (qid, q) = t.queries().remove(0);
+    assert_eq!(rsm(&q, "before").as_deref(), Some("gone"));
+    let page = ARCHIVE_PAGE.to_string();
+    assert_eq!(rsm(&q, "max"), Some(page), "one page at most");
+    let mut cx = t.b.cx();
+    t.sync.on_error(
+        &mut cx,
+        &mut t.chats,
+        &mut t.people,
+        &qid,
+        "item-not-found".into(),
+    );
+    let (_, again) = t.queries().remove(0);
+    assert_eq!(
+        rsm(&again, "before").as_deref(),
+        Some(""),
+        "the newest page"
+    );
+    assert!(field(&again, "start").is_some() && field(&again, "end").is_some());
+    assert!(rx.try_recv().is_err(), "no answer yet: the second try runs");
+}
+
+#[test]
+fn a_failed_search_says_why_and_strangers_results_are_dropped() {
+    let mut t = T::new(1000);
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    t.sync.search(&mut t.b.cx(), ArchiveQuery::default(), tx);
+    let (qid, _) = t.queries().remove(0);
+    // Results naming a query we never sent are not ours to keep, and its fin ends nothing.
+    t.result("forged", "F1", "eve@x.org/r", "spam", 5);
+    assert_eq!(t.fin("forged", true, None, None), Ended::Nothing);
+    let mut cx = t.b.cx();
+    t.sync.on_error(
+        &mut cx,
+        &mut t.chats,
+        &mut t.people,
+        &qid,
+        "feature-not-implemented".into(),
+    );
+    assert_eq!(
+        rx.try_recv().unwrap().unwrap_err(),
+        "feature-not-implemented"
+    );
+    assert!(t
+        .b
+        .store
+        .history(ME, "eve@x.org", None, 10)
+        .unwrap()
+        .is_empty());
+}
