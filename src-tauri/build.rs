@@ -8,27 +8,42 @@
 
 use std::path::Path;
 
-/// The command functions of `commands.rs`, in order.
+/// The command functions of `commands.rs`, in order. Strict on purpose: a command this reader
+/// cannot name would be missing from the bindings and the capability alike, so anything but
+/// `#[tauri::command]` (further attributes or doc lines may follow) and then `pub fn` /
+/// `pub async fn` stops the build.
 fn command_names(source: &str) -> Vec<String> {
     let mut names = Vec::new();
     let mut armed = false;
-    for line in source.lines() {
+    for (n, line) in source.lines().enumerate() {
         let line = line.trim();
-        if line == "#[tauri::command]" {
+        if line.starts_with("#[tauri::command") {
+            assert!(
+                line == "#[tauri::command]",
+                "src/commands.rs:{}: write commands as `#[tauri::command]` (build.rs reads them)",
+                n + 1
+            );
             armed = true;
             continue;
         }
-        if armed && (line.starts_with("pub async fn ") || line.starts_with("pub fn ")) {
-            let rest = line
-                .trim_start_matches("pub async fn ")
-                .trim_start_matches("pub fn ");
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            names.push(name);
-            armed = false;
+        if !armed || line.starts_with("#[") || line.starts_with("///") || line.is_empty() {
+            continue;
         }
+        let rest = line
+            .strip_prefix("pub async fn ")
+            .or_else(|| line.strip_prefix("pub fn "))
+            .unwrap_or_else(|| {
+                panic!(
+                    "src/commands.rs:{}: a #[tauri::command] must be `pub fn` or `pub async fn`",
+                    n + 1
+                )
+            });
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        names.push(name);
+        armed = false;
     }
     names
 }

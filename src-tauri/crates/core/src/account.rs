@@ -8,7 +8,7 @@ use hallway_protocol::{BareJid, Jid};
 use hallway_store::Store;
 
 use crate::emitter::Emitter;
-use crate::session::{SessionClient, ViewState};
+use crate::live::{SessionClient, ViewState};
 use crate::CoreError;
 
 /// One account's shared context.

@@ -1,7 +1,8 @@
 //! The messenger without a window. `Messenger` is the root: it owns one account's services
-//! (`chats`, `history`, `people`, `files`, `settings`) and its session, a task that owns
-//! tokio-xmpp's `StanzaStream` and routes what arrives to the session's parts. The Tauri shell
-//! and the integration tests drive it through `Messenger`; it never imports tauri.
+//! (`chats()`, `history()`, `contacts()`, `profile()`, `files()`, `settings()`) and its
+//! session, a task that owns tokio-xmpp's `StanzaStream` and routes what arrives to the
+//! session's parts. The Tauri shell and the integration tests drive it through `Messenger`; it
+//! never imports tauri.
 // No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
 // the allocator tuning in src-tauri/src/main.rs (a crate of its own).
 #![forbid(unsafe_code)]
@@ -32,5 +33,5 @@ pub mod trust;
 
 pub use error::CoreError;
 pub use events::{CoreEvent, EventReceiver};
+pub use live::now_ms;
 pub use messenger::{Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT, DEFAULT_IDLE_POLL};
-pub use session::now_ms;

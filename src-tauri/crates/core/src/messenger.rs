@@ -451,7 +451,7 @@ impl Messenger {
         self.acc.store.pin_certificate(
             account.as_str(),
             &fingerprint.to_ascii_uppercase(),
-            session::now_ms(),
+            crate::live::now_ms(),
         )?;
         Ok(())
     }

@@ -12,7 +12,7 @@ use hallway_protocol::BareJid;
 use crate::account::Account;
 use crate::events::CoreEvent;
 use crate::files::Files;
-use crate::session::Command;
+use crate::live::Command;
 use crate::CoreError;
 
 /// Largest message the user may send (bytes of UTF-8); servers commonly cap stanzas near 256 kB.
@@ -146,7 +146,7 @@ impl Conversations {
 /// XEP-0490: publishes where the conversation with `peer` was read. Failures are logged only
 /// (a courtesy to our other devices, and the next read publishes again).
 async fn publish_read_position(
-    session: &crate::session::SessionClient,
+    session: &crate::live::SessionClient,
     peer: &str,
     stanza_id: &str,
     account: &str,

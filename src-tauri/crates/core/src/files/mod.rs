@@ -29,7 +29,7 @@ use hallway_protocol::Jid;
 
 use crate::account::Account;
 use crate::events::CoreEvent;
-use crate::session::Command;
+use crate::live::Command;
 use crate::trust::Trust;
 use crate::CoreError;
 
@@ -88,15 +88,22 @@ impl Files {
     /// The namespaces this service takes from contacts' devices (XEP-0234 over XEP-0166,
     /// XEP-0047): the session forwards those iqs here, unanswered. Starts (once) the task that
     /// handles them and answers each once it is handled.
-    pub(crate) fn registrations(&self) -> Vec<crate::session::Registration> {
+    pub(crate) fn registrations(&self) -> Vec<crate::live::Registration> {
         self.start_direct_listener();
         [
-            hallway_protocol::xep0234_jingle_ft::NS_JINGLE,
-            hallway_protocol::xep0047_ibb::NS,
+            (
+                hallway_protocol::xep0234_jingle_ft::NS_JINGLE,
+                &["jingle"][..],
+            ),
+            (
+                hallway_protocol::xep0047_ibb::NS,
+                &["open", "data", "close"][..],
+            ),
         ]
         .into_iter()
-        .map(|ns| crate::session::Registration {
+        .map(|(ns, names)| crate::live::Registration {
             ns,
+            names,
             senders: crate::live::iq::Senders::RosterDevices,
             to: self.direct_tx.clone(),
         })
@@ -228,9 +235,6 @@ pub(crate) fn answer_iq(id: &str, to: &Jid, answer: direct::Answer) -> xmpp_pars
         }
     }
 }
-
-/// Sends a staged file straight to the contact's device (when the server will not take it).
-impl Files {}
 
 /// The name a download is written under until it is complete.
 fn part_path(path: &Path) -> PathBuf {

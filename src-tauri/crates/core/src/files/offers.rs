@@ -22,7 +22,7 @@ use hallway_store::Inserted;
 use super::direct::{Answer, DirectRoute, SessionKey};
 use super::names;
 use crate::events::CoreEvent;
-use crate::session;
+use crate::live;
 use crate::CoreError;
 
 mod receive;
@@ -170,7 +170,7 @@ impl Files {
             direction: Direction::Incoming,
             sender: peer,
             body: name.clone(),
-            timestamp: session::now_ms(),
+            timestamp: live::now_ms(),
             state: DeliveryState::Received,
             origin_id: format!("jingle:{}", o.sid),
             stanza_id: None,
@@ -217,7 +217,7 @@ impl Files {
         }
         // Through the session: shown, counted unread and notified like any message.
         if let Err(CoreError::NotSignedIn | CoreError::Offline) =
-            self.acc.session.send(session::Command::Announce(m.clone()))
+            self.acc.session.send(live::Command::Announce(m.clone()))
         {
             self.acc.emit(CoreEvent::MessagesReceived(vec![m]));
         }

@@ -14,7 +14,7 @@ use super::direct::{Answer, Incoming};
 use super::Files;
 use crate::account::Account;
 use crate::emitter::Emitter;
-use crate::session::Command;
+use crate::live::Command;
 
 const ME: &str = "me@x.org";
 const HELLO_SHA256: &str = "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=";

@@ -15,7 +15,7 @@ use hallway_protocol::Jid;
 use super::http::human_size;
 use super::{http, names, part_path, Files};
 use crate::events::CoreEvent;
-use crate::session::Command;
+use crate::live::Command;
 use crate::CoreError;
 
 impl Files {

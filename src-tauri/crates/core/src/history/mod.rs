@@ -17,7 +17,7 @@ use hallway_protocol::xep0313_mam::{self, ArchiveQuery};
 use tokio::sync::oneshot;
 
 use crate::account::Account;
-use crate::session::Command;
+use crate::live::Command;
 use crate::CoreError;
 use sync::ArchiveRequest;
 

@@ -10,10 +10,12 @@ use std::collections::{HashMap, HashSet};
 
 use hallway_protocol::chat::{self, ChatMessage, Incoming};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage, Fin};
-use tokio::sync::oneshot;
 use tokio_xmpp::jid::BareJid;
 
 use crate::chats::incoming::Chats;
+pub(crate) use crate::live::command::{
+    ArchiveReply, ArchiveRequest, ArchiveSearchPage, SearchReply,
+};
 use crate::live::{Cx, Pending};
 use crate::outbox::{Doubt, Outbox};
 use crate::people::state::People;
@@ -31,35 +33,6 @@ const MAX_DUPLICATE_PAGES: usize = 20;
 const VERIFY_MARGIN_MS: i64 = 15 * 60 * 1000;
 /// Pages of one conversation's archive looked through for copies of our unacknowledged messages.
 const MAX_VERIFY_PAGES: usize = 20;
-
-/// Older history of one conversation wanted from the archive (XEP-0313).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ArchiveRequest {
-    pub peer: String,
-    pub start_ms: Option<i64>,
-    pub end_ms: Option<i64>,
-    pub max: usize,
-    /// Filling this gap (id, its start): progress is recorded per conversation.
-    pub gap: Option<(i64, i64)>,
-    /// Page before this archive id (exact; else the newest page within the time bounds).
-    pub before_id: Option<String>,
-    /// Place (`ord`) of the stored message `before_id` names: a gap's pages go just below it.
-    pub anchor_ord: Option<i64>,
-}
-
-/// Where the outcome of an older-history request goes (once it is stored).
-pub(crate) type ArchiveReply = oneshot::Sender<Result<(), String>>;
-
-/// One page of an archive text search (XEP-0431): the matches, oldest first, and the archive id
-/// to page on from when older matches remain.
-#[derive(Debug)]
-pub(crate) struct ArchiveSearchPage {
-    pub items: Vec<ArchivedMessage>,
-    pub older: Option<String>,
-}
-
-/// Where a search page goes.
-pub(crate) type SearchReply = oneshot::Sender<Result<ArchiveSearchPage, String>>;
 
 /// Why an archive query runs.
 enum Purpose {
@@ -271,7 +244,58 @@ impl ArchiveSync {
         }
     }
 
-    /// The archive query `qid` failed (`error`) or was not answered in time.
+    /// The archive query `qid` got no answer in time. Unlike a refusal, nothing is retried: a
+    /// history request or search is told so, a catch-up lets live messages through (without
+    /// moving our archive pointer past what it did not fetch: the next one starts there again),
+    /// and what was in doubt goes out again, as without an archive.
+    pub(crate) fn on_timeout(
+        &mut self,
+        cx: &mut Cx<'_>,
+        chats: &mut Chats,
+        people: &mut People,
+        qid: &str,
+    ) -> Ended {
+        let Some(f) = self.fetches.remove(qid) else {
+            return Ended::Nothing;
+        };
+        let why = "the server archive did not answer".to_string();
+        match f.purpose {
+            Purpose::Older { reply, .. } => {
+                if let Some(r) = reply {
+                    let _ = r.send(Err(why));
+                }
+            }
+            Purpose::Search(reply) => {
+                if let Some(r) = reply {
+                    let _ = r.send(Err(why));
+                }
+            }
+            Purpose::CatchUp { .. } => {
+                tracing::warn!("archive catch-up: {why}");
+                self.pointer_held = true;
+                self.release_live(cx, chats, people);
+            }
+            Purpose::Verify { peer, .. } => return Ended::Verified(peer),
+        }
+        Ended::Nothing
+    }
+
+    /// The session ends (shut down, or it can never come back): live messages a catch-up still
+    /// holds are stored now, or they would be lost (their receipts already went out). Our archive
+    /// pointer stays where it is, so the next catch-up fetches what this one did not.
+    pub(crate) fn release_live_at_end(
+        &mut self,
+        cx: &mut Cx<'_>,
+        chats: &mut Chats,
+        people: &mut People,
+    ) {
+        if self.holding() {
+            self.pointer_held = true;
+        }
+        self.release_live(cx, chats, people);
+    }
+
+    /// The archive query `qid` failed (`error`).
     pub(crate) fn on_error(
         &mut self,
         cx: &mut Cx<'_>,

@@ -55,6 +55,8 @@ pub(crate) enum Senders {
 pub(crate) struct Registration {
     /// The payload's namespace.
     pub ns: &'static str,
+    /// The payload elements taken (anything else in the namespace stays unsupported).
+    pub names: &'static [&'static str],
     /// Who may send them.
     pub senders: Senders,
     /// Where they go (bounded: when full, the sender is told to wait).
@@ -214,7 +216,11 @@ impl<K: Clone> IqRouter<K> {
         payload: Element,
         in_roster: impl Fn(&str) -> bool,
     ) -> Result<Route, Element> {
-        let Some(reg) = self.registrations.iter().find(|r| payload.ns() == r.ns) else {
+        let Some(reg) = self
+            .registrations
+            .iter()
+            .find(|r| payload.ns() == r.ns && r.names.contains(&payload.name()))
+        else {
             return Err(payload); // the session's own business
         };
         let allowed = match (reg.senders, from) {

@@ -1,10 +1,14 @@
-//! What the session's parts share: the context a part works in while handling one input (`Cx`:
-//! the store, our account, the batch, the iq table, the time) and what it asks the session task
-//! to do (`Out`: stanzas to send, events, avatars to fetch). The parts — outbox, history sync,
+//! What the services, the session's parts and the session task share, below all of them: the
+//! context a part works in while handling one input (`Cx`: the store, our account, the batch,
+//! the iq table, the time) and what it asks the session task to do (`Out`: stanzas to send,
+//! events, avatars to fetch); the iq router (`iq.rs`) and the batcher (`batch.rs`); and how
+//! services reach the session (`client.rs`, `command.rs`). The parts — outbox, history sync,
 //! chats, people — live with their domains; the task that owns the stream is `crate::session`.
-//! Nothing here does I/O, so every part tests without a server (`testing.rs`).
+//! Nothing here does stream I/O, so every part tests without a server (`testing.rs`).
 
 pub(crate) mod batch;
+pub(crate) mod client;
+pub(crate) mod command;
 pub(crate) mod iq;
 #[cfg(test)]
 pub(crate) mod testing;
@@ -17,6 +21,12 @@ use tokio_xmpp::parsers::message::Message as XmppMessage;
 use tokio_xmpp::Stanza;
 
 use crate::events::CoreEvent;
+
+pub(crate) use batch::ViewState;
+pub(crate) use client::SessionClient;
+pub use command::now_ms;
+pub(crate) use command::{Command, PeopleCommand};
+pub(crate) use iq::{Registration, RequestError};
 
 /// Fetch this contact's avatar with this hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +76,8 @@ pub(crate) struct Out {
     /// The batch must go to the UI now, not at the end of its window (a history page someone
     /// waits for).
     pub flush_now: bool,
+    /// History requests answered (`Ok`) once the batch with their page has gone to the UI.
+    pub history_done: Vec<command::ArchiveReply>,
 }
 
 impl Out {

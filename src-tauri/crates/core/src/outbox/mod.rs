@@ -195,6 +195,11 @@ impl Outbox {
         self.verifying.remove(peer)
     }
 
+    /// Whether transmission `seq` of message `id` is still awaited.
+    pub(crate) fn in_flight(&self, id: i64, seq: u64) -> bool {
+        self.flights.get(&id).is_some_and(|f| f.seq == seq)
+    }
+
     /// Whether `peer`'s outbox waits for the archive.
     #[cfg(test)]
     pub(crate) fn is_verifying(&self, peer: &str) -> bool {

@@ -8,7 +8,7 @@ use hallway_store::Inserted;
 
 use crate::account::Account;
 use crate::events::CoreEvent;
-use crate::session::{now_ms, Command};
+use crate::live::{now_ms, Command};
 use crate::CoreError;
 
 /// Writes `body` (with `attachment`) to `peer` into the outbox and shows it. `send_now`: tell

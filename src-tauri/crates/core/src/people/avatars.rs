@@ -12,7 +12,7 @@ use std::time::Duration;
 use hallway_protocol::{xep0054_vcard, xep0084_avatar, BareJid, Jid};
 use tokio::sync::mpsc;
 
-use crate::session::{Command, PeopleCommand, RequestError};
+use crate::live::{Command, PeopleCommand, RequestError};
 
 pub(crate) use crate::live::AvatarJob;
 
@@ -81,7 +81,7 @@ async fn ask(
     commands: &mpsc::UnboundedSender<Command>,
     iq: hallway_protocol::xmpp_parsers::iq::Iq,
 ) -> Result<Option<tokio_xmpp::minidom::Element>, RequestError> {
-    match crate::session::client::request(commands, iq, FETCH_WAIT).await {
+    match crate::live::client::request(commands, iq, FETCH_WAIT).await {
         Ok(answer) => answer,
         Err(_) => Err(RequestError::Offline),
     }

@@ -15,8 +15,8 @@ use hallway_protocol::{
 };
 
 use crate::account::Account;
+use crate::live::PeopleCommand;
 use crate::people::state::Details;
-use crate::session::PeopleCommand;
 use crate::CoreError;
 
 /// Longest contact name and group name we send (servers cap roster items).
@@ -180,7 +180,7 @@ impl Contacts {
             .as_ref()
             .is_some_and(|c| c.subscription.sees_theirs() || c.pending_out);
         // Our request goes first, while theirs is still pending on their side: their client
-        // approves a request that answers its own (ours does the same, see session/people.rs),
+        // approves a request that answers its own (ours does the same, see people/state/requests.rs),
         // so one Accept ends with both seeing each other.
         if !sees_theirs {
             let nick = self.my_name(&self.acc.require()?);
@@ -326,7 +326,7 @@ impl Contacts {
             {
                 if let Ok(secs) = xep0012_last::parse(payload.as_ref()) {
                     if secs > 0 {
-                        let ms = crate::session::now_ms() - i64::try_from(secs).unwrap_or(0) * 1000;
+                        let ms = crate::live::now_ms() - i64::try_from(secs).unwrap_or(0) * 1000;
                         details.last_seen = Some(details.last_seen.map_or(ms, |old| old.max(ms)));
                         self.acc
                             .session

@@ -11,9 +11,9 @@ use hallway_protocol::{xep0084_avatar, xep0292_vcard4, Jid};
 use crate::account::Account;
 use crate::events::CoreEvent;
 use crate::idle::IdleSource;
+use crate::live::{now_ms, Command, PeopleCommand};
 use crate::people::avatars::AvatarCache;
 use crate::people::contacts::{address, clean_name, Contacts};
-use crate::session::{now_ms, Command, PeopleCommand};
 use crate::CoreError;
 
 const AUTO_AWAY: &str = "auto_away";

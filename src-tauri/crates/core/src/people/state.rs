@@ -21,6 +21,7 @@ use tokio_xmpp::parsers::presence::Presence;
 
 use crate::events::CoreEvent;
 use crate::live::batch::Batcher;
+pub(crate) use crate::live::command::Details;
 use crate::live::Out;
 
 mod avatars;
@@ -32,13 +33,6 @@ const MAX_RESOURCES: usize = 16;
 const MAX_STATUS: usize = 1024;
 /// Pending subscription requests kept (a flood of requests must not grow without bound).
 const MAX_SUB_REQUESTS: usize = 500;
-
-/// A contact's live facts for the details panel.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Details {
-    pub devices: Vec<Device>,
-    pub last_seen: Option<i64>,
-}
 
 #[derive(Debug, Clone)]
 struct Resource {

@@ -17,13 +17,14 @@ use tokio::time::Instant;
 use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::stanzastream::{Event, StanzaStage, StanzaState, StanzaStream, StanzaToken};
 
-use super::{now_ms, Command, PeopleCommand, SessionConfig, SessionHandle, ViewState};
+use super::{SessionConfig, SessionHandle};
 use crate::chats::incoming::Chats;
 use crate::connection::{reconnector, ReconnectContext};
 use crate::emitter::Emitter;
 use crate::history::sync::ArchiveSync;
 use crate::live::batch::Batcher;
 use crate::live::iq::{IqRouter, RequestError};
+use crate::live::{now_ms, Command, PeopleCommand, ViewState};
 use crate::live::{AvatarJob, Cx, Out, Outgoing, Pending};
 use crate::outbox::Outbox;
 use crate::people::state::{Me, People};
@@ -181,6 +182,7 @@ impl Actor {
                 cmd = commands.recv() => match cmd {
                     Some(Command::Shutdown(reply)) => {
                         self.save_last_online();
+                        self.release_held(&stream).await;
                         self.flush();
                         // An explicit unavailable presence tells contacts we left (RFC 6121 §4.5).
                         if self.online {
@@ -206,6 +208,7 @@ impl Actor {
                     if let Some(n) = self.online_notify.take() { let _ = n.send(Err(err)); }
                     // The stream can never come back; drop it (the reconnector parked its slot).
                     self.online = false;
+                    self.release_held(&stream).await;
                     self.flush();
                     drop(stream);
                     self.iq.fail_app(RequestError::Offline);
@@ -225,6 +228,15 @@ impl Actor {
             }
         }
         self.flush();
+    }
+
+    /// The session ends: live messages a catch-up still holds are stored, not lost.
+    async fn release_held(&mut self, stream: &StanzaStream) {
+        with_cx!(self, stream, |cx| self.history.release_live_at_end(
+            &mut cx,
+            &mut self.chats,
+            &mut self.people
+        ));
     }
 
     /// Sends what the parts asked for and tells the UI.
@@ -267,6 +279,14 @@ impl Actor {
         if out.flush_now {
             self.flush();
         }
+        for r in out.history_done {
+            let _ = r.send(Ok(()));
+        }
+        // Transmissions the outbox no longer waits for (bounced, found in our archive, lost at a
+        // reset) need no token watched.
+        let outbox = &self.outbox;
+        self.tokens
+            .retain(|id, (seq, _)| outbox.in_flight(*id, *seq));
         if std::mem::take(&mut self.people.presence_dirty) && self.online {
             stream
                 .send(Box::new(self.people.own_presence().into()))

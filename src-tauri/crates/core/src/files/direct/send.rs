@@ -20,7 +20,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::{Device, DirectRoute, Signal};
 use crate::files::http::Meter;
 use crate::files::Files;
-use crate::session;
+use crate::live;
 use crate::CoreError;
 
 /// How long the contact has to accept an offer.
@@ -55,7 +55,7 @@ impl Files {
         let details = self
             .acc
             .session
-            .people(|tx| session::PeopleCommand::Details(peer.to_string(), tx))
+            .people(|tx| live::PeopleCommand::Details(peer.to_string(), tx))
             .await?;
         for d in details.devices {
             let Ok(full) = peer.with_resource_str(&d.resource) else {

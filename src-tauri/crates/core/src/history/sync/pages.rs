@@ -158,10 +158,8 @@ impl ArchiveSync {
         if let Err(e) = recorded {
             tracing::warn!("could not record archive progress: {e}");
         }
-        // The history request's page must reach the UI with its reply.
+        // The history request's page reaches the UI before its reply: the caller may look for it.
         cx.out.flush_now = true;
-        if let Some(r) = reply.take() {
-            let _ = r.send(Ok(()));
-        }
+        cx.out.history_done.extend(reply.take());
     }
 }

@@ -206,11 +206,13 @@ fn older_history_is_stored_before_the_page_and_the_reply_waits_for_it() {
     assert!(rx.try_recv().is_err());
     t.result(&qid, "A1", "bob@x.org/r", "older", 5);
     t.fin(&qid, true, Some("A1"), Some("A1"));
+    // The reply goes only after the batch with the page has gone to the window.
+    assert!(rx.try_recv().is_err(), "not before the flush");
+    assert!(t.b.out.flush_now);
+    for r in std::mem::take(&mut t.b.out.history_done) {
+        r.send(Ok(())).unwrap();
+    }
     assert_eq!(rx.try_recv().unwrap(), Ok(()));
-    assert!(
-        t.b.out.flush_now,
-        "the page reaches the window with the reply"
-    );
     let bodies: Vec<String> =
         t.b.store
             .history(ME, "bob@x.org", None, 10)
@@ -475,4 +477,94 @@ fn a_failed_search_says_why_and_strangers_results_are_dropped() {
         .history(ME, "eve@x.org", None, 10)
         .unwrap()
         .is_empty());
+}
+
+#[test]
+fn an_unanswered_catch_up_lets_live_messages_through_but_keeps_the_pointer() {
+    let mut t = T::new(1000);
+    t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
+    t.sync.catch_up(&mut t.b.cx());
+    let (qid, _) = t.queries().remove(0);
+    let live = match t.chats.on_message(
+        &mut t.b.cx(),
+        &t.people,
+        &mut t.outbox,
+        message("<message from='bob@x.org/r' type='chat'><body>live</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L1'/></message>"),
+    ) {
+        crate::chats::incoming::Arrived::Chat(c) => c,
+        _ => panic!(),
+    };
+    t.sync.hold(live);
+    let mut cx = t.b.cx();
+    let ended = t
+        .sync
+        .on_timeout(&mut cx, &mut t.chats, &mut t.people, &qid);
+    assert_eq!(ended, Ended::Nothing);
+    assert!(!t.sync.holding());
+    assert_eq!(
+        t.b.store.history(ME, "bob@x.org", None, 10).unwrap().len(),
+        1
+    );
+    // Not retried, and the next catch-up starts where this one should have.
+    assert!(t.queries().is_empty());
+    assert!(!t.sync.pointer_free());
+    assert_eq!(t.b.store.archive_newest(ME).unwrap().unwrap().0, "A0");
+}
+
+#[test]
+fn unanswered_history_requests_and_searches_are_told_so_once() {
+    let mut t = T::new(1000);
+    let (tx, mut older) = tokio::sync::oneshot::channel();
+    let request = ArchiveRequest {
+        peer: "bob@x.org".into(),
+        start_ms: None,
+        end_ms: None,
+        max: 50,
+        gap: None,
+        before_id: Some("B1".into()),
+        anchor_ord: None,
+    };
+    t.sync.fetch_older(&mut t.b.cx(), request, tx);
+    let (tx, mut search) = tokio::sync::oneshot::channel();
+    t.sync.search(&mut t.b.cx(), ArchiveQuery::default(), tx);
+    for (qid, _) in t.queries() {
+        let mut cx = t.b.cx();
+        t.sync
+            .on_timeout(&mut cx, &mut t.chats, &mut t.people, &qid);
+    }
+    assert!(older
+        .try_recv()
+        .unwrap()
+        .unwrap_err()
+        .contains("did not answer"));
+    assert!(search
+        .try_recv()
+        .unwrap()
+        .unwrap_err()
+        .contains("did not answer"));
+    // Paging by id is not retried by time after the caller gave up.
+    assert!(t.queries().is_empty());
+}
+
+#[test]
+fn messages_held_when_the_session_ends_are_stored_without_moving_the_pointer() {
+    let mut t = T::new(1000);
+    t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
+    t.sync.catch_up(&mut t.b.cx());
+    let live = match t.chats.on_message(
+        &mut t.b.cx(),
+        &t.people,
+        &mut t.outbox,
+        message("<message from='bob@x.org/r' type='chat'><body>just before quit</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L2'/></message>"),
+    ) {
+        crate::chats::incoming::Arrived::Chat(c) => c,
+        _ => panic!(),
+    };
+    t.sync.hold(live);
+    let mut cx = t.b.cx();
+    t.sync
+        .release_live_at_end(&mut cx, &mut t.chats, &mut t.people);
+    let stored = t.b.store.history(ME, "bob@x.org", None, 10).unwrap();
+    assert_eq!(stored[0].body, "just before quit");
+    assert_eq!(t.b.store.archive_newest(ME).unwrap().unwrap().0, "A0");
 }

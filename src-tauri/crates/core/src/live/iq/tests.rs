@@ -128,15 +128,18 @@ async fn registered_namespaces_reach_their_service_from_roster_devices_only() {
     let (tx, mut rx) = mpsc::channel(1);
     let r: IqRouter<()> = IqRouter::new(vec![Registration {
         ns: "urn:xmpp:jingle:1",
+        names: &["jingle"],
         senders: Senders::RosterDevices,
         to: tx,
     }]);
     let jingle = || Element::builder("jingle", "urn:xmpp:jingle:1").build();
     let contact = |b: &str| b == "bob@x.org";
     let bob = jid("bob@x.org/phone");
-    // Not registered: the session's own.
+    // Not registered: the session's own; nor another element of the registered namespace.
     let other = Element::builder("ping", "urn:xmpp:ping").build();
     assert!(r.route(Some(&bob), "1", other, contact).is_err());
+    let stray = Element::builder("description", "urn:xmpp:jingle:1").build();
+    assert!(r.route(Some(&bob), "1", stray, contact).is_err());
     // A stranger, or a contact's bare JID: refused.
     let stranger = jid("eve@y.org/pc");
     assert!(matches!(
@@ -222,12 +225,12 @@ fn a_get_or_set_is_never_taken_for_an_answer() {
 }
 
 #[test]
-fn ids_never_repeat_across_prefixes() {
+fn ids_never_repeat() {
+    // An answer is matched by id: two iqs of one kind in flight must not share one.
     let mut r = router();
-    let ids: std::collections::HashSet<String> = (0..100)
-        .map(|i| r.next_id(if i % 2 == 0 { "a" } else { "b" }))
-        .collect();
+    let ids: std::collections::HashSet<String> = (0..100).map(|_| r.next_id("q")).collect();
     assert_eq!(ids.len(), 100);
+    assert!(ids.iter().all(|id| id.starts_with("hw-q-")));
 }
 
 #[test]
@@ -236,6 +239,7 @@ fn a_service_that_is_gone_is_service_unavailable_and_none_from_nobody() {
     drop(rx);
     let r: IqRouter<()> = IqRouter::new(vec![Registration {
         ns: "http://jabber.org/protocol/ibb",
+        names: &["open", "data", "close"],
         senders: Senders::RosterDevices,
         to: tx,
     }]);

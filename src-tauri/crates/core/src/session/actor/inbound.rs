@@ -243,9 +243,8 @@ impl Actor {
                     Ended::Nothing
                 }
                 Pending::Archive(qid) => {
-                    let why = "the server archive did not answer".to_string();
                     self.history
-                        .on_error(&mut cx, &mut self.chats, &mut self.people, &qid, why)
+                        .on_timeout(&mut cx, &mut self.chats, &mut self.people, &qid)
                 }
                 _ => Ended::Nothing,
             });

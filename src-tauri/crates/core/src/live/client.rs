@@ -10,7 +10,8 @@ use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::iq::Iq;
 use tokio_xmpp::parsers::presence::Presence;
 
-use super::{Command, PeopleCommand, RequestError};
+use super::command::{Command, PeopleCommand};
+use super::iq::RequestError;
 use crate::CoreError;
 
 /// Longest wait for an answer from the server or a contact.
