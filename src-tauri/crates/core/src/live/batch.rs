@@ -155,31 +155,22 @@ impl Batcher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hallway_model::{DeliveryState, Direction, NewMessage, Placement, PresenceShow};
-    use hallway_store::Inserted;
-
-    const ME: &str = "me@x.org";
+    use crate::live::testing::{insert, row, ME};
+    use hallway_model::{DeliveryState, Direction, PresenceShow};
 
     fn incoming(store: &Store, peer: &str, body: &str, ts: i64) -> Message {
-        let new = NewMessage {
-            peer: peer.into(),
-            direction: Direction::Incoming,
-            sender: peer.into(),
-            body: body.into(),
-            timestamp: ts,
-            state: DeliveryState::Received,
-            origin_id: format!("o-{body}"),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: Placement::Append,
-            attachment: None,
-        };
-        match store.insert_message(ME, &new).unwrap() {
-            Inserted::New(m) => m,
-            Inserted::Duplicate(_) => panic!(),
-        }
+        let origin = format!("o-{body}");
+        insert(
+            store,
+            &row(
+                peer,
+                Direction::Incoming,
+                body,
+                &origin,
+                ts,
+                DeliveryState::Received,
+            ),
+        )
     }
 
     fn cx<'a>(

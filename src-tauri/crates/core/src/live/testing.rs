@@ -15,6 +15,44 @@ use crate::events::CoreEvent;
 
 pub(crate) const ME: &str = "me@x.org";
 
+/// A message row between us and `peer` (`dir` says who wrote it), as a part would store it.
+pub(crate) fn row(
+    peer: &str,
+    dir: Direction,
+    body: &str,
+    origin: &str,
+    timestamp: i64,
+    state: DeliveryState,
+) -> NewMessage {
+    NewMessage {
+        peer: peer.into(),
+        direction: dir,
+        sender: if dir == Direction::Incoming {
+            peer.into()
+        } else {
+            ME.into()
+        },
+        body: body.into(),
+        timestamp,
+        state,
+        origin_id: origin.into(),
+        stanza_id: None,
+        stanza_xml_id: None,
+        markable: false,
+        wants_receipt: false,
+        placement: Placement::Append,
+        attachment: None,
+    }
+}
+
+/// Stores `new` for our account (a test's rows are never duplicates).
+pub(crate) fn insert(store: &Store, new: &NewMessage) -> Message {
+    match store.insert_message(ME, new).unwrap() {
+        Inserted::New(m) => m,
+        Inserted::Duplicate(_) => panic!("duplicate"),
+    }
+}
+
 /// A part's surroundings.
 pub(crate) struct Bench {
     pub store: Store,
@@ -81,33 +119,16 @@ impl Bench {
 
     /// Stores a message directly (what an earlier session stored).
     pub(crate) fn stored(&self, peer: &str, dir: Direction, body: &str, origin: &str) -> Message {
-        let new = NewMessage {
-            peer: peer.into(),
-            direction: dir,
-            sender: if dir == Direction::Incoming {
-                peer.into()
-            } else {
-                ME.into()
-            },
-            body: body.into(),
-            timestamp: 500_000,
-            state: if dir == Direction::Incoming {
-                DeliveryState::Received
-            } else {
-                DeliveryState::Sent
-            },
-            origin_id: origin.into(),
-            stanza_id: None,
-            stanza_xml_id: Some(origin.into()),
-            markable: true,
-            wants_receipt: true,
-            placement: Placement::Append,
-            attachment: None,
+        let state = if dir == Direction::Incoming {
+            DeliveryState::Received
+        } else {
+            DeliveryState::Sent
         };
-        match self.store.insert_message(ME, &new).unwrap() {
-            Inserted::New(m) => m,
-            Inserted::Duplicate(_) => panic!("duplicate"),
-        }
+        let mut new = row(peer, dir, body, origin, 500_000, state);
+        new.stanza_xml_id = Some(origin.into());
+        new.markable = true;
+        new.wants_receipt = true;
+        insert(&self.store, &new)
     }
 }
 

@@ -226,35 +226,26 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hallway_model::{Direction, NewMessage, Placement};
-    use hallway_store::Inserted;
-
-    const ME: &str = "me@x.org";
+    use crate::live::testing::{insert, row, ME};
+    use hallway_model::Direction;
 
     fn store() -> Store {
         Store::open_in_memory().unwrap()
     }
 
     fn write(store: &Store, peer: &str, body: &str) -> Message {
-        let new = NewMessage {
-            peer: peer.into(),
-            direction: Direction::Outgoing,
-            sender: ME.into(),
-            body: body.into(),
-            timestamp: 1_000,
-            state: DeliveryState::Pending,
-            origin_id: format!("o-{body}"),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: Placement::Append,
-            attachment: None,
-        };
-        match store.insert_message(ME, &new).unwrap() {
-            Inserted::New(m) => m,
-            Inserted::Duplicate(_) => panic!("duplicate"),
-        }
+        let origin = format!("o-{body}");
+        insert(
+            store,
+            &row(
+                peer,
+                Direction::Outgoing,
+                body,
+                &origin,
+                1_000,
+                DeliveryState::Pending,
+            ),
+        )
     }
 
     fn bodies(t: &[Transmit]) -> Vec<&str> {
@@ -399,21 +390,14 @@ mod tests {
     fn a_file_waits_until_its_upload_has_a_url() {
         let s = store();
         let mut o = Outbox::default();
-        let mut new = NewMessage {
-            peer: "bob@x.org".into(),
-            direction: Direction::Outgoing,
-            sender: ME.into(),
-            body: "plan.pdf".into(),
-            timestamp: 1,
-            state: DeliveryState::Pending,
-            origin_id: "f1".into(),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: Placement::Append,
-            attachment: None,
-        };
+        let mut new = row(
+            "bob@x.org",
+            Direction::Outgoing,
+            "plan.pdf",
+            "f1",
+            1,
+            DeliveryState::Pending,
+        );
         new.attachment = Some(hallway_model::Attachment {
             url: None,
             name: "plan.pdf".into(),
@@ -424,9 +408,7 @@ mod tests {
             error: None,
             direct: false,
         });
-        let Inserted::New(f) = s.insert_message(ME, &new).unwrap() else {
-            panic!()
-        };
+        let f = insert(&s, &new);
         assert!(o.pump(&s, ME, None, 1).is_empty());
         let mut a = f.attachment.clone().unwrap();
         a.url = Some("https://up/x/plan.pdf".into());

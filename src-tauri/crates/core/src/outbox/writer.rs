@@ -61,28 +61,18 @@ pub(crate) mod tests {
         body: &str,
         origin: &str,
     ) -> Message {
-        let new = NewMessage {
-            peer: peer.into(),
-            direction: Direction::Outgoing,
-            sender: crate::live::testing::ME.into(),
-            body: body.into(),
-            timestamp: 1,
-            state: DeliveryState::Pending,
-            origin_id: origin.into(),
-            stanza_id: None,
-            stanza_xml_id: None,
-            markable: false,
-            wants_receipt: false,
-            placement: Placement::Append,
-            attachment: None,
-        };
-        match store
-            .insert_message(crate::live::testing::ME, &new)
-            .unwrap()
-        {
-            Inserted::New(m) => m,
-            Inserted::Duplicate(_) => panic!("duplicate"),
-        }
+        use crate::live::testing::{insert, row};
+        insert(
+            store,
+            &row(
+                peer,
+                Direction::Outgoing,
+                body,
+                origin,
+                1,
+                DeliveryState::Pending,
+            ),
+        )
     }
 
     fn account() -> (Account, crate::events::EventReceiver) {

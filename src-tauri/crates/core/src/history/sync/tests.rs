@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::live::iq::Answered;
-use crate::live::testing::{message, xml, Bench, ME};
+use crate::live::testing::{insert, message, row, xml, Bench, ME};
 use crate::outbox::Outbox;
 use crate::people::state::Me;
 use hallway_model::{DeliveryState, Direction};
@@ -28,6 +28,19 @@ impl T {
             chats: Chats::new(ServerFacts { stanza_ids: true }, 0),
             people,
             outbox: Outbox::default(),
+        }
+    }
+
+    /// A live chat message as the session hands it over (parsed, not stored yet).
+    fn live(&mut self, xml: &str) -> ChatMessage {
+        match self.chats.on_message(
+            &mut self.b.cx(),
+            &self.people,
+            &mut self.outbox,
+            message(xml),
+        ) {
+            crate::chats::incoming::Arrived::Chat(c) => c,
+            _ => panic!("not a chat message"),
         }
     }
 
@@ -99,15 +112,7 @@ fn a_catch_up_holds_live_messages_until_the_archive_is_stored() {
     assert_eq!(rsm(q, "after").as_deref(), Some("A0"));
     assert!(t.sync.holding());
     // A live message meanwhile waits; the archive's older ones go first.
-    let live = match t.chats.on_message(
-        &mut t.b.cx(),
-        &t.people,
-        &mut t.outbox,
-        message("<message from='bob@x.org/r' type='chat'><body>live</body></message>"),
-    ) {
-        crate::chats::incoming::Arrived::Chat(c) => c,
-        _ => panic!(),
-    };
+    let live = t.live("<message from='bob@x.org/r' type='chat'><body>live</body></message>");
     t.sync.hold(live);
     let qid = qid.clone();
     t.result(&qid, "A1", "bob@x.org/r", "from the archive", 20);
@@ -289,26 +294,16 @@ fn doubtful_messages_found_in_our_archive_are_sent_and_the_rest_go_again() {
     let mut t = T::new(1000);
     let mut outbox = Outbox::default();
     for body in ["one", "two"] {
-        t.b.store
-            .insert_message(
-                ME,
-                &hallway_model::NewMessage {
-                    peer: "bob@x.org".into(),
-                    direction: Direction::Outgoing,
-                    sender: ME.into(),
-                    body: body.into(),
-                    timestamp: 1,
-                    state: DeliveryState::Pending,
-                    origin_id: format!("{body}-o"),
-                    stanza_id: None,
-                    stanza_xml_id: None,
-                    markable: false,
-                    wants_receipt: false,
-                    placement: hallway_model::Placement::Append,
-                    attachment: None,
-                },
-            )
-            .unwrap();
+        let origin = format!("{body}-o");
+        let new = row(
+            "bob@x.org",
+            Direction::Outgoing,
+            body,
+            &origin,
+            1,
+            DeliveryState::Pending,
+        );
+        insert(&t.b.store, &new);
     }
     let sent = outbox.pump(&t.b.store, ME, None, 5_000);
     assert_eq!(sent.len(), 1);
@@ -387,15 +382,7 @@ fn a_failed_first_catch_up_lets_held_live_messages_through() {
     t.sync.catch_up(&mut t.b.cx());
     let (qid, q) = t.queries().remove(0);
     assert_eq!(rsm(&q, "after"), None, "nothing stored yet: newest pages");
-    let live = match t.chats.on_message(
-        &mut t.b.cx(),
-        &t.people,
-        &mut t.outbox,
-        message("<message from='bob@x.org/r' type='chat'><body>live</body></message>"),
-    ) {
-        crate::chats::incoming::Arrived::Chat(c) => c,
-        _ => panic!(),
-    };
+    let live = t.live("<message from='bob@x.org/r' type='chat'><body>live</body></message>");
     t.sync.hold(live);
     // A second catch-up while one runs is not started.
     t.sync.catch_up(&mut t.b.cx());
@@ -485,15 +472,7 @@ fn an_unanswered_catch_up_lets_live_messages_through_but_keeps_the_pointer() {
     t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
     t.sync.catch_up(&mut t.b.cx());
     let (qid, _) = t.queries().remove(0);
-    let live = match t.chats.on_message(
-        &mut t.b.cx(),
-        &t.people,
-        &mut t.outbox,
-        message("<message from='bob@x.org/r' type='chat'><body>live</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L1'/></message>"),
-    ) {
-        crate::chats::incoming::Arrived::Chat(c) => c,
-        _ => panic!(),
-    };
+    let live = t.live("<message from='bob@x.org/r' type='chat'><body>live</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L1'/></message>");
     t.sync.hold(live);
     let mut cx = t.b.cx();
     let ended = t
@@ -551,15 +530,7 @@ fn messages_held_when_the_session_ends_are_stored_without_moving_the_pointer() {
     let mut t = T::new(1000);
     t.b.store.set_archive_newest(ME, "A0", 10).unwrap();
     t.sync.catch_up(&mut t.b.cx());
-    let live = match t.chats.on_message(
-        &mut t.b.cx(),
-        &t.people,
-        &mut t.outbox,
-        message("<message from='bob@x.org/r' type='chat'><body>just before quit</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L2'/></message>"),
-    ) {
-        crate::chats::incoming::Arrived::Chat(c) => c,
-        _ => panic!(),
-    };
+    let live = t.live("<message from='bob@x.org/r' type='chat'><body>just before quit</body><stanza-id xmlns='urn:xmpp:sid:0' by='me@x.org' id='L2'/></message>");
     t.sync.hold(live);
     let mut cx = t.b.cx();
     t.sync

@@ -2,7 +2,7 @@
 //! requests, blocking, avatars and message requests.
 
 use super::*;
-use hallway_model::{DeliveryState, Direction, NewMessage, Placement, Subscription};
+use hallway_model::{DeliveryState, Direction, Subscription};
 use hallway_protocol::xep0060_pubsub::Notification;
 use hallway_protocol::xep0191_blocking::Push;
 
@@ -340,21 +340,14 @@ fn people_outside_the_roster_who_wrote_are_requests() {
         t.store
             .insert_message(
                 ME,
-                &NewMessage {
-                    peer: peer.into(),
-                    direction: Direction::Incoming,
-                    sender: peer.into(),
-                    body: body.into(),
-                    timestamp: 5,
-                    state: DeliveryState::Received,
-                    origin_id: body.into(),
-                    stanza_id: None,
-                    stanza_xml_id: None,
-                    markable: false,
-                    wants_receipt: false,
-                    placement: Placement::Append,
-                    attachment: None,
-                },
+                &crate::live::testing::row(
+                    peer,
+                    Direction::Incoming,
+                    body,
+                    body,
+                    5,
+                    DeliveryState::Received,
+                ),
             )
             .unwrap();
         t.people.note_incoming(peer, &mut t.batch, t.now);
