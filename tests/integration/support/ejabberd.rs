@@ -76,7 +76,7 @@ impl Ejabberd {
         let d = dir.path().to_path_buf();
         // ejabberdctl runs the node as the `ejabberd` user: it must reach the folder.
         run(Command::new("chmod").arg("755").arg(&d));
-        for sub in ["db", "conf", "logs", "spool"] {
+        for sub in ["db", "tmp", "conf", "logs", "spool"] {
             std::fs::create_dir_all(d.join(sub)).unwrap();
         }
 
@@ -85,17 +85,13 @@ impl Ejabberd {
         // only.
         let db_port = free_port();
         let user = run(Command::new("id").arg("-un")).trim().to_string();
-        run(Command::new("mariadb-install-db")
-            .arg("--no-defaults")
-            .arg(format!("--datadir={}", d.join("db").display()))
-            .arg(format!("--user={user}"))
-            .arg("--auth-root-authentication-method=normal")
-            .arg("--skip-test-db"));
+        install_db(&d, &user);
         let socket = d.join("db.sock");
         let mariadb = Command::new("mariadbd")
             .arg("--no-defaults")
             .arg(format!("--datadir={}", d.join("db").display()))
             .arg(format!("--socket={}", socket.display()))
+            .arg(format!("--tmpdir={}", d.join("tmp").display()))
             .arg(format!("--port={db_port}"))
             .arg("--bind-address=127.0.0.1")
             .arg(format!("--user={user}"))
@@ -129,6 +125,17 @@ impl Ejabberd {
             config_text(&d, c2s_port, db_port),
         )
         .unwrap();
+        // Each node on its own Erlang distribution port, without epmd: ejabberdctl's `stopped`
+        // kills the shared epmd when it lists no node, which raced a second node starting at that
+        // moment (a CI run timed out in `started`). With ERL_DIST_PORT ejabberdctl leaves epmd out.
+        std::fs::write(
+            d.join("conf/ejabberdctl.cfg"),
+            format!(
+                "ERL_DIST_PORT={}\nINET_DIST_INTERFACE=127.0.0.1\n",
+                free_port()
+            ),
+        )
+        .unwrap();
         run(Command::new("chown")
             .arg("-R")
             .arg("ejabberd:ejabberd")
@@ -143,9 +150,7 @@ impl Ejabberd {
             mariadb,
             c2s_port,
         };
-        run(&mut e.ctl(&["start"]));
-        run(&mut e.ctl(&["started"]));
-        wait_for_port(c2s_port, "ejabberd", &d.join("logs/ejabberd.log"));
+        e.start_node();
         for user in USERS {
             run(&mut e.ctl(&["register", user, "localhost", PASSWORD]));
         }
@@ -199,13 +204,26 @@ impl Ejabberd {
 
     /// Starts the server again after `stop`.
     pub fn start_again(&self) {
+        self.start_node();
+    }
+
+    /// Starts the node and waits until it takes connections; on failure the test prints
+    /// ejabberd's own log (the reason is there, not in ejabberdctl's output).
+    fn start_node(&self) {
+        let log = self.dir.path().join("logs/ejabberd.log");
         run(&mut self.ctl(&["start"]));
-        run(&mut self.ctl(&["started"]));
-        wait_for_port(
-            self.c2s_port,
-            "ejabberd",
-            &self.dir.path().join("logs/ejabberd.log"),
-        );
+        let started = self.ctl(&["started"]).output();
+        if !started.as_ref().is_ok_and(|o| o.status.success()) {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            let tail: Vec<&str> = text.lines().rev().take(60).collect();
+            let tail: Vec<&str> = tail.into_iter().rev().collect();
+            panic!(
+                "ejabberd node {} did not start ({started:?}); its log ends:\n{}",
+                self.node,
+                tail.join("\n")
+            );
+        }
+        wait_for_port(self.c2s_port, "ejabberd", &log);
     }
 
     /// The sign-in form's **Server** field for this server.
@@ -220,6 +238,45 @@ impl Drop for Ejabberd {
         let _ = self.ctl(&["stopped"]).output();
         // MariaDB goes when `mariadb` is dropped.
     }
+}
+
+/// Creates MariaDB's system tables in `d/db`. One bootstrap at a time in this process, each with
+/// its own temp folder, and tried twice: MariaDB 10.11's bootstrap crashed once (signal 11 in
+/// Aria's temp-table drop) while a second server's bootstrap ran beside it.
+fn install_db(d: &Path, user: &str) {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let db = d.join("db");
+    let attempt = || {
+        Command::new("mariadb-install-db")
+            .arg("--no-defaults")
+            .arg(format!("--datadir={}", db.display()))
+            .arg(format!("--tmpdir={}", d.join("tmp").display()))
+            .arg(format!("--user={user}"))
+            .arg("--auth-root-authentication-method=normal")
+            .arg("--skip-test-db")
+            .output()
+            .expect("mariadb-install-db (install the test servers: make deps)")
+    };
+    let first = attempt();
+    if first.status.success() {
+        return;
+    }
+    eprintln!(
+        "mariadb-install-db failed once, trying again: {}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&db);
+    std::fs::create_dir_all(&db).unwrap();
+    let second = attempt();
+    assert!(
+        second.status.success(),
+        "mariadb-install-db failed twice: {}{}",
+        String::from_utf8_lossy(&second.stdout),
+        String::from_utf8_lossy(&second.stderr)
+    );
 }
 
 fn config_text(d: &Path, c2s_port: u16, db_port: u16) -> String {
