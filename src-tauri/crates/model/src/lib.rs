@@ -12,6 +12,7 @@ mod contact;
 mod jid;
 mod message;
 mod presence;
+mod room;
 mod secret;
 
 pub use app::{AppSnapshot, SavedAccount, SignInRequest};
@@ -25,4 +26,5 @@ pub use message::{
     ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
+pub use room::{Affiliation, Role, RoomRefusal};
 pub use secret::Password;

@@ -10,7 +10,10 @@ pub mod rfc6121_presence;
 pub mod rfc6121_roster;
 pub mod xep0012_last;
 pub mod xep0030_disco;
+pub mod xep0045_muc;
+pub mod xep0045_muc_owner;
 pub mod xep0047_ibb;
+pub mod xep0048_bookmarks;
 pub mod xep0054_vcard;
 pub mod xep0060_pubsub;
 pub mod xep0065_bytestreams;
@@ -23,6 +26,7 @@ pub mod xep0191_blocking;
 pub mod xep0199_ping;
 pub mod xep0203_delay;
 pub mod xep0234_jingle_ft;
+pub mod xep0249_direct_invite;
 pub mod xep0260_s5b;
 pub mod xep0280_carbons;
 pub mod xep0292_vcard4;
@@ -32,6 +36,8 @@ pub mod xep0319_idle;
 pub mod xep0333_markers;
 pub mod xep0359_stanza_id;
 pub mod xep0363_http_upload;
+pub mod xep0402_bookmarks;
+pub mod xep0410_self_ping;
 pub mod xep0490_mds;
 
 pub use xmpp_parsers;
@@ -132,6 +138,14 @@ pub(crate) fn iq_set(
         to: Some(to.clone()),
         id: id.to_string(),
         payload,
+    }
+}
+
+/// At most `max` characters of a stranger's text (cut on a character, never inside one).
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => s[..cut].to_string(),
+        None => s.to_string(),
     }
 }
 

@@ -154,6 +154,47 @@ pub fn publish_with_options(
     }
 }
 
+/// Retracts item `item_id` from our own PEP `node`, telling subscribers (`notify`, XEP-0060
+/// §7.2.2.1) so our other devices learn it went.
+pub fn retract(id: &str, node: &str, item_id: &str) -> Iq {
+    let retract = Element::builder("retract", NS)
+        .attr(xml_ncname!("node").into(), node)
+        .attr(xml_ncname!("notify").into(), "true")
+        .append(
+            Element::builder("item", NS)
+                .attr(xml_ncname!("id").into(), item_id)
+                .build(),
+        )
+        .build();
+    Iq::Set {
+        from: None,
+        to: None,
+        id: id.to_string(),
+        payload: Element::builder("pubsub", NS).append(retract).build(),
+    }
+}
+
+/// The ids of items a PEP notification says were retracted from `node` (§7.2.2.1); same sender
+/// rule as `parse_event`.
+pub fn parse_retractions(m: &Message, node: &str) -> Vec<String> {
+    let Some(from) = m.from.as_ref() else {
+        return Vec::new();
+    };
+    if from.is_full() {
+        return Vec::new();
+    }
+    m.payloads
+        .iter()
+        .filter(|p| p.is("event", NS_EVENT))
+        .filter_map(|e| e.get_child("items", NS_EVENT))
+        .filter(|i| i.attr("node") == Some(node))
+        .flat_map(|i| i.children().filter(|c| c.is("retract", NS_EVENT)))
+        .filter_map(|r| r.attr("id"))
+        .filter(|id| !id.is_empty() && id.len() <= 3071)
+        .map(str::to_string)
+        .collect()
+}
+
 /// A PEP notification in a message, if it carries one. Only the publisher's own bare JID may
 /// send it (PEP delivers from the owner's account); anything with a resource is not PEP.
 pub fn parse_event(m: &Message) -> Option<Notification> {
