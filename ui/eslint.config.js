@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import solid from "eslint-plugin-solid/configs/typescript";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "src/ipc/bindings.ts"] },
+  { ignores: ["dist/", ".dist-next/", "node_modules/", "src/ipc/bindings.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

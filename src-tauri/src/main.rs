@@ -39,6 +39,15 @@ fn tune_allocator() {
 }
 
 fn main() {
+    // `hallway --version` answers and exits before any window, display or account is touched
+    // (package checks and bug reports ask for it).
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        println!("Hallway {}", env!("CARGO_PKG_VERSION"));
+        return;
+    }
     tune_allocator();
     if let Err(e) = hallway_lib::run() {
         eprintln!("Hallway could not start: {e}");

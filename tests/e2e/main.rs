@@ -830,3 +830,24 @@ async fn search_on_server_finds_and_opens_old_history() {
     b.close().await.unwrap();
     drop(driver);
 }
+
+/// `hallway --version` prints the version and exits at once: no window, no display needed, no
+/// data folder written (package checks and bug reports run it).
+#[test]
+fn the_app_answers_version_and_exits() {
+    let app = std::env::var("HALLWAY_APP")
+        .expect("HALLWAY_APP: path of the built app (make test-e2e sets it)");
+    let data = tempfile::tempdir().unwrap();
+    let out = Command::new(&app)
+        .arg("--version")
+        .env_remove("DISPLAY")
+        .env("HALLWAY_DATA_DIR", data.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("Hallway {}", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(std::fs::read_dir(data.path()).unwrap().count(), 0);
+}
