@@ -176,6 +176,13 @@ pub async fn set_max_incoming_file(hallway: Hallway<'_>, bytes: u64) -> Result<(
     Ok(hallway.settings().set_max_incoming_file(bytes)?)
 }
 
+/// Whether contacts asking for our client's version (XEP-0092) learn the operating system.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_share_os(hallway: Hallway<'_>, share: bool) -> Result<(), IpcError> {
+    Ok(hallway.settings().set_share_os(share)?)
+}
+
 /// The conversation on screen and whether the window has the focus (no notifications for it).
 #[tauri::command]
 #[specta::specta]

@@ -774,3 +774,52 @@ async fn file_links_never_redirect_to_plain_http_or_into_this_machine() {
     assert_eq!(lan[0].status, FileStatus::Downloaded, "{:?}", lan[0]);
     assert!(web.hits.load(Ordering::SeqCst) >= 1);
 }
+
+/// XEP-0092 and disco#items: a contact asking which client we are gets Hallway's name and
+/// version, and the operating system only while Settings allow it; a stranger gets
+/// service-unavailable and learns nothing. Our disco#items is empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_contacts_learn_which_client_we_are() {
+    let server = Prosody::shared();
+    let carol = Client::online(server, "carol25@localhost").await;
+    let me = full_jid(&carol);
+    let ask = |id: &str| {
+        vec![
+            format!("<iq type='get' to='{me}' id='{id}-v'><query xmlns='jabber:iq:version'/></iq>"),
+            format!(
+                "<iq type='get' to='{me}' id='{id}-i'><query xmlns='http://jabber.org/protocol/disco#items'/></iq>"
+            ),
+        ]
+    };
+    let wait = &[("RAW_SEND_WAIT_IQS", "2")];
+    let port = server.c2s_port;
+    let contact = raw(port, "bob25@localhost", ask("c1"), wait).await;
+    let version = format!("<version>{}</version>", env!("CARGO_PKG_VERSION"));
+    assert!(
+        contact.contains("<name>Hallway</name>") && contact.contains(&version),
+        "{contact}"
+    );
+    assert!(contact.contains("<os>Linux</os>"), "{contact}");
+    assert!(
+        contact.contains("c1-i") && contact.contains("disco#items") && !contact.contains("<item "),
+        "an empty disco#items: {contact}"
+    );
+
+    carol.messenger.settings().set_share_os(false).unwrap();
+    let hidden = raw(port, "bob25@localhost", ask("c2"), wait).await;
+    assert!(hidden.contains("<name>Hallway</name>"), "{hidden}");
+    assert!(
+        !hidden.contains("<os>"),
+        "the OS stays private when switched off: {hidden}"
+    );
+
+    let stranger = raw(port, "dave12@localhost", ask("s1"), wait).await;
+    assert!(
+        stranger.contains("s1-v") && stranger.contains("service-unavailable"),
+        "{stranger}"
+    );
+    assert!(
+        !stranger.contains("<name>") && !stranger.contains("<version>"),
+        "a stranger learns nothing: {stranger}"
+    );
+}

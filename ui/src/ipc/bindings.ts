@@ -43,6 +43,8 @@ export const commands = {
 	setPreviewLimit: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_preview_limit", { bytes })),
 	/**  The largest file accepted straight from a contact's device (XEP-0234). */
 	setMaxIncomingFile: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_max_incoming_file", { bytes })),
+	/**  Whether contacts asking for our client's version (XEP-0092) learn the operating system. */
+	setShareOs: (share: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_share_os", { share })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
 	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
 	/**  **Add contact**: roster item plus a subscription request. */
@@ -164,6 +166,8 @@ export type AppSnapshot = {
 	previewLimit: number,
 	/**  Largest file accepted straight from a contact's device (bytes); bigger offers are refused. */
 	maxIncomingFile: number,
+	/**  Contacts asking which client we use (XEP-0092) also learn the operating system. */
+	shareOs: boolean,
 };
 
 /**  A file carried by a message. Name, size and type come from strangers: shown as text only. */

@@ -29,6 +29,7 @@ export type SessionState = {
   previewLimit: number;
   /** Files sent straight from a contact's device may be up to this many bytes. */
   maxIncomingFile: number;
+  shareOs: boolean;
   /** Why the user is back on the sign-in screen (e.g. the server rejected the password). */
   signedOutReason: string | null;
   /** Automatic away settings. */
@@ -53,6 +54,7 @@ const initial = (): SessionState => ({
   notificationPreviews: true,
   previewLimit: 5_000_000,
   maxIncomingFile: 4 * 1024 * 1024 * 1024,
+  shareOs: true,
   signedOutReason: null,
   autoAway: { enabled: true, awayMinutes: 5, xaMinutes: 30 },
   autoAwayState: "off",
@@ -76,6 +78,7 @@ export function createSessionStore() {
       notificationPreviews: snap.notificationPreviews,
       previewLimit: snap.previewLimit,
       maxIncomingFile: snap.maxIncomingFile,
+      shareOs: snap.shareOs,
       autoAway: snap.autoAway,
       autoAwayState: snap.autoAwayState,
       myAvatar: snap.myAvatar,
@@ -174,6 +177,18 @@ export function createSessionStore() {
     }
   }
 
+  /** Optimistic; reverts and throws IpcFailure when the backend refuses. */
+  async function setShareOs(share: boolean): Promise<void> {
+    const previous = state.shareOs;
+    setState("shareOs", share);
+    try {
+      await api.setShareOs(share);
+    } catch (e) {
+      setState("shareOs", previous);
+      throw e;
+    }
+  }
+
   /**
    * Saves automatic away settings; optimistic, puts the old ones back and throws IpcFailure
    * when refused.
@@ -200,6 +215,7 @@ export function createSessionStore() {
     setNotificationPreviews,
     setPreviewLimit,
     setMaxIncomingFile,
+    setShareOs,
     dismissNotice: () => setState("notice", null),
     setAutoAwaySettings,
     setAutoAwayState: (s: AutoAway) => setState("autoAwayState", s),

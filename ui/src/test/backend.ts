@@ -53,6 +53,7 @@ export function snapshot(overrides: Partial<AppSnapshot> = {}): AppSnapshot {
     myAvatar: null,
     previewLimit: 5 * 1000 * 1000,
     maxIncomingFile: 4 * 1024 * 1024 * 1024,
+    shareOs: true,
     ...overrides,
   };
 }
@@ -206,6 +207,7 @@ const defaults: Record<string, Handler> = {
   search_server: () => serverPage([]),
   fetch_archived_message: fail(ipcError("refused", "The server has no such message.")),
   set_notification_previews: () => null,
+  set_share_os: () => null,
   set_visible_conversation: () => null,
   get_contact_details: (args) => contactDetails(String(args.jid)),
   get_my_profile: () => vcard(),

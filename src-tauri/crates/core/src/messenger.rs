@@ -228,6 +228,7 @@ impl Messenger {
             my_avatar: account.as_deref().and_then(|a| self.profile.my_avatar(a)),
             preview_limit: self.settings.preview_limit(),
             max_incoming_file: self.settings.max_incoming_file(),
+            share_os: self.settings.share_os(),
         }
     }
 

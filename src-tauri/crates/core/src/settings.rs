@@ -1,6 +1,7 @@
 //! The `Settings` service: the user's choices that are not about one contact — whether
 //! notifications show message text, how large a picture is fetched by itself for a preview,
-//! and how large a file may come straight from a contact's device. Each is one row of the
+//! how large a file may come straight from a contact's device, and whether a contact asking for
+//! our client's version (XEP-0092) learns the operating system. Each is one row of the
 //! store's settings, read where it applies through the functions here.
 
 use std::sync::Arc;
@@ -13,6 +14,7 @@ use crate::CoreError;
 const NOTIFICATION_PREVIEWS: &str = "notification_previews";
 const PREVIEW_LIMIT: &str = "preview_limit";
 const MAX_INCOMING: &str = "max_incoming_file";
+const SHARE_OS: &str = "share_os";
 
 /// Pictures up to this size are fetched for a preview without asking (default).
 pub const DEFAULT_PREVIEW_LIMIT: u64 = 5 * 1000 * 1000;
@@ -46,6 +48,16 @@ pub(crate) fn max_incoming_file(store: &Store) -> u64 {
         .unwrap_or(DEFAULT_MAX_INCOMING)
 }
 
+/// Whether contacts asking which client we use (XEP-0092) also learn the operating system
+/// (default: yes, the family only, e.g. "Linux").
+pub(crate) fn share_os(store: &Store) -> bool {
+    store
+        .setting::<bool>(SHARE_OS)
+        .ok()
+        .flatten()
+        .unwrap_or(true)
+}
+
 /// The user's settings.
 pub struct Settings {
     acc: Arc<Account>,
@@ -72,6 +84,17 @@ impl Settings {
             .unwrap_or_else(|p| p.into_inner())
             .previews = show;
         Ok(())
+    }
+
+    /// Whether contacts asking for our client's version also learn the operating system.
+    pub fn share_os(&self) -> bool {
+        share_os(&self.acc.store)
+    }
+
+    /// Whether contacts asking for our client's version also learn the operating system;
+    /// remembered.
+    pub fn set_share_os(&self, share: bool) -> Result<(), CoreError> {
+        Ok(self.acc.store.set_setting(SHARE_OS, &share)?)
     }
 
     /// The largest picture fetched for a preview without asking.

@@ -58,4 +58,6 @@ pub struct AppSnapshot {
     pub preview_limit: u64,
     /// Largest file accepted straight from a contact's device (bytes); bigger offers are refused.
     pub max_incoming_file: u64,
+    /// Contacts asking which client we use (XEP-0092) also learn the operating system.
+    pub share_os: bool,
 }

@@ -19,6 +19,7 @@ pub mod xep0060_pubsub;
 pub mod xep0065_bytestreams;
 pub mod xep0066_oob;
 pub mod xep0084_avatar;
+pub mod xep0092_version;
 pub mod xep0115_caps;
 pub mod xep0153_vcard_avatar;
 pub mod xep0184_receipts;

@@ -13,6 +13,9 @@ use xmpp_parsers::stanza_error::{DefinedCondition, ErrorType, StanzaError};
 /// Features we implement.
 pub const FEATURES: &[&str] = &[
     ns::DISCO_INFO,
+    ns::DISCO_ITEMS,
+    // XEP-0092: our name and version (the OS only when the user allows it).
+    ns::VERSION,
     ns::RECEIPTS,
     ns::CARBONS,
     ns::PING,
@@ -57,6 +60,28 @@ pub fn info_result(id: &str, payload: &Element) -> Iq {
         .ok()
         .and_then(|q| q.node);
     Iq::from_result(id.to_string(), Some(our_info(node)))
+}
+
+/// Whether an `iq get` payload is a disco#items query.
+pub fn is_items_query(payload: &Element) -> bool {
+    payload.is("query", ns::DISCO_ITEMS)
+}
+
+/// Our disco#items: a client hosts no items (§4), so the list is empty (echoing the node).
+pub fn items_result(id: &str, payload: &Element) -> Iq {
+    let mut q = Element::builder("query", ns::DISCO_ITEMS);
+    if let Some(node) = payload.attr("node") {
+        q = q.attr(
+            xmpp_parsers::minidom::rxml::xml_ncname!("node").into(),
+            node,
+        );
+    }
+    Iq::Result {
+        from: None,
+        to: None,
+        id: id.to_string(),
+        payload: Some(q.build()),
+    }
 }
 
 /// RFC 6120 §8.4: an `iq` we do not understand gets `service-unavailable`.
@@ -107,5 +132,26 @@ mod tests {
             .any(|c| c.is("feature", ns::DISCO_INFO) && c.attr("var") == Some(ns::RECEIPTS)));
         let err: Element = service_unavailable("x").into();
         assert_eq!(err.attr("type"), Some("error"));
+    }
+
+    #[test]
+    fn serialises_empty_items_echoing_the_node() {
+        let q: Element = "<query xmlns='http://jabber.org/protocol/disco#items' node='n2'/>"
+            .parse()
+            .unwrap();
+        assert!(is_items_query(&q));
+        assert!(!is_items_query(
+            &"<query xmlns='http://jabber.org/protocol/disco#info'/>"
+                .parse()
+                .unwrap()
+        ));
+        let el: Element = items_result("i1", &q).into();
+        assert_eq!(el.attr("type"), Some("result"));
+        let query = el.get_child("query", ns::DISCO_ITEMS).unwrap();
+        assert_eq!(query.attr("node"), Some("n2"));
+        assert_eq!(query.children().count(), 0);
+        let info: Element = info_result("d2", &q).into();
+        let features = crate::test_xml(&info);
+        assert!(features.contains("jabber:iq:version") && features.contains("disco#items"));
     }
 }

@@ -67,6 +67,19 @@ describe("settings", () => {
     expect(select.value).toBe(String(16 * GIB));
   });
 
+  it("shows and saves whether contacts learn the operating system", async () => {
+    const backend = mockBackend({ get_app_state: () => snapshot({ shareOs: false }) });
+    render(() => <App />);
+    await openSettings();
+    const box = screen.getByRole("checkbox", {
+      name: "Tell contacts my operating system",
+    }) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    await waitFor(() => expect(backend.callsTo("set_share_os")).toEqual([{ share: true }]));
+    expect(box.checked).toBe(true);
+  });
+
   it("puts the choice back and says so when it cannot be saved", async () => {
     mockBackend({ set_notification_previews: fail(ipcError("storage", "Disk full")) });
     render(() => <App />);

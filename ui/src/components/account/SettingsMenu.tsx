@@ -1,4 +1,5 @@
-// The Settings button and its panel: notification previews, automatic away and blocked people.
+// The Settings button and its panel: notification previews, picture and file limits, whether
+// contacts learn the operating system, automatic away and blocked people.
 import { createSignal, createUniqueId, For, onCleanup, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
 import type { AutoAwaySettings } from "../../ipc";
@@ -97,6 +98,15 @@ export function SettingsMenu() {
     setError(null);
     try {
       await session.setMaxIncomingFile(bytes);
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  }
+
+  async function saveShareOs(share: boolean) {
+    setError(null);
+    try {
+      await session.setShareOs(share);
     } catch (e) {
       setError(errorMessage(e));
     }
@@ -211,6 +221,20 @@ export function SettingsMenu() {
           <p id={`${id}-incoming-limit-hint`} class="field-hint">
             Larger offers are refused before anything is saved, and so is a file with no room for
             it.
+          </p>
+          <div class="field field--checkbox">
+            <input
+              id={`${id}-share-os`}
+              type="checkbox"
+              checked={session.state.shareOs}
+              aria-describedby={`${id}-share-os-hint`}
+              onChange={(e) => void saveShareOs(e.currentTarget.checked)}
+            />
+            <label for={`${id}-share-os`}>Tell contacts my operating system</label>
+          </div>
+          <p id={`${id}-share-os-hint`} class="field-hint">
+            Contacts whose app asks which app you use see Hallway and its version, and with this on
+            also the system's name (such as Linux). People outside your contacts see neither.
           </p>
           <Show when={error()}>
             {(message) => (

@@ -255,7 +255,7 @@ impl<K: Clone> IqRouter<K> {
 }
 
 /// Our server or our own account (no `from` at all means the server).
-fn own_server(from: &Option<Jid>, account: &BareJid) -> bool {
+pub(crate) fn own_server(from: &Option<Jid>, account: &BareJid) -> bool {
     match from {
         None => true,
         Some(f) => f.to_bare() == *account || f.to_string() == account.domain().as_str(),

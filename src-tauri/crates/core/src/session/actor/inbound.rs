@@ -5,7 +5,7 @@
 
 use futures::FutureExt;
 use hallway_model::{DeliveryState, MyShow};
-use hallway_protocol::{rfc6121_roster, xep0030_disco, xep0191_blocking};
+use hallway_protocol::{rfc6121_roster, xep0030_disco, xep0092_version, xep0191_blocking};
 use hallway_protocol::{xep0060_pubsub, xep0199_ping, xep0313_mam, xep0490_mds};
 use hallway_store::Store;
 use tokio::time::Instant;
@@ -79,6 +79,14 @@ impl Actor {
         });
     }
 
+    /// Our server, our own account's devices, or a roster contact.
+    fn knows_us(&self, from: &Option<Jid>) -> bool {
+        crate::live::iq::own_server(from, &self.account)
+            || from
+                .as_ref()
+                .is_some_and(|f| self.people.in_roster(f.to_bare().as_str()))
+    }
+
     async fn on_iq(&mut self, stream: &StanzaStream, iq: Iq) {
         match iq {
             Iq::Get {
@@ -88,6 +96,13 @@ impl Actor {
                     hallway_protocol::iq_result(&id, None)
                 } else if xep0030_disco::is_info_query(&payload) {
                     xep0030_disco::info_result(&id, &payload)
+                } else if xep0030_disco::is_items_query(&payload) {
+                    xep0030_disco::items_result(&id, &payload)
+                } else if xep0092_version::is_query(&payload) && self.knows_us(&from) {
+                    // XEP-0092: our name and version to our server, our devices and contacts
+                    // (a stranger learns nothing about the client to aim at).
+                    let os = crate::settings::share_os(&self.store).then(xep0092_version::os_name);
+                    xep0092_version::result(&id, "Hallway", env!("CARGO_PKG_VERSION"), os)
                 } else {
                     xep0030_disco::service_unavailable(&id)
                 };
