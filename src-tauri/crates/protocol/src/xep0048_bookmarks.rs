@@ -5,10 +5,9 @@
 
 use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::Jid;
-use xmpp_parsers::minidom::rxml::xml_ncname;
 use xmpp_parsers::minidom::Element;
 
-use crate::xep0402_bookmarks::{Bookmark, MAX_BOOKMARKS, MAX_TEXT};
+use crate::xep0402_bookmarks::{self, Bookmark, MAX_BOOKMARKS, MAX_TEXT};
 use crate::{clip, ProtocolError};
 
 /// Namespace of the bookmarks document.
@@ -67,29 +66,6 @@ pub fn parse(storage: &Element) -> Vec<Bookmark> {
         .collect()
 }
 
-fn conference(b: &Bookmark) -> Element {
-    let mut c = Element::builder("conference", NS)
-        .attr(xml_ncname!("jid").into(), b.room.as_str())
-        .attr(
-            xml_ncname!("autojoin").into(),
-            if b.autojoin { "true" } else { "false" },
-        );
-    if let Some(name) = &b.name {
-        c = c.attr(xml_ncname!("name").into(), name.as_str());
-    }
-    if let Some(nick) = &b.nick {
-        c = c.append(Element::builder("nick", NS).append(nick.as_str()).build());
-    }
-    if let Some(password) = &b.password {
-        c = c.append(
-            Element::builder("password", NS)
-                .append(password.as_str())
-                .build(),
-        );
-    }
-    c.build()
-}
-
 /// The document with `b` added (or replacing the room's bookmark), or the room removed when
 /// `b` is `Err(room)`. Everything else in `storage` stays as it was.
 pub fn with(storage: &Element, change: Result<&Bookmark, &xmpp_parsers::jid::BareJid>) -> Element {
@@ -109,7 +85,7 @@ pub fn with(storage: &Element, change: Result<&Bookmark, &xmpp_parsers::jid::Bar
         }
     }
     if let Ok(b) = change {
-        out = out.append(conference(b));
+        out = out.append(xep0402_bookmarks::conference(b, NS, true));
     }
     out.build()
 }

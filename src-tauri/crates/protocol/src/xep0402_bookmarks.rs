@@ -80,7 +80,17 @@ fn read(item: &Item) -> Result<Bookmark, ProtocolError> {
 
 /// The `<conference/>` payload of a bookmark.
 pub fn payload(b: &Bookmark) -> Element {
-    let mut c = Element::builder("conference", NODE).attr(
+    conference(b, NODE, false)
+}
+
+/// A bookmark's `<conference/>` in namespace `ns`: XEP-0402's (room in the item id, other
+/// clients' extensions kept) or XEP-0048's (room in a `jid` attribute, `with_jid`).
+pub(crate) fn conference(b: &Bookmark, ns: &str, with_jid: bool) -> Element {
+    let mut c = Element::builder("conference", ns);
+    if with_jid {
+        c = c.attr(xml_ncname!("jid").into(), b.room.as_str());
+    }
+    c = c.attr(
         xml_ncname!("autojoin").into(),
         if b.autojoin { "true" } else { "false" },
     );
@@ -88,16 +98,16 @@ pub fn payload(b: &Bookmark) -> Element {
         c = c.attr(xml_ncname!("name").into(), name.as_str());
     }
     if let Some(nick) = &b.nick {
-        c = c.append(Element::builder("nick", NODE).append(nick.as_str()).build());
+        c = c.append(Element::builder("nick", ns).append(nick.as_str()).build());
     }
     if let Some(password) = &b.password {
         c = c.append(
-            Element::builder("password", NODE)
+            Element::builder("password", ns)
                 .append(password.as_str())
                 .build(),
         );
     }
-    if let Some(ext) = &b.extensions {
+    if let Some(ext) = b.extensions.as_ref().filter(|_| !with_jid) {
         c = c.append(ext.clone());
     }
     c.build()
