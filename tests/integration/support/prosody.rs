@@ -388,6 +388,10 @@ http_host = "localhost"
 http_file_share_size_limit = {upload_limit}
 http_file_share_daily_quota = {upload_quota}
 
+-- XEP-0045 rooms with their own archive (XEP-0313), for the rooms tests.
+Component "rooms.localhost" "muc"
+modules_enabled = {{ "muc_mam" }}
+
 -- XEP-0065 relay for direct transfers between devices that cannot reach each other.
 Component "proxy.localhost" "proxy65"
 proxy65_address = "127.0.0.1"

@@ -6,7 +6,8 @@ XEP-0308 corrections or forged ones). `{me}` in a stanza becomes this client's f
 Every iq that reaches this client is printed as `IQ <xml>` (answers to what was sent, and
 requests), every message as `MSG <xml>`. With RAW_SEND_WAIT_IQS=N it waits (up to 15 s) until
 N iqs from others than our server (answers, and the other party's requests) have come, with RAW_SEND_WAIT_MSGS=N until N messages have;
-RAW_SEND_LINGER_MS keeps it signed in that much longer; RAW_SEND_GAP_MS is the pause between
+RAW_SEND_LINGER_MS keeps it signed in that much longer; RAW_SEND_PRESENCES=1 prints every
+presence as `PRES <xml>`; RAW_SEND_GAP_MS is the pause between
 stanzas (200 ms). Exits 0 once everything is sent and acknowledged.
 """
 
@@ -37,6 +38,10 @@ class Sender(slixmpp.ClientXMPP):
         self.register_handler(
             Callback("every message", MatchXPath("{jabber:client}message"), self.on_message)
         )
+        if os.environ.get("RAW_SEND_PRESENCES") == "1":
+            self.register_handler(
+                Callback("every presence", MatchXPath("{jabber:client}presence"), self.on_presence)
+            )
         self.add_event_handler("session_start", self.on_start)
         self.add_event_handler("failed_auth", lambda _: self.done.set_exception(RuntimeError("auth failed")))
 
@@ -49,6 +54,9 @@ class Sender(slixmpp.ClientXMPP):
         # Answers to what we sent, and requests of the other party (not the server's own).
         if iq["from"].bare != self.boundjid.domain:
             self.answers += 1
+
+    def on_presence(self, pres) -> None:
+        print("PRES " + str(pres).replace("\n", " "), flush=True)
 
     def on_message(self, msg) -> None:
         print("MSG " + str(msg).replace("\n", " "), flush=True)
