@@ -1,4 +1,5 @@
-//! The rooms' protocol layer (issue 17) against the real Prosody's MUC with its archive, before
+//! The rooms' protocol layer (issue 17) against the real Prosody's and ejabberd's MUC with their
+//! archives, before
 //! any service uses it: what `hallway_protocol` builds is what Prosody accepts, and what Prosody
 //! sends is what it reads. Another client (slixmpp, raw_send.py) carries the stanzas, since the
 //! app has no rooms service yet: enter a room (created, locked, status 201), read and submit the
@@ -16,6 +17,7 @@ use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::Presence;
 
 use crate::messaging::send_raw_with;
+use crate::support::ejabberd::Ejabberd;
 use crate::support::prosody::Prosody;
 
 /// An element as raw_send.py printed it (slixmpp leaves out the stanza's own namespace).
@@ -84,14 +86,47 @@ async fn raw(port: u16, jid: &str, stanzas: Vec<String>, iqs: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads() {
     let server = Prosody::shared();
-    let port = server.c2s_port;
-    let room = BareJid::new("proto-check@rooms.localhost").unwrap();
-    let owner = FullJid::new("proto-check@rooms.localhost/Carol").unwrap();
+    check(
+        server.c2s_port,
+        "rooms.localhost",
+        ["carol26@localhost", "carol24@localhost"],
+        "muc#roomconfig_enablearchiving",
+        true,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ejabberd_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads() {
+    let server = Ejabberd::shared();
+    check(
+        server.c2s_port,
+        "conference.localhost",
+        ["ann@localhost", "ben@localhost"],
+        "mam",
+        false,
+    )
+    .await;
+}
+
+/// The whole check on one server: `accounts` are the owner's and a colleague's, `archive_field`
+/// the server's name for the room archive's field in its form, `full_options` whether it takes
+/// every publish option XEP-0402 asks for.
+async fn check(
+    port: u16,
+    service: &str,
+    accounts: [&str; 2],
+    archive_field: &str,
+    full_options: bool,
+) {
+    let [owner_account, other_account] = accounts;
+    let room = BareJid::new(&format!("proto-check@{service}")).unwrap();
+    let owner = FullJid::new(&format!("proto-check@{service}/Carol")).unwrap();
 
     // Entering a room that does not exist creates it, locked until configured (§10.1).
     let first = raw(
         port,
-        "carol26@localhost",
+        owner_account,
         vec![
             xml(xep0045_muc::join(&owner, &JoinHistory::Default, None, None)),
             xml(xep0045_muc_owner::config_request("cfg-1", &room)),
@@ -112,9 +147,10 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
     assert_eq!(me.nick, "Carol");
     let form =
         xep0045_muc_owner::config_form(result_payload(answer(&first, "cfg-1")).as_ref()).unwrap();
-    // muc_mam adds its field to Prosody's form: the one we fill for "archived".
+    // The archive's field (muc_mam's on Prosody, ejabberd's own): the one we fill for "archived".
     assert!(
-        xml(form.clone()).contains("muc#roomconfig_enablearchiving"),
+        xml(form.clone()).contains(&format!("var='{archive_field}'"))
+            || xml(form.clone()).contains(&format!("var=\"{archive_field}\"")),
         "{first}"
     );
 
@@ -136,11 +172,11 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
         password: None,
         extensions: None,
     };
-    let own = BareJid::new("carol26@localhost").unwrap();
+    let own = BareJid::new(owner_account).unwrap();
     let empty: Element = "<storage xmlns='storage:bookmarks'/>".parse().unwrap();
     let second = raw(
         port,
-        "carol26@localhost",
+        owner_account,
         vec![
             xml(xep0045_muc::join(&owner, &JoinHistory::Default, None, None)),
             xml(xep0045_muc_owner::config_submit(
@@ -148,6 +184,7 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
             )),
             xml(xep0045_muc_owner::config_request("cfg-3", &room)),
             xml(xep0402_bookmarks::publish("bm-1", &bookmark)),
+            xml(xep0402_bookmarks::publish_compatible("bm-1b", &bookmark)),
             xml(xep0402_bookmarks::request("bm-2", &own)),
             xml(xep0048_bookmarks::store(
                 "pv-1",
@@ -155,7 +192,7 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
             )),
             xml(xep0048_bookmarks::request("pv-2")),
         ],
-        "7",
+        "8",
     )
     .await;
     result_payload(answer(&second, "cfg-2"));
@@ -163,7 +200,17 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
         &xep0045_muc_owner::config_form(result_payload(answer(&second, "cfg-3")).as_ref()).unwrap(),
     );
     assert_eq!(now, wanted, "{second}");
-    result_payload(answer(&second, "bm-1"));
+    // XEP-0402's full publish options where the server takes them (Prosody); ejabberd 23.01
+    // refuses them and takes the compatible ones.
+    if full_options {
+        result_payload(answer(&second, "bm-1"));
+    } else {
+        assert!(
+            matches!(answer(&second, "bm-1"), Iq::Error { .. }),
+            "{second}"
+        );
+    }
+    result_payload(answer(&second, "bm-1b"));
     let items = xep0060_pubsub::parse_items(
         result_payload(answer(&second, "bm-2")).as_ref(),
         xep0402_bookmarks::NODE,
@@ -177,10 +224,10 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
 
     // A colleague enters the configured room: a participant; the room answers a self-ping while
     // we are in it, and refuses it once we are out (XEP-0410 §3.2: not-acceptable).
-    let ben = FullJid::new("proto-check@rooms.localhost/Ben").unwrap();
+    let ben = FullJid::new(&format!("proto-check@{service}/Ben")).unwrap();
     let third = raw(
         port,
-        "carol24@localhost",
+        other_account,
         vec![
             xml(xep0045_muc::join(&ben, &JoinHistory::Nothing, None, None)),
             xml(xep0410_self_ping::ping("sp-1", &ben)),
@@ -214,7 +261,7 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
     // The owner destroys the room; entering it afterwards creates a new, locked one.
     let last = raw(
         port,
-        "carol26@localhost",
+        owner_account,
         vec![
             xml(xep0045_muc::join(&owner, &JoinHistory::Nothing, None, None)),
             xml(xep0045_muc_owner::destroy("ds-1", &room, Some("done"))),
@@ -226,7 +273,8 @@ async fn prosody_takes_and_gives_what_the_rooms_protocol_layer_builds_and_reads(
     let gone = presences(&last)
         .iter()
         .filter_map(|p| xep0045_muc::occupant(p).and_then(Result::ok))
-        .find(|o| o.is_self && !o.present)
+        // By our nickname: ejabberd leaves status 110 out of the destroy presence.
+        .find(|o| o.nick == "Carol" && !o.present)
         .unwrap_or_else(|| panic!("no presence for the end of the room: {last}"));
     assert_eq!(gone.removal, Some(hallway_model::RoomRefusal::NotFound));
 }

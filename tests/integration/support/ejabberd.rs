@@ -316,6 +316,9 @@ modules:
   mod_last: {{}}
   mod_pubsub:
     plugins: ["flat", "pep"]
+  # XEP-0045 rooms on conference.localhost, with their archive (mod_mam) when configured so.
+  mod_muc:
+    host: "conference.localhost"
 "#,
         pem = d.join("conf/localhost.pem").display()
     )

@@ -116,18 +116,27 @@ pub(crate) fn conference(b: &Bookmark, ns: &str, with_jid: bool) -> Element {
 /// Publishes (adds or replaces) a bookmark, with the node options §3 requires: private, every
 /// room kept, never pushed as "last item" on presence.
 pub fn publish(id: &str, b: &Bookmark) -> Iq {
-    xep0060_pubsub::publish_with_options(
-        id,
-        NODE,
-        b.room.as_str(),
-        payload(b),
-        &[
-            ("pubsub#persist_items", "true"),
-            ("pubsub#max_items", "max"),
-            ("pubsub#send_last_published_item", "never"),
-            ("pubsub#access_model", "whitelist"),
-        ],
-    )
+    publish_with(id, b, true)
+}
+
+/// `publish` with only the options every server takes (private, kept), for servers that refuse
+/// the others: ejabberd 23.01 answers `resource-constraint` with "Unknown field
+/// 'pubsub#max_items'" and then the same for `pubsub#send_last_published_item`. The node keeps
+/// its own item limit.
+pub fn publish_compatible(id: &str, b: &Bookmark) -> Iq {
+    publish_with(id, b, false)
+}
+
+fn publish_with(id: &str, b: &Bookmark, full: bool) -> Iq {
+    let mut options = vec![
+        ("pubsub#persist_items", "true"),
+        ("pubsub#access_model", "whitelist"),
+    ];
+    if full {
+        options.push(("pubsub#max_items", "max"));
+        options.push(("pubsub#send_last_published_item", "never"));
+    }
+    xep0060_pubsub::publish_with_options(id, NODE, b.room.as_str(), payload(b), &options)
 }
 
 /// Removes a room's bookmark (leaving it), telling our other devices.
