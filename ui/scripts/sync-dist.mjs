@@ -2,7 +2,6 @@
 // the build no longer makes. The shell embeds dist/ and Cargo rebuilds (and re-links the release
 // app, minutes) when a file there is newer: rewriting identical files made every `make build` and
 // `make demo` on an unchanged tree take minutes (issue 19).
-import { createHash } from "node:crypto";
 import {
   copyFileSync,
   existsSync,
@@ -37,15 +36,13 @@ function files(dir) {
   return out;
 }
 
-const digest = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
-
 const fresh = new Set(files(from));
 let written = 0;
 let removed = 0;
 for (const f of fresh) {
   const src = join(from, f);
   const dst = join(to, f);
-  if (existsSync(dst) && digest(src) === digest(dst)) continue;
+  if (existsSync(dst) && readFileSync(src).equals(readFileSync(dst))) continue;
   mkdirSync(dirname(dst), { recursive: true });
   copyFileSync(src, dst);
   written++;

@@ -53,7 +53,8 @@ pub enum PresenceEvent {
     Other,
 }
 
-fn best_status(p: &Presence) -> Option<String> {
+/// The status text of a presence (shared with room occupants, XEP-0045).
+pub(crate) fn best_status(p: &Presence) -> Option<String> {
     // Prefer the language-neutral status, else any; strangers' text: trimmed, never interpreted.
     p.statuses
         .get("")
@@ -69,6 +70,16 @@ fn nick(p: &Presence) -> Option<String> {
     (!n.is_empty()).then_some(n)
 }
 
+/// The availability an available presence shows (`chat` counts as available).
+pub(crate) fn show_of(p: &Presence) -> PresenceShow {
+    match p.show {
+        None | Some(Show::Chat) => PresenceShow::Available,
+        Some(Show::Away) => PresenceShow::Away,
+        Some(Show::Dnd) => PresenceShow::Dnd,
+        Some(Show::Xa) => PresenceShow::Xa,
+    }
+}
+
 /// Classifies an incoming presence stanza (`now_ms` clamps idle stamps from the future).
 pub fn classify(p: &Presence, now_ms: i64) -> PresenceEvent {
     let Some(from) = p.from.as_ref() else {
@@ -79,12 +90,7 @@ pub fn classify(p: &Presence, now_ms: i64) -> PresenceEvent {
         Type::None => PresenceEvent::Available {
             from: from.to_string(),
             bare,
-            show: match p.show {
-                None | Some(Show::Chat) => PresenceShow::Available,
-                Some(Show::Away) => PresenceShow::Away,
-                Some(Show::Dnd) => PresenceShow::Dnd,
-                Some(Show::Xa) => PresenceShow::Xa,
-            },
+            show: show_of(p),
             status: best_status(p),
             priority: p.priority.0,
             idle_since: xep0319_idle::parse(p, now_ms),

@@ -12,7 +12,7 @@ use xmpp_parsers::minidom::rxml::xml_ncname;
 use xmpp_parsers::minidom::Element;
 use xmpp_parsers::presence::{Presence, Show, Type};
 
-use crate::{clip, ProtocolError};
+use crate::{clip, rfc6121_presence, ProtocolError};
 
 /// Namespace of the join element.
 pub const NS: &str = "http://jabber.org/protocol/muc";
@@ -177,13 +177,7 @@ fn read_occupant(
     } else {
         None
     };
-    let status = p
-        .statuses
-        .get("")
-        .or_else(|| p.statuses.values().next())
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-        .map(|s| clip(s, MAX_TEXT));
+    let status = rfc6121_presence::best_status(p).map(|s| clip(&s, MAX_TEXT));
     let occupant_id = p
         .payloads
         .iter()
@@ -195,15 +189,10 @@ fn read_occupant(
         room: from.to_bare(),
         nick: nick.to_string(),
         present,
-        show: if !present {
-            PresenceShow::Offline
+        show: if present {
+            rfc6121_presence::show_of(p)
         } else {
-            match p.show {
-                None | Some(Show::Chat) => PresenceShow::Available,
-                Some(Show::Away) => PresenceShow::Away,
-                Some(Show::Dnd) => PresenceShow::Dnd,
-                Some(Show::Xa) => PresenceShow::Xa,
-            }
+            PresenceShow::Offline
         },
         status,
         affiliation,
@@ -290,16 +279,8 @@ pub fn subject(m: &Message) -> Option<String> {
     if m.type_ != MessageType::Groupchat || !m.bodies.is_empty() {
         return None;
     }
-    let s = m
-        .subjects
-        .get("")
-        .or_else(|| m.subjects.values().next())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    if m.subjects.is_empty() {
-        return None;
-    }
-    Some(clip(&s, MAX_TEXT))
+    let s = m.subjects.get("").or_else(|| m.subjects.values().next())?;
+    Some(clip(s.trim(), MAX_TEXT))
 }
 
 /// A groupchat message to the room (its bare JID), with a fresh id the caller may keep.

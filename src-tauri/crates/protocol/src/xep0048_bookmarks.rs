@@ -7,8 +7,8 @@ use xmpp_parsers::iq::Iq;
 use xmpp_parsers::jid::Jid;
 use xmpp_parsers::minidom::Element;
 
-use crate::xep0402_bookmarks::{self, Bookmark, MAX_BOOKMARKS, MAX_TEXT};
-use crate::{clip, ProtocolError};
+use crate::xep0402_bookmarks::{self, Bookmark, MAX_BOOKMARKS};
+use crate::ProtocolError;
 
 /// Namespace of the bookmarks document.
 pub const NS: &str = "storage:bookmarks";
@@ -47,21 +47,7 @@ pub fn parse(storage: &Element) -> Vec<Bookmark> {
             if !room.is_bare() || room.node().is_none() {
                 return None;
             }
-            let text = |s: String| {
-                let s = s.trim();
-                (!s.is_empty()).then(|| clip(s, MAX_TEXT))
-            };
-            Some(Bookmark {
-                room: room.to_bare(),
-                name: c.attr("name").map(str::to_string).and_then(text),
-                autojoin: matches!(c.attr("autojoin"), Some("true" | "1")),
-                nick: c.get_child("nick", NS).map(|n| n.text()).and_then(text),
-                password: c
-                    .get_child("password", NS)
-                    .map(|p| p.text())
-                    .filter(|p| !p.is_empty()),
-                extensions: None,
-            })
+            Some(xep0402_bookmarks::read_conference(room.to_bare(), c, NS))
         })
         .collect()
 }

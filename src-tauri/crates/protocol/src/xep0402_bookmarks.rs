@@ -61,21 +61,27 @@ fn read(item: &Item) -> Result<Bookmark, ProtocolError> {
         .as_ref()
         .filter(|p| p.is("conference", NODE))
         .ok_or_else(|| ProtocolError::malformed("bookmark", "no <conference/>"))?;
+    Ok(read_conference(room, c, NODE))
+}
+
+/// A bookmark from a `<conference/>` in namespace `ns` (XEP-0402's, or XEP-0048's where the
+/// room comes from its `jid` attribute); texts trimmed and clipped, extensions kept in 0402's.
+pub(crate) fn read_conference(room: BareJid, c: &Element, ns: &str) -> Bookmark {
     let text = |s: &str| {
         let s = s.trim();
         (!s.is_empty()).then(|| clip(s, MAX_TEXT))
     };
-    Ok(Bookmark {
+    Bookmark {
         room,
         name: c.attr("name").and_then(text),
         autojoin: matches!(c.attr("autojoin"), Some("true" | "1")),
-        nick: c.get_child("nick", NODE).and_then(|n| text(&n.text())),
+        nick: c.get_child("nick", ns).and_then(|n| text(&n.text())),
         password: c
-            .get_child("password", NODE)
-            .map(|p| p.text())
+            .get_child("password", ns)
+            .map(|p| clip(&p.text(), MAX_TEXT))
             .filter(|p| !p.is_empty()),
-        extensions: c.get_child("extensions", NODE).cloned(),
-    })
+        extensions: c.get_child("extensions", ns).cloned(),
+    }
 }
 
 /// The `<conference/>` payload of a bookmark.
