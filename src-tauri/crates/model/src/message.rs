@@ -78,7 +78,8 @@ pub struct Message {
     pub peer: String,
     /// In or out.
     pub direction: Direction,
-    /// Bare JID of the author.
+    /// The author: a bare JID in a chat; in a room (XEP-0045) the occupant's room JID
+    /// (`room@service/nick`), or our bare JID for our own messages.
     pub sender: String,
     /// Plain text body (rendered as text, never HTML).
     pub body: String,
@@ -101,7 +102,7 @@ pub struct NewMessage {
     pub peer: String,
     /// In or out.
     pub direction: Direction,
-    /// Author's bare JID.
+    /// Author (see `Message::sender`).
     pub sender: String,
     /// Body text.
     pub body: String,

@@ -103,6 +103,103 @@ impl RoomRefusal {
     }
 }
 
+/// When a room's messages notify (XEP-0045 rooms default to mentions, chats to all).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum RoomNotify {
+    /// Every message.
+    All,
+    /// Messages that name us.
+    #[default]
+    Mentions,
+    /// None.
+    Nothing,
+}
+
+impl RoomNotify {
+    /// Stable text form used in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Mentions => "mentions",
+            Self::Nothing => "nothing",
+        }
+    }
+    /// Parses the database form (unknown: the default).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "all" => Self::All,
+            "nothing" => Self::Nothing,
+            _ => Self::Mentions,
+        }
+    }
+}
+
+/// Where we stand with a room right now.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum RoomPhase {
+    /// Our join presence is out; the room has not confirmed it (or sent its history) yet.
+    Joining,
+    /// In the room: its history and subject have arrived, messages go out.
+    Joined,
+    /// We were in, and the link or the room lost us: joining again by itself.
+    Reconnecting,
+    /// Not in the room (signed out, or offline).
+    Left,
+    /// The room refused us or put us out; `words` says why.
+    Error {
+        /// Why, as a code the UI may act on (offer another nickname, ask a password).
+        reason: RoomRefusal,
+        /// The sentence shown.
+        words: String,
+    },
+}
+
+/// A room as the sidebar shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Room {
+    /// The room's bare JID (its messages' `peer`).
+    pub room: String,
+    /// Its name (the localpart when it has none): a stranger's text.
+    pub name: String,
+    /// Our nickname in it.
+    pub nick: String,
+    /// Where we stand.
+    pub phase: RoomPhase,
+    /// Its subject, when it has one (a stranger's text).
+    pub subject: Option<String>,
+    /// When its messages notify.
+    pub notify: RoomNotify,
+    /// Joined again by itself after a restart (bookmark autojoin).
+    pub autojoin: bool,
+}
+
+/// Someone in a room, as the `Occupants` list shows them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Occupant {
+    /// Nickname (unique in the room; a stranger's text).
+    pub nick: String,
+    /// Presence.
+    pub show: crate::PresenceShow,
+    /// Status text.
+    pub status: Option<String>,
+    /// Role for this visit.
+    pub role: Role,
+    /// Standing in the room.
+    pub affiliation: Affiliation,
+    /// Their real bare JID, where the room shows it (non-anonymous rooms, or to moderators).
+    pub real_jid: Option<String>,
+    /// This is us.
+    pub is_self: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +221,18 @@ mod tests {
             assert!(r.words().ends_with('.'));
         }
         assert_eq!(Affiliation::Outcast.word(), "Banned");
+        for n in [RoomNotify::All, RoomNotify::Mentions, RoomNotify::Nothing] {
+            assert_eq!(RoomNotify::parse(n.as_str()), n);
+        }
+        assert_eq!(RoomNotify::parse("bogus"), RoomNotify::Mentions);
+        assert_eq!(
+            serde_json::to_string(&RoomPhase::Error {
+                reason: RoomRefusal::Banned,
+                words: RoomRefusal::Banned.words().into()
+            })
+            .unwrap(),
+            "{\"kind\":\"error\",\"reason\":\"banned\",\"words\":\"You are banned from this room.\"}"
+        );
         assert_eq!(Role::Moderator.word(), "Moderator");
         assert_eq!(
             serde_json::to_string(&RoomRefusal::NicknameTaken).unwrap(),

@@ -104,7 +104,7 @@ pub enum Incoming {
     Ignored,
 }
 
-fn cap_body(mut body: String) -> String {
+pub(crate) fn cap_body(mut body: String) -> String {
     if body.len() > MAX_BODY_BYTES {
         let mut cut = MAX_BODY_BYTES;
         while !body.is_char_boundary(cut) {

@@ -283,15 +283,6 @@ pub fn subject(m: &Message) -> Option<String> {
     Some(clip(s.trim(), MAX_TEXT))
 }
 
-/// A groupchat message to the room (its bare JID), with a fresh id the caller may keep.
-pub fn groupchat(room: &BareJid, body: &str) -> Message {
-    let mut m = Message::new(Some(Jid::from(room.clone())));
-    m.type_ = MessageType::Groupchat;
-    m.id = Some(Id(crate::new_id()));
-    m.bodies.insert(Lang::default(), body.to_string());
-    m
-}
-
 /// Sets the room's subject (§8.1); the room refuses it unless we may.
 pub fn set_subject(room: &BareJid, subject: &str) -> Message {
     let mut m = Message::new(Some(Jid::from(room.clone())));
@@ -591,9 +582,6 @@ mod tests {
         let l: Element = leave(&me).into();
         assert_eq!(l.attr("type"), Some("unavailable"));
 
-        let g: Element = groupchat(&room, "hello").into();
-        assert_eq!(g.attr("type"), Some("groupchat"));
-        assert_eq!(g.attr("to"), Some("sales@rooms.x.org"));
         let s: Element = set_subject(&room, "Q4").into();
         assert_eq!(
             s.get_child("subject", "jabber:client").unwrap().text(),

@@ -80,12 +80,13 @@ impl Store {
         Ok(())
     }
 
-    /// Everyone who wrote to the account (one scan, at session start; the core keeps the set
+    /// Everyone who wrote to the account, rooms aside (one scan, at session start; the core keeps the set
     /// current as messages arrive).
     pub fn incoming_peers(&self, account: &str) -> Result<Vec<String>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT DISTINCT peer FROM messages WHERE account = ?1 AND direction = 'in'",
+            "SELECT DISTINCT peer FROM messages WHERE account = ?1 AND direction = 'in' \
+             AND peer NOT IN (SELECT room FROM rooms WHERE account = ?1)",
         )?;
         let rows = stmt.query_map([account], |r| r.get(0))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -13,6 +13,7 @@ mod messages;
 mod migrations;
 mod outbox;
 mod read_state;
+mod rooms;
 mod search;
 mod settings;
 
@@ -23,6 +24,7 @@ pub use archive::Gap;
 pub use contacts::{ContactInfo, ConversationHead};
 pub use error::StoreError;
 pub use messages::Inserted;
+pub use rooms::StoredRoom;
 pub use search::SearchHit;
 
 /// A database that could not be used and was moved aside (`Store::open_or_set_aside`).

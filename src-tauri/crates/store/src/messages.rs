@@ -270,8 +270,8 @@ fn insert_one(
     if let Some(sid) = &m.stanza_id {
         let existing: Option<i64> = conn
             .query_row(
-                "SELECT id FROM messages WHERE account = ?1 AND stanza_id = ?2",
-                params![account, sid],
+                "SELECT id FROM messages WHERE account = ?1 AND peer = ?2 AND stanza_id = ?3",
+                params![account, m.peer, sid],
                 |r| r.get(0),
             )
             .optional()?;

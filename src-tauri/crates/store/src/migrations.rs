@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_contacts.sql"),
     include_str!("../migrations/0005_files.sql"),
     include_str!("../migrations/0006_outbox_transmitted.sql"),
+    include_str!("../migrations/0007_rooms.sql"),
 ];
 
 /// The schema version this build writes.

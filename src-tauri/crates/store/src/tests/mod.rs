@@ -45,6 +45,7 @@ mod contacts;
 mod messages;
 mod outbox;
 mod read_state;
+mod rooms;
 mod schema;
 mod search;
 mod settings;

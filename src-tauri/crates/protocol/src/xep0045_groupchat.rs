@@ -1,0 +1,246 @@
+//! XEP-0045: Multi-User Chat — messages in a room (§7.4): what we send (with a XEP-0359
+//! origin-id, so its reflection is known as ours), who wrote what arrives (the occupant's
+//! nickname, never a real address), the room's own stanza-id (§4 of XEP-0359: only when the room
+//! says it stamps them) and the time of history the room replays (its `<delay/>`, §7.2.14).
+
+use xmpp_parsers::delay::Delay;
+use xmpp_parsers::jid::{BareJid, Jid};
+use xmpp_parsers::message::{Id, Lang, Message, MessageType};
+use xmpp_parsers::minidom::Element;
+use xmpp_parsers::ns;
+use xmpp_parsers::stanza_id::StanzaId;
+
+use crate::{clip, xep0045_muc, xep0359_stanza_id, ProtocolError};
+
+/// A message to the room from us: `id` and origin-id are the stored message's origin-id, which
+/// the room reflects back to every occupant, us included (§7.4: the reflection is how we know it
+/// went out; XEP-0359 origin-id lets us match it even when the room rewrites `id`).
+pub fn build(room: &BareJid, body: &str, origin_id: &str, file_url: Option<&str>) -> Message {
+    let mut m = Message::new(Some(Jid::from(room.clone())));
+    m.type_ = MessageType::Groupchat;
+    m.id = Some(Id(origin_id.to_string()));
+    m.bodies.insert(Lang::default(), body.to_string());
+    m.payloads
+        .push(xep0359_stanza_id::origin_id(origin_id).into());
+    if let Some(u) = file_url {
+        m.payloads.push(crate::xep0066_oob::element(u));
+    }
+    m
+}
+
+/// A message someone (or we) said in a room.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomMessage {
+    /// The room.
+    pub room: BareJid,
+    /// The author's nickname.
+    pub nick: String,
+    /// The text (capped like a chat's).
+    pub body: String,
+    /// The author's XEP-0359 origin-id, else the stanza `id`.
+    pub origin_id: Option<String>,
+    /// The room's stanza-id (its archive id), when believed.
+    pub stanza_id: Option<String>,
+    /// When it was said, for history the room replays (its delay stamp).
+    pub delayed_ms: Option<i64>,
+    /// The HTTPS file it shares (XEP-0066 / a bare upload URL).
+    pub file_url: Option<String>,
+}
+
+/// What a `groupchat` message from a room means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoomIncoming {
+    /// Someone said something.
+    Message(RoomMessage),
+    /// The subject, set by `nick` (absent when the room itself sent it), or cleared (empty).
+    /// The room sends it last when we enter (§7.2.15): the history before it is complete.
+    Subject {
+        /// The room.
+        room: BareJid,
+        /// The subject ("" when cleared).
+        subject: String,
+    },
+    /// Nothing to keep (chat states, empty bodies, the room's own notices without an author).
+    Ignored,
+}
+
+/// Classifies a `groupchat` message from one of our rooms. `stanza_ids`: the room's disco#info
+/// lists `urn:xmpp:sid:0` (it stamps every message and strips forged stanza-ids).
+pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolError> {
+    if m.type_ != MessageType::Groupchat {
+        return Err(ProtocolError::malformed(
+            "groupchat message",
+            "not of type groupchat",
+        ));
+    }
+    let Some(from) = m.from.as_ref() else {
+        return Err(ProtocolError::malformed("groupchat message", "no sender"));
+    };
+    let room = from.to_bare();
+    if let Some(subject) = xep0045_muc::subject(m) {
+        return Ok(RoomIncoming::Subject { room, subject });
+    }
+    let Some(nick) = from.resource() else {
+        // The room's own notices (configuration changes) have no author.
+        return Ok(RoomIncoming::Ignored);
+    };
+    let nick = nick.as_str();
+    if nick.chars().count() > xep0045_muc::MAX_NICK {
+        return Err(ProtocolError::malformed(
+            "groupchat message",
+            "nickname too long",
+        ));
+    }
+    let Some((_, body)) = m.get_best_body_cloned(vec![""]) else {
+        return Ok(RoomIncoming::Ignored);
+    };
+    if body.trim().is_empty() {
+        return Ok(RoomIncoming::Ignored);
+    }
+    let origin_id = xep0359_stanza_id::find_origin_id(&m.payloads).or_else(|| {
+        m.id.as_ref()
+            .map(|i| i.0.clone())
+            .filter(|i| !i.is_empty() && i.len() <= 256)
+    });
+    let file_url =
+        crate::xep0066_oob::file_url(crate::xep0066_oob::url(&m.payloads).as_deref(), &body);
+    Ok(RoomIncoming::Message(RoomMessage {
+        nick: clip(nick, xep0045_muc::MAX_NICK),
+        body: crate::chat::cap_body(body),
+        origin_id,
+        stanza_id: if stanza_ids {
+            room_stanza_id(&m.payloads, &room)
+        } else {
+            None
+        },
+        delayed_ms: room_delay_ms(&m.payloads, &room),
+        file_url,
+        room,
+    }))
+}
+
+/// The stanza-id the room assigned (`by` = the room's bare JID).
+fn room_stanza_id(payloads: &[Element], room: &BareJid) -> Option<String> {
+    payloads
+        .iter()
+        .filter(|p| p.is("stanza-id", ns::SID))
+        .filter_map(|p| StanzaId::try_from(p.clone()).ok())
+        .find(|s| s.by.is_bare() && s.by.to_bare() == *room)
+        .map(|s| s.id)
+        .filter(|id| !id.is_empty() && id.len() <= 256)
+}
+
+/// A delay stamped by the room (or its service) on history it replays; an occupant's own
+/// `<delay/>` is only their word and is ignored.
+fn room_delay_ms(payloads: &[Element], room: &BareJid) -> Option<i64> {
+    payloads
+        .iter()
+        .filter(|p| p.is("delay", ns::DELAY))
+        .filter_map(|p| Delay::try_from(p.clone()).ok())
+        .find(|d| {
+            d.from.as_ref().is_some_and(|f| {
+                f.resource().is_none()
+                    && (f.to_bare() == *room || (f.node().is_none() && f.domain() == room.domain()))
+            })
+        })
+        .map(|d| crate::xep0203_delay::delay_ms(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(s: &str) -> Message {
+        Message::try_from(s.parse::<Element>().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn parses_a_message_with_author_origin_id_room_stanza_id_and_room_delay() {
+        let m = msg("<message xmlns='jabber:client' type='groupchat' id='x1' \
+            from='sales@rooms.x.org/Bob' to='al@x.org/h'><body>Numbers?</body>\
+            <origin-id xmlns='urn:xmpp:sid:0' id='o-1'/>\
+            <stanza-id xmlns='urn:xmpp:sid:0' id='forged' by='al@x.org'/>\
+            <stanza-id xmlns='urn:xmpp:sid:0' id='r-9' by='sales@rooms.x.org'/>\
+            <delay xmlns='urn:xmpp:delay' from='sales@rooms.x.org' stamp='2025-12-01T10:00:00Z'/>\
+            </message>");
+        let RoomIncoming::Message(r) = parse(&m, true).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.room.as_str(), "sales@rooms.x.org");
+        assert_eq!(r.nick, "Bob");
+        assert_eq!(r.body, "Numbers?");
+        assert_eq!(r.origin_id.as_deref(), Some("o-1"));
+        assert_eq!(r.stanza_id.as_deref(), Some("r-9"));
+        assert_eq!(r.delayed_ms, Some(1_764_583_200_000));
+        // A room that does not say it stamps stanza-ids: none is believed.
+        let RoomIncoming::Message(r) = parse(&m, false).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.stanza_id, None);
+    }
+
+    #[test]
+    fn subject_and_notices_and_an_authors_own_delay() {
+        let s = msg(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org/Ann'>\
+            <subject>Q4 &lt;b&gt;plan&lt;/b&gt;</subject></message>",
+        );
+        assert_eq!(
+            parse(&s, true).unwrap(),
+            RoomIncoming::Subject {
+                room: BareJid::new("sales@rooms.x.org").unwrap(),
+                subject: "Q4 <b>plan</b>".into()
+            }
+        );
+        let notice = msg(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org'>\
+            <body>Room configuration changed</body></message>",
+        );
+        assert_eq!(parse(&notice, true).unwrap(), RoomIncoming::Ignored);
+        let state = msg(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org/Bob'>\
+            <active xmlns='http://jabber.org/protocol/chatstates'/></message>",
+        );
+        assert_eq!(parse(&state, true).unwrap(), RoomIncoming::Ignored);
+        let backdated = msg("<message xmlns='jabber:client' type='groupchat' id='i' \
+            from='sales@rooms.x.org/Bob'><body>old?</body>\
+            <delay xmlns='urn:xmpp:delay' from='bob@x.org' stamp='2001-01-01T00:00:00Z'/></message>");
+        let RoomIncoming::Message(r) = parse(&backdated, true).unwrap() else {
+            panic!()
+        };
+        assert_eq!((r.delayed_ms, r.origin_id.as_deref()), (None, Some("i")));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_room_message() {
+        let chat = msg(
+            "<message xmlns='jabber:client' type='chat' from='sales@rooms.x.org/Bob'>\
+            <body>pm</body></message>",
+        );
+        assert!(parse(&chat, true).is_err());
+        let long = format!(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org/{}'>\
+             <body>hi</body></message>",
+            "n".repeat(200)
+        );
+        assert!(parse(&msg(&long), true).is_err());
+    }
+
+    #[test]
+    fn serialises_our_message_with_origin_id_and_file() {
+        let room = BareJid::new("sales@rooms.x.org").unwrap();
+        let m: Element = build(&room, "hello", "o-7", Some("https://up.x.org/a.png")).into();
+        assert_eq!(m.attr("type"), Some("groupchat"));
+        assert_eq!(m.attr("to"), Some("sales@rooms.x.org"));
+        assert_eq!(m.attr("id"), Some("o-7"));
+        assert_eq!(
+            m.get_child("origin-id", ns::SID).unwrap().attr("id"),
+            Some("o-7")
+        );
+        assert!(m.get_child("x", crate::xep0066_oob::NS).is_some());
+        assert!(
+            m.get_child("request", ns::RECEIPTS).is_none(),
+            "no receipts in rooms (XEP-0184 §5.3)"
+        );
+    }
+}
