@@ -41,6 +41,8 @@ pub fn builder() -> Builder<tauri::Wry> {
             MessageUpdated,
             TransferProgressed,
             NotificationClicked,
+            RoomsChanged,
+            OccupantsChanged,
         ])
 }
 

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
-    SearchResult, ServerSearchPage, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
+    Occupant, Room, RoomNotify, SearchResult, ServerSearchPage, SignInRequest, SubscriptionRequest,
+    UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -181,6 +182,49 @@ pub async fn set_max_incoming_file(hallway: Hallway<'_>, bytes: u64) -> Result<(
 #[specta::specta]
 pub async fn set_share_os(hallway: Hallway<'_>, share: bool) -> Result<(), IpcError> {
     Ok(hallway.settings().set_share_os(share)?)
+}
+
+/// Our rooms (XEP-0045), with where we stand in each.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_rooms(hallway: Hallway<'_>) -> Result<Vec<Room>, IpcError> {
+    Ok(hallway.rooms().list().await?)
+}
+
+/// **Join** a room by its address with a nickname; the outcome comes as `RoomsChanged`.
+#[tauri::command]
+#[specta::specta]
+pub async fn join_room(
+    hallway: Hallway<'_>,
+    address: String,
+    nick: String,
+) -> Result<Room, IpcError> {
+    Ok(hallway.rooms().join_room(&address, &nick).await?)
+}
+
+/// **Leave** a room (here and on our other devices; its history stays).
+#[tauri::command]
+#[specta::specta]
+pub async fn leave_room(hallway: Hallway<'_>, room: String) -> Result<(), IpcError> {
+    Ok(hallway.rooms().leave_room(&room).await?)
+}
+
+/// Who is in a room now.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_occupants(hallway: Hallway<'_>, room: String) -> Result<Vec<Occupant>, IpcError> {
+    Ok(hallway.rooms().occupants(&room).await?)
+}
+
+/// When a room's messages notify: all, mentions of us, nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_room_notify(
+    hallway: Hallway<'_>,
+    room: String,
+    notify: RoomNotify,
+) -> Result<(), IpcError> {
+    Ok(hallway.rooms().set_room_notify(&room, notify).await?)
 }
 
 /// The conversation on screen and whether the window has the focus (no notifications for it).

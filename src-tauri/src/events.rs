@@ -3,7 +3,7 @@
 use hallway_core::{CoreEvent, EventReceiver};
 use hallway_model::{
     AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
-    PresenceUpdate, SubscriptionRequest, TransferProgress,
+    Occupant, PresenceUpdate, Room, SubscriptionRequest, TransferProgress,
 };
 use tauri::AppHandle;
 use tauri_specta::Event;
@@ -126,6 +126,22 @@ pub struct AutoAwayChanged {
     pub state: AutoAway,
 }
 
+/// Our rooms: joined, left, renamed, or where we stand with one moved (the whole list).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct RoomsChanged {
+    /// Every room we are in, by name.
+    pub rooms: Vec<Room>,
+}
+
+/// Who is in a room now (batched: a join flood is one event).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct OccupantsChanged {
+    /// The room's address.
+    pub room: String,
+    /// Everyone in it, by nickname.
+    pub occupants: Vec<Occupant>,
+}
+
 /// Forwards core events to the window until the core's channel closes.
 pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
     while let Some(ev) = rx.recv().await {
@@ -157,6 +173,10 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::BlocklistChanged(jids) => BlocklistChanged { jids }.emit(&app),
             CoreEvent::AvatarChanged { jid, avatar } => AvatarChanged { jid, avatar }.emit(&app),
             CoreEvent::AutoAwayChanged(state) => AutoAwayChanged { state }.emit(&app),
+            CoreEvent::RoomsChanged(rooms) => RoomsChanged { rooms }.emit(&app),
+            CoreEvent::OccupantsChanged { room, occupants } => {
+                OccupantsChanged { room, occupants }.emit(&app)
+            }
             CoreEvent::NotificationRequested(n) => {
                 // A machine without a notification service just logs it.
                 crate::notifications::show(&app, n);

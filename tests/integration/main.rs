@@ -14,6 +14,7 @@ mod files;
 mod interop;
 mod messaging;
 mod people;
+mod rooms;
 mod rooms_protocol;
 mod roster_presence;
 mod security;

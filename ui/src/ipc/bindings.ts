@@ -45,6 +45,16 @@ export const commands = {
 	setMaxIncomingFile: (bytes: number) => typedError<null, IpcError>(__TAURI_INVOKE("set_max_incoming_file", { bytes })),
 	/**  Whether contacts asking for our client's version (XEP-0092) learn the operating system. */
 	setShareOs: (share: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_share_os", { share })),
+	/**  Our rooms (XEP-0045), with where we stand in each. */
+	listRooms: () => typedError<Room[], IpcError>(__TAURI_INVOKE("list_rooms")),
+	/**  **Join** a room by its address with a nickname; the outcome comes as `RoomsChanged`. */
+	joinRoom: (address: string, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("join_room", { address, nick })),
+	/**  **Leave** a room (here and on our other devices; its history stays). */
+	leaveRoom: (room: string) => typedError<null, IpcError>(__TAURI_INVOKE("leave_room", { room })),
+	/**  Who is in a room now. */
+	listOccupants: (room: string) => typedError<Occupant[], IpcError>(__TAURI_INVOKE("list_occupants", { room })),
+	/**  When a room's messages notify: all, mentions of us, nothing. */
+	setRoomNotify: (room: string, notify: RoomNotify) => typedError<null, IpcError>(__TAURI_INVOKE("set_room_notify", { room, notify })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
 	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
 	/**  **Add contact**: roster item plus a subscription request. */
@@ -129,7 +139,9 @@ export const events = {
 	messagesReceived: makeEvent<MessagesReceived, MessagesReceived>("messages-received"),
 	myPresenceChanged: makeEvent<MyPresenceChanged, MyPresenceChanged>("my-presence-changed"),
 	notificationClicked: makeEvent<NotificationClicked, NotificationClicked>("notification-clicked"),
+	occupantsChanged: makeEvent<OccupantsChanged, OccupantsChanged>("occupants-changed"),
 	presencesChanged: makeEvent<PresencesChanged, PresencesChanged>("presences-changed"),
+	roomsChanged: makeEvent<RoomsChanged, RoomsChanged>("rooms-changed"),
 	rosterChanged: makeEvent<RosterChanged, RosterChanged>("roster-changed"),
 	subscriptionRequestsChanged: makeEvent<SubscriptionRequestsChanged, SubscriptionRequestsChanged>("subscription-requests-changed"),
 	transferProgressed: makeEvent<TransferProgressed, TransferProgressed>("transfer-progressed"),
@@ -140,6 +152,19 @@ export const events = {
 export const OPENABLE_EXTENSIONS = ["pdf","txt","md","csv","tsv","rtf","odt","ods","odp","odg","doc","docx","xls","xlsx","ppt","pptx","pages","numbers","key","epub","log","png","jpg","jpeg","gif","webp","bmp","tif","tiff","heic","heif","avif","mp3","wav","ogg","oga","opus","flac","m4a","aac","mp4","m4v","mov","mkv","webm","avi","mpg","mpeg","3gp","zip","7z","tar","gz","tgz","bz2","xz","rar","zst"] as const;
 
 /* Types */
+/**  A user's long-lived standing in a room (XEP-0045 §5.2). */
+export type Affiliation = 
+/**  Owns the room: configures and destroys it. */
+"owner" | 
+/**  Administers members and moderators. */
+"admin" | 
+/**  On the member list (what a members-only room lets in). */
+"member" | 
+/**  Banned. */
+"outcast" | 
+/**  No affiliation. */
+"none";
+
 /**  Everything the UI needs at start-up. */
 export type AppSnapshot = {
 	/**  Signed-in bare JID; `None` shows the sign-in screen. */
@@ -436,7 +461,10 @@ export type Message = {
 	peer: string,
 	/**  In or out. */
 	direction: Direction,
-	/**  Bare JID of the author. */
+	/**
+	 *  The author: a bare JID in a chat; in a room (XEP-0045) the occupant's room JID
+	 *  (`room@service/nick`), or our bare JID for our own messages.
+	 */
 	sender: string,
 	/**  Plain text body (rendered as text, never HTML). */
 	body: string,
@@ -527,6 +555,32 @@ export type NotificationClicked = {
 	peer: string | null,
 };
 
+/**  Someone in a room, as the `Occupants` list shows them. */
+export type Occupant = {
+	/**  Nickname (unique in the room; a stranger's text). */
+	nick: string,
+	/**  Presence. */
+	show: PresenceShow,
+	/**  Status text. */
+	status: string | null,
+	/**  Role for this visit. */
+	role: Role,
+	/**  Standing in the room. */
+	affiliation: Affiliation,
+	/**  Their real bare JID, where the room shows it (non-anonymous rooms, or to moderators). */
+	realJid: string | null,
+	/**  This is us. */
+	isSelf: boolean,
+};
+
+/**  Who is in a room now (batched: a join flood is one event). */
+export type OccupantsChanged = {
+	/**  The room's address. */
+	room: string,
+	/**  Everyone in it, by nickname. */
+	occupants: Occupant[],
+};
+
 /**  A password. Serialises as a plain string (the form sends one); shows as `***`. */
 export type Password = string;
 
@@ -561,6 +615,90 @@ export type PresenceUpdate = {
 export type PresencesChanged = {
 	/**  One per contact. */
 	updates: PresenceUpdate[],
+};
+
+/**  An occupant's role for this visit (XEP-0045 §5.1). */
+export type Role = 
+/**  May kick, grant voice and change the subject. */
+"moderator" | 
+/**  May speak. */
+"participant" | 
+/**  May only read (a moderated room). */
+"visitor" | 
+/**  Not in the room. */
+"none";
+
+/**  A room as the sidebar shows it. */
+export type Room = {
+	/**  The room's bare JID (its messages' `peer`). */
+	room: string,
+	/**  Its name (the localpart when it has none): a stranger's text. */
+	name: string,
+	/**  Our nickname in it. */
+	nick: string,
+	/**  Where we stand. */
+	phase: RoomPhase,
+	/**  Its subject, when it has one (a stranger's text). */
+	subject: string | null,
+	/**  When its messages notify. */
+	notify: RoomNotify,
+	/**  Joined again by itself after a restart (bookmark autojoin). */
+	autojoin: boolean,
+};
+
+/**  When a room's messages notify (XEP-0045 rooms default to mentions, chats to all). */
+export type RoomNotify = 
+/**  Every message. */
+"all" | 
+/**  Messages that name us. */
+"mentions" | 
+/**  None. */
+"nothing";
+
+/**  Where we stand with a room right now. */
+export type RoomPhase = 
+/**  Our join presence is out; the room has not confirmed it (or sent its history) yet. */
+{ kind: "joining" } | 
+/**  In the room: its history and subject have arrived, messages go out. */
+{ kind: "joined" } | 
+/**  We were in, and the link or the room lost us: joining again by itself. */
+{ kind: "reconnecting" } | 
+/**  Not in the room (signed out, or offline). */
+{ kind: "left" } | 
+/**  The room refused us or put us out; `words` says why. */
+{ kind: "error"; 
+/**  Why, as a code the UI may act on (offer another nickname, ask a password). */
+reason: RoomRefusal; 
+/**  The sentence shown. */
+words: string };
+
+/**  Why a room refused to let us in, or put us out (XEP-0045 §7.2, §9, §10.9). */
+export type RoomRefusal = 
+/**  Someone else in the room uses the nickname (`conflict`). */
+"nicknameTaken" | 
+/**  The room is for members and we are not one (`registration-required`). */
+"membersOnly" | 
+/**  We are banned (`forbidden`, or status 301 when in the room). */
+"banned" | 
+/**  The room wants a password (`not-authorized`). */
+"passwordRequired" | 
+/**  The room is full (`service-unavailable` on join). */
+"full" | 
+/**  A moderator put us out (status 307). */
+"kicked" | 
+/**  No such room, or it was destroyed (`item-not-found`, `gone`, `<destroy/>`). */
+"notFound" | 
+/**  The room's server cannot be reached (`remote-server-not-found` / `-timeout`). */
+"unreachable" | 
+/**  The room (or its service) shut down or lost us (status 332/333, 321/322). */
+"removed" | 
+/**  Something else the room said. */
+"other";
+
+/**  Our rooms: joined, left, renamed, or where we stand with one moved (the whole list). */
+export type RoomsChanged = {
+	/**  Every room we are in, by name. */
+	rooms: Room[],
 };
 
 /**  The whole roster. */

@@ -3,7 +3,7 @@
 
 use hallway_model::{
     AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
-    PresenceUpdate, SubscriptionRequest, TransferProgress,
+    Occupant, PresenceUpdate, Room, SubscriptionRequest, TransferProgress,
 };
 
 use crate::notify::Notification;
@@ -53,6 +53,15 @@ pub enum CoreEvent {
     },
     /// Automatic away changed what our presence shows.
     AutoAwayChanged(AutoAway),
+    /// Our rooms (XEP-0045), as a whole list: joined, left, renamed, or their phase moved.
+    RoomsChanged(Vec<Room>),
+    /// Who is in a room now (the whole list; batched like presences).
+    OccupantsChanged {
+        /// The room's bare JID.
+        room: String,
+        /// Everyone in it, by nickname.
+        occupants: Vec<Occupant>,
+    },
 }
 
 /// Where events go: an unbounded channel (the UI side drains it; nothing is ever dropped).

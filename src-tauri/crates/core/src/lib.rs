@@ -1,6 +1,6 @@
 //! The messenger without a window. `Messenger` is the root: it owns one account's services
-//! (`chats()`, `history()`, `contacts()`, `profile()`, `files()`, `settings()`) and its
-//! session, a task that owns tokio-xmpp's `StanzaStream` and routes what arrives to the
+//! (`chats()`, `rooms()`, `history()`, `contacts()`, `profile()`, `files()`, `settings()`) and
+//! its session, a task that owns tokio-xmpp's `StanzaStream` and routes what arrives to the
 //! session's parts. The Tauri shell and the integration tests drive it through `Messenger`; it
 //! never imports tauri.
 // No unsafe code here, whatever an inner attribute says: the only `unsafe` of the workspace is
@@ -26,6 +26,7 @@ pub mod notify;
 mod outbox;
 pub mod paths;
 pub mod people;
+pub mod rooms;
 mod session;
 pub mod settings;
 mod sm_fix;

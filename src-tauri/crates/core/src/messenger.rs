@@ -26,6 +26,7 @@ use crate::keychain::Keychain;
 use crate::people::contacts::Contacts;
 use crate::people::profile::Profile;
 use crate::people::AvatarCache;
+use crate::rooms::Rooms;
 use crate::session::{self, SessionConfig, SessionHandle};
 use crate::settings::Settings;
 use crate::trust::{Pin, Trust};
@@ -77,6 +78,7 @@ pub struct Messenger {
     catch_up_limit: usize,
     avatars: AvatarCache,
     chats: Conversations,
+    rooms: Rooms,
     history: History,
     contacts: Arc<Contacts>,
     profile: Profile,
@@ -137,6 +139,7 @@ impl Messenger {
         let contacts = Arc::new(Contacts::new(acc.clone()));
         let me = Arc::new(Self {
             chats: Conversations::new(acc.clone(), files.clone()),
+            rooms: Rooms::new(acc.clone()),
             history: History::new(acc.clone()),
             profile: Profile::new(
                 acc.clone(),
@@ -161,6 +164,11 @@ impl Messenger {
     /// Conversations: send, retry, mark read, local search.
     pub fn chats(&self) -> &Conversations {
         &self.chats
+    }
+
+    /// Rooms (XEP-0045): join, leave, the room list, occupants.
+    pub fn rooms(&self) -> &Rooms {
+        &self.rooms
     }
 
     /// History pages and the server archive.

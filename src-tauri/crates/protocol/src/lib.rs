@@ -144,7 +144,7 @@ pub(crate) fn iq_set(
 }
 
 /// At most `max` characters of a stranger's text (cut on a character, never inside one).
-pub(crate) fn clip(s: &str, max: usize) -> String {
+pub fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((cut, _)) => s[..cut].to_string(),
         None => s.to_string(),

@@ -26,6 +26,8 @@ pub const FEATURES: &[&str] = &[
     "urn:xmpp:avatar:metadata+notify",
     // XEP-0490: read positions of our other devices.
     "urn:xmpp:mds:displayed:0+notify",
+    // XEP-0402: rooms our other devices join or leave.
+    "urn:xmpp:bookmarks:1+notify",
     "urn:xmpp:message-correct:0",
     "urn:xmpp:chat-markers:0",
     // XEP-0234 over XEP-0260 (direct connection) or XEP-0261 (in-band).

@@ -58,6 +58,23 @@ pub fn config_request(id: &str, room: &BareJid) -> Iq {
     }
 }
 
+/// Accepts the room's default configuration at once (§10.1.2 "instant room"): a room we
+/// created by entering it stays locked to everyone else until this (or a submitted form).
+pub fn instant(id: &str, room: &BareJid) -> Iq {
+    Iq::Set {
+        from: None,
+        to: Some(Jid::from(room.clone())),
+        id: id.to_string(),
+        payload: Element::builder("query", NS_OWNER)
+            .append(
+                Element::builder("x", "jabber:x:data")
+                    .attr(xml_ncname!("type").into(), "submit")
+                    .build(),
+            )
+            .build(),
+    }
+}
+
 /// The form in the room's answer to `config_request`.
 pub fn config_form(payload: Option<&Element>) -> Result<Element, ProtocolError> {
     let form = payload
@@ -358,6 +375,24 @@ mod tests {
         assert_eq!(x.children().filter(|f| f.attr("var").is_none()).count(), 0);
         // A field the server did not offer is not invented.
         assert_eq!(field("mam"), None);
+    }
+
+    #[test]
+    fn serialises_an_instant_room() {
+        let room = BareJid::new("new@rooms.x.org").unwrap();
+        let iq: Element = instant("i1", &room).into();
+        assert_eq!(iq.attr("type"), Some("set"));
+        assert_eq!(iq.attr("to"), Some("new@rooms.x.org"));
+        let x = iq
+            .get_child("query", NS_OWNER)
+            .unwrap()
+            .get_child("x", "jabber:x:data")
+            .unwrap();
+        assert_eq!(x.attr("type"), Some("submit"));
+        assert!(
+            x.children().next().is_none(),
+            "the room's defaults, as they are"
+        );
     }
 
     #[test]

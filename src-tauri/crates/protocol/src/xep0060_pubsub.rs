@@ -14,6 +14,8 @@ use crate::ProtocolError;
 pub const NS: &str = "http://jabber.org/protocol/pubsub";
 /// PubSub event namespace.
 pub const NS_EVENT: &str = "http://jabber.org/protocol/pubsub#event";
+/// Namespace of node owners' requests (configuration).
+pub const NS_OWNER: &str = "http://jabber.org/protocol/pubsub#owner";
 const NS_FORMS: &str = "jabber:x:data";
 
 /// One item: its id and payload (the first child; `None` for a retraction-like empty item).
@@ -151,6 +153,38 @@ pub fn publish_with_options(
         to: None,
         id: id.to_string(),
         payload: pubsub.build(),
+    }
+}
+
+/// Configures our own PEP `node` (XEP-0060 §8.2.4, owner namespace) with these fields only:
+/// for a server that refuses them as publish-options but keeps them as node settings.
+pub fn configure(id: &str, node: &str, options: &[(&str, &str)]) -> Iq {
+    let field = |var: &str, value: &str| {
+        Element::builder("field", NS_FORMS)
+            .attr(xml_ncname!("var").into(), var)
+            .append(Element::builder("value", NS_FORMS).append(value).build())
+            .build()
+    };
+    let mut form = Element::builder("x", NS_FORMS)
+        .attr(xml_ncname!("type").into(), "submit")
+        .append(field(
+            "FORM_TYPE",
+            "http://jabber.org/protocol/pubsub#node_config",
+        ));
+    for (var, value) in options {
+        form = form.append(field(var, value));
+    }
+    let configure = Element::builder("configure", NS_OWNER)
+        .attr(xml_ncname!("node").into(), node)
+        .append(form.build())
+        .build();
+    Iq::Set {
+        from: None,
+        to: None,
+        id: id.to_string(),
+        payload: Element::builder("pubsub", NS_OWNER)
+            .append(configure)
+            .build(),
     }
 }
 

@@ -145,6 +145,13 @@ fn publish_with(id: &str, b: &Bookmark, full: bool) -> Iq {
     xep0060_pubsub::publish_with_options(id, NODE, b.room.as_str(), payload(b), &options)
 }
 
+/// After `publish_compatible`: the node tells our other devices about removed bookmarks too
+/// (§3.4 needs retractions notified; ejabberd 23.01's PEP nodes do not by default and refuse
+/// the setting as a publish option).
+pub fn notify_retractions(id: &str) -> Iq {
+    xep0060_pubsub::configure(id, NODE, &[("pubsub#notify_retract", "true")])
+}
+
 /// Removes a room's bookmark (leaving it), telling our other devices.
 pub fn retract(id: &str, room: &BareJid) -> Iq {
     xep0060_pubsub::retract(id, NODE, room.as_str())
@@ -292,5 +299,37 @@ mod tests {
             vec!["sales@rooms.x.org".to_string()]
         );
         assert!(xep0060_pubsub::parse_retractions(&m, "other").is_empty());
+    }
+
+    #[test]
+    fn serialises_the_node_setting_that_notifies_retractions() {
+        let iq: Element = notify_retractions("c1").into();
+        let configure = iq
+            .get_child("pubsub", xep0060_pubsub::NS_OWNER)
+            .unwrap()
+            .get_child("configure", xep0060_pubsub::NS_OWNER)
+            .unwrap();
+        assert_eq!(configure.attr("node"), Some(NODE));
+        let fields: Vec<(String, String)> = configure
+            .get_child("x", "jabber:x:data")
+            .unwrap()
+            .children()
+            .map(|f| {
+                (
+                    f.attr("var").unwrap().to_string(),
+                    f.children().next().unwrap().text(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (
+                    "FORM_TYPE".to_string(),
+                    "http://jabber.org/protocol/pubsub#node_config".to_string()
+                ),
+                ("pubsub#notify_retract".to_string(), "true".to_string())
+            ]
+        );
     }
 }

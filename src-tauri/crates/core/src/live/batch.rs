@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
-use hallway_model::{Message, MessageRequest, PresenceUpdate};
+use hallway_model::{Message, MessageRequest, Occupant, PresenceUpdate, Room};
 use hallway_store::Store;
 use tokio::time::Instant;
 
@@ -33,6 +33,8 @@ pub(crate) struct Batcher {
     unread: BTreeSet<String>,
     notify: Vec<Message>,
     requests_dirty: bool,
+    rooms_dirty: bool,
+    occupants: BTreeSet<String>,
     hold_notify: bool,
     flush_at: Option<Instant>,
 }
@@ -47,6 +49,10 @@ pub(crate) struct FlushContext<'a> {
     pub name: &'a dyn Fn(&str) -> String,
     /// The message requests as they stand (asked only when they changed).
     pub requests: &'a dyn Fn() -> Vec<MessageRequest>,
+    /// Our rooms as they stand (asked only when one changed).
+    pub rooms: &'a dyn Fn() -> Vec<Room>,
+    /// A room's occupants as they stand (asked only for rooms whose occupants changed).
+    pub occupants: &'a dyn Fn(&str) -> Vec<Occupant>,
 }
 
 impl Batcher {
@@ -77,6 +83,20 @@ impl Batcher {
     /// The message requests must go to the UI again.
     pub(crate) fn requests_changed(&mut self, now: Instant) {
         self.requests_dirty = true;
+        self.arm(now);
+    }
+
+    /// A room joined, left, renamed or changed phase: the room list goes to the UI again.
+    pub(crate) fn rooms_changed(&mut self, now: Instant) {
+        self.rooms_dirty = true;
+        self.arm(now);
+    }
+
+    /// This room's occupants changed (a join flood of 1,000 presences is one event).
+    pub(crate) fn occupants_changed(&mut self, room: &str, now: Instant) {
+        if !self.occupants.contains(room) {
+            self.occupants.insert(room.to_string());
+        }
         self.arm(now);
     }
 
@@ -134,6 +154,13 @@ impl Batcher {
         if std::mem::take(&mut self.requests_dirty) {
             events.push(CoreEvent::MessageRequestsChanged((cx.requests)()));
         }
+        if std::mem::take(&mut self.rooms_dirty) {
+            events.push(CoreEvent::RoomsChanged((cx.rooms)()));
+        }
+        for room in std::mem::take(&mut self.occupants) {
+            let occupants = (cx.occupants)(&room);
+            events.push(CoreEvent::OccupantsChanged { room, occupants });
+        }
         if !self.notify.is_empty() && !self.hold_notify {
             let since = cx.notify.since_ms;
             let batch: Vec<Message> = std::mem::take(&mut self.notify)
@@ -188,6 +215,8 @@ mod tests {
             },
             name,
             requests: &Vec::new,
+            rooms: &Vec::new,
+            occupants: &|_| Vec::new(),
         }
     }
 

@@ -74,6 +74,24 @@ pub(crate) enum PeopleCommand {
     AvatarStored(String, Option<String>),
 }
 
+/// Room-side requests from the services (XEP-0045).
+pub(crate) enum RoomsCommand {
+    /// Enter this room (stored already) as this nickname.
+    Join {
+        room: String,
+        nick: String,
+        name: Option<String>,
+    },
+    /// Leave this room (marked left in the store already).
+    Leave(String),
+    /// Our rooms as they stand.
+    List(oneshot::Sender<Vec<hallway_model::Room>>),
+    /// Who is in this room.
+    Occupants(String, oneshot::Sender<Vec<hallway_model::Occupant>>),
+    /// When this room's messages notify (stored already).
+    SetNotify(String, hallway_model::RoomNotify),
+}
+
 /// Requests from the services to the session task.
 pub(crate) enum Command {
     /// The outbox has a new (or retried) message to this contact: send what may go now.
@@ -95,6 +113,8 @@ pub(crate) enum Command {
     Request(Box<Iq>, Responder),
     /// Roster, presence, avatars, blocking: see `PeopleCommand`.
     People(PeopleCommand),
+    /// Rooms: see `RoomsCommand`.
+    Rooms(RoomsCommand),
     /// The answer to an iq a contact sent us, from the service it was forwarded to (XEP-0047
     /// §2.2: an in-band block is acknowledged once written).
     Answer(Box<Iq>),

@@ -89,7 +89,8 @@ pub(crate) enum Route {
 /// The iqs in flight and the registered namespaces.
 pub(crate) struct IqRouter<K> {
     counter: u64,
-    own: HashMap<String, (K, Instant)>,
+    /// The session's own iqs: what each is for, when it went, and where (`None`: our server).
+    own: HashMap<String, (K, Instant, Option<Jid>)>,
     app: HashMap<String, (Responder, Instant, Option<Jid>)>,
     registrations: Vec<Registration>,
 }
@@ -112,7 +113,13 @@ impl<K: Clone> IqRouter<K> {
 
     /// Remembers one of the session's own iqs (sent to our server or account).
     pub(crate) fn track_own(&mut self, id: String, kind: K, now: Instant) {
-        self.own.insert(id, (kind, now));
+        self.own.insert(id, (kind, now, None));
+    }
+
+    /// Remembers one of the session's own iqs sent elsewhere (a room): its answer must come
+    /// from there.
+    pub(crate) fn track_own_to(&mut self, id: String, kind: K, to: Jid, now: Instant) {
+        self.own.insert(id, (kind, now, Some(to)));
     }
 
     /// Remembers an app request; its answer must come from where it went.
@@ -128,7 +135,7 @@ impl<K: Clone> IqRouter<K> {
 
     /// Drops the session's own iqs matching `pred` (their answers will be ignored).
     pub(crate) fn forget_own(&mut self, pred: impl Fn(&K) -> bool) {
-        self.own.retain(|_, (k, _)| !pred(k));
+        self.own.retain(|_, (k, _, _)| !pred(k));
     }
 
     /// An `iq result` or `error` from `from`: delivers it where it is awaited. Answers are
@@ -159,12 +166,12 @@ impl<K: Clone> IqRouter<K> {
             }
             return Answered::App;
         }
-        if self.own.contains_key(&id) {
-            if !own_server(&from, account) {
+        if let Some((_, _, to)) = self.own.get(&id) {
+            if !sender_ok(to, &from, account) {
                 tracing::warn!("iq answer {id} from an unexpected sender {from:?} dropped");
                 return Answered::Spoofed;
             }
-            if let Some((kind, _)) = self.own.remove(&id) {
+            if let Some((kind, _, _)) = self.own.remove(&id) {
                 return Answered::Own(kind, outcome);
             }
         }
@@ -188,14 +195,14 @@ impl<K: Clone> IqRouter<K> {
         let expired: Vec<String> = self
             .own
             .iter()
-            .filter(|(_, (_, at))| now.duration_since(*at) >= IQ_TIMEOUT)
+            .filter(|(_, (_, at, _))| now.duration_since(*at) >= IQ_TIMEOUT)
             .map(|(id, _)| id.clone())
             .collect();
         expired
             .into_iter()
             .filter_map(|id| {
                 tracing::warn!("iq {id} timed out");
-                self.own.remove(&id).map(|(k, _)| k)
+                self.own.remove(&id).map(|(k, _, _)| k)
             })
             .collect()
     }

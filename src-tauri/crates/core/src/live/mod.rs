@@ -25,7 +25,7 @@ use crate::events::CoreEvent;
 pub(crate) use batch::ViewState;
 pub(crate) use client::SessionClient;
 pub use command::now_ms;
-pub(crate) use command::{Command, PeopleCommand};
+pub(crate) use command::{Command, PeopleCommand, RoomsCommand};
 pub(crate) use iq::{Registration, RequestError};
 
 /// Fetch this contact's avatar with this hash.
@@ -47,6 +47,12 @@ pub(crate) enum Pending {
     ReadPositions,
     /// An archive query; its results are tagged with this query id.
     Archive(String),
+    /// A room's disco#info (its name, whether it stamps stanza-ids).
+    RoomInfo(String),
+    /// XEP-0410: are we still in this room?
+    SelfPing(String),
+    /// Our XEP-0402 bookmarks (the rooms to join).
+    Bookmarks,
 }
 
 /// A stanza for the stream.

@@ -112,6 +112,8 @@ impl Bench {
             },
             name: &name,
             requests: &Vec::new,
+            rooms: &Vec::new,
+            occupants: &|_| Vec::new(),
         };
         events.extend(self.batch.flush(&cx));
         events

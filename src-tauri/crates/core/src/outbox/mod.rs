@@ -69,6 +69,7 @@ impl Outbox {
         account: &str,
         peer: Option<&str>,
         now_ms: i64,
+        held: &dyn Fn(&str) -> bool,
     ) -> Vec<Transmit> {
         let heads = match peer {
             Some(p) => store
@@ -85,7 +86,9 @@ impl Outbox {
         };
         let mut out = Vec::new();
         for m in heads {
-            if self.verifying.contains(&m.peer) || self.flights.contains_key(&m.id) {
+            // A room we are not in yet (XEP-0045) takes nothing: it would bounce.
+            if self.verifying.contains(&m.peer) || self.flights.contains_key(&m.id) || held(&m.peer)
+            {
                 continue;
             }
             if let Err(e) = store.set_transmitted(m.id, now_ms) {
@@ -195,6 +198,11 @@ impl Outbox {
         self.verifying.remove(peer)
     }
 
+    /// A room reflected our message `id` (XEP-0045 §7.4): the room has it; nothing to await.
+    pub(crate) fn reflected(&mut self, id: i64) {
+        self.flights.remove(&id);
+    }
+
     /// Whether transmission `seq` of message `id` is still awaited.
     pub(crate) fn in_flight(&self, id: i64, seq: u64) -> bool {
         self.flights.get(&id).is_some_and(|f| f.seq == seq)
@@ -259,10 +267,10 @@ mod tests {
         write(&s, "bob@x.org", "b1");
         write(&s, "bob@x.org", "b2");
         write(&s, "carol@x.org", "c1");
-        let first = o.pump(&s, ME, None, 10);
+        let first = o.pump(&s, ME, None, 10, &|_| false);
         assert_eq!(bodies(&first), vec!["b1", "c1"]);
         // Nothing more while those are in flight.
-        assert!(o.pump(&s, ME, None, 11).is_empty());
+        assert!(o.pump(&s, ME, None, 11, &|_| false).is_empty());
         // Bob's is acknowledged: it is `sent` and his next one goes.
         let mut out = Out::default();
         let b1 = &first[0];
@@ -282,7 +290,10 @@ mod tests {
                 ..
             }]
         ));
-        assert_eq!(bodies(&o.pump(&s, ME, Some("bob@x.org"), 12)), vec!["b2"]);
+        assert_eq!(
+            bodies(&o.pump(&s, ME, Some("bob@x.org"), 12, &|_| false)),
+            vec!["b2"]
+        );
     }
 
     #[test]
@@ -290,7 +301,7 @@ mod tests {
         let s = store();
         let mut o = Outbox::default();
         let m = write(&s, "bob@x.org", "hello");
-        let t = o.pump(&s, ME, None, 5_000);
+        let t = o.pump(&s, ME, None, 5_000, &|_| false);
         assert_eq!(
             s.unacknowledged(ME).unwrap()[0].1,
             5_000,
@@ -314,12 +325,12 @@ mod tests {
             }]
         );
         assert!(o.is_verifying("bob@x.org"));
-        assert!(o.pump(&s, ME, None, 6_000).is_empty());
+        assert!(o.pump(&s, ME, None, 6_000, &|_| false).is_empty());
         // The archive had it: sent, never transmitted again.
         o.found_in_archive(&s, ME, "bob@x.org", &["o-hello".into()], &mut out);
         assert!(o.end_verify("bob@x.org"));
         assert_eq!(s.message(m.id).unwrap().unwrap().state, DeliveryState::Sent);
-        assert!(o.pump(&s, ME, None, 7_000).is_empty());
+        assert!(o.pump(&s, ME, None, 7_000, &|_| false).is_empty());
     }
 
     #[test]
@@ -328,7 +339,7 @@ mod tests {
         let mut o = Outbox::default();
         let lost = write(&s, "bob@x.org", "lost");
         write(&s, "bob@x.org", "later");
-        let t = o.pump(&s, ME, None, 1);
+        let t = o.pump(&s, ME, None, 1, &|_| false);
         // The old stream dropped it (its token is gone at the reset).
         let doubt = o.on_reset(&s, ME, &[lost.id].into());
         assert_eq!(doubt.len(), 1);
@@ -340,7 +351,7 @@ mod tests {
         assert!(out.events.is_empty());
         // The archive does not have it: it is the first to go again, same origin-id.
         assert!(o.end_verify("bob@x.org"));
-        let again = o.pump(&s, ME, None, 2);
+        let again = o.pump(&s, ME, None, 2, &|_| false);
         assert_eq!(bodies(&again), vec!["lost"]);
         assert_eq!(again[0].message.origin_id, "o-lost");
         assert!(again[0].seq > t[0].seq);
@@ -351,10 +362,10 @@ mod tests {
         let s = store();
         let mut o = Outbox::default();
         write(&s, "bob@x.org", "queued");
-        o.pump(&s, ME, None, 1);
+        o.pump(&s, ME, None, 1, &|_| false);
         // Its token is alive (the new stream will send it): nothing to ask, nothing to resend.
         assert!(o.on_reset(&s, ME, &HashSet::new()).is_empty());
-        assert!(o.pump(&s, ME, None, 2).is_empty());
+        assert!(o.pump(&s, ME, None, 2, &|_| false).is_empty());
     }
 
     #[test]
@@ -376,14 +387,14 @@ mod tests {
         let mut o = Outbox::default();
         let m = write(&s, "bob@x.org", "b1");
         write(&s, "bob@x.org", "b2");
-        o.pump(&s, ME, None, 1);
+        o.pump(&s, ME, None, 1, &|_| false);
         let mut out = Out::default();
         o.bounced(&s, ME, "bob@x.org", &m.origin_id, &mut out);
         assert_eq!(
             s.message(m.id).unwrap().unwrap().state,
             DeliveryState::Failed
         );
-        assert_eq!(bodies(&o.pump(&s, ME, None, 2)), vec!["b2"]);
+        assert_eq!(bodies(&o.pump(&s, ME, None, 2, &|_| false)), vec!["b2"]);
     }
 
     #[test]
@@ -409,13 +420,13 @@ mod tests {
             direct: false,
         });
         let f = insert(&s, &new);
-        assert!(o.pump(&s, ME, None, 1).is_empty());
+        assert!(o.pump(&s, ME, None, 1, &|_| false).is_empty());
         let mut a = f.attachment.clone().unwrap();
         a.url = Some("https://up/x/plan.pdf".into());
         s.set_uploaded(f.id, "https://up/x/plan.pdf", &a).unwrap();
         // Its body is the URL now (XEP-0363: what other clients show).
         assert_eq!(
-            bodies(&o.pump(&s, ME, None, 2)),
+            bodies(&o.pump(&s, ME, None, 2, &|_| false)),
             vec!["https://up/x/plan.pdf"]
         );
     }
@@ -426,9 +437,12 @@ mod tests {
         let mut o = Outbox::default();
         write(&s, "bob@x.org", "b1");
         write(&s, "carol@x.org", "c1");
-        assert_eq!(bodies(&o.pump(&s, ME, Some("carol@x.org"), 1)), vec!["c1"]);
+        assert_eq!(
+            bodies(&o.pump(&s, ME, Some("carol@x.org"), 1, &|_| false)),
+            vec!["c1"]
+        );
         // Bob's was not taken: it goes at the next general pump.
-        assert_eq!(bodies(&o.pump(&s, ME, None, 2)), vec!["b1"]);
+        assert_eq!(bodies(&o.pump(&s, ME, None, 2, &|_| false)), vec!["b1"]);
     }
 
     #[test]
@@ -440,7 +454,7 @@ mod tests {
         write(&s, "carol@x.org", "c1");
         let doubt = o.on_reset(&s, ME, &HashSet::new());
         assert_eq!(doubt.len(), 1, "only Bob's conversation is in doubt");
-        assert_eq!(bodies(&o.pump(&s, ME, None, 20)), vec!["c1"]);
+        assert_eq!(bodies(&o.pump(&s, ME, None, 20, &|_| false)), vec!["c1"]);
         // A second answer for the same conversation changes nothing.
         assert!(o.end_verify("bob@x.org"));
         assert!(!o.end_verify("bob@x.org"));
@@ -451,7 +465,7 @@ mod tests {
         let s = store();
         let mut o = Outbox::default();
         write(&s, "bob@x.org", "b1");
-        let t = o.pump(&s, ME, None, 1);
+        let t = o.pump(&s, ME, None, 1, &|_| false);
         let mut out = Out::default();
         o.on_outcome(&s, t[0].message.id, t[0].seq, true, &mut out);
         assert!(o.on_reset(&s, ME, &HashSet::new()).is_empty());
@@ -463,7 +477,7 @@ mod tests {
         let s = store();
         let mut o = Outbox::default();
         let m = write(&s, "bob@x.org", "b1");
-        o.pump(&s, ME, None, 1);
+        o.pump(&s, ME, None, 1, &|_| false);
         let mut out = Out::default();
         // Someone else's origin-id, or the right one from the wrong conversation.
         o.bounced(&s, ME, "bob@x.org", "not-ours", &mut out);
@@ -473,6 +487,9 @@ mod tests {
             s.message(m.id).unwrap().unwrap().state,
             DeliveryState::Pending
         );
-        assert!(o.pump(&s, ME, None, 2).is_empty(), "still in flight");
+        assert!(
+            o.pump(&s, ME, None, 2, &|_| false).is_empty(),
+            "still in flight"
+        );
     }
 }

@@ -28,6 +28,7 @@ use crate::live::{now_ms, Command, PeopleCommand, ViewState};
 use crate::live::{AvatarJob, Cx, Out, Outgoing, Pending};
 use crate::outbox::Outbox;
 use crate::people::state::{Me, People};
+use crate::rooms::joined::JoinedRooms;
 
 fn last_online_key(account: &str) -> String {
     format!("last_online:{account}")
@@ -59,6 +60,7 @@ struct Actor {
     history: ArchiveSync,
     chats: Chats,
     people: People,
+    rooms: JoinedRooms,
     /// Outbox message id → (transmission, its token).
     tokens: HashMap<i64, (u64, StanzaToken)>,
     token_tx: mpsc::UnboundedSender<TokenOutcome>,
@@ -108,6 +110,7 @@ pub(super) fn start(cfg: SessionConfig) -> SessionHandle {
     };
     let actor = Actor {
         people: People::new(&cfg.store, &account, me),
+        rooms: JoinedRooms::new(&cfg.store, &account),
         chats: Chats::new(facts, since_ms),
         history: ArchiveSync::new(cfg.catch_up_limit),
         outbox: Outbox::default(),
@@ -159,6 +162,7 @@ macro_rules! with_cx {
 
 // After `with_cx!`: the routing of what arrives uses it too.
 mod inbound;
+mod rooms;
 mod stream;
 use inbound::pump;
 
@@ -173,6 +177,7 @@ impl Actor {
         let mut housekeeping = tokio::time::interval(Duration::from_secs(5));
         loop {
             let flush_at = self.batch.due();
+            let join_at = self.rooms.due();
             tokio::select! {
                 ev = stream.next() => match ev {
                     Some(Event::Stream(s)) => self.on_stream_event(&stream, s).await,
@@ -200,7 +205,7 @@ impl Actor {
                     with_cx!(self, stream, |cx| {
                         if let Some(peer) = self.outbox.on_outcome(cx.store, o.message_id, o.seq, o.acked, cx.out) {
                             self.tokens.remove(&o.message_id);
-                            pump(&mut self.outbox, self.online, &mut cx, Some(&peer));
+                            pump(&mut self.outbox, &self.rooms, self.online, &mut cx, Some(&peer));
                         }
                     });
                 }
@@ -208,6 +213,8 @@ impl Actor {
                     if let Some(n) = self.online_notify.take() { let _ = n.send(Err(err)); }
                     // The stream can never come back; drop it (the reconnector parked its slot).
                     self.online = false;
+                    self.rooms.on_offline();
+                    self.batch.rooms_changed(Instant::now());
                     self.release_held(&stream).await;
                     self.flush();
                     drop(stream);
@@ -224,6 +231,9 @@ impl Actor {
                     return;
                 },
                 _ = async { if let Some(t) = flush_at { tokio::time::sleep_until(t).await } }, if flush_at.is_some() => self.flush(),
+                _ = async { if let Some(t) = join_at { tokio::time::sleep_until(t).await } }, if join_at.is_some() => {
+                    with_cx!(self, stream, |cx| self.rooms.on_timer(&mut cx));
+                }
                 _ = housekeeping.tick() => self.housekeeping(&stream).await,
             }
         }
@@ -298,6 +308,7 @@ impl Actor {
         match c {
             Command::OutboxChanged(peer) => with_cx!(self, stream, |cx| pump(
                 &mut self.outbox,
+                &self.rooms,
                 self.online,
                 &mut cx,
                 Some(&peer)
@@ -353,6 +364,7 @@ impl Actor {
                 stream.send(Box::new((*iq).into())).await;
             }
             Command::People(c) => self.on_people_command(stream, c).await,
+            Command::Rooms(c) => self.on_rooms_command(stream, c).await,
             Command::Answer(iq) => {
                 stream.send(Box::new((*iq).into())).await;
             }

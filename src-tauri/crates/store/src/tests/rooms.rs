@@ -28,51 +28,88 @@ fn a_room_is_joined_listed_updated_and_left_with_its_history_kept() {
         ["a@rooms.x.org", ROOM],
         "by name, the address when it has none"
     );
-    assert_eq!(rooms[1].notify, RoomNotify::Mentions, "rooms notify on mentions by default");
+    assert_eq!(
+        rooms[1].notify,
+        RoomNotify::Mentions,
+        "rooms notify on mentions by default"
+    );
     assert!(rooms[1].autojoin && !rooms[0].autojoin);
     store
-        .update_room(ACC, ROOM, None, Some(Some("Release on Friday")), Some("alice2"))
+        .update_room(
+            ACC,
+            ROOM,
+            None,
+            Some(Some("Release on Friday")),
+            Some("alice2"),
+        )
         .unwrap();
     assert!(store.set_room_notify(ACC, ROOM, RoomNotify::All).unwrap());
     let r = store.room(ACC, ROOM).unwrap().unwrap();
     assert_eq!(r.subject.as_deref(), Some("Release on Friday"));
-    assert_eq!((r.nick.as_str(), r.name.as_deref()), ("alice2", Some("The office")));
+    assert_eq!(
+        (r.nick.as_str(), r.name.as_deref()),
+        ("alice2", Some("The office"))
+    );
     assert_eq!(r.notify, RoomNotify::All);
 
-    store.insert_message(ACC, &room_msg("hello", "bob", "o1", Some("r1"))).unwrap();
-    assert_eq!(store.newest_time(ACC, ROOM).unwrap(), Some(1_700_000_000_000));
-    assert!(store.incoming_peers(ACC).unwrap().is_empty(), "a room is nobody's message request");
+    store
+        .insert_message(ACC, &room_msg("hello", "bob", "o1", Some("r1")))
+        .unwrap();
+    assert_eq!(
+        store.newest_time(ACC, ROOM).unwrap(),
+        Some(1_700_000_000_000)
+    );
+    assert!(
+        store.incoming_peers(ACC).unwrap().is_empty(),
+        "a room is nobody's message request"
+    );
 
     assert!(store.leave_room(ACC, ROOM).unwrap());
     assert!(!store.leave_room(ACC, ROOM).unwrap(), "only once");
     assert!(store.room(ACC, ROOM).unwrap().is_none());
     assert_eq!(store.rooms(ACC).unwrap().len(), 1);
-    assert!(store.is_room(ACC, ROOM).unwrap(), "its history is still a room's");
+    assert!(
+        store.is_room(ACC, ROOM).unwrap(),
+        "its history is still a room's"
+    );
     assert!(store.incoming_peers(ACC).unwrap().is_empty());
     assert_eq!(store.history(ACC, ROOM, None, 10).unwrap().len(), 1);
 
     // Joining again brings it back with its setting; a name given replaces the old one.
     store.join_room(ACC, ROOM, "alice", None, true).unwrap();
     let r = store.room(ACC, ROOM).unwrap().unwrap();
-    assert_eq!((r.name.as_deref(), r.notify), (Some("The office"), RoomNotify::All));
+    assert_eq!(
+        (r.name.as_deref(), r.notify),
+        (Some("The office"), RoomNotify::All)
+    );
     assert!(store.rooms("other@x.org").unwrap().is_empty());
 }
 
 #[test]
 fn stanza_ids_are_unique_per_archive_not_across_rooms_and_chats() {
     let store = Store::open_in_memory().unwrap();
-    let first = store.insert_message(ACC, &room_msg("a", "bob", "o1", Some("same"))).unwrap();
+    let first = store
+        .insert_message(ACC, &room_msg("a", "bob", "o1", Some("same")))
+        .unwrap();
     assert!(matches!(first, Inserted::New(_)));
     // The same room sending it again (history after a rejoin): a duplicate.
-    let again = store.insert_message(ACC, &room_msg("a", "bob", "o9", Some("same"))).unwrap();
+    let again = store
+        .insert_message(ACC, &room_msg("a", "bob", "o9", Some("same")))
+        .unwrap();
     assert!(matches!(again, Inserted::Duplicate(_)));
     // Another archive (our server's, a chat) may use the same id for another message.
     let chat = NewMessage {
         stanza_id: Some("same".into()),
         ..msg("bob@x.org", Direction::Incoming, "b", "o2")
     };
-    assert!(matches!(store.insert_message(ACC, &chat).unwrap(), Inserted::New(_)));
+    assert!(matches!(
+        store.insert_message(ACC, &chat).unwrap(),
+        Inserted::New(_)
+    ));
     // Two occupants may pick the same origin-id: the author tells them apart.
     let other = room_msg("c", "carol", "o1", None);
-    assert!(matches!(store.insert_message(ACC, &other).unwrap(), Inserted::New(_)));
+    assert!(matches!(
+        store.insert_message(ACC, &other).unwrap(),
+        Inserted::New(_)
+    ));
 }

@@ -305,7 +305,7 @@ fn doubtful_messages_found_in_our_archive_are_sent_and_the_rest_go_again() {
         );
         insert(&t.b.store, &new);
     }
-    let sent = outbox.pump(&t.b.store, ME, None, 5_000);
+    let sent = outbox.pump(&t.b.store, ME, None, 5_000, &|_| false);
     assert_eq!(sent.len(), 1);
     let doubts = outbox.on_reset(&t.b.store, ME, &[sent[0].message.id].into());
     t.outbox = outbox;

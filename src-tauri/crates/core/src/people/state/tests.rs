@@ -70,6 +70,8 @@ impl T {
             notify: Default::default(),
             name: &name,
             requests: &Vec::new,
+            rooms: &Vec::new,
+            occupants: &|_| Vec::new(),
         };
         self.batch
             .flush(&cx)

@@ -7,6 +7,7 @@ use futures::FutureExt;
 use hallway_model::{DeliveryState, MyShow};
 use hallway_protocol::{rfc6121_roster, xep0030_disco, xep0092_version, xep0191_blocking};
 use hallway_protocol::{xep0060_pubsub, xep0199_ping, xep0313_mam, xep0490_mds};
+use hallway_protocol::{xep0402_bookmarks, xep0410_self_ping};
 use hallway_store::Store;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -23,12 +24,17 @@ use crate::live::{Cx, Out, Outgoing, Pending};
 use crate::notify::NotifyContext;
 use crate::outbox::Outbox;
 use crate::people::state::People;
+use crate::rooms::joined::JoinedRooms;
 
 impl Actor {
     pub(super) async fn on_stanza(&mut self, stream: &StanzaStream, s: Stanza) {
         match s {
             Stanza::Iq(iq) => self.on_iq(stream, iq).await,
             Stanza::Message(m) => self.on_message(stream, m).await,
+            // A room's presences are its occupants', never a contact's (XEP-0045).
+            Stanza::Presence(p) if self.rooms.owns(p.from.as_ref()) => {
+                with_cx!(self, stream, |cx| self.rooms.on_presence(&mut cx, &p))
+            }
             Stanza::Presence(p) => with_cx!(self, stream, |cx| {
                 self.people
                     .on_presence(cx.store, &p, cx.out, cx.batch, cx.now, cx.now_ms)
@@ -57,11 +63,27 @@ impl Actor {
                     }
                 } else if n.node == hallway_protocol::xep0084_avatar::NODE_METADATA {
                     self.people.on_avatar_event(cx.store, &n, cx.out);
+                } else if n.node == xep0402_bookmarks::NODE {
+                    super::rooms::on_bookmarks_event(&mut self.rooms, self.online, &mut cx, &n, &m);
                 } else {
                     tracing::debug!("PEP event for node {} ignored", n.node);
                 }
             });
         }
+        if self.rooms.owns(m.from.as_ref()) {
+            if let Some(m) = self.on_room_message(stream, m).await {
+                return self.on_chat_message(stream, m).await;
+            }
+            return;
+        }
+        self.on_chat_message(stream, m).await;
+    }
+
+    async fn on_chat_message(
+        &mut self,
+        stream: &StanzaStream,
+        m: tokio_xmpp::parsers::message::Message,
+    ) {
         with_cx!(self, stream, |cx| {
             match self
                 .chats
@@ -73,7 +95,13 @@ impl Actor {
                     let free = self.history.pointer_free();
                     self.chats.store_live(&mut cx, &mut self.people, c, free);
                 }
-                Arrived::Bounced(peer) => pump(&mut self.outbox, self.online, &mut cx, Some(&peer)),
+                Arrived::Bounced(peer) => pump(
+                    &mut self.outbox,
+                    &self.rooms,
+                    self.online,
+                    &mut cx,
+                    Some(&peer),
+                ),
                 Arrived::Done => {}
             }
         });
@@ -228,8 +256,36 @@ impl Actor {
                 self.history
                     .on_error(&mut cx, &mut self.chats, &mut self.people, &qid, text)
             }
+            (Pending::RoomInfo(room), Ok(payload)) => {
+                self.rooms.on_info(&mut cx, &room, payload.as_ref());
+                Ended::Nothing
+            }
+            (Pending::SelfPing(room), outcome) => {
+                let answer = match outcome {
+                    Ok(_) => xep0410_self_ping::SelfPing::Joined,
+                    Err(e) => xep0410_self_ping::from_condition(&e.defined_condition),
+                };
+                self.rooms.on_self_ping(&mut cx, &room, Some(answer));
+                Ended::Nothing
+            }
+            (Pending::Bookmarks, Ok(payload)) => {
+                match xep0060_pubsub::parse_items(payload.as_ref(), xep0402_bookmarks::NODE) {
+                    Ok(items) => {
+                        let nick = cx.account.node().map(|n| n.to_string()).unwrap_or_default();
+                        let online = self.online;
+                        self.rooms.on_bookmarks(
+                            &mut cx,
+                            online,
+                            xep0402_bookmarks::parse(&items),
+                            &nick,
+                        );
+                    }
+                    Err(e) => tracing::debug!("no bookmarks: {e}"),
+                }
+                Ended::Nothing
+            }
             (kind, Err(error)) => {
-                tracing::warn!("{kind:?} request failed: {error:?}");
+                tracing::debug!("{kind:?} request failed: {error:?}");
                 Ended::Nothing
             }
         });
@@ -242,6 +298,7 @@ impl Actor {
             if self.outbox.end_verify(&peer) {
                 with_cx!(self, stream, |cx| pump(
                     &mut self.outbox,
+                    &self.rooms,
                     self.online,
                     &mut cx,
                     Some(&peer)
@@ -261,9 +318,27 @@ impl Actor {
                     self.history
                         .on_timeout(&mut cx, &mut self.chats, &mut self.people, &qid)
                 }
+                Pending::SelfPing(room) => {
+                    self.rooms.on_self_ping(&mut cx, &room, None);
+                    Ended::Nothing
+                }
                 _ => Ended::Nothing,
             });
             self.after(stream, ended).await;
+        }
+        if self.online {
+            with_cx!(self, stream, |cx| {
+                for room in self.rooms.housekeeping(&mut cx) {
+                    self.outbox.end_verify(&room);
+                    pump(
+                        &mut self.outbox,
+                        &self.rooms,
+                        self.online,
+                        &mut cx,
+                        Some(&room),
+                    );
+                }
+            });
         }
         // Acked receipts and markers need no resend.
         self.extras.retain_mut(|(_, t)| {
@@ -299,15 +374,24 @@ impl Actor {
             }
         };
         let people = &self.people;
+        let rooms = &self.rooms;
         let store = &self.store;
-        let name = |jid: &str| people.display_name(jid);
+        let name = |jid: &str| {
+            rooms
+                .name_of(jid)
+                .unwrap_or_else(|| people.display_name(jid))
+        };
         let requests = || people.message_requests(store);
+        let room_list = || rooms.list();
+        let occupants = |room: &str| rooms.occupants(room);
         let cx = FlushContext {
             store,
             account: self.account.as_str(),
             notify: ctx,
             name: &name,
             requests: &requests,
+            rooms: &room_list,
+            occupants: &occupants,
         };
         for e in self.batch.flush(&cx) {
             self.emitter.emit(e);
@@ -315,12 +399,20 @@ impl Actor {
     }
 }
 
-/// The outbox's next messages (`peer`: only that conversation's), when online.
-pub(super) fn pump(outbox: &mut Outbox, online: bool, cx: &mut Cx<'_>, peer: Option<&str>) {
+/// The outbox's next messages (`peer`: only that conversation's), when online; a room's only
+/// once the room has us.
+pub(super) fn pump(
+    outbox: &mut Outbox,
+    rooms: &JoinedRooms,
+    online: bool,
+    cx: &mut Cx<'_>,
+    peer: Option<&str>,
+) {
     if !online {
         return;
     }
-    for t in outbox.pump(cx.store, cx.account.as_str(), peer, cx.now_ms) {
+    let held = |p: &str| rooms.holds(p);
+    for t in outbox.pump(cx.store, cx.account.as_str(), peer, cx.now_ms, &held) {
         let Ok(to) = BareJid::new(&t.message.peer) else {
             tracing::warn!(
                 "outbox message {} has a bad peer {}",
@@ -331,12 +423,12 @@ pub(super) fn pump(outbox: &mut Outbox, online: bool, cx: &mut Cx<'_>, peer: Opt
             continue;
         };
         let file_url = t.message.attachment.as_ref().and_then(|a| a.url.as_deref());
-        let stanza = hallway_protocol::chat::build_chat(
-            &to,
-            &t.message.body,
-            &t.message.origin_id,
-            file_url,
-        );
+        let build = if rooms.is_room(&t.message.peer) {
+            hallway_protocol::xep0045_groupchat::build
+        } else {
+            hallway_protocol::chat::build_chat
+        };
+        let stanza = build(&to, &t.message.body, &t.message.origin_id, file_url);
         cx.out.send.push(Outgoing::Chat {
             message_id: t.message.id,
             seq: t.seq,

@@ -46,11 +46,22 @@ impl Actor {
                     );
                     cx.out.stanza(self.people.own_presence().into());
                     // What the old stream sent but never saw acknowledged may be on the server
-                    // anyway: our archive is asked first, and only what it lacks goes again.
+                    // anyway: our archive is asked first, and only what it lacks goes again. A
+                    // room's doubts end with the history it replays when we join again (our
+                    // reflection there is the proof).
                     for doubt in self.outbox.on_reset(cx.store, cx.account.as_str(), &lost) {
-                        self.history.verify(&mut cx, doubt);
+                        if !self.rooms.is_room(&doubt.peer) {
+                            self.history.verify(&mut cx, doubt);
+                        }
                     }
-                    pump(&mut self.outbox, self.online, &mut cx, None);
+                    // Every room we were in, joined again (XEP-0045 §7.2), and the rooms our
+                    // other devices bookmarked (XEP-0402).
+                    self.rooms.on_reset(&mut cx);
+                    let own = cx.account.clone();
+                    cx.send_iq(Pending::Bookmarks, "bookmarks", |id| {
+                        hallway_protocol::xep0402_bookmarks::request(id, &own)
+                    });
+                    pump(&mut self.outbox, &self.rooms, self.online, &mut cx, None);
                     self.history.catch_up(&mut cx);
                 });
                 self.resend_extras(stream).await;
@@ -70,17 +81,16 @@ impl Actor {
                     _ => self.account.to_string(),
                 };
                 // What waited while the link was down goes now; the rest SM retransmitted.
-                with_cx!(self, stream, |cx| pump(
-                    &mut self.outbox,
-                    self.online,
-                    &mut cx,
-                    None
-                ));
+                with_cx!(self, stream, |cx| {
+                    self.rooms.on_resumed(&mut cx);
+                    pump(&mut self.outbox, &self.rooms, self.online, &mut cx, None);
+                });
                 self.emitter.connection(ConnectionState::Online { jid });
             }
             StreamEvent::Suspended => {
                 tracing::info!("link lost; reconnecting");
                 self.online = false;
+                with_cx!(self, stream, |cx| self.rooms.on_suspended(&mut cx));
             }
         }
     }

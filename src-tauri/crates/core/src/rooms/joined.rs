@@ -1,0 +1,490 @@
+//! The rooms part of one session (XEP-0045): which rooms we are in and where we stand with each
+//! (joining, joined, reconnecting, refused), who is in them, and their messages. A fresh session
+//! joins every autojoin room again, a few at a time (a sign-in with many rooms is no storm);
+//! stream resumption (XEP-0198) keeps them; a room silent for a while is asked whether it still
+//! has us (XEP-0410 self-ping) and joined again when it does not. Our own messages come back as
+//! reflections (§7.4), matched to the stored row by XEP-0359 origin-id: no second row. The room's
+//! subject closes its history on entry (§7.2.15): only then does the outbox send to it, so a
+//! message that went out just before a link died is found in the history instead of going twice.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::time::Duration;
+
+use hallway_model::{Occupant, Room, RoomNotify, RoomPhase};
+use hallway_protocol::xep0045_muc::{self, JoinHistory};
+use hallway_protocol::xep0402_bookmarks::Bookmark;
+use hallway_protocol::xep0410_self_ping::{self, SelfPing};
+use hallway_store::Store;
+use tokio::time::Instant;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+
+use crate::live::{Cx, Pending};
+
+/// Rooms joined at once after a fresh session; the rest follow every `JOIN_SPACING`.
+const JOIN_BURST: usize = 5;
+const JOIN_SPACING: Duration = Duration::from_millis(150);
+/// A joined room silent this long is self-pinged (XEP-0410 §3.1 leaves the interval to us).
+pub(crate) const SELF_PING_AFTER: Duration = Duration::from_secs(90);
+/// A room that confirmed us but sent no subject this long after: joined anyway.
+const SUBJECT_WAIT: Duration = Duration::from_secs(15);
+/// Most occupants kept per room (a peer-fillable list is bounded).
+pub(crate) const MAX_OCCUPANTS: usize = 20_000;
+/// History replayed on a rejoin starts this long before our newest stored message (clocks
+/// differ; what we have already is dropped as a duplicate).
+const SINCE_MARGIN_MS: i64 = 120_000;
+
+/// One room we want to be in.
+pub(super) struct Visit {
+    pub(super) nick: String,
+    pub(super) name: Option<String>,
+    pub(super) subject: Option<String>,
+    pub(super) notify: RoomNotify,
+    pub(super) autojoin: bool,
+    pub(super) phase: RoomPhase,
+    pub(super) occupants: BTreeMap<String, Occupant>,
+    /// Its disco#info lists `urn:xmpp:sid:0`: its stanza-ids are believed.
+    pub(super) stanza_ids: bool,
+    /// Anything heard from it (self-ping after a silence).
+    pub(super) last_heard: Instant,
+    pub(super) pinging: bool,
+    /// Our self-presence arrived at (the subject should follow).
+    pub(super) confirmed_at: Option<Instant>,
+    /// No message of it was stored before this visit: the history it replays is not unread.
+    pub(super) first_visit: bool,
+}
+
+/// What a room stanza means for the session.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum RoomArrived {
+    Done,
+    /// The room's history is in: its outbox may go (and its doubts end).
+    Ready(String),
+}
+
+/// The session's rooms.
+pub(crate) struct JoinedRooms {
+    pub(super) visits: BTreeMap<String, Visit>,
+    queue: VecDeque<String>,
+    next_join: Option<Instant>,
+}
+
+impl JoinedRooms {
+    /// The rooms stored for `account` (none joined yet: that waits for a session).
+    pub(crate) fn new(store: &Store, account: &str) -> Self {
+        let now = Instant::now();
+        let visits = store
+            .rooms(account)
+            .unwrap_or_else(|e| {
+                tracing::warn!("rooms unreadable: {e}");
+                Vec::new()
+            })
+            .into_iter()
+            .map(|r| {
+                let visit = Visit {
+                    nick: r.nick,
+                    name: r.name,
+                    subject: r.subject,
+                    notify: r.notify,
+                    autojoin: r.autojoin,
+                    phase: RoomPhase::Left,
+                    occupants: BTreeMap::new(),
+                    stanza_ids: false,
+                    last_heard: now,
+                    pinging: false,
+                    confirmed_at: None,
+                    first_visit: false,
+                };
+                (r.room, visit)
+            })
+            .collect();
+        Self {
+            visits,
+            queue: VecDeque::new(),
+            next_join: None,
+        }
+    }
+
+    /// The room list as the sidebar shows it.
+    pub(crate) fn list(&self) -> Vec<Room> {
+        let mut rooms: Vec<Room> = self
+            .visits
+            .iter()
+            .map(|(jid, v)| Room {
+                room: jid.clone(),
+                name: v.name.clone().unwrap_or_else(|| localpart(jid)),
+                nick: v.nick.clone(),
+                phase: v.phase.clone(),
+                subject: v.subject.clone(),
+                notify: v.notify,
+                autojoin: v.autojoin,
+            })
+            .collect();
+        rooms.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.room.cmp(&b.room))
+        });
+        rooms
+    }
+
+    /// Who is in `room`, by nickname.
+    pub(crate) fn occupants(&self, room: &str) -> Vec<Occupant> {
+        self.visits
+            .get(room)
+            .map(|v| v.occupants.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// A room's display name (notifications), when `jid` is one of ours.
+    pub(crate) fn name_of(&self, jid: &str) -> Option<String> {
+        let v = self.visits.get(jid)?;
+        Some(v.name.clone().unwrap_or_else(|| localpart(jid)))
+    }
+
+    /// Whether a stanza from `from` is one of our rooms' (the room or an occupant).
+    pub(crate) fn owns(&self, from: Option<&Jid>) -> bool {
+        from.is_some_and(|f| self.visits.contains_key(f.to_bare().as_str()))
+    }
+
+    /// Whether `peer` is one of our rooms.
+    pub(crate) fn is_room(&self, peer: &str) -> bool {
+        self.visits.contains_key(peer)
+    }
+
+    /// Whether the outbox must wait for `peer`: a room we are not (yet) in.
+    pub(crate) fn holds(&self, peer: &str) -> bool {
+        self.visits
+            .get(peer)
+            .is_some_and(|v| v.phase != RoomPhase::Joined)
+    }
+
+    /// Enter `room` as `nick` (a new room, or one we were refused by and try again).
+    pub(crate) fn join(
+        &mut self,
+        cx: &mut Cx<'_>,
+        online: bool,
+        room: &str,
+        nick: &str,
+        name: Option<String>,
+    ) {
+        let v = self
+            .visits
+            .entry(room.to_string())
+            .or_insert_with(|| Visit {
+                nick: nick.to_string(),
+                name: None,
+                subject: None,
+                notify: RoomNotify::default(),
+                autojoin: true,
+                phase: RoomPhase::Left,
+                occupants: BTreeMap::new(),
+                stanza_ids: false,
+                last_heard: cx.now,
+                pinging: false,
+                confirmed_at: None,
+                first_visit: false,
+            });
+        v.nick = nick.to_string();
+        v.autojoin = true;
+        if name.is_some() {
+            v.name = name;
+        }
+        if v.phase == RoomPhase::Joined {
+            return;
+        }
+        v.phase = RoomPhase::Joining;
+        cx.batch.rooms_changed(cx.now);
+        if online {
+            self.send_join(cx, room);
+        }
+    }
+
+    /// Leave `room` (the user left it here or on another device).
+    pub(crate) fn leave(&mut self, cx: &mut Cx<'_>, online: bool, room: &str) {
+        let Some(v) = self.visits.remove(room) else {
+            return;
+        };
+        self.queue.retain(|r| r != room);
+        if online && v.phase != RoomPhase::Left {
+            if let Some(me) = occupant_jid(room, &v.nick) {
+                cx.out.stanza(xep0045_muc::leave(&me).into());
+            }
+        }
+        cx.batch.rooms_changed(cx.now);
+        cx.batch.occupants_changed(room, cx.now);
+    }
+
+    /// When a room of `notify` setting should notify about a message naming us or not.
+    pub(crate) fn set_notify(&mut self, cx: &mut Cx<'_>, room: &str, notify: RoomNotify) {
+        if let Some(v) = self.visits.get_mut(room) {
+            v.notify = notify;
+            cx.batch.rooms_changed(cx.now);
+        }
+    }
+
+    /// A fresh session: every room is left on the server's side; the autojoin ones are joined
+    /// again, a burst at once and the rest spaced out.
+    pub(crate) fn on_reset(&mut self, cx: &mut Cx<'_>) {
+        self.queue.clear();
+        for (jid, v) in self.visits.iter_mut() {
+            v.occupants.clear();
+            v.pinging = false;
+            v.confirmed_at = None;
+            if v.autojoin || v.phase != RoomPhase::Left {
+                v.phase = if matches!(v.phase, RoomPhase::Joined | RoomPhase::Reconnecting) {
+                    RoomPhase::Reconnecting
+                } else {
+                    RoomPhase::Joining
+                };
+                self.queue.push_back(jid.clone());
+            }
+            cx.batch.occupants_changed(jid, cx.now);
+        }
+        cx.batch.rooms_changed(cx.now);
+        self.on_timer(cx);
+    }
+
+    /// The link is down (it may resume, XEP-0198): joined rooms show that they are not live.
+    pub(crate) fn on_suspended(&mut self, cx: &mut Cx<'_>) {
+        for v in self.visits.values_mut() {
+            if v.phase == RoomPhase::Joined {
+                v.phase = RoomPhase::Reconnecting;
+                cx.batch.rooms_changed(cx.now);
+            }
+        }
+    }
+
+    /// The stream resumed: the rooms never lost us.
+    pub(crate) fn on_resumed(&mut self, cx: &mut Cx<'_>) {
+        for v in self.visits.values_mut() {
+            if v.phase == RoomPhase::Reconnecting && v.confirmed_at.is_some() {
+                v.phase = RoomPhase::Joined;
+                v.last_heard = cx.now;
+                cx.batch.rooms_changed(cx.now);
+            }
+        }
+    }
+
+    /// The session ended (signed out, or it can never come back).
+    pub(crate) fn on_offline(&mut self) {
+        self.queue.clear();
+        self.next_join = None;
+        for v in self.visits.values_mut() {
+            v.phase = RoomPhase::Left;
+            v.occupants.clear();
+        }
+    }
+
+    /// When the next spaced-out joins are due.
+    pub(crate) fn due(&self) -> Option<Instant> {
+        self.next_join
+    }
+
+    /// Sends the next joins waiting.
+    pub(crate) fn on_timer(&mut self, cx: &mut Cx<'_>) {
+        self.next_join = None;
+        for _ in 0..JOIN_BURST {
+            let Some(room) = self.queue.pop_front() else {
+                return;
+            };
+            self.send_join(cx, &room);
+        }
+        if !self.queue.is_empty() {
+            self.next_join = Some(cx.now + JOIN_SPACING);
+        }
+    }
+
+    fn send_join(&mut self, cx: &mut Cx<'_>, room: &str) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let (Some(me), Ok(room_jid)) = (occupant_jid(room, &v.nick), BareJid::new(room)) else {
+            tracing::warn!("cannot join {room} as {}: bad address", v.nick);
+            v.phase = refused(hallway_model::RoomRefusal::NotFound);
+            cx.batch.rooms_changed(cx.now);
+            return;
+        };
+        // The room's features first (whose stanza-ids to believe): it answers before it
+        // replays history, both on the one stream.
+        let id = cx.iq.next_id("room-info");
+        let to = Jid::from(room_jid);
+        cx.iq.track_own_to(
+            id.clone(),
+            Pending::RoomInfo(room.to_string()),
+            to.clone(),
+            cx.now,
+        );
+        cx.out
+            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
+        let newest = cx
+            .store
+            .newest_time(cx.account.as_str(), room)
+            .ok()
+            .flatten();
+        v.first_visit = newest.is_none();
+        // XEP-0045 §7.2.14: what was said since our newest message (a margin for clocks), or
+        // the room's default on a first visit.
+        let history = match newest {
+            Some(ts) => JoinHistory::Since(ts - SINCE_MARGIN_MS),
+            None => JoinHistory::Default,
+        };
+        v.last_heard = cx.now;
+        v.confirmed_at = None;
+        cx.out
+            .stanza(xep0045_muc::join(&me, &history, None, None).into());
+    }
+
+    /// The room's disco#info: its name (identity) and whether it stamps stanza-ids.
+    pub(crate) fn on_info(&mut self, cx: &mut Cx<'_>, room: &str, payload: Option<&Element>) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let Some(q) = payload else { return };
+        v.stanza_ids = q
+            .children()
+            .any(|c| c.name() == "feature" && c.attr("var") == Some(xmpp_parsers::ns::SID));
+        let name = q
+            .children()
+            .find(|c| c.name() == "identity" && c.attr("category") == Some("conference"))
+            .and_then(|c| c.attr("name"))
+            .map(|n| hallway_protocol::clip(n.trim(), xep0045_muc::MAX_NICK))
+            .filter(|n| !n.is_empty());
+        if let Some(name) = name.filter(|n| v.name.as_ref() != Some(n)) {
+            let _ = cx
+                .store
+                .update_room(cx.account.as_str(), room, Some(&name), None, None);
+            v.name = Some(name);
+            cx.batch.rooms_changed(cx.now);
+        }
+    }
+
+    /// The room's history is in: it is joined.
+    pub(super) fn ready(&mut self, cx: &mut Cx<'_>, room: &str) -> RoomArrived {
+        let Some(v) = self.visits.get_mut(room) else {
+            return RoomArrived::Done;
+        };
+        v.phase = RoomPhase::Joined;
+        v.last_heard = cx.now;
+        if std::mem::take(&mut v.first_visit) {
+            // What the room replayed on a first visit is its past, not news for us.
+            if let Ok(n) = cx.store.mark_read(cx.account.as_str(), room) {
+                if n > 0 {
+                    cx.batch.unread(room, cx.now);
+                }
+            }
+        }
+        cx.batch.rooms_changed(cx.now);
+        RoomArrived::Ready(room.to_string())
+    }
+
+    /// Every few seconds: rooms that confirmed us but never sent a subject count as joined;
+    /// rooms silent for `SELF_PING_AFTER` are asked whether they still have us.
+    pub(crate) fn housekeeping(&mut self, cx: &mut Cx<'_>) -> Vec<String> {
+        let mut ready = Vec::new();
+        let rooms: Vec<String> = self.visits.keys().cloned().collect();
+        for room in rooms {
+            let Some(v) = self.visits.get_mut(&room) else {
+                continue;
+            };
+            match &v.phase {
+                RoomPhase::Joining | RoomPhase::Reconnecting
+                    if v.confirmed_at
+                        .is_some_and(|t| cx.now.duration_since(t) >= SUBJECT_WAIT) =>
+                {
+                    if let RoomArrived::Ready(r) = self.ready(cx, &room) {
+                        ready.push(r);
+                    }
+                }
+                RoomPhase::Joined
+                    if !v.pinging && cx.now.duration_since(v.last_heard) >= SELF_PING_AFTER =>
+                {
+                    if let Some(me) = occupant_jid(&room, &v.nick) {
+                        v.pinging = true;
+                        v.last_heard = cx.now;
+                        let id = cx.iq.next_id("self-ping");
+                        cx.iq.track_own_to(
+                            id.clone(),
+                            Pending::SelfPing(room.clone()),
+                            Jid::from(me.clone()),
+                            cx.now,
+                        );
+                        cx.out.stanza(xep0410_self_ping::ping(&id, &me).into());
+                    }
+                }
+                _ => {}
+            }
+        }
+        ready
+    }
+
+    /// The answer to a self-ping (`None`: it timed out, which proves nothing).
+    pub(crate) fn on_self_ping(&mut self, cx: &mut Cx<'_>, room: &str, answer: Option<SelfPing>) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        v.pinging = false;
+        if answer == Some(SelfPing::NotJoined) && v.phase == RoomPhase::Joined {
+            tracing::info!("room {room} no longer has us (XEP-0410): joining again");
+            v.phase = RoomPhase::Reconnecting;
+            v.occupants.clear();
+            cx.batch.rooms_changed(cx.now);
+            cx.batch.occupants_changed(room, cx.now);
+            self.send_join(cx, room);
+        }
+    }
+
+    /// Bookmarks (XEP-0402) read from the server or pushed by another device: rooms marked
+    /// autojoin that we are not in are joined (and stored). Returns the rooms added.
+    pub(crate) fn on_bookmarks(
+        &mut self,
+        cx: &mut Cx<'_>,
+        online: bool,
+        bookmarks: Vec<Bookmark>,
+        default_nick: &str,
+    ) -> Vec<String> {
+        let mut added = Vec::new();
+        for b in bookmarks.into_iter().filter(|b| b.autojoin) {
+            let room = b.room.to_string();
+            if self.visits.contains_key(&room) {
+                continue;
+            }
+            let nick = b
+                .nick
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| default_nick.to_string());
+            if let Err(e) =
+                cx.store
+                    .join_room(cx.account.as_str(), &room, &nick, b.name.as_deref(), true)
+            {
+                tracing::warn!("could not store room {room}: {e}");
+                continue;
+            }
+            self.join(cx, online, &room, &nick, b.name.clone());
+            added.push(room);
+        }
+        added
+    }
+}
+
+pub(super) fn refused(reason: hallway_model::RoomRefusal) -> RoomPhase {
+    RoomPhase::Error {
+        reason,
+        words: reason.words().to_string(),
+    }
+}
+
+fn occupant_jid(room: &str, nick: &str) -> Option<tokio_xmpp::jid::FullJid> {
+    BareJid::new(room).ok()?.with_resource_str(nick).ok()
+}
+
+fn localpart(jid: &str) -> String {
+    jid.split('@').next().unwrap_or(jid).to_string()
+}
+
+mod traffic;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,412 @@
+//! The rooms part without a server: joining (history asked, occupants, the subject closing the
+//! history), reflections matched to our row, mentions and notification settings, refusals and
+//! removals, a fresh session's spaced-out rejoins, and self-ping.
+
+use super::*;
+use crate::events::CoreEvent;
+use crate::live::testing::{insert, message, row, xml, Bench, ME};
+use crate::outbox::Outbox;
+use hallway_model::{DeliveryState, Direction, RoomRefusal};
+use tokio_xmpp::minidom::Element;
+use tokio_xmpp::parsers::presence::Presence;
+
+const ROOM: &str = "office@rooms.x.org";
+
+fn presence(xml: &str) -> Presence {
+    let xml = xml.replacen("<presence ", "<presence xmlns='jabber:client' ", 1);
+    Presence::try_from(xml.parse::<Element>().unwrap()).unwrap()
+}
+
+fn occupant(nick: &str, affiliation: &str, role: &str, codes: &[u32]) -> Presence {
+    let status: String = codes
+        .iter()
+        .map(|c| format!("<status code='{c}'/>"))
+        .collect();
+    presence(&format!(
+        "<presence from='{ROOM}/{nick}'><x xmlns='http://jabber.org/protocol/muc#user'>\
+         <item affiliation='{affiliation}' role='{role}'/>{status}</x></presence>"
+    ))
+}
+
+fn subject(text: &str) -> tokio_xmpp::parsers::message::Message {
+    message(&format!(
+        "<message type='groupchat' from='{ROOM}/ann'><subject>{text}</subject></message>"
+    ))
+}
+
+fn said(nick: &str, body: &str, origin: &str) -> tokio_xmpp::parsers::message::Message {
+    message(&format!(
+        "<message type='groupchat' from='{ROOM}/{nick}' id='{origin}'><body>{body}</body>\
+         <origin-id xmlns='urn:xmpp:sid:0' id='{origin}'/></message>"
+    ))
+}
+
+/// A part with `ROOM` joined as `me` (the join sent and read back).
+fn joined(b: &mut Bench) -> (JoinedRooms, Outbox) {
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.on_presence(&mut b.cx(), &occupant("ann", "owner", "moderator", &[]));
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "member", "participant", &[110]),
+    );
+    let ready = rooms.on_message(&mut b.cx(), &mut outbox, &subject("Release"));
+    assert_eq!(ready, RoomArrived::Ready(ROOM.into()));
+    b.sent();
+    b.events();
+    (rooms, outbox)
+}
+
+#[test]
+fn joining_asks_history_reads_occupants_and_is_ready_at_the_subject() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Left);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    let sent = b.sent();
+    assert_eq!(sent.len(), 2, "disco#info, then the join");
+    assert!(xml(&sent[0]).contains("disco#info"));
+    let join = xml(&sent[1]);
+    assert!(join.contains("office@rooms.x.org/me"), "{join}");
+    assert!(
+        !join.contains("<history"),
+        "a first visit takes the room's default"
+    );
+    assert!(rooms.holds(ROOM), "nothing goes out before the room has us");
+
+    rooms.on_presence(&mut b.cx(), &occupant("ann", "owner", "moderator", &[]));
+    rooms.on_presence(&mut b.cx(), &occupant("me", "none", "participant", &[110]));
+    // History the room replays on a first visit, then the subject.
+    let old = message(&format!(
+        "<message type='groupchat' from='{ROOM}/ann' id='h1'><body>before you came</body>\
+         <delay xmlns='urn:xmpp:delay' from='{ROOM}' stamp='2025-12-01T10:00:00Z'/></message>"
+    ));
+    assert_eq!(
+        rooms.on_message(&mut b.cx(), &mut outbox, &old),
+        RoomArrived::Done
+    );
+    assert!(rooms.holds(ROOM));
+    let ready = rooms.on_message(&mut b.cx(), &mut outbox, &subject("Ship &lt;it&gt;"));
+    assert_eq!(ready, RoomArrived::Ready(ROOM.into()));
+    assert!(!rooms.holds(ROOM));
+    let room = &rooms.list()[0];
+    assert_eq!(room.phase, RoomPhase::Joined);
+    assert_eq!(room.subject.as_deref(), Some("Ship <it>"));
+    assert_eq!(
+        room.name, "office",
+        "the localpart until the room names itself"
+    );
+    let occupants = rooms.occupants(ROOM);
+    assert_eq!(
+        occupants
+            .iter()
+            .map(|o| (o.nick.as_str(), o.role, o.is_self))
+            .collect::<Vec<_>>(),
+        [
+            ("ann", hallway_model::Role::Moderator, false),
+            ("me", hallway_model::Role::Participant, true)
+        ]
+    );
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].sender, format!("{ROOM}/ann"));
+    assert_eq!(page[0].timestamp, 1_764_583_200_000);
+    assert!(
+        b.store.unread_counts(ME).unwrap().is_empty(),
+        "a first visit's history is the room's past, not unread news"
+    );
+    let events = b.events();
+    let batched_occupants = events
+        .iter()
+        .filter(|e| matches!(e, CoreEvent::OccupantsChanged { .. }))
+        .count();
+    assert_eq!(
+        batched_occupants, 1,
+        "one occupant event per window: {events:?}"
+    );
+    // (The bench's flush reads no room list: that the list goes out is what counts here.)
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, CoreEvent::RoomsChanged(_))));
+
+    // The room's disco#info: its name, and its stanza-ids are believed from now on.
+    let info: Element = "<query xmlns='http://jabber.org/protocol/disco#info'>\
+        <identity category='conference' type='text' name='The office'/>\
+        <feature var='urn:xmpp:sid:0'/></query>"
+        .parse()
+        .unwrap();
+    rooms.on_info(&mut b.cx(), ROOM, Some(&info));
+    assert_eq!(rooms.list()[0].name, "The office");
+    assert_eq!(rooms.name_of(ROOM).as_deref(), Some("The office"));
+    assert_eq!(
+        b.store.room(ME, ROOM).unwrap().unwrap().name.as_deref(),
+        Some("The office")
+    );
+}
+
+#[test]
+fn our_reflection_is_the_stored_row_sent_not_a_second_row() {
+    let mut b = Bench::new();
+    let (mut rooms, mut outbox) = joined(&mut b);
+    let mut pending = row(
+        ROOM,
+        Direction::Outgoing,
+        "hello all",
+        "o-1",
+        1,
+        DeliveryState::Pending,
+    );
+    pending.sender = ME.into();
+    let mine = insert(&b.store, &pending);
+    rooms.on_message(&mut b.cx(), &mut outbox, &said("me", "hello all", "o-1"));
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(page.len(), 1, "no second row");
+    assert_eq!(page[0].state, DeliveryState::Sent);
+    let events = b.events();
+    assert!(events.contains(&CoreEvent::MessageStateChanged {
+        id: mine.id,
+        state: DeliveryState::Sent
+    }));
+    assert!(!events
+        .iter()
+        .any(|e| matches!(e, CoreEvent::MessagesReceived(_))));
+    // The same message from our other device under our nickname is ours, sent.
+    rooms.on_message(
+        &mut b.cx(),
+        &mut outbox,
+        &said("me", "from the phone", "o-2"),
+    );
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(
+        (page[1].direction, page[1].sender.as_str()),
+        (Direction::Outgoing, ME)
+    );
+}
+
+#[test]
+fn mentions_notify_by_the_rooms_setting_and_everything_counts_unread() {
+    let mut b = Bench::new();
+    let (mut rooms, mut outbox) = joined(&mut b);
+    rooms.on_message(&mut b.cx(), &mut outbox, &said("ann", "lunch?", "a1"));
+    rooms.on_message(
+        &mut b.cx(),
+        &mut outbox,
+        &said("ann", "@me can you check?", "a2"),
+    );
+    let events = b.events();
+    let notified: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            CoreEvent::NotificationRequested(n) => Some(n.body.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        notified,
+        ["@me can you check?"],
+        "rooms notify on mentions by default"
+    );
+    assert!(events.contains(&CoreEvent::UnreadChanged(vec![(ROOM.into(), 2)])));
+    rooms.set_notify(&mut b.cx(), ROOM, RoomNotify::All);
+    rooms.on_message(
+        &mut b.cx(),
+        &mut outbox,
+        &said("ann", "cake in the kitchen", "a3"),
+    );
+    assert!(b
+        .events()
+        .iter()
+        .any(|e| matches!(e, CoreEvent::NotificationRequested(_))));
+    rooms.set_notify(&mut b.cx(), ROOM, RoomNotify::Nothing);
+    rooms.on_message(&mut b.cx(), &mut outbox, &said("ann", "me: urgent", "a4"));
+    assert!(!b
+        .events()
+        .iter()
+        .any(|e| matches!(e, CoreEvent::NotificationRequested(_))));
+    // The same message again (history after a rejoin): dropped.
+    rooms.on_message(&mut b.cx(), &mut outbox, &said("ann", "lunch?", "a1"));
+    assert_eq!(b.store.history(ME, ROOM, None, 10).unwrap().len(), 4);
+}
+
+#[test]
+fn a_mention_is_the_nickname_as_a_word() {
+    assert!(mentions_word("@Ann can you look?", "ann"));
+    assert!(mentions_word("ann: hi", "Ann"));
+    assert!(mentions_word("thanks, Ann!", "ann"));
+    assert!(mentions_word("ping Jean-Luc", "jean-luc"));
+    assert!(!mentions_word("the annual report", "ann"));
+    assert!(!mentions_word("joanna", "ann"));
+    assert!(!mentions_word("anything", ""));
+}
+
+fn mentions_word(body: &str, nick: &str) -> bool {
+    traffic::mentions(body, nick)
+}
+
+#[test]
+fn refusals_and_removals_are_words_and_stop_the_room() {
+    let mut b = Bench::new();
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.on_presence(
+        &mut b.cx(),
+        &presence(&format!(
+            "<presence from='{ROOM}/me' type='error'><x xmlns='http://jabber.org/protocol/muc'/>\
+             <error type='cancel'><conflict xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>\
+             </presence>"
+        )),
+    );
+    assert_eq!(
+        rooms.list()[0].phase,
+        RoomPhase::Error {
+            reason: RoomRefusal::NicknameTaken,
+            words: RoomRefusal::NicknameTaken.words().into()
+        }
+    );
+    assert!(rooms.holds(ROOM));
+
+    let (mut rooms, _) = joined(&mut Bench::new());
+    let mut b = Bench::new();
+    let kicked = presence(&format!(
+        "<presence from='{ROOM}/me' type='unavailable'>\
+         <x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/>\
+         <status code='307'/><status code='110'/></x></presence>"
+    ));
+    rooms.on_presence(&mut b.cx(), &kicked);
+    assert!(matches!(
+        rooms.list()[0].phase,
+        RoomPhase::Error {
+            reason: RoomRefusal::Kicked,
+            ..
+        }
+    ));
+    assert!(rooms.occupants(ROOM).is_empty());
+}
+
+#[test]
+fn a_fresh_session_rejoins_every_room_a_few_at_a_time_from_the_newest_message() {
+    let mut b = Bench::new();
+    for i in 0..7 {
+        b.store
+            .join_room(ME, &format!("r{i}@rooms.x.org"), "me", None, true)
+            .unwrap();
+    }
+    let mut old = row(
+        "r0@rooms.x.org",
+        Direction::Incoming,
+        "x",
+        "o",
+        1_764_583_200_000,
+        DeliveryState::Received,
+    );
+    old.sender = "r0@rooms.x.org/ann".into();
+    insert(&b.store, &old);
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.on_reset(&mut b.cx());
+    let joins: Vec<String> = b
+        .sent()
+        .iter()
+        .filter(|e| e.name() == "presence")
+        .map(xml)
+        .collect();
+    assert_eq!(joins.len(), 5, "a burst, not a storm");
+    assert!(
+        joins[0].contains("since='2025-12-01T09:58:00Z'"),
+        "{}",
+        joins[0]
+    );
+    let due = rooms.due().expect("the rest are spaced out");
+    let mut cx = b.cx();
+    cx.now = due;
+    rooms.on_timer(&mut cx);
+    assert_eq!(
+        b.sent().iter().filter(|e| e.name() == "presence").count(),
+        2
+    );
+    assert_eq!(rooms.due(), None);
+    assert!(rooms.list().iter().all(|r| r.phase == RoomPhase::Joining));
+}
+
+#[test]
+fn a_suspended_link_shows_reconnecting_and_resumption_restores_joined() {
+    let mut b = Bench::new();
+    let (mut rooms, _) = joined(&mut b);
+    rooms.on_suspended(&mut b.cx());
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Reconnecting);
+    assert!(rooms.holds(ROOM));
+    rooms.on_resumed(&mut b.cx());
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Joined);
+    rooms.on_suspended(&mut b.cx());
+    rooms.on_reset(&mut b.cx());
+    assert_eq!(
+        rooms.list()[0].phase,
+        RoomPhase::Reconnecting,
+        "until the room has us again"
+    );
+    assert!(b.sent().iter().any(|e| e.name() == "presence"));
+}
+
+#[test]
+fn a_silent_room_is_self_pinged_and_rejoined_when_it_lost_us() {
+    let mut b = Bench::new();
+    let (mut rooms, _) = joined(&mut b);
+    assert!(rooms.housekeeping(&mut b.cx()).is_empty());
+    assert!(b.sent().is_empty(), "not while it talks");
+    let mut cx = b.cx();
+    cx.now += SELF_PING_AFTER;
+    rooms.housekeeping(&mut cx);
+    let sent = b.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].attr("to"), Some("office@rooms.x.org/me"));
+    assert!(xml(&sent[0]).contains("urn:xmpp:ping"));
+    rooms.on_self_ping(&mut b.cx(), ROOM, Some(SelfPing::Joined));
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Joined);
+    assert!(b.sent().is_empty());
+    rooms.on_self_ping(&mut b.cx(), ROOM, Some(SelfPing::NotJoined));
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Reconnecting);
+    let sent = b.sent();
+    assert!(sent.iter().any(|e| e.name() == "presence"), "joined again");
+}
+
+#[test]
+fn bookmarks_with_autojoin_add_rooms_and_leaving_sends_unavailable() {
+    let mut b = Bench::new();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let bookmarks = vec![
+        Bookmark {
+            room: BareJid::new("sales@rooms.x.org").unwrap(),
+            name: Some("Sales".into()),
+            autojoin: true,
+            nick: None,
+            password: None,
+            extensions: None,
+        },
+        Bookmark {
+            room: BareJid::new("old@rooms.x.org").unwrap(),
+            name: None,
+            autojoin: false,
+            nick: None,
+            password: None,
+            extensions: None,
+        },
+    ];
+    let added = rooms.on_bookmarks(&mut b.cx(), true, bookmarks, "me");
+    assert_eq!(added, ["sales@rooms.x.org"]);
+    assert_eq!(rooms.list()[0].name, "Sales");
+    assert_eq!(b.store.rooms(ME).unwrap().len(), 1);
+    assert!(b
+        .sent()
+        .iter()
+        .any(|e| e.attr("to") == Some("sales@rooms.x.org/me")));
+    rooms.leave(&mut b.cx(), true, "sales@rooms.x.org");
+    let sent = b.sent();
+    assert_eq!(sent[0].attr("type"), Some("unavailable"));
+    assert!(rooms.list().is_empty());
+    assert!(!rooms.owns(Some(&Jid::new("sales@rooms.x.org/ann").unwrap())));
+}

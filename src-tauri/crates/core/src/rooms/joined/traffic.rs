@@ -1,0 +1,230 @@
+//! What arrives from our rooms (XEP-0045): occupants' presence (who came, changed, left; the
+//! room confirming, refusing or removing us) and messages (stored; ours matched to their row by
+//! origin-id, §7.4; the subject that closes the history replayed on entry, §7.2.15), and when a
+//! message names us. Part of `JoinedRooms` (`joined.rs`).
+
+use hallway_model::{
+    DeliveryState, Direction, NewMessage, Occupant, Placement, RoomNotify, RoomPhase,
+};
+use hallway_protocol::xep0045_groupchat::{self, RoomIncoming, RoomMessage};
+use hallway_protocol::xep0045_muc;
+use hallway_store::Inserted;
+use tokio_xmpp::parsers::message::Message as XmppMessage;
+use tokio_xmpp::parsers::presence::Presence;
+
+use super::{refused, JoinedRooms, RoomArrived, Visit, MAX_OCCUPANTS};
+use crate::live::Cx;
+use crate::outbox::{move_state, Outbox};
+
+impl JoinedRooms {
+    /// A presence from one of our rooms: an occupant came, changed or left, the room confirmed
+    /// us (status 110), refused us, or put us out.
+    pub(crate) fn on_presence(&mut self, cx: &mut Cx<'_>, p: &Presence) {
+        let Some(room) = p.from.as_ref().map(|f| f.to_bare().to_string()) else {
+            return;
+        };
+        let Some(v) = self.visits.get_mut(&room) else {
+            return;
+        };
+        v.last_heard = cx.now;
+        if let Some(reason) = xep0045_muc::refusal(p) {
+            // Only a refusal of our own join counts (an error about another occupant's address
+            // is not about us).
+            let ours = p
+                .from
+                .as_ref()
+                .and_then(|f| f.resource().map(|r| r.to_string()));
+            if ours.is_none_or(|n| n == v.nick) {
+                tracing::info!("room {room} refused us: {reason:?}");
+                v.phase = refused(reason);
+                v.occupants.clear();
+                cx.batch.rooms_changed(cx.now);
+                cx.batch.occupants_changed(&room, cx.now);
+            }
+            return;
+        }
+        let o = match xep0045_muc::occupant(p) {
+            Some(Ok(o)) => o,
+            Some(Err(e)) => return tracing::debug!("room presence dropped: {e}"),
+            None => return,
+        };
+        let is_self = o.is_self || o.nick == v.nick;
+        if o.present {
+            if is_self {
+                if o.nick != v.nick {
+                    // The room changed our nickname (§7.2.12, status 210).
+                    v.nick = o.nick.clone();
+                    let _ =
+                        cx.store
+                            .update_room(cx.account.as_str(), &room, None, None, Some(&o.nick));
+                }
+                if v.confirmed_at.is_none() {
+                    v.confirmed_at = Some(cx.now);
+                }
+                if o.created && v.confirmed_at == Some(cx.now) {
+                    // Entering created it (§10.1): it stays locked to others until configured.
+                    // Joining by address takes the service's defaults (an instant room).
+                    if let Ok(jid) = tokio_xmpp::jid::BareJid::new(&room) {
+                        let id = cx.iq.next_id("instant-room");
+                        cx.out
+                            .stanza(hallway_protocol::xep0045_muc_owner::instant(&id, &jid).into());
+                    }
+                }
+            }
+            if v.occupants.len() >= MAX_OCCUPANTS && !v.occupants.contains_key(&o.nick) {
+                return;
+            }
+            v.occupants.insert(
+                o.nick.clone(),
+                Occupant {
+                    nick: o.nick,
+                    show: o.show,
+                    status: o.status,
+                    role: o.role,
+                    affiliation: o.affiliation,
+                    real_jid: o.real_jid.map(|j| j.to_string()),
+                    is_self,
+                },
+            );
+        } else {
+            v.occupants.remove(&o.nick);
+            if is_self {
+                if let Some(new) = o.new_nick {
+                    // Our nickname changed (here or on another device, §7.6).
+                    v.nick = new;
+                } else {
+                    v.phase = match o.removal {
+                        Some(reason) => refused(reason),
+                        None => RoomPhase::Left,
+                    };
+                    v.occupants.clear();
+                    v.confirmed_at = None;
+                    cx.batch.rooms_changed(cx.now);
+                }
+            }
+        }
+        cx.batch.occupants_changed(&room, cx.now);
+    }
+
+    /// A `groupchat` message from one of our rooms: stored (ours matched to its row), or the
+    /// subject, which ends the history the room replays on entry.
+    pub(crate) fn on_message(
+        &mut self,
+        cx: &mut Cx<'_>,
+        outbox: &mut Outbox,
+        m: &XmppMessage,
+    ) -> RoomArrived {
+        let Some(room) = m.from.as_ref().map(|f| f.to_bare().to_string()) else {
+            return RoomArrived::Done;
+        };
+        let Some(v) = self.visits.get_mut(&room) else {
+            return RoomArrived::Done;
+        };
+        v.last_heard = cx.now;
+        match xep0045_groupchat::parse(m, v.stanza_ids) {
+            Ok(RoomIncoming::Subject { subject, .. }) => {
+                let subject = (!subject.is_empty()).then_some(subject);
+                if subject != v.subject {
+                    let _ = cx.store.update_room(
+                        cx.account.as_str(),
+                        &room,
+                        None,
+                        Some(subject.as_deref()),
+                        None,
+                    );
+                    v.subject = subject;
+                    cx.batch.rooms_changed(cx.now);
+                }
+                if v.phase != RoomPhase::Joined && v.confirmed_at.is_some() {
+                    return self.ready(cx, &room);
+                }
+            }
+            Ok(RoomIncoming::Message(r)) => store_message(cx, outbox, v, r),
+            Ok(RoomIncoming::Ignored) => {}
+            Err(e) => tracing::debug!("room message dropped: {e}"),
+        }
+        RoomArrived::Done
+    }
+}
+
+/// Stores a room message; ours (the reflection of what we sent, or from another device of
+/// ours under the same nickname) goes to our row by origin-id.
+fn store_message(cx: &mut Cx<'_>, outbox: &mut Outbox, v: &Visit, r: RoomMessage) {
+    let room = r.room.to_string();
+    let ours = r.nick == v.nick;
+    let attachment = r
+        .file_url
+        .as_deref()
+        .map(crate::files::names::received_attachment);
+    let mention = !ours && mentions(&r.body, &v.nick);
+    let new = NewMessage {
+        peer: room.clone(),
+        direction: if ours {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        },
+        sender: if ours {
+            cx.account.to_string()
+        } else {
+            format!("{room}/{}", r.nick)
+        },
+        body: r.body,
+        timestamp: r.delayed_ms.map(|d| d.min(cx.now_ms)).unwrap_or(cx.now_ms),
+        state: if ours {
+            DeliveryState::Sent
+        } else {
+            DeliveryState::Received
+        },
+        origin_id: r
+            .origin_id
+            .or_else(|| r.stanza_id.clone())
+            .unwrap_or_else(hallway_protocol::new_id),
+        stanza_id: r.stanza_id,
+        stanza_xml_id: None,
+        markable: false,
+        wants_receipt: false,
+        placement: Placement::Append,
+        attachment,
+    };
+    match cx.store.insert_message(cx.account.as_str(), &new) {
+        Ok(Inserted::New(msg)) => {
+            if msg.direction == Direction::Incoming {
+                cx.batch.unread(&room, cx.now);
+                let notify = match v.notify {
+                    RoomNotify::All => true,
+                    RoomNotify::Mentions => mention,
+                    RoomNotify::Nothing => false,
+                };
+                if notify {
+                    cx.batch.notify(msg.clone(), cx.now);
+                }
+            }
+            cx.batch.message(msg, cx.now);
+        }
+        Ok(Inserted::Duplicate(id)) if ours => {
+            // The reflection of our message: the room has it (§7.4).
+            outbox.reflected(id);
+            move_state(cx.store, id, DeliveryState::Sent, cx.out);
+        }
+        Ok(Inserted::Duplicate(id)) => tracing::debug!("duplicate room message (row {id})"),
+        Err(e) => tracing::error!("could not store room message: {e}"),
+    }
+}
+
+/// Whether `body` names `nick` as a word (case-insensitive): "@ann", "Ann:", "thanks ann!" do,
+/// "annual" does not.
+pub(crate) fn mentions(body: &str, nick: &str) -> bool {
+    let nick = nick.trim();
+    if nick.is_empty() {
+        return false;
+    }
+    let body = body.to_lowercase();
+    let nick = nick.to_lowercase();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    body.match_indices(&nick).any(|(at, _)| {
+        let before = body[..at].chars().next_back();
+        let after = body[at + nick.len()..].chars().next();
+        !word(before) && !word(after)
+    })
+}

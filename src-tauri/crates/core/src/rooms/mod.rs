@@ -1,0 +1,226 @@
+//! Rooms (XEP-0045 group chat): the `Rooms` service (join, leave, the room list, occupants,
+//! notification setting) and, for the session, the part that keeps us in them (`joined.rs`).
+//! Rooms are kept in XEP-0402 bookmarks with autojoin, so every device of ours joins the same
+//! ones. Messages to a room are written and sent like a chat's (`Conversations::send_message`
+//! with the room's address): the outbox holds them until the room has us.
+
+pub(crate) mod joined;
+
+use std::sync::Arc;
+
+use hallway_model::{parse_bare_jid, Occupant, Room, RoomNotify, RoomPhase};
+use hallway_protocol::xep0402_bookmarks::{self, Bookmark};
+use hallway_protocol::BareJid;
+
+use crate::account::Account;
+use crate::live::{Command, RequestError, RoomsCommand};
+use crate::CoreError;
+
+/// Longest nickname we let the user pick (characters).
+const MAX_NICK: usize = 64;
+
+/// The rooms of one account.
+pub struct Rooms {
+    acc: Arc<Account>,
+}
+
+impl Rooms {
+    pub(crate) fn new(acc: Arc<Account>) -> Self {
+        Self { acc }
+    }
+
+    /// Our rooms: live from the session, else as stored (left until a session joins them).
+    pub async fn list(&self) -> Result<Vec<Room>, CoreError> {
+        let account = self.acc.require()?;
+        if let Ok(rooms) = self.ask(RoomsCommand::List).await {
+            return Ok(rooms);
+        }
+        Ok(self
+            .acc
+            .store
+            .rooms(&account)?
+            .into_iter()
+            .map(|r| Room {
+                name: r
+                    .name
+                    .unwrap_or_else(|| r.room.split('@').next().unwrap_or("").to_string()),
+                room: r.room,
+                nick: r.nick,
+                phase: RoomPhase::Left,
+                subject: r.subject,
+                notify: r.notify,
+                autojoin: r.autojoin,
+            })
+            .collect())
+    }
+
+    /// Who is in `room` now (empty while we are not in it).
+    pub async fn occupants(&self, room: &str) -> Result<Vec<Occupant>, CoreError> {
+        let room = room.to_string();
+        Ok(self
+            .ask(|tx| RoomsCommand::Occupants(room, tx))
+            .await
+            .unwrap_or_default())
+    }
+
+    /// **Join**: enters the room at `address` as `nick`, keeps it (joined again after a
+    /// restart) and bookmarks it (XEP-0402, autojoin) so our other devices join it too. The
+    /// outcome shows in the room list (`RoomsChanged`: joined, or refused and why).
+    pub async fn join_room(&self, address: &str, nick: &str) -> Result<Room, CoreError> {
+        let account = self.acc.require()?;
+        let room = parse_room(address)?;
+        let nick = nick.trim();
+        if nick.is_empty() {
+            return Err(CoreError::InvalidInput("Choose a nickname.".into()));
+        }
+        if nick.chars().count() > MAX_NICK || nick.chars().any(char::is_control) {
+            return Err(CoreError::InvalidInput(format!(
+                "A nickname is at most {MAX_NICK} characters, without line breaks."
+            )));
+        }
+        if room.clone().with_resource_str(nick).is_err() {
+            return Err(CoreError::InvalidInput(
+                "This nickname cannot be used in a room address.".into(),
+            ));
+        }
+        let existing = self.acc.store.room(&account, room.as_str())?;
+        let name = existing.as_ref().and_then(|r| r.name.clone());
+        self.acc
+            .store
+            .join_room(&account, room.as_str(), nick, None, true)?;
+        self.acc.session.send(Command::Rooms(RoomsCommand::Join {
+            room: room.to_string(),
+            nick: nick.to_string(),
+            name: name.clone(),
+        }))?;
+        let bookmark = Bookmark {
+            room: room.clone(),
+            name: name.clone(),
+            autojoin: true,
+            nick: Some(nick.to_string()),
+            password: None,
+            extensions: None,
+        };
+        if let Err(e) = self.publish_bookmark(&bookmark).await {
+            // The room is joined and kept here either way; only other devices miss it.
+            tracing::warn!("could not bookmark {room}: {e}");
+        }
+        Ok(Room {
+            name: name.unwrap_or_else(|| room.node().map(|n| n.to_string()).unwrap_or_default()),
+            room: room.to_string(),
+            nick: nick.to_string(),
+            phase: RoomPhase::Joining,
+            subject: existing.and_then(|r| r.subject),
+            notify: RoomNotify::default(),
+            autojoin: true,
+        })
+    }
+
+    /// **Leave**: out of the room now and on every device (the bookmark goes); its history
+    /// stays here. Asks nothing.
+    pub async fn leave_room(&self, room: &str) -> Result<(), CoreError> {
+        let account = self.acc.require()?;
+        let room = parse_room(room)?;
+        self.acc.store.leave_room(&account, room.as_str())?;
+        let _ = self
+            .acc
+            .session
+            .send(Command::Rooms(RoomsCommand::Leave(room.to_string())));
+        let iq = xep0402_bookmarks::retract(&hallway_protocol::new_id(), &room);
+        match self.acc.session.ask_raw(iq).await {
+            Ok(Ok(_)) => {}
+            // No bookmark to remove (the server lacks XEP-0402, or it was never published).
+            Ok(Err(RequestError::Refused(c, text))) => {
+                tracing::info!("no bookmark of {room} removed: {c} {text:?}")
+            }
+            Ok(Err(e)) => tracing::warn!("could not remove the bookmark of {room}: {e:?}"),
+            Err(e) => tracing::warn!("could not remove the bookmark of {room}: {e}"),
+        }
+        Ok(())
+    }
+
+    /// When a room's messages notify: all, mentions of us, or nothing.
+    pub async fn set_room_notify(&self, room: &str, notify: RoomNotify) -> Result<(), CoreError> {
+        let account = self.acc.require()?;
+        let room = parse_room(room)?;
+        if !self
+            .acc
+            .store
+            .set_room_notify(&account, room.as_str(), notify)?
+        {
+            return Err(CoreError::InvalidInput("You are not in this room.".into()));
+        }
+        let _ = self
+            .acc
+            .session
+            .send(Command::Rooms(RoomsCommand::SetNotify(
+                room.to_string(),
+                notify,
+            )));
+        Ok(())
+    }
+
+    /// XEP-0402 §3: publish with its options; a server that refuses `pubsub#max_items` or
+    /// `send_last_published_item` (ejabberd 23.01: resource-constraint) gets the options it
+    /// knows (still private, still kept).
+    async fn publish_bookmark(&self, b: &Bookmark) -> Result<(), CoreError> {
+        let iq = xep0402_bookmarks::publish(&hallway_protocol::new_id(), b);
+        match self.acc.session.ask_raw(iq).await? {
+            Ok(_) => Ok(()),
+            Err(RequestError::Refused(condition, _)) if condition != "Forbidden" => {
+                tracing::info!("bookmark options refused ({condition}); the compatible ones");
+                let iq = xep0402_bookmarks::publish_compatible(&hallway_protocol::new_id(), b);
+                self.acc.session.ask("Bookmarking", iq).await?;
+                let iq = xep0402_bookmarks::notify_retractions(&hallway_protocol::new_id());
+                if let Err(e) = self.acc.session.ask("Bookmark settings", iq).await {
+                    tracing::info!("other devices will not hear of rooms left here: {e}");
+                }
+                Ok(())
+            }
+            Err(e) => Err(crate::live::client::refused("Bookmarking", e)),
+        }
+    }
+
+    async fn ask<T>(
+        &self,
+        make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> RoomsCommand,
+    ) -> Result<T, CoreError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.acc.session.send(Command::Rooms(make(tx)))?;
+        rx.await.map_err(|_| CoreError::Offline)
+    }
+}
+
+/// A room address the user typed: `name@service`, no resource.
+fn parse_room(address: &str) -> Result<BareJid, CoreError> {
+    let address = address.trim().trim_start_matches("xmpp:");
+    let address = address.split('?').next().unwrap_or(address);
+    let jid = parse_bare_jid(address).map_err(|_| {
+        CoreError::InvalidInput("A room address looks like team@conference.example.com.".into())
+    })?;
+    let jid = BareJid::new(jid.as_str()).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+    if jid.node().is_none() {
+        return Err(CoreError::InvalidInput(
+            "A room address looks like team@conference.example.com.".into(),
+        ));
+    }
+    Ok(jid)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn room_addresses_are_checked() {
+        assert_eq!(
+            parse_room(" xmpp:sales@rooms.x.org?join ")
+                .unwrap()
+                .as_str(),
+            "sales@rooms.x.org"
+        );
+        assert!(parse_room("rooms.x.org").is_err(), "a service is no room");
+        assert!(parse_room("not an address").is_err());
+        assert!(parse_room("").is_err());
+    }
+}

@@ -1,0 +1,239 @@
+//! Rooms (issue 17) through the app's `Rooms` service against the real Prosody (its MUC component
+//! with muc_mam) and ejabberd (mod_muc): a room created by joining it, a colleague joining,
+//! occupants and roles, messages both ways with our reflection as the one stored row, a mention
+//! notified, the room back by itself after a restart with what was said meanwhile (once), the
+//! bookmark bringing the room to a second device, leaving there taking it off here too, and (on
+//! Prosody) a nickname conflict in words.
+
+use hallway_core::CoreEvent;
+use hallway_model::{DeliveryState, Direction, Role, RoomPhase, RoomRefusal};
+
+use crate::support::client::Client;
+use crate::support::ejabberd::Ejabberd;
+use crate::support::prosody::{Prosody, PASSWORD};
+
+async fn online_at(server_field: &str, address: &str) -> Client {
+    let mut c = Client::new(address);
+    c.sign_in_at(server_field, PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{address} could not sign in: {e}"));
+    c
+}
+
+/// Waits until the room list shows `room` in a phase `pred` accepts.
+async fn wait_phase(c: &mut Client, room: &str, what: &str, pred: impl Fn(&RoomPhase) -> bool) {
+    let room = room.to_string();
+    c.wait_for(what, 20, |e| {
+        matches!(e, CoreEvent::RoomsChanged(rooms) if rooms.iter().any(|r| r.room == room && pred(&r.phase)))
+    })
+    .await;
+}
+
+async fn wait_joined(c: &mut Client, room: &str) {
+    wait_phase(c, room, "the room joined", |p| *p == RoomPhase::Joined).await;
+}
+
+async fn wait_body(c: &mut Client, room: &str, body: &str) -> hallway_model::Message {
+    let (room, body) = (room.to_string(), body.to_string());
+    let ev = c
+        .wait_for(&format!("'{body}' in {room}"), 20, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.peer == room && m.body == body))
+        })
+        .await;
+    let CoreEvent::MessagesReceived(m) = ev else {
+        unreachable!()
+    };
+    m.into_iter().find(|m| m.body == body).unwrap()
+}
+
+fn rows_with(c: &Client, account: &str, room: &str, body: &str) -> usize {
+    c.messenger
+        .store()
+        .history(account, room, None, 1000)
+        .unwrap()
+        .iter()
+        .filter(|m| m.body == body)
+        .count()
+}
+
+/// The whole journey on one server. `(a, b)`: two accounts; `room`: a room address on its MUC
+/// service that does not exist yet.
+/// `retractions_notified`: the server tells our other devices that a bookmark went (ejabberd
+/// 23.01 does not, even with the node set to `notify_retract`).
+async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_notified: bool) {
+    let mut alice = online_at(server_field, a).await;
+    let mut bob = online_at(server_field, b).await;
+
+    // Joining a room that does not exist creates it (an instant room, unlocked for others).
+    alice
+        .messenger
+        .rooms()
+        .join_room(room, "Alice")
+        .await
+        .unwrap();
+    wait_joined(&mut alice, room).await;
+    bob.messenger.rooms().join_room(room, "Bob").await.unwrap();
+    wait_joined(&mut bob, room).await;
+    let room_s = room.to_string();
+    alice
+        .wait_for("Bob among the occupants", 20, |e| {
+            matches!(e, CoreEvent::OccupantsChanged { room: r, occupants } if *r == room_s && occupants.iter().any(|o| o.nick == "Bob"))
+        })
+        .await;
+    let occupants = alice.messenger.rooms().occupants(room).await.unwrap();
+    let me = occupants.iter().find(|o| o.nick == "Alice").expect("us");
+    assert!(me.is_self);
+    assert_eq!(
+        me.role,
+        Role::Moderator,
+        "the creator moderates: {occupants:?}"
+    );
+    assert!(occupants.iter().any(|o| o.nick == "Bob" && !o.is_self));
+
+    // Messages both ways: ours is stored once and its reflection makes it sent.
+    let sent = alice
+        .messenger
+        .chats()
+        .send_message(room, "Morning @Bob, release notes?")
+        .await
+        .unwrap();
+    let got = wait_body(&mut bob, room, "Morning @Bob, release notes?").await;
+    assert_eq!(got.sender, format!("{room}/Alice"));
+    assert_eq!(got.direction, Direction::Incoming);
+    bob.wait_for(
+        "the mention notified",
+        10,
+        |e| matches!(e, CoreEvent::NotificationRequested(n) if n.body.contains("release notes")),
+    )
+    .await;
+    alice
+        .eventually("our message sent", 10, |c| {
+            c.messenger.store().message(sent.id).unwrap().unwrap().state != DeliveryState::Pending
+        })
+        .await;
+    let _ = alice.drain_for(500).await;
+    assert_eq!(
+        rows_with(&alice, a, room, "Morning @Bob, release notes?"),
+        1,
+        "no second row"
+    );
+    bob.messenger
+        .chats()
+        .send_message(room, "Attached by noon")
+        .await
+        .unwrap();
+    let got = wait_body(&mut alice, room, "Attached by noon").await;
+    assert_eq!(got.sender, format!("{room}/Bob"));
+
+    // A restart: the room is joined again by itself, and what was said meanwhile arrives once.
+    alice.messenger.shut_down().await;
+    let dir = alice.data_dir;
+    bob.messenger
+        .chats()
+        .send_message(room, "While you were away")
+        .await
+        .unwrap();
+    bob.eventually("sent", 10, |c| {
+        c.messenger.store().pending(b).unwrap().is_empty()
+    })
+    .await;
+    let mut alice = Client::open_in(a, dir);
+    alice.sign_in_at(server_field, PASSWORD).await.unwrap();
+    wait_joined(&mut alice, room).await;
+    // (The history the room replays comes before it counts as joined.)
+    alice
+        .eventually("what was said meanwhile", 20, |c| {
+            rows_with(c, a, room, "While you were away") == 1
+        })
+        .await;
+    let _ = alice.drain_for(1000).await;
+    for body in [
+        "Morning @Bob, release notes?",
+        "Attached by noon",
+        "While you were away",
+    ] {
+        assert_eq!(rows_with(&alice, a, room, body), 1, "{body} once");
+    }
+
+    // The bookmark (XEP-0402) brings the room to a second device, which joins it by itself.
+    let mut laptop = online_at(server_field, a).await;
+    wait_joined(&mut laptop, room).await;
+    let rooms = laptop.messenger.rooms().list().await.unwrap();
+    assert_eq!(rooms.iter().find(|r| r.room == room).unwrap().nick, "Alice");
+    // Leaving there takes the bookmark away: this device leaves too, and the next one never
+    // joins it.
+    laptop.messenger.rooms().leave_room(room).await.unwrap();
+    assert!(laptop.messenger.rooms().list().await.unwrap().is_empty());
+    if retractions_notified {
+        alice
+            .wait_for(
+                "the room gone here too",
+                20,
+                |e| matches!(e, CoreEvent::RoomsChanged(r) if !r.iter().any(|r| r.room == room_s)),
+            )
+            .await;
+        assert!(alice.messenger.rooms().list().await.unwrap().is_empty());
+        assert_eq!(
+            rows_with(&alice, a, room, "While you were away"),
+            1,
+            "its history stays"
+        );
+    }
+    let mut desk = online_at(server_field, a).await;
+    let _ = desk.drain_for(1500).await;
+    assert!(
+        desk.messenger.rooms().list().await.unwrap().is_empty(),
+        "no bookmark, no room"
+    );
+    for c in [alice, bob, laptop, desk] {
+        c.messenger.shut_down().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_work_end_to_end_on_prosody() {
+    let server = Prosody::shared();
+    let room = "release17@rooms.localhost";
+    journey(
+        &server.server_field(),
+        "carol17@localhost",
+        "carol18@localhost",
+        room,
+        true,
+    )
+    .await;
+
+    // Someone else already uses the nickname: the room says so in words, nothing retries.
+    let mut holder = Client::online(server, "carol19@localhost").await;
+    holder
+        .messenger
+        .rooms()
+        .join_room("standup17@rooms.localhost", "Sam")
+        .await
+        .unwrap();
+    wait_joined(&mut holder, "standup17@rooms.localhost").await;
+    let mut other = Client::online(server, "carol9@localhost").await;
+    other
+        .messenger
+        .rooms()
+        .join_room("standup17@rooms.localhost", "Sam")
+        .await
+        .unwrap();
+    wait_phase(&mut other, "standup17@rooms.localhost", "nickname taken", |p| {
+        matches!(p, RoomPhase::Error { reason: RoomRefusal::NicknameTaken, words } if words.contains("nickname"))
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_work_end_to_end_on_ejabberd() {
+    let server = Ejabberd::shared();
+    journey(
+        &server.server_field(),
+        "ann@localhost",
+        "ben@localhost",
+        "release@conference.localhost",
+        false,
+    )
+    .await;
+}
