@@ -7,6 +7,7 @@ import "./styles/dialogs.css";
 import "./styles/profile.css";
 import "./styles/people.css";
 import "./styles/files.css";
+import "./styles/rooms.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("#root is missing from index.html");

@@ -7,6 +7,7 @@ import { createContactsStore } from "./contacts";
 import { createConversationsStore } from "./conversations";
 import { createFilesStore } from "./files";
 import { createPeopleStore } from "./people";
+import { createRoomsStore } from "./rooms";
 import type { ConversationsOptions } from "./conversations";
 import { createSearchStore } from "./search";
 import { createSessionStore } from "./session";
@@ -32,6 +33,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   const session = createSessionStore();
   const contacts = createContactsStore();
   const people = createPeopleStore();
+  const rooms = createRoomsStore();
   const conversations = createConversationsStore(contacts, { isWindowFocused });
   const files = createFilesStore(conversations);
   const search = createSearchStore({ delay: opts.searchDelay });
@@ -66,6 +68,8 @@ export function createHallway(opts: HallwayOptions = {}) {
       else contacts.applyAvatar(jid, avatar);
     }),
     on.autoAwayChanged(({ state }) => session.setAutoAwayState(state)),
+    on.roomsChanged(({ rooms: list }) => rooms.applyRooms(list)),
+    on.occupantsChanged(({ room, occupants }) => rooms.applyOccupants(room, occupants)),
     // A click on a desktop notification: its conversation (a summary only brings the window up).
     on.notificationClicked(({ peer }) => {
       if (peer && session.state.phase === "signedIn") {
@@ -116,10 +120,12 @@ export function createHallway(opts: HallwayOptions = {}) {
     files.reset();
     contacts.reset();
     people.reset();
+    rooms.reset();
     search.clear();
     search.server.resetCapability();
     if (account) {
       void contacts.load();
+      void rooms.load();
       people.load().catch((e: unknown) => console.warn("Hallway: requests not loaded", e));
     }
   });
@@ -131,7 +137,7 @@ export function createHallway(opts: HallwayOptions = {}) {
   /** Resolves when listeners are registered and the first snapshot is applied. */
   const ready = Promise.all(subs.map((s) => s.ready)).then(() => session.refresh());
 
-  return { session, contacts, conversations, files, search, people, ready };
+  return { session, contacts, conversations, files, search, people, rooms, ready };
 }
 
 export type Hallway = ReturnType<typeof createHallway>;

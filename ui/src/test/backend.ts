@@ -28,6 +28,9 @@ import type {
   SubscriptionRequestsChanged,
   TransferProgressed,
   NotificationClicked,
+  OccupantsChanged,
+  Room,
+  RoomsChanged,
   UnreadChanged,
   UploadLimit,
   VCardFields,
@@ -186,6 +189,19 @@ export function messageRequest(
 }
 
 /** Makes a handler reject with an IpcError, as a failing Rust command does. */
+export function room(jid: string, overrides: Partial<Room> = {}): Room {
+  return {
+    room: jid,
+    name: jid.split("@")[0] ?? jid,
+    nick: "me",
+    phase: { kind: "joined" },
+    subject: null,
+    notify: "mentions",
+    autojoin: true,
+    ...overrides,
+  };
+}
+
 export function fail(error: IpcError): Handler {
   return () => Promise.reject(error);
 }
@@ -217,6 +233,12 @@ const defaults: Record<string, Handler> = {
   list_subscription_requests: () => [],
   list_message_requests: () => [],
   list_blocked: () => [],
+  list_rooms: () => [],
+  list_occupants: () => [],
+  join_room: (args) =>
+    room(String(args.address), { nick: String(args.nick), phase: { kind: "joining" } }),
+  leave_room: () => null,
+  set_room_notify: () => null,
   add_contact: () => null,
   rename_contact: () => null,
   set_contact_groups: () => null,
@@ -340,6 +362,8 @@ type EventPayloads = {
   "message-updated": MessageUpdated;
   "transfer-progressed": TransferProgressed;
   "notification-clicked": NotificationClicked;
+  "rooms-changed": RoomsChanged;
+  "occupants-changed": OccupantsChanged;
 };
 
 /** Emits a backend event (tauri-specta names events in kebab-case). */

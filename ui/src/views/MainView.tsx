@@ -2,6 +2,7 @@ import { onCleanup, Show } from "solid-js";
 import { AccountHeader } from "../components/account/AccountHeader";
 import { NoticeBanner } from "../components/account/NoticeBanner";
 import { ContactList } from "../components/contacts/ContactList";
+import { RoomList } from "../components/rooms/RoomList";
 import { BubbleWarmUp } from "../components/conversation/BubbleWarmUp";
 import { ConversationPane, dragsFiles } from "../components/conversation/ConversationPane";
 import { EmptyConversation } from "../components/conversation/EmptyConversation";
@@ -31,7 +32,15 @@ export function MainView() {
         <AccountHeader />
         <NoticeBanner />
         <SearchBox />
-        <Show when={search.active()} fallback={<ContactList />}>
+        <Show
+          when={search.active()}
+          fallback={
+            <>
+              <RoomList />
+              <ContactList />
+            </>
+          }
+        >
           <SearchResults />
         </Show>
       </aside>

@@ -5,6 +5,8 @@ import { createSignal, createUniqueId, Show } from "solid-js";
 import { useHallway } from "../../state/context";
 import { createNow, presenceLine } from "../details/activity";
 import { ContactDetailsPanel } from "../details/ContactDetailsPanel";
+import { OccupantList } from "../rooms/OccupantList";
+import { RoomHeader } from "../rooms/RoomHeader";
 import { Avatar } from "../shared/Avatar";
 import { PresenceDot } from "../shared/PresenceDot";
 import { Composer } from "./Composer";
@@ -18,7 +20,7 @@ export function dragsFiles(e: DragEvent): boolean {
 }
 
 export function ConversationPane(props: { peer: string }) {
-  const { contacts, conversations, files, people, session } = useHallway();
+  const { contacts, conversations, files, people, rooms, session } = useHallway();
   const panelId = createUniqueId();
   const tray = createAttachmentTray(files, {
     onLostError: (peer, message) => conversations.noteSendError(peer, message),
@@ -28,7 +30,8 @@ export function ConversationPane(props: { peer: string }) {
   let dragDepth = 0;
   const now = createNow();
   const contact = () => contacts.contact(props.peer);
-  const name = () => contact()?.displayName ?? props.peer;
+  const room = () => rooms.room(props.peer);
+  const name = () => room()?.name ?? contact()?.displayName ?? props.peer;
   const show = () => contact()?.presence ?? "offline";
   const open = () => session.state.detailsOpen;
   let toggle!: HTMLButtonElement;
@@ -70,47 +73,50 @@ export function ConversationPane(props: { peer: string }) {
           tray.add(Array.from(e.dataTransfer?.files ?? []));
         }}
       >
-        <header class="conversation-header">
-          <Avatar
-            jid={props.peer}
-            name={name()}
-            src={people.avatarUrl(contact()?.avatar)}
-            class="avatar--large"
-          />
-          <div class="conversation-heading">
-            <h2 id="conversation-title" class="conversation-title">
-              {name()}
-            </h2>
-            <p class="conversation-presence">
-              <PresenceDot show={show()} />
-              <span>
-                {presenceLine(
-                  show(),
-                  contact()?.status ?? null,
-                  contact()?.idleSince ?? null,
-                  contact()?.lastSeen ?? null,
-                  now(),
-                )}
-              </span>
-              <span class="conversation-jid">{props.peer}</span>
-            </p>
-          </div>
-          <button
-            ref={toggle}
-            type="button"
-            class="button button--quiet button--icon conversation-details-toggle"
-            aria-label="Contact details"
-            title="Contact details"
-            aria-expanded={open() ? "true" : "false"}
-            aria-controls={open() ? panelId : undefined}
-            onClick={() => setOpen(!open())}
-          >
-            <svg class="details-icon" viewBox="0 0 16 16" aria-hidden="true">
-              <circle cx="8" cy="8" r="6.25" />
-              <path d="M8 7.2v4M8 4.6v.1" />
-            </svg>
-          </button>
-        </header>
+        <Show when={room()}>{(r) => <RoomHeader room={r()} />}</Show>
+        <Show when={!room()}>
+          <header class="conversation-header">
+            <Avatar
+              jid={props.peer}
+              name={name()}
+              src={people.avatarUrl(contact()?.avatar)}
+              class="avatar--large"
+            />
+            <div class="conversation-heading">
+              <h2 id="conversation-title" class="conversation-title">
+                {name()}
+              </h2>
+              <p class="conversation-presence">
+                <PresenceDot show={show()} />
+                <span>
+                  {presenceLine(
+                    show(),
+                    contact()?.status ?? null,
+                    contact()?.idleSince ?? null,
+                    contact()?.lastSeen ?? null,
+                    now(),
+                  )}
+                </span>
+                <span class="conversation-jid">{props.peer}</span>
+              </p>
+            </div>
+            <button
+              ref={toggle}
+              type="button"
+              class="button button--quiet button--icon conversation-details-toggle"
+              aria-label="Contact details"
+              title="Contact details"
+              aria-expanded={open() ? "true" : "false"}
+              aria-controls={open() ? panelId : undefined}
+              onClick={() => setOpen(!open())}
+            >
+              <svg class="details-icon" viewBox="0 0 16 16" aria-hidden="true">
+                <circle cx="8" cy="8" r="6.25" />
+                <path d="M8 7.2v4M8 4.6v.1" />
+              </svg>
+            </button>
+          </header>
+        </Show>
         <MessageList peer={props.peer} peerName={name()} />
         <Composer peer={props.peer} peerName={name()} tray={tray} />
         <Show when={dragging()}>
@@ -124,7 +130,10 @@ export function ConversationPane(props: { peer: string }) {
           </div>
         </Show>
       </section>
-      <Show when={open()}>
+      <Show when={room()}>
+        <OccupantList room={props.peer} />
+      </Show>
+      <Show when={open() && !room()}>
         <ContactDetailsPanel
           id={panelId}
           peer={props.peer}

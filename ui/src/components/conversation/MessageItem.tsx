@@ -12,6 +12,15 @@ const STATE_WORDS: Record<DeliveryState, string> = {
   received: "Received",
 };
 
+/**
+ * Who wrote an incoming message: in a room the author's nickname (the sender is their occupant
+ * address, room@service/nick), in a chat the contact's name.
+ */
+export function senderName(message: Message, peerName: string): string {
+  const prefix = `${message.peer}/`;
+  return message.sender.startsWith(prefix) ? message.sender.slice(prefix.length) : peerName;
+}
+
 export function deliveryWord(state: DeliveryState): string {
   return STATE_WORDS[state];
 }
@@ -53,7 +62,9 @@ export function MessageItem(props: {
       data-message-id={props.message.id}
     >
       <div class="msg-meta">
-        <span class="msg-sender">{outgoing() ? "You" : props.peerName}</span>
+        <span class="msg-sender">
+          {outgoing() ? "You" : senderName(props.message, props.peerName)}
+        </span>
         <time
           class="msg-time"
           dateTime={isoDate(props.message.timestamp)}

@@ -88,7 +88,7 @@ export function PeopleDialogHost(props: {
  * Runs a dialog's backend call: `busy` while it is under way, `error` (the backend's sentence)
  * when it fails. `run` resolves to true when it succeeded and the dialog is still open.
  */
-function createSubmit() {
+export function createSubmit() {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<string | null>(null);
   let open = true;
@@ -110,7 +110,7 @@ function createSubmit() {
 }
 
 /** The backend's error, inside the dialog (announced). */
-function DialogError(props: { message: string | null }) {
+export function DialogError(props: { message: string | null }) {
   return (
     <Show when={props.message}>
       {(message) => (
@@ -123,7 +123,7 @@ function DialogError(props: { message: string | null }) {
 }
 
 /** Cancel and the dialog's main button. */
-function DialogButtons(props: {
+export function DialogButtons(props: {
   submit: string;
   busy: boolean;
   danger?: boolean;

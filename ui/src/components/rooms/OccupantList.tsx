@@ -1,0 +1,123 @@
+// The `Occupants` list beside a room: nickname with presence dot and word, status text, role and
+// affiliation, and the real address where the room shows it. Windowed (fixed-height rows, only
+// those in view exist), so a room of thousands stays instant. Everything here is strangers' text.
+import { createMemo, createSignal, For, onCleanup, onMount } from "solid-js";
+import type { Occupant, PresenceShow } from "../../ipc";
+import { presenceWord } from "../../lib/presence";
+import { rowOffsets, visibleRange } from "../../lib/windowing";
+import { useHallway } from "../../state/context";
+import { PresenceDot } from "../shared/PresenceDot";
+
+/** Row height in px (the CSS uses the same value). */
+export const OCCUPANT_ROW = 44;
+const OVERSCAN = 8;
+const FALLBACK_VIEWPORT = 600;
+
+const ROLE_ORDER: Record<Occupant["role"], number> = {
+  moderator: 0,
+  participant: 1,
+  visitor: 2,
+  none: 3,
+};
+
+/** Moderators first, then by nickname (case-insensitive). */
+export function sortOccupants(list: readonly Occupant[]): Occupant[] {
+  return [...list].sort(
+    (a, b) =>
+      ROLE_ORDER[a.role] - ROLE_ORDER[b.role] ||
+      a.nick.localeCompare(b.nick, undefined, { sensitivity: "base" }),
+  );
+}
+
+/** "Owner · Moderator", "Member", "" for a plain participant. */
+export function standingWords(o: Occupant): string {
+  const words: string[] = [];
+  const affiliation = {
+    owner: "Owner",
+    admin: "Admin",
+    member: "Member",
+    outcast: "Banned",
+    none: "",
+  }[o.affiliation];
+  if (affiliation) words.push(affiliation);
+  if (o.role === "moderator") words.push("Moderator");
+  if (o.role === "visitor") words.push("Visitor");
+  return words.join(" · ");
+}
+
+export function OccupantList(props: { room: string }) {
+  const { rooms } = useHallway();
+  const [scrollTop, setScrollTop] = createSignal(0);
+  const [viewport, setViewport] = createSignal(FALLBACK_VIEWPORT);
+  let scroller!: HTMLDivElement;
+
+  const sorted = createMemo(() => sortOccupants(rooms.occupants(props.room)));
+  const offsets = createMemo(() => rowOffsets(sorted(), () => OCCUPANT_ROW));
+  const range = createMemo(() => visibleRange(offsets(), scrollTop(), viewport(), OVERSCAN));
+  const shown = createMemo(() => {
+    const { start, end } = range();
+    return sorted()
+      .slice(start, end)
+      .map((o, i) => ({ o, index: start + i }));
+  });
+
+  onMount(() => {
+    void rooms.loadOccupants(props.room);
+    const measure = () => setViewport(scroller.clientHeight || FALLBACK_VIEWPORT);
+    measure();
+    const observer = typeof ResizeObserver === "function" ? new ResizeObserver(measure) : null;
+    observer?.observe(scroller);
+    onCleanup(() => observer?.disconnect());
+  });
+
+  return (
+    <aside class="occupants" aria-labelledby={`occupants-${props.room}`}>
+      <h3 id={`occupants-${props.room}`} class="occupants-heading">
+        In the room <span class="occupants-count">{sorted().length}</span>
+      </h3>
+      <div
+        ref={scroller}
+        class="occupants-scroller"
+        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+      >
+        <ul
+          class="occupants-list"
+          aria-label="Occupants"
+          style={{ height: `${offsets()[offsets().length - 1] ?? 0}px` }}
+        >
+          <For each={shown()}>
+            {(row) => (
+              <li
+                class="occupant"
+                style={{ top: `${row.index * OCCUPANT_ROW}px` }}
+                aria-label={occupantLabel(row.o)}
+                aria-setsize={sorted().length}
+                aria-posinset={row.index + 1}
+              >
+                <PresenceDot show={row.o.show} />
+                <span class="occupant-text">
+                  <span class="occupant-nick">
+                    {row.o.nick}
+                    {row.o.isSelf ? " (you)" : ""}
+                  </span>
+                  <span class="occupant-line">{occupantLine(row.o)}</span>
+                </span>
+              </li>
+            )}
+          </For>
+        </ul>
+      </div>
+    </aside>
+  );
+}
+
+function occupantLine(o: Occupant): string {
+  return [standingWords(o), o.status ?? "", o.realJid ?? ""].filter((s) => s !== "").join(" · ");
+}
+
+function occupantLabel(o: Occupant): string {
+  const parts = [o.isSelf ? `${o.nick} (you)` : o.nick, presenceWord(o.show as PresenceShow)];
+  const line = occupantLine(o);
+  if (line) parts.push(line);
+  return parts.join(", ");
+}

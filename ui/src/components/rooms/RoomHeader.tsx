@@ -1,0 +1,51 @@
+// A room's header: its name, subject and where we stand (joining, reconnecting, refused and
+// why), and "Leave room" (asks nothing: the room and its bookmark go, the history stays).
+import { Show } from "solid-js";
+import { errorMessage } from "../../ipc";
+import type { Room } from "../../ipc";
+import { useHallway } from "../../state/context";
+import { phaseWords } from "../../state/rooms";
+
+export function RoomHeader(props: { room: Room }) {
+  const { rooms, conversations } = useHallway();
+
+  async function leave() {
+    try {
+      await rooms.leave(props.room.room);
+      conversations.close();
+    } catch (e) {
+      conversations.noteSendError(props.room.room, errorMessage(e));
+    }
+  }
+
+  return (
+    <header class="conversation-header room-header">
+      <span class="room-mark room-mark--large" aria-hidden="true">
+        #
+      </span>
+      <div class="conversation-heading">
+        <h2 id="conversation-title" class="conversation-title">
+          {props.room.name}
+        </h2>
+        <p class="conversation-presence">
+          <Show when={props.room.phase.kind !== "joined"}>
+            <span
+              class="room-state"
+              classList={{ "room-state--error": props.room.phase.kind === "error" }}
+              role="status"
+            >
+              {phaseWords(props.room.phase)}
+            </span>
+          </Show>
+          <Show when={props.room.subject}>
+            {(subject) => <span class="room-subject">{subject()}</span>}
+          </Show>
+          <span class="conversation-jid">{props.room.room}</span>
+        </p>
+      </div>
+      <button type="button" class="button button--secondary" onClick={() => void leave()}>
+        Leave room
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,147 @@
+// Tests of rooms in the window: the `Rooms` list with where we stand and unread counts, the
+// `Join room` dialog (address checked, nickname from our name), a room opened with its subject,
+// its `Occupants` (strangers' text as text, windowed) and nicknames on messages, and Leave room.
+import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
+import { describe, expect, it } from "vitest";
+import { App } from "../../App";
+import type { Occupant } from "../../ipc";
+import { emitEvent, message, mockBackend, room, vcard } from "../../test/backend";
+import { sortOccupants, standingWords } from "./OccupantList";
+import { cleanRoomAddress, defaultNick, isRoomAddress } from "./JoinRoomDialog";
+
+const OFFICE = "office@rooms.example.com";
+
+function occupant(nick: string, overrides: Partial<Occupant> = {}): Occupant {
+  return {
+    nick,
+    show: "available",
+    status: null,
+    role: "participant",
+    affiliation: "none",
+    realJid: null,
+    isSelf: false,
+    ...overrides,
+  };
+}
+
+async function renderApp() {
+  render(() => <App />);
+  return screen.findByRole("button", { name: "Join room" });
+}
+
+describe("rooms", () => {
+  it("joins a room through the dialog with our name as the nickname", async () => {
+    const backend = mockBackend({ get_my_profile: () => vcard({ fullName: "Mia Chen" }) });
+    const join = await renderApp();
+    expect(screen.getByText("No rooms yet. Join one by its address.")).toBeTruthy();
+    fireEvent.click(join);
+    const dialog = await screen.findByRole("dialog", { name: "Join room" });
+    const nick = within(dialog).getByRole("textbox", { name: "Nickname" }) as HTMLInputElement;
+    await waitFor(() => expect(nick.value).toBe("Mia Chen"));
+    const address = within(dialog).getByRole("textbox", { name: "Room address" });
+    fireEvent.input(address, { target: { value: "not a room" } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Join" }));
+    expect(await within(dialog).findByRole("alert")).toBeTruthy();
+    expect(backend.callsTo("join_room")).toEqual([]);
+
+    fireEvent.input(address, { target: { value: ` xmpp:${OFFICE}?join ` } });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Join" }));
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Join room" })).toBeNull());
+    expect(backend.callsTo("join_room")).toEqual([{ address: OFFICE, nick: "Mia Chen" }]);
+
+    await emitEvent("rooms-changed", { rooms: [room(OFFICE, { phase: { kind: "joining" } })] });
+    const rooms = await screen.findByRole("list", { name: "Rooms" });
+    expect(within(rooms).getByRole("button", { name: "office, Joining…" })).toBeTruthy();
+    await emitEvent("rooms-changed", {
+      rooms: [room(OFFICE, { name: "The <b>office</b>", subject: "Release <i>Friday</i>" })],
+    });
+    await emitEvent("unread-changed", { counts: [{ peer: OFFICE, unread: 3 }] });
+    const entry = await within(rooms).findByRole("button", {
+      name: "The <b>office</b>, Joined, 3 unread",
+    });
+    expect(document.querySelector("b, i")).toBeNull();
+    expect(document.title).toBe("(3) Hallway");
+
+    fireEvent.click(entry);
+    const title = await screen.findByRole("heading", { level: 2, name: "The <b>office</b>" });
+    expect(title).toBeTruthy();
+    expect(screen.getByText("Release <i>Friday</i>")).toBeTruthy();
+  });
+
+  it("shows occupants with standing and nicknames on messages, and leaves", async () => {
+    const backend = mockBackend({
+      list_rooms: () => [room(OFFICE, { nick: "me" })],
+      list_occupants: () => [
+        occupant("zed <script>", { status: "at lunch" }),
+        occupant("Ann", { role: "moderator", affiliation: "owner", realJid: "ann@example.com" }),
+        occupant("me", { isSelf: true, affiliation: "member" }),
+      ],
+      load_history: () => [
+        message(OFFICE, { id: 1, sender: `${OFFICE}/Ann`, body: "Morning all" }),
+        message(OFFICE, { id: 2, direction: "outgoing", sender: "me@example.com", body: "Hi" }),
+      ],
+    });
+    await renderApp();
+    fireEvent.click(await screen.findByRole("button", { name: "office, Joined" }));
+    const occupants = await screen.findByRole("list", { name: "Occupants" });
+    await waitFor(() => expect(within(occupants).getAllByRole("listitem")).toHaveLength(3));
+    const items = within(occupants).getAllByRole("listitem");
+    expect(items[0]?.getAttribute("aria-label")).toBe(
+      "Ann, Available, Owner · Moderator · ann@example.com",
+    );
+    expect(items[1]?.getAttribute("aria-label")).toBe("me (you), Available, Member");
+    expect(items[2]?.textContent).toContain("zed <script>");
+    expect(document.querySelector("script")).toBeNull();
+    const log = await screen.findByRole("log", { name: /Messages/ });
+    await within(log).findByText("Morning all");
+    expect(within(log).getByText("Ann")).toBeTruthy();
+    expect(within(log).getByText("You")).toBeTruthy();
+
+    // A flood of occupants is one event; only the rows in view exist.
+    await emitEvent("occupants-changed", {
+      room: OFFICE,
+      occupants: Array.from({ length: 1000 }, (_, i) => occupant(`person ${i}`)),
+    });
+    await waitFor(() => expect(within(occupants).getAllByRole("listitem").length).toBeLessThan(60));
+    expect(within(occupants).getAllByRole("listitem")[0]?.getAttribute("aria-setsize")).toBe(
+      "1000",
+    );
+
+    fireEvent.click(screen.getByRole("button", { name: "Leave room" }));
+    await waitFor(() => expect(backend.callsTo("leave_room")).toEqual([{ room: OFFICE }]));
+  });
+
+  it("words a refusal and reads addresses and nicknames", async () => {
+    mockBackend({
+      list_rooms: () => [
+        room(OFFICE, {
+          phase: {
+            kind: "error",
+            reason: "nicknameTaken",
+            words: "Someone in the room already uses this nickname.",
+          },
+        }),
+      ],
+    });
+    await renderApp();
+    expect(
+      await screen.findByRole("button", {
+        name: "office, Someone in the room already uses this nickname.",
+      }),
+    ).toBeTruthy();
+    expect(cleanRoomAddress("xmpp:team@muc.example.com?join")).toBe("team@muc.example.com");
+    expect(isRoomAddress("team@muc.example.com")).toBe(true);
+    expect(isRoomAddress("muc.example.com")).toBe(false);
+    expect(isRoomAddress("a b@muc.example.com")).toBe(false);
+    expect(defaultNick("  ", "mia@example.com")).toBe("mia");
+    expect(defaultNick("Mia", "mia@example.com")).toBe("Mia");
+    expect(
+      sortOccupants([occupant("b"), occupant("A"), occupant("z", { role: "moderator" })]).map(
+        (o) => o.nick,
+      ),
+    ).toEqual(["z", "A", "b"]);
+    expect(standingWords(occupant("v", { role: "visitor", affiliation: "outcast" }))).toBe(
+      "Banned · Visitor",
+    );
+  });
+});

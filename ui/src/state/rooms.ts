@@ -1,0 +1,82 @@
+// Rooms state (XEP-0045): our rooms with where we stand in each, and who is in them. Loaded once
+// per sign-in, then patched by RoomsChanged / OccupantsChanged (the backend batches occupant
+// floods: one event per room per 50 ms).
+import { createSignal } from "solid-js";
+import { api } from "../ipc";
+import type { Occupant, Room, RoomPhase } from "../ipc";
+
+/** The words a room's phase shows in the sidebar and the room's header. */
+export function phaseWords(phase: RoomPhase): string {
+  switch (phase.kind) {
+    case "joining":
+      return "Joining…";
+    case "joined":
+      return "Joined";
+    case "reconnecting":
+      return "Reconnecting…";
+    case "left":
+      return "Not joined";
+    case "error":
+      return phase.words;
+  }
+}
+
+/** A nickname from an occupant address (room@service/nick), or the address itself. */
+export function nickOf(sender: string): string {
+  const slash = sender.indexOf("/");
+  return slash >= 0 ? sender.slice(slash + 1) : sender;
+}
+
+export function createRoomsStore() {
+  const [rooms, setRooms] = createSignal<readonly Room[]>([]);
+  const [occupants, setOccupants] = createSignal<ReadonlyMap<string, readonly Occupant[]>>(
+    new Map(),
+  );
+
+  async function load(): Promise<void> {
+    try {
+      setRooms(await api.listRooms());
+    } catch (e) {
+      console.warn("Hallway: rooms not loaded", e);
+    }
+  }
+
+  async function loadOccupants(room: string): Promise<void> {
+    try {
+      applyOccupants(room, await api.listOccupants(room));
+    } catch (e) {
+      console.warn("Hallway: occupants not loaded", e);
+    }
+  }
+
+  function applyOccupants(room: string, list: Occupant[]) {
+    setOccupants((old) => new Map(old).set(room, list));
+  }
+
+  return {
+    rooms,
+    load,
+    loadOccupants,
+    applyRooms: (list: Room[]) => setRooms(list),
+    applyOccupants,
+    /** One of our rooms, or undefined (a chat). */
+    room: (jid: string): Room | undefined => rooms().find((r) => r.room === jid),
+    occupants: (room: string): readonly Occupant[] => occupants().get(room) ?? [],
+    join: (address: string, nick: string) => api.joinRoom(address, nick),
+    /** Our full name from our profile (the nickname we offer), or null. */
+    myName: async (): Promise<string | null> => {
+      try {
+        return (await api.getMyProfile()).fullName ?? null;
+      } catch {
+        return null;
+      }
+    },
+    leave: (room: string) => api.leaveRoom(room),
+    reset() {
+      setRooms([]);
+      setOccupants(new Map());
+    },
+  };
+}
+
+export type RoomsStore = ReturnType<typeof createRoomsStore>;
