@@ -226,6 +226,90 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    // A team room (XEP-0045): Bob made it; Alice joins it through the dialog, sees who is in
+    // it, and talks there.
+    const TEAM: &str = "team13@rooms.localhost";
+    bob.messenger.rooms().join_room(TEAM, "Bob").await.unwrap();
+    bob.wait_for("bob in the room", 15, |e| {
+        matches!(e, CoreEvent::RoomsChanged(r) if r.iter().any(|r| r.room == TEAM && r.phase == hallway_model::RoomPhase::Joined))
+    })
+    .await;
+    wait_el(&b, &button("Join room"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[.//h2[normalize-space(.)='Join room']]", 5).await;
+    type_into(&b, &field("Room address"), TEAM).await;
+    type_into(&b, &field("Nickname"), "Alice").await;
+    shot(&b, "05c-join-room").await;
+    wait_el(&b, &button("Join"), 5).await.click().await.unwrap();
+    let room_item = "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'team13, Joined')]";
+    wait_el(&b, room_item, 20).await;
+    // (Absolutely placed rows of a windowed list have no text for WebDriver: their names.)
+    wait_el(
+        &b,
+        "//ul[@aria-label='Occupants']/li[@aria-label='Bob, Available, Owner · Moderator']",
+        15,
+    )
+    .await;
+    wait_el(
+        &b,
+        "//ul[@aria-label='Occupants']/li[starts-with(@aria-label, 'Alice (you), Available')]",
+        5,
+    )
+    .await;
+    let composer = wait_el(&b, &field("Message"), 5).await;
+    composer.send_keys("Hello team").await.unwrap();
+    composer.send_keys(ENTER).await.unwrap();
+    let heard = bob
+        .wait_for("alice in the room", 15, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.body == "Hello team"))
+        })
+        .await;
+    let CoreEvent::MessagesReceived(heard) = heard else {
+        unreachable!()
+    };
+    assert!(heard.iter().any(|m| m.sender == format!("{TEAM}/Alice")));
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        15,
+        "own room message sent",
+        |t| t.contains("Hello team") && t.contains("Sent"),
+    )
+    .await;
+    shot(&b, "05d-room").await;
+    // A mention while another conversation is open: counted on the room and notified.
+    wait_el(&b, bob_item, 5).await.click().await.unwrap();
+    driver.desktop.close_notifications();
+    bob.messenger
+        .chats()
+        .send_message(TEAM, "@Alice can you check the release notes?")
+        .await
+        .unwrap();
+    wait_el(
+        &b,
+        "//ul[@aria-label='Rooms']//button[@aria-label='team13, Joined, 1 unread']",
+        15,
+    )
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while driver.desktop.notifications_shown() == 0 {
+        assert!(Instant::now() < deadline, "no notification for the mention");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    shot(&b, "05e-room-mention").await;
+    wait_el(&b, room_item, 5).await.click().await.unwrap();
+    wait_text(
+        &b,
+        &role("log", "Messages"),
+        10,
+        "the mention with its author",
+        |t| t.contains("@Alice can you check the release notes?") && t.contains("Bob"),
+    )
+    .await;
+
     // Quit and start the app again: the history is still there, from the local database.
     b.close().await.unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -258,6 +342,13 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     )
     .await;
     shot(&b, "06-history-after-restart").await;
+    // The room is back by itself (joined again from its bookmark, no dialog).
+    wait_el(
+        &b,
+        "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'team13, Joined')]",
+        20,
+    )
+    .await;
 
     // Search finds a message across conversations (diacritics and case ignored, prefix) and
     // opens its conversation there.

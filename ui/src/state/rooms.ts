@@ -41,16 +41,27 @@ export function createRoomsStore() {
     }
   }
 
+  /** OccupantsChanged events seen per room: an answer older than the latest event is stale. */
+  const eventsSeen = new Map<string, number>();
+
   async function loadOccupants(room: string): Promise<void> {
+    const before = eventsSeen.get(room) ?? 0;
     try {
-      applyOccupants(room, await api.listOccupants(room));
+      const list = await api.listOccupants(room);
+      // The answer and the events travel separately: an event that came meanwhile is newer.
+      if ((eventsSeen.get(room) ?? 0) === before) setList(room, list);
     } catch (e) {
       console.warn("Hallway: occupants not loaded", e);
     }
   }
 
-  function applyOccupants(room: string, list: Occupant[]) {
+  function setList(room: string, list: readonly Occupant[]) {
     setOccupants((old) => new Map(old).set(room, list));
+  }
+
+  function applyOccupants(room: string, list: Occupant[]) {
+    eventsSeen.set(room, (eventsSeen.get(room) ?? 0) + 1);
+    setList(room, list);
   }
 
   return {
@@ -73,6 +84,7 @@ export function createRoomsStore() {
     },
     leave: (room: string) => api.leaveRoom(room),
     reset() {
+      eventsSeen.clear();
       setRooms([]);
       setOccupants(new Map());
     },
