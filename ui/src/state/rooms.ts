@@ -3,7 +3,7 @@
 // floods: one event per room per 50 ms).
 import { createSignal } from "solid-js";
 import { api } from "../ipc";
-import type { Occupant, Room, RoomPhase } from "../ipc";
+import type { Occupant, Room, RoomNotify, RoomPhase } from "../ipc";
 
 /** The words a room's phase shows in the sidebar and the room's header. */
 export function phaseWords(phase: RoomPhase): string {
@@ -83,6 +83,7 @@ export function createRoomsStore() {
       }
     },
     leave: (room: string) => api.leaveRoom(room),
+    setNotify: (room: string, notify: RoomNotify) => api.setRoomNotify(room, notify),
     reset() {
       eventsSeen.clear();
       setRooms([]);

@@ -1,5 +1,6 @@
 import { createSignal, onMount, Show } from "solid-js";
 import { hasGenericName, pastedImageName } from "../../lib/fileKind";
+import { completeNick } from "../../lib/nickCompletion";
 import { useHallway } from "../../state/context";
 import { AttachmentTray } from "./AttachmentTray";
 import type { AttachmentTray as Tray } from "./tray";
@@ -25,7 +26,15 @@ export function namePasted(file: File, when = new Date()): File {
  * the box) adds files to the tray above it; Send sends the text and the files.
  */
 export function Composer(props: { peer: string; peerName: string; tray: Tray }) {
-  const { conversations } = useHallway();
+  const { conversations, rooms } = useHallway();
+  /** In a room, the others' nicknames (Tab completes them). */
+  const nicks = () =>
+    rooms.room(props.peer)
+      ? rooms
+          .occupants(props.peer)
+          .filter((o) => !o.isSelf)
+          .map((o) => o.nick)
+      : [];
   const [text, setText] = createSignal("");
   let area!: HTMLTextAreaElement;
   let picker!: HTMLInputElement;
@@ -125,6 +134,16 @@ export function Composer(props: { peer: string; peerName: string; tray: Tray }) 
             if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               void send();
+            } else if (e.key === "Tab" && !e.shiftKey && !e.isComposing) {
+              // Tab completes a nickname in a room; with nothing to complete it moves on.
+              const caret = e.currentTarget.selectionStart;
+              const done = completeNick(text(), caret, nicks());
+              if (done && caret === e.currentTarget.selectionEnd) {
+                e.preventDefault();
+                setText(done.text);
+                e.currentTarget.value = done.text;
+                e.currentTarget.setSelectionRange(done.caret, done.caret);
+              }
             }
           }}
         />

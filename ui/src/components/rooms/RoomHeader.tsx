@@ -2,12 +2,20 @@
 // why), and "Leave room" (asks nothing: the room and its bookmark go, the history stays).
 import { Show } from "solid-js";
 import { errorMessage } from "../../ipc";
-import type { Room } from "../../ipc";
+import type { Room, RoomNotify } from "../../ipc";
 import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
 
 export function RoomHeader(props: { room: Room }) {
   const { rooms, conversations } = useHallway();
+
+  async function setNotify(notify: RoomNotify) {
+    try {
+      await rooms.setNotify(props.room.room, notify);
+    } catch (e) {
+      conversations.noteSendError(props.room.room, errorMessage(e));
+    }
+  }
 
   async function leave() {
     try {
@@ -43,6 +51,17 @@ export function RoomHeader(props: { room: Room }) {
           <span class="conversation-jid">{props.room.room}</span>
         </p>
       </div>
+      <label class="room-notify">
+        <span>Notify me</span>
+        <select
+          value={props.room.notify}
+          onChange={(e) => void setNotify(e.currentTarget.value as RoomNotify)}
+        >
+          <option value="all">About every message</option>
+          <option value="mentions">When I am mentioned</option>
+          <option value="nothing">Never</option>
+        </select>
+      </label>
       <button type="button" class="button button--secondary" onClick={() => void leave()}>
         Leave room
       </button>

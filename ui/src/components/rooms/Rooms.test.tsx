@@ -97,6 +97,19 @@ describe("rooms", () => {
     expect(within(log).getByText("Ann")).toBeTruthy();
     expect(within(log).getByText("You")).toBeTruthy();
 
+    // Tab completes a nickname in the composer; the room's notification setting.
+    const composer = screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;
+    fireEvent.input(composer, { target: { value: "thanks ze" } });
+    composer.setSelectionRange(9, 9);
+    fireEvent.keyDown(composer, { key: "Tab" });
+    expect(composer.value).toBe("thanks zed <script> ");
+    const notify = screen.getByRole("combobox", { name: "Notify me" }) as HTMLSelectElement;
+    expect(notify.value).toBe("mentions");
+    fireEvent.change(notify, { target: { value: "all" } });
+    await waitFor(() =>
+      expect(backend.callsTo("set_room_notify")).toEqual([{ room: OFFICE, notify: "all" }]),
+    );
+
     // A flood of occupants is one event; only the rows in view exist.
     await emitEvent("occupants-changed", {
       room: OFFICE,
