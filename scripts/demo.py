@@ -72,6 +72,13 @@ COLLEAGUES = [
 ]
 # What the strangers do once signed in.
 SUBSCRIBER, WRITER = "ivan", "vera"
+# Team rooms (XEP-0045) on rooms.localhost: address, name, who sits in them (Hank creates them).
+MUC = f"rooms.{DOMAIN}"
+ROOMS = [
+    ("office", "The office", ["hank", "carol", "frank", "dana"]),
+    ("sales", "Sales team", ["hank", "bob", "carol"]),
+]
+MUC_NS = "http://jabber.org/protocol/muc"
 
 
 def solid_png(size: int, rgb: tuple[int, int, int]) -> bytes:
@@ -203,6 +210,11 @@ Component "upload.{DOMAIN}" "http_file_share"
 -- Relay (XEP-0065) for files sent directly between devices that cannot reach each other.
 Component "proxy.{DOMAIN}" "proxy65"
   proxy65_address = "127.0.0.1"
+
+-- Team rooms (XEP-0045) with their archives (XEP-0313).
+Component "{MUC}" "muc"
+  modules_enabled = {{ "muc_mam" }}
+  restrict_room_creation = "local"
 """)
 
     def register(self, user: str, password: str) -> None:
@@ -314,7 +326,38 @@ class Colleague(slixmpp.ClientXMPP):
         self.person.show, self.person.status = show, status
         self.send_presence(pshow=None if show == "available" else show, pstatus=status or None)
 
+    def join_room(self, room: str) -> None:
+        """Enters room@rooms.localhost under the first name, asking no history (XEP-0045 §7.2)."""
+        p = self.make_presence(pto=f"{room}@{MUC}/{self.person.name.split()[0]}")
+        x = ET.Element(f"{{{MUC_NS}}}x")
+        ET.SubElement(x, f"{{{MUC_NS}}}history", maxstanzas="0")
+        p.append(x)
+        p.send()
+
+    async def configure_room(self, room: str, name: str) -> None:
+        """The creator names the room and makes it persistent (XEP-0045 §10.2), unlocking it."""
+        fields = [("FORM_TYPE", "http://jabber.org/protocol/muc#roomconfig"),
+                  ("muc#roomconfig_roomname", name), ("muc#roomconfig_persistentroom", "1"),
+                  ("muc#roomconfig_publicroom", "1")]
+        form = "".join(f"<field var='{v}'><value>{val}</value></field>" for v, val in fields)
+        iq = self.make_iq_set(ito=f"{room}@{MUC}")
+        iq.append(ET.fromstring(f"<query xmlns='{MUC_NS}#owner'><x xmlns='jabber:x:data' type='submit'>{form}</x></query>"))
+        await iq.send(timeout=10)
+
+    def on_groupchat(self, msg) -> None:
+        """Hank answers in the room when someone names him (not to history the room replays)."""
+        nick = msg["from"].resource
+        if not msg["body"] or nick == self.person.name.split()[0] or msg.xml.find("{urn:xmpp:delay}delay") is not None:
+            return
+        if "hank" in msg["body"].lower():
+            text = f"@{nick} Hank here — noted: “{msg['body'][:80]}”. Anything else?"
+            say(f"{self.person.name} was mentioned in {msg['from'].bare}; answering")
+            asyncio.get_running_loop().call_later(
+                1.0, lambda: self.send_message(mto=msg["from"].bare, mbody=text, mtype="groupchat"))
+
     def on_message(self, msg) -> None:
+        if msg["type"] == "groupchat":
+            return self.on_groupchat(msg)
         if msg["type"] in ("chat", "normal") and msg["body"]:
             file_url = msg.xml.find("{jabber:x:oob}x/{jabber:x:oob}url")
             text = msg["body"]
@@ -355,6 +398,8 @@ async def run_office(args, server: Server, passwords: dict[str, str], tmp: Path)
         if ready not in done:
             raise RuntimeError(f"colleagues did not sign in within 20 s; see {server.log}")
         ready.result()  # raises if a colleague could not sign in
+        await open_rooms(bots)
+        await bookmark_rooms(server, tmp)
         env = {
             "HALLWAY_DATA_DIR": str(tmp / "hallway-data"),
             "SSL_CERT_FILE": str(server.ca),
@@ -387,6 +432,63 @@ async def run_office(args, server: Server, passwords: dict[str, str], tmp: Path)
             await stop_app(app)
         closing = [b.disconnect(wait=1.0) for b in bots.values()]
         await asyncio.wait(closing, timeout=3)
+
+
+async def open_rooms(bots: dict[str, Colleague]) -> None:
+    """Hank creates and names the rooms; the others sit in them."""
+    creator = bots.get(BOT)
+    if creator is None:
+        return
+    for room, name, _ in ROOMS:
+        creator.join_room(room)
+    await asyncio.sleep(1.0)
+    for room, name, _ in ROOMS:
+        try:
+            await creator.configure_room(room, name)
+        except Exception as e:  # noqa: BLE001 - a room left as it is still works
+            say(f"room {room} not configured ({e})")
+    for room, _, people in ROOMS:
+        for user in people:
+            if user != BOT and user in bots:
+                bots[user].join_room(room)
+
+
+async def bookmark_rooms(server: Server, tmp: Path) -> None:
+    """The demo user's bookmarks (XEP-0402) hold both rooms with autojoin: Hallway joins them."""
+    me = slixmpp.ClientXMPP(f"{ME}@{DOMAIN}/setup", MY_PASSWORD)
+    me.ca_certs = server.ca
+    me.get_dns_records = lambda domain, port=None: asyncio.sleep(0, [(domain, "127.0.0.1", server.port)])
+    done = asyncio.get_running_loop().create_future()
+
+    async def publish(_event) -> None:
+        try:
+            for room, name, _ in ROOMS:
+                iq = me.make_iq_set()
+                iq.append(ET.fromstring(
+                    "<pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                    "<publish node='urn:xmpp:bookmarks:1'>"
+                    f"<item id='{room}@{MUC}'><conference xmlns='urn:xmpp:bookmarks:1' name='{name}' "
+                    f"autojoin='true'><nick>{MY_NAME}</nick></conference></item></publish>"
+                    "<publish-options><x xmlns='jabber:x:data' type='submit'>"
+                    "<field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+                    "<field var='pubsub#persist_items'><value>true</value></field>"
+                    "<field var='pubsub#access_model'><value>whitelist</value></field>"
+                    "<field var='pubsub#max_items'><value>max</value></field>"
+                    "</x></publish-options></pubsub>"))
+                await iq.send(timeout=10)
+            done.set_result(True)
+        except Exception as e:  # noqa: BLE001
+            done.set_exception(e)
+
+    me.add_event_handler("session_start", publish)
+    me.add_event_handler("failed_auth", lambda _: done.done() or done.set_exception(RuntimeError("auth")))
+    me.connect(address=("127.0.0.1", server.port))
+    try:
+        await asyncio.wait_for(done, timeout=15)
+        say("both rooms are in your bookmarks (autojoin)")
+    except Exception as e:  # noqa: BLE001 - the demo goes on without them
+        say(f"rooms not bookmarked ({e})")
+    await me.disconnect(wait=1.0)
 
 
 async def stop_app(app) -> None:
@@ -429,8 +531,11 @@ def print_summary(server: Server, env: dict[str, str], tmp: Path, args) -> None:
   Colleagues (rosters come from mod_groups; {ME}@{DOMAIN} is in every group):""")
     for p in COLLEAGUES:
         state = f"{p.show}{f' “{p.status}”' if p.status else ''}" if p.show else "offline"
-        bot = "  ← answers every message" if p.user == BOT else ""
+        bot = "  ← answers every message (and mentions in rooms)" if p.user == BOT else ""
         print(f"    {'[' + (p.group or 'outside') + ']':<14} {p.name:<14} {p.jid:<16} {state}{bot}")
+    print("  Rooms (bookmarked for you, joined by themselves):")
+    for room, name, people in ROOMS:
+        print(f"    {name:<14} {room}@{MUC:<18} with {', '.join(people)}")
     if args.no_app:
         print("\n  --no-app: start Hallway yourself with this environment:")
         for k, v in env.items():

@@ -13,7 +13,7 @@ export function EmptyConversation() {
         />
       </svg>
       <p class="empty-title">Select a colleague to start chatting</p>
-      <p class="empty-hint">Pick someone from the list on the left.</p>
+      <p class="empty-hint">Pick a room or someone from the list on the left.</p>
     </div>
   );
 }
