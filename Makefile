@@ -70,6 +70,7 @@ fmt:
 bench: build-debug
 	cargo bench -p hallway-store
 	cargo bench -p hallway-tests --bench roster
+	cargo bench -p hallway-tests --bench rooms
 	cargo bench -p hallway-tests --bench files
 	cargo bench -p hallway-tests --features e2e --bench roster_window --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \

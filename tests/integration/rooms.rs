@@ -125,6 +125,22 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
     let got = wait_body(&mut alice, room, "Attached by noon").await;
     assert_eq!(got.sender, format!("{room}/Bob"));
 
+    // Several in a row: each reflection or ack lets the next go (none stays pending).
+    for n in 0..5 {
+        alice
+            .messenger
+            .chats()
+            .send_message(room, &format!("point {n}"))
+            .await
+            .unwrap();
+    }
+    alice
+        .eventually("all five sent", 20, |c| {
+            c.messenger.store().pending(a).unwrap().is_empty()
+        })
+        .await;
+    wait_body(&mut bob, room, "point 4").await;
+
     // A restart: the room is joined again by itself, and what was said meanwhile arrives once.
     alice.messenger.shut_down().await;
     let dir = alice.data_dir;

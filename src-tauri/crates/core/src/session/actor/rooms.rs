@@ -55,19 +55,22 @@ impl Actor {
     ) -> Option<Message> {
         match m.type_ {
             MessageType::Groupchat => {
+                let room = m.from.as_ref().map(|f| f.to_bare().to_string());
                 with_cx!(self, stream, |cx| {
                     if let RoomArrived::Ready(room) =
                         self.rooms.on_message(&mut cx, &mut self.outbox, &m)
                     {
                         self.outbox.end_verify(&room);
-                        pump(
-                            &mut self.outbox,
-                            &self.rooms,
-                            self.online,
-                            &mut cx,
-                            Some(&room),
-                        );
                     }
+                    // Our reflection may end a flight before its ack (XEP-0045 §7.4): the
+                    // room's next message may go (nothing goes while one is in flight).
+                    pump(
+                        &mut self.outbox,
+                        &self.rooms,
+                        self.online,
+                        &mut cx,
+                        room.as_deref(),
+                    );
                 });
                 None
             }
