@@ -90,6 +90,24 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
     );
     assert!(occupants.iter().any(|o| o.nick == "Bob" && !o.is_self));
 
+    // Bob's status reaches the room (XEP-0045 §7.7).
+    bob.messenger
+        .profile()
+        .set_my_presence(hallway_model::MyPresence {
+            show: hallway_model::MyShow::Away,
+            status: "At lunch".into(),
+        })
+        .await
+        .unwrap();
+    alice
+        .wait_for("Bob away in the room", 20, |e| {
+            matches!(e, CoreEvent::OccupantsChanged { room: r, occupants } if *r == room_s
+                && occupants.iter().any(|o| o.nick == "Bob"
+                    && o.show == hallway_model::PresenceShow::Away
+                    && o.status.as_deref() == Some("At lunch")))
+        })
+        .await;
+
     // Messages both ways: ours is stored once and its reflection makes it sent.
     let sent = alice
         .messenger

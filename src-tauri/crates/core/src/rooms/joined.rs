@@ -476,7 +476,7 @@ pub(super) fn refused(reason: hallway_model::RoomRefusal) -> RoomPhase {
     }
 }
 
-fn occupant_jid(room: &str, nick: &str) -> Option<tokio_xmpp::jid::FullJid> {
+pub(super) fn occupant_jid(room: &str, nick: &str) -> Option<tokio_xmpp::jid::FullJid> {
     BareJid::new(room).ok()?.with_resource_str(nick).ok()
 }
 

@@ -298,9 +298,11 @@ impl Actor {
         self.tokens
             .retain(|id, (seq, _)| outbox.in_flight(*id, *seq));
         if std::mem::take(&mut self.people.presence_dirty) && self.online {
-            stream
-                .send(Box::new(self.people.own_presence().into()))
-                .await;
+            let own = self.people.own_presence();
+            for p in self.rooms.presence_for_rooms(&own) {
+                stream.send(Box::new(p.into())).await;
+            }
+            stream.send(Box::new(own.into())).await;
         }
     }
 

@@ -334,6 +334,23 @@ fn a_fresh_session_rejoins_every_room_a_few_at_a_time_from_the_newest_message() 
 }
 
 #[test]
+fn our_presence_goes_to_the_rooms_we_are_in() {
+    let mut b = Bench::new();
+    let (mut rooms, _) = joined(&mut b);
+    b.store
+        .join_room(ME, "later@rooms.x.org", "me", None, true)
+        .unwrap();
+    rooms.join(&mut b.cx(), true, "later@rooms.x.org", "me", None);
+    let mut own = Presence::available();
+    own.show = Some(tokio_xmpp::parsers::presence::Show::Away);
+    let out = rooms.presence_for_rooms(&own);
+    assert_eq!(out.len(), 1, "only where the room has us");
+    let e: Element = out[0].clone().into();
+    assert_eq!(e.attr("to"), Some("office@rooms.x.org/me"));
+    assert!(xml(&e).contains("<show>away</show>"));
+}
+
+#[test]
 fn a_suspended_link_shows_reconnecting_and_resumption_restores_joined() {
     let mut b = Bench::new();
     let (mut rooms, _) = joined(&mut b);

@@ -12,11 +12,29 @@ use hallway_store::Inserted;
 use tokio_xmpp::parsers::message::Message as XmppMessage;
 use tokio_xmpp::parsers::presence::Presence;
 
-use super::{refused, JoinedRooms, RoomArrived, Visit, MAX_OCCUPANTS};
+use super::{occupant_jid, refused, JoinedRooms, RoomArrived, Visit, MAX_OCCUPANTS};
 use crate::live::Cx;
 use crate::outbox::{move_state, Outbox};
+use tokio_xmpp::jid::Jid;
 
 impl JoinedRooms {
+    /// Our presence for every room we are in (XEP-0045 §7.7: the others see our availability
+    /// change), addressed to our occupant JID there.
+    pub(crate) fn presence_for_rooms(
+        &self,
+        own: &tokio_xmpp::parsers::presence::Presence,
+    ) -> Vec<tokio_xmpp::parsers::presence::Presence> {
+        self.visits
+            .iter()
+            .filter(|(_, v)| v.phase == RoomPhase::Joined)
+            .filter_map(|(room, v)| {
+                let mut p = own.clone();
+                p.to = Some(Jid::from(occupant_jid(room, &v.nick)?));
+                Some(p)
+            })
+            .collect()
+    }
+
     /// A presence from one of our rooms: an occupant came, changed or left, the room confirmed
     /// us (status 110), refused us, or put us out.
     pub(crate) fn on_presence(&mut self, cx: &mut Cx<'_>, p: &Presence) {
