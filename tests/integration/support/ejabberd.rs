@@ -13,6 +13,9 @@ use super::prosody::{free_port, pki, run, PASSWORD};
 const SCHEMA: &str = "/usr/share/ejabberd/sql/mysql.sql";
 /// Accounts on this server: `{local}@localhost` with the test password.
 pub const USERS: &[&str] = &["ann", "ben"];
+/// More accounts, in nobody's roster: the rooms tests' own (rooms and bookmarks of `ann`, which
+/// other tests use, must not mix with theirs).
+pub const ROOM_USERS: &[&str] = &["cat", "dan"];
 
 /// A running ejabberd with its MariaDB.
 pub struct Ejabberd {
@@ -151,7 +154,7 @@ impl Ejabberd {
             c2s_port,
         };
         e.start_node();
-        for user in USERS {
+        for user in USERS.iter().chain(ROOM_USERS) {
             run(&mut e.ctl(&["register", user, "localhost", PASSWORD]));
         }
         // Colleagues: each in the others' roster, subscribed both ways (receipts and a

@@ -145,11 +145,21 @@ fn publish_with(id: &str, b: &Bookmark, full: bool) -> Iq {
     xep0060_pubsub::publish_with_options(id, NODE, b.room.as_str(), payload(b), &options)
 }
 
-/// After `publish_compatible`: the node tells our other devices about removed bookmarks too
-/// (§3.4 needs retractions notified; ejabberd 23.01's PEP nodes do not by default and refuse
-/// the setting as a publish option).
-pub fn notify_retractions(id: &str) -> Iq {
-    xep0060_pubsub::configure(id, NODE, &[("pubsub#notify_retract", "true")])
+/// Most bookmarks a node set up by `compatible_node_settings` keeps.
+pub const COMPATIBLE_MAX_ITEMS: &str = "1000";
+
+/// After `publish_compatible`: the node settings §3 needs that the server refused as publish
+/// options — keep every bookmark (ejabberd 23.01's PEP nodes keep one item by default, so a
+/// second room would replace the first) and tell our other devices about removed ones (§3.4).
+pub fn compatible_node_settings(id: &str) -> Iq {
+    xep0060_pubsub::configure(
+        id,
+        NODE,
+        &[
+            ("pubsub#max_items", COMPATIBLE_MAX_ITEMS),
+            ("pubsub#notify_retract", "true"),
+        ],
+    )
 }
 
 /// Removes a room's bookmark (leaving it), telling our other devices.
@@ -302,8 +312,8 @@ mod tests {
     }
 
     #[test]
-    fn serialises_the_node_setting_that_notifies_retractions() {
-        let iq: Element = notify_retractions("c1").into();
+    fn serialises_the_node_settings_a_compatible_publish_needs() {
+        let iq: Element = compatible_node_settings("c1").into();
         let configure = iq
             .get_child("pubsub", xep0060_pubsub::NS_OWNER)
             .unwrap()
@@ -328,6 +338,7 @@ mod tests {
                     "FORM_TYPE".to_string(),
                     "http://jabber.org/protocol/pubsub#node_config".to_string()
                 ),
+                ("pubsub#max_items".to_string(), "1000".to_string()),
                 ("pubsub#notify_retract".to_string(), "true".to_string())
             ]
         );

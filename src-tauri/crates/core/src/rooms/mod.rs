@@ -171,9 +171,9 @@ impl Rooms {
                 tracing::info!("bookmark options refused ({condition}); the compatible ones");
                 let iq = xep0402_bookmarks::publish_compatible(&hallway_protocol::new_id(), b);
                 self.acc.session.ask("Bookmarking", iq).await?;
-                let iq = xep0402_bookmarks::notify_retractions(&hallway_protocol::new_id());
+                let iq = xep0402_bookmarks::compatible_node_settings(&hallway_protocol::new_id());
                 if let Err(e) = self.acc.session.ask("Bookmark settings", iq).await {
-                    tracing::info!("other devices will not hear of rooms left here: {e}");
+                    tracing::warn!("bookmark node not set to keep every room: {e}");
                 }
                 Ok(())
             }
