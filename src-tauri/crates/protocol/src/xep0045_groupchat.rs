@@ -8,7 +8,6 @@ use xmpp_parsers::jid::{BareJid, Jid};
 use xmpp_parsers::message::{Id, Lang, Message, MessageType};
 use xmpp_parsers::minidom::Element;
 use xmpp_parsers::ns;
-use xmpp_parsers::stanza_id::StanzaId;
 
 use crate::{clip, xep0045_muc, xep0359_stanza_id, ProtocolError};
 
@@ -109,7 +108,8 @@ pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolErro
         body: crate::chat::cap_body(body),
         origin_id,
         stanza_id: if stanza_ids {
-            room_stanza_id(&m.payloads, &room)
+            // The room is the archive that stamps it (`by` = its bare JID).
+            xep0359_stanza_id::find_stanza_id(&m.payloads, &room)
         } else {
             None
         },
@@ -117,17 +117,6 @@ pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolErro
         file_url,
         room,
     }))
-}
-
-/// The stanza-id the room assigned (`by` = the room's bare JID).
-fn room_stanza_id(payloads: &[Element], room: &BareJid) -> Option<String> {
-    payloads
-        .iter()
-        .filter(|p| p.is("stanza-id", ns::SID))
-        .filter_map(|p| StanzaId::try_from(p.clone()).ok())
-        .find(|s| s.by.is_bare() && s.by.to_bare() == *room)
-        .map(|s| s.id)
-        .filter(|id| !id.is_empty() && id.len() <= 256)
 }
 
 /// A delay stamped by the room (or its service) on history it replays; an occupant's own
