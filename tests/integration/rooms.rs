@@ -162,32 +162,50 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
     // A restart: the room is joined again by itself, and what was said meanwhile arrives once.
     alice.messenger.shut_down().await;
     let dir = alice.data_dir;
-    bob.messenger
-        .chats()
-        .send_message(room, "While you were away")
-        .await
-        .unwrap();
-    bob.eventually("sent", 10, |c| {
+    // More than the 20 messages a room replays on entry (both servers' default): all of them
+    // come, from the room's own archive (XEP-0313), in order and once.
+    let away: Vec<String> = (0..25)
+        .map(|n| format!("While you were away {n}"))
+        .collect();
+    for body in &away {
+        bob.messenger
+            .chats()
+            .send_message(room, body)
+            .await
+            .unwrap();
+    }
+    bob.eventually("sent", 20, |c| {
         c.messenger.store().pending(b).unwrap().is_empty()
     })
     .await;
     let mut alice = Client::open_in(a, dir);
     alice.sign_in_at(server_field, PASSWORD).await.unwrap();
     wait_joined(&mut alice, room).await;
-    // (The history the room replays comes before it counts as joined.)
+    // (The room's archive is stored before it counts as joined.)
     alice
         .eventually("what was said meanwhile", 20, |c| {
-            rows_with(c, a, room, "While you were away") == 1
+            rows_with(c, a, room, "While you were away 24") == 1
         })
         .await;
     let _ = alice.drain_for(1000).await;
-    for body in [
-        "Morning @Bob, release notes?",
-        "Attached by noon",
-        "While you were away",
-    ] {
+    for body in ["Morning @Bob, release notes?", "Attached by noon"]
+        .into_iter()
+        .chain(away.iter().map(String::as_str))
+    {
         assert_eq!(rows_with(&alice, a, room, body), 1, "{body} once");
     }
+    let page = alice
+        .messenger
+        .history()
+        .load_history(room, None, 25)
+        .await
+        .unwrap();
+    let bodies: Vec<&str> = page.iter().map(|m| m.body.as_str()).collect();
+    assert_eq!(
+        bodies,
+        away.iter().map(String::as_str).collect::<Vec<_>>(),
+        "in order"
+    );
 
     // The bookmarks (XEP-0402) bring the rooms to a second device, which joins them by itself
     // (two rooms: a server keeping one bookmark would lose the first).
@@ -229,7 +247,7 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
             .iter()
             .any(|r| r.room == room));
         assert_eq!(
-            rows_with(&alice, a, room, "While you were away"),
+            rows_with(&alice, a, room, "While you were away 24"),
             1,
             "its history stays"
         );

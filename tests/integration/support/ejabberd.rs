@@ -322,6 +322,8 @@ modules:
   # XEP-0045 rooms on conference.localhost, with their archive (mod_mam) when configured so.
   mod_muc:
     host: "conference.localhost"
+    default_room_options:
+      mam: true
 "#,
         pem = d.join("conf/localhost.pem").display()
     )

@@ -119,6 +119,36 @@ pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolErro
     }))
 }
 
+/// A message from the room's own archive (XEP-0313 asked at the room's JID; XEP-0045 §7.2.14 and
+/// XEP-0313 §6.1.2): its archive id is the room's stanza-id and the archive's stamp its time.
+/// The room answers for itself only: a forwarded message from anywhere else is a forgery.
+pub fn parse_archived(
+    a: &crate::xep0313_mam::ArchivedMessage,
+    room: &BareJid,
+) -> Result<RoomIncoming, ProtocolError> {
+    let from = a.message.from.as_ref().map(|f| f.to_bare());
+    if from.as_ref() != Some(room) {
+        return Err(ProtocolError::Spoofed {
+            what: "room archive message",
+            from: a
+                .message
+                .from
+                .as_ref()
+                .map(|f| f.to_string())
+                .unwrap_or_default(),
+        });
+    }
+    Ok(match parse(&a.message, false)? {
+        RoomIncoming::Message(mut r) => {
+            r.stanza_id = Some(a.archive_id.clone());
+            r.delayed_ms = a.stamp_ms.or(r.delayed_ms);
+            RoomIncoming::Message(r)
+        }
+        // A subject in the archive is the past, not the room's current one.
+        _ => RoomIncoming::Ignored,
+    })
+}
+
 /// A delay stamped by the room (or its service) on history it replays; an occupant's own
 /// `<delay/>` is only their word and is ignored.
 fn room_delay_ms(payloads: &[Element], room: &BareJid) -> Option<i64> {
@@ -198,6 +228,46 @@ mod tests {
             panic!()
         };
         assert_eq!((r.delayed_ms, r.origin_id.as_deref()), (None, Some("i")));
+    }
+
+    fn archived(from: &str, body: &str) -> crate::xep0313_mam::ArchivedMessage {
+        crate::xep0313_mam::ArchivedMessage {
+            query_id: "q1".into(),
+            archive_id: "A-7".into(),
+            stamp_ms: Some(1_764_583_200_000),
+            message: msg(&format!(
+                "<message xmlns='jabber:client' type='groupchat' from='{from}'>{body}\
+                 <origin-id xmlns='urn:xmpp:sid:0' id='o-3'/></message>"
+            )),
+        }
+    }
+
+    #[test]
+    fn parses_an_archived_room_message_with_its_archive_id_and_stamp() {
+        let room = BareJid::new("sales@rooms.x.org").unwrap();
+        let a = archived("sales@rooms.x.org/Bob", "<body>From last week</body>");
+        let RoomIncoming::Message(r) = parse_archived(&a, &room).unwrap() else {
+            panic!()
+        };
+        assert_eq!(r.nick, "Bob");
+        assert_eq!(r.stanza_id.as_deref(), Some("A-7"));
+        assert_eq!(r.origin_id.as_deref(), Some("o-3"));
+        assert_eq!(r.delayed_ms, Some(1_764_583_200_000));
+        // An archived subject is history, not the current subject.
+        let s = archived("sales@rooms.x.org/Bob", "<subject>Old</subject>");
+        assert_eq!(parse_archived(&s, &room).unwrap(), RoomIncoming::Ignored);
+    }
+
+    #[test]
+    fn rejects_an_archived_message_from_another_room_or_person() {
+        let room = BareJid::new("sales@rooms.x.org").unwrap();
+        for from in ["other@rooms.x.org/Bob", "bob@x.org/phone"] {
+            let a = archived(from, "<body>forged</body>");
+            assert!(matches!(
+                parse_archived(&a, &room),
+                Err(ProtocolError::Spoofed { .. })
+            ));
+        }
     }
 
     #[test]

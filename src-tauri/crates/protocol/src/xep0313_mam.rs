@@ -6,7 +6,7 @@
 //! Debian 12's) lists its own `withtext` field instead.
 
 use xmpp_parsers::iq::Iq;
-use xmpp_parsers::jid::BareJid;
+use xmpp_parsers::jid::{BareJid, Jid};
 use xmpp_parsers::message::Message;
 use xmpp_parsers::minidom::rxml::xml_ncname;
 use xmpp_parsers::minidom::Element;
@@ -26,6 +26,9 @@ const TEXT_FIELDS: &[&str] = &[FULLTEXT_FIELD, "withtext"];
 /// What to ask the archive for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ArchiveQuery {
+    /// The archive asked: ours when `None`; a room's own archive by its JID (§6.1.2, XEP-0045
+    /// rooms with `urn:xmpp:mam:2` in their disco#info).
+    pub archive: Option<BareJid>,
     /// Only the conversation with this contact.
     pub with: Option<BareJid>,
     /// Only messages archived at or after this time (ms since epoch).
@@ -57,7 +60,7 @@ fn stamp(ms: i64) -> String {
         .to_string()
 }
 
-/// The `<iq type='set'>` query to our own archive. Results come back as messages tagged with
+/// The `<iq type='set'>` query to our own archive (or a room's, `q.archive`). Results come back as messages tagged with
 /// `query_id`; the iq result carries the `<fin/>`.
 pub fn query(iq_id: &str, query_id: &str, q: &ArchiveQuery) -> Iq {
     let mut form = Element::builder("x", NS_FORMS)
@@ -103,7 +106,7 @@ pub fn query(iq_id: &str, query_id: &str, q: &ArchiveQuery) -> Iq {
         .build();
     Iq::Set {
         from: None,
-        to: None,
+        to: q.archive.clone().map(Jid::from),
         id: iq_id.to_string(),
         payload,
     }
@@ -145,8 +148,9 @@ pub struct ArchivedMessage {
     pub message: Message,
 }
 
-/// The archived message inside `msg`, if it is a MAM result. Results must come from our own
-/// bare JID (or carry no `from`): anyone else could forge history (§4.1.2).
+/// The archived message inside `msg`, if it is a MAM result. Results must come from the archive
+/// asked, `own`: our own bare JID (or no `from`), or the room whose archive we asked; anyone
+/// else could forge history (§4.1.2).
 pub fn parse_result(
     msg: &Message,
     own: &BareJid,
@@ -308,6 +312,40 @@ mod tests {
         assert_eq!(set.get_child("max", NS_RSM).unwrap().text(), "50");
         assert_eq!(set.get_child("after", NS_RSM).unwrap().text(), "A0");
         assert_eq!(set.get_child("before", NS_RSM).unwrap().text(), "");
+    }
+
+    #[test]
+    fn a_room_archive_is_asked_at_the_room_and_answers_from_it() {
+        let room = BareJid::new("sales@rooms.x.org").unwrap();
+        let q = ArchiveQuery {
+            archive: Some(room.clone()),
+            before: Some(String::new()),
+            max: 50,
+            ..Default::default()
+        };
+        let Iq::Set { to, payload, .. } = query("iq2", "q2", &q) else {
+            panic!("set expected")
+        };
+        assert_eq!(to, Some(Jid::from(room.clone())));
+        assert!(payload
+            .get_child("x", NS_FORMS)
+            .unwrap()
+            .children()
+            .all(|f| f.attr("var") != Some("with")));
+        let m: Message = Message::try_from(
+            "<message xmlns='jabber:client' from='sales@rooms.x.org'><result xmlns='urn:xmpp:mam:2' \
+             queryid='q2' id='R-1'><forwarded xmlns='urn:xmpp:forward:0'><message xmlns='jabber:client' \
+             type='groupchat' from='sales@rooms.x.org/Bob'><body>hi</body></message></forwarded>\
+             </result></message>"
+                .parse::<Element>()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(parse_result(&m, &room).unwrap().unwrap().archive_id, "R-1");
+        // An occupant cannot answer for the room.
+        let mut forged = m.clone();
+        forged.from = Some(Jid::new("sales@rooms.x.org/Bob").unwrap());
+        assert!(parse_result(&forged, &room).is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Bookkeeping for the server archive (XEP-0313): the newest archive id held per account, the
 //! gaps a bounded catch-up leaves, how far each conversation's share of a gap has been filled,
-//! and conversations whose history is complete back to the archive's start.
+//! and conversations whose history is complete back to the archive's start. A room's archive is
+//! its own (XEP-0313 against the room's JID): its gaps are the room's alone, and its newest id is
+//! the newest room stanza-id we hold.
 
 use rusqlite::{params, OptionalExtension};
 
@@ -75,6 +77,48 @@ impl Store {
         Ok(conn.last_insert_rowid())
     }
 
+    /// Remembers that `room`'s own archive holds messages between `start_ts` and `end_ts` that
+    /// its catch-up skipped (it stored rows from `first_row_id` on).
+    pub fn add_room_archive_gap(
+        &self,
+        account: &str,
+        room: &str,
+        start_ts: i64,
+        end_ts: i64,
+        first_row_id: i64,
+    ) -> Result<i64, StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO archive_gaps (account, peer, start_ts, end_ts, first_row_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                account,
+                room,
+                start_ts,
+                end_ts.max(start_ts + 1),
+                first_row_id
+            ],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// The newest archive id (and its time) we hold from `room`'s own archive.
+    pub fn room_archive_newest(
+        &self,
+        account: &str,
+        room: &str,
+    ) -> Result<Option<(String, i64)>, StoreError> {
+        let conn = self.conn();
+        let newest = conn
+            .prepare_cached(
+                "SELECT stanza_id, ts FROM messages WHERE account = ?1 AND peer = ?2 \
+                 AND stanza_id IS NOT NULL ORDER BY ord DESC, id DESC LIMIT 1",
+            )?
+            .query_row(params![account, room], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(newest)
+    }
+
     /// The gaps still open for `peer`'s conversation that overlap `[from_ts, to_ts]`, newest
     /// first, each cut down to what this conversation still misses.
     pub fn archive_gaps(
@@ -89,7 +133,8 @@ impl Store {
             "SELECT g.id, g.start_ts, COALESCE(f.remaining_end_ts, g.end_ts) AS end_ts, \
              f.anchor_ord, g.first_row_id \
              FROM archive_gaps g LEFT JOIN archive_gap_fills f ON f.gap_id = g.id AND f.peer = ?2 \
-             WHERE g.account = ?1 AND COALESCE(f.remaining_end_ts, g.end_ts) > g.start_ts \
+             WHERE g.account = ?1 AND (g.peer = ?2 OR (g.peer IS NULL AND NOT EXISTS \
+             (SELECT 1 FROM rooms r WHERE r.account = ?1 AND r.room = ?2))) AND COALESCE(f.remaining_end_ts, g.end_ts) > g.start_ts \
              AND COALESCE(f.remaining_end_ts, g.end_ts) >= ?3 AND g.start_ts <= ?4 \
              ORDER BY end_ts DESC",
         )?;

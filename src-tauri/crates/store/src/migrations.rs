@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_files.sql"),
     include_str!("../migrations/0006_outbox_transmitted.sql"),
     include_str!("../migrations/0007_rooms.sql"),
+    include_str!("../migrations/0008_room_archives.sql"),
 ];
 
 /// The schema version this build writes.

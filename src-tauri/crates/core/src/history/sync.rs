@@ -20,7 +20,7 @@ use crate::live::{Cx, Pending};
 use crate::outbox::{Doubt, Outbox};
 use crate::people::state::People;
 
-mod pages;
+pub(crate) mod pages;
 
 /// Archive page size we ask for (servers may return fewer: Prosody caps pages at 50).
 pub(crate) const ARCHIVE_PAGE: usize = 100;
@@ -182,16 +182,7 @@ impl ArchiveSync {
         request: ArchiveRequest,
         reply: ArchiveReply,
     ) {
-        let query = match &request.before_id {
-            Some(id) => ArchiveQuery {
-                with: BareJid::new(&request.peer).ok(),
-                start_ms: request.start_ms,
-                before: Some(id.clone()),
-                max: request.max.min(ARCHIVE_PAGE),
-                ..Default::default()
-            },
-            None => older_query(&request),
-        };
+        let query = older_query(&request, None);
         let purpose = Purpose::Older {
             request,
             reply: Some(reply),
@@ -340,7 +331,7 @@ impl ArchiveSync {
             } if request.before_id.is_some() => {
                 tracing::info!("archive paging by id failed ({error}); paging by time");
                 request.before_id = None;
-                let query = older_query(&request);
+                let query = older_query(&request, None);
                 let purpose = Purpose::Older {
                     request,
                     reply,
@@ -418,15 +409,32 @@ impl ArchiveSync {
     }
 }
 
-/// The newest page of one conversation within the request's time bounds.
-fn older_query(request: &ArchiveRequest) -> ArchiveQuery {
-    ArchiveQuery {
-        with: BareJid::new(&request.peer).ok(),
-        start_ms: request.start_ms,
-        end_ms: request.end_ms,
-        before: Some(String::new()),
-        max: request.max.min(ARCHIVE_PAGE),
-        ..Default::default()
+/// The query for a page of older history: the page before the request's archive id (exact), else
+/// the newest page within its time bounds. `room`: the room's own archive (no `with`: the whole
+/// archive is that room's), else ours filtered to the conversation.
+pub(crate) fn older_query(request: &ArchiveRequest, room: Option<BareJid>) -> ArchiveQuery {
+    let with = match room {
+        Some(_) => None,
+        None => BareJid::new(&request.peer).ok(),
+    };
+    match &request.before_id {
+        Some(id) => ArchiveQuery {
+            archive: room,
+            with,
+            start_ms: request.start_ms,
+            before: Some(id.clone()),
+            max: request.max.min(ARCHIVE_PAGE),
+            ..Default::default()
+        },
+        None => ArchiveQuery {
+            archive: room,
+            with,
+            start_ms: request.start_ms,
+            end_ms: request.end_ms,
+            before: Some(String::new()),
+            max: request.max.min(ARCHIVE_PAGE),
+            ..Default::default()
+        },
     }
 }
 

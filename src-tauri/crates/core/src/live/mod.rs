@@ -49,10 +49,23 @@ pub(crate) enum Pending {
     Archive(String),
     /// A room's disco#info (its name, whether it stamps stanza-ids).
     RoomInfo(String),
+    /// A query of a room's own archive (XEP-0313); its results are tagged with this query id.
+    RoomArchive(String),
     /// XEP-0410: are we still in this room?
     SelfPing(String),
     /// Our XEP-0402 bookmarks (the rooms to join).
     Bookmarks,
+}
+
+impl Pending {
+    /// Whether the rooms part awaits this answer (a room's info, archive or self-ping, or our
+    /// bookmarks).
+    pub(crate) fn is_rooms(&self) -> bool {
+        matches!(
+            self,
+            Self::RoomInfo(_) | Self::RoomArchive(_) | Self::SelfPing(_) | Self::Bookmarks
+        )
+    }
 }
 
 /// A stanza for the stream.

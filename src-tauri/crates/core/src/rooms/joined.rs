@@ -7,17 +7,16 @@
 //! subject closes its history on entry (§7.2.15): only then does the outbox send to it, so a
 //! message that went out just before a link died is found in the history instead of going twice.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use hallway_model::{Occupant, Room, RoomNotify, RoomPhase};
-use hallway_protocol::xep0045_muc::{self, JoinHistory};
+use hallway_protocol::xep0045_muc;
 use hallway_protocol::xep0402_bookmarks::Bookmark;
 use hallway_protocol::xep0410_self_ping::{self, SelfPing};
 use hallway_store::Store;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
-use tokio_xmpp::minidom::Element;
 
 use crate::live::{Cx, Pending};
 
@@ -30,9 +29,6 @@ pub(crate) const SELF_PING_AFTER: Duration = Duration::from_secs(90);
 const SUBJECT_WAIT: Duration = Duration::from_secs(15);
 /// Most occupants kept per room (a peer-fillable list is bounded).
 pub(crate) const MAX_OCCUPANTS: usize = 20_000;
-/// History replayed on a rejoin starts this long before our newest stored message (clocks
-/// differ; what we have already is dropped as a duplicate).
-const SINCE_MARGIN_MS: i64 = 120_000;
 
 /// One room we want to be in.
 pub(super) struct Visit {
@@ -45,6 +41,13 @@ pub(super) struct Visit {
     pub(super) occupants: BTreeMap<String, Occupant>,
     /// Its disco#info lists `urn:xmpp:sid:0`: its stanza-ids are believed.
     pub(super) stanza_ids: bool,
+    /// It keeps an archive (XEP-0313) we catch up from instead of what it replays on entry.
+    pub(super) archive: bool,
+    /// Its disco#info is awaited: the join presence follows the answer.
+    pub(super) info_pending: bool,
+    /// Its archive catch-up runs: live messages wait in `held` (bounded) to land after it.
+    pub(super) catching_up: bool,
+    pub(super) held: Vec<hallway_protocol::xep0045_groupchat::RoomMessage>,
     /// Anything heard from it (self-ping after a silence).
     pub(super) last_heard: Instant,
     pub(super) pinging: bool,
@@ -65,6 +68,8 @@ pub(crate) enum RoomArrived {
 /// The session's rooms.
 pub(crate) struct JoinedRooms {
     pub(super) visits: BTreeMap<String, Visit>,
+    /// Room archive queries in flight, by query id (`archive.rs`).
+    fetches: HashMap<String, archive::RoomFetch>,
     queue: VecDeque<String>,
     next_join: Option<Instant>,
 }
@@ -82,24 +87,18 @@ impl JoinedRooms {
             .into_iter()
             .map(|r| {
                 let visit = Visit {
-                    nick: r.nick,
                     name: r.name,
                     subject: r.subject,
                     notify: r.notify,
                     autojoin: r.autojoin,
-                    phase: RoomPhase::Left,
-                    occupants: BTreeMap::new(),
-                    stanza_ids: false,
-                    last_heard: now,
-                    pinging: false,
-                    confirmed_at: None,
-                    first_visit: false,
+                    ..Visit::new(&r.nick, now)
                 };
                 (r.room, visit)
             })
             .collect();
         Self {
             visits,
+            fetches: HashMap::new(),
             queue: VecDeque::new(),
             next_join: None,
         }
@@ -172,20 +171,7 @@ impl JoinedRooms {
         let v = self
             .visits
             .entry(room.to_string())
-            .or_insert_with(|| Visit {
-                nick: nick.to_string(),
-                name: None,
-                subject: None,
-                notify: RoomNotify::default(),
-                autojoin: true,
-                phase: RoomPhase::Left,
-                occupants: BTreeMap::new(),
-                stanza_ids: false,
-                last_heard: cx.now,
-                pinging: false,
-                confirmed_at: None,
-                first_visit: false,
-            });
+            .or_insert_with(|| Visit::new(nick, cx.now));
         v.nick = nick.to_string();
         v.autojoin = true;
         if name.is_some() {
@@ -228,10 +214,12 @@ impl JoinedRooms {
     /// again, a burst at once and the rest spaced out.
     pub(crate) fn on_reset(&mut self, cx: &mut Cx<'_>) {
         self.queue.clear();
+        self.drop_fetches();
         for (jid, v) in self.visits.iter_mut() {
             v.occupants.clear();
             v.pinging = false;
             v.confirmed_at = None;
+            v.forget_entry();
             if v.autojoin || v.phase != RoomPhase::Left {
                 v.phase = if matches!(v.phase, RoomPhase::Joined | RoomPhase::Reconnecting) {
                     RoomPhase::Reconnecting
@@ -270,10 +258,12 @@ impl JoinedRooms {
     /// The session ended (signed out, or it can never come back).
     pub(crate) fn on_offline(&mut self) {
         self.queue.clear();
+        self.drop_fetches();
         self.next_join = None;
         for v in self.visits.values_mut() {
             v.phase = RoomPhase::Left;
             v.occupants.clear();
+            v.forget_entry();
         }
     }
 
@@ -296,89 +286,6 @@ impl JoinedRooms {
         }
     }
 
-    fn send_join(&mut self, cx: &mut Cx<'_>, room: &str) {
-        let Some(v) = self.visits.get_mut(room) else {
-            return;
-        };
-        let (Some(me), Ok(room_jid)) = (occupant_jid(room, &v.nick), BareJid::new(room)) else {
-            tracing::warn!("cannot join {room} as {}: bad address", v.nick);
-            v.phase = refused(hallway_model::RoomRefusal::NotFound);
-            cx.batch.rooms_changed(cx.now);
-            return;
-        };
-        // The room's features first (whose stanza-ids to believe): it answers before it
-        // replays history, both on the one stream.
-        let id = cx.iq.next_id("room-info");
-        let to = Jid::from(room_jid);
-        cx.iq.track_own_to(
-            id.clone(),
-            Pending::RoomInfo(room.to_string()),
-            to.clone(),
-            cx.now,
-        );
-        cx.out
-            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
-        let newest = cx
-            .store
-            .newest_time(cx.account.as_str(), room)
-            .ok()
-            .flatten();
-        v.first_visit = newest.is_none();
-        // XEP-0045 §7.2.14: what was said since our newest message (a margin for clocks), or
-        // the room's default on a first visit.
-        let history = match newest {
-            Some(ts) => JoinHistory::Since(ts - SINCE_MARGIN_MS),
-            None => JoinHistory::Default,
-        };
-        v.last_heard = cx.now;
-        v.confirmed_at = None;
-        cx.out
-            .stanza(xep0045_muc::join(&me, &history, None, None).into());
-    }
-
-    /// The room's disco#info: its name (identity) and whether it stamps stanza-ids.
-    pub(crate) fn on_info(&mut self, cx: &mut Cx<'_>, room: &str, payload: Option<&Element>) {
-        let Some(v) = self.visits.get_mut(room) else {
-            return;
-        };
-        let Some(q) = payload else { return };
-        v.stanza_ids = q
-            .children()
-            .any(|c| c.name() == "feature" && c.attr("var") == Some(xmpp_parsers::ns::SID));
-        let name = q
-            .children()
-            .find(|c| c.name() == "identity" && c.attr("category") == Some("conference"))
-            .and_then(|c| c.attr("name"))
-            .map(|n| hallway_protocol::clip(n.trim(), xep0045_muc::MAX_NICK))
-            .filter(|n| !n.is_empty());
-        if let Some(name) = name.filter(|n| v.name.as_ref() != Some(n)) {
-            let _ = cx
-                .store
-                .update_room(cx.account.as_str(), room, Some(&name), None, None);
-            v.name = Some(name);
-            cx.batch.rooms_changed(cx.now);
-        }
-    }
-
-    /// The room's history is in: it is joined.
-    pub(super) fn ready(&mut self, cx: &mut Cx<'_>, room: &str) -> RoomArrived {
-        let Some(v) = self.visits.get_mut(room) else {
-            return RoomArrived::Done;
-        };
-        v.phase = RoomPhase::Joined;
-        v.last_heard = cx.now;
-        if std::mem::take(&mut v.first_visit) {
-            // What the room replayed on a first visit is its past, not news for us.
-            if let Ok(n) = cx.store.mark_read(cx.account.as_str(), room) {
-                if n > 0 {
-                    cx.batch.unread(room, cx.now);
-                }
-            }
-        }
-        cx.batch.rooms_changed(cx.now);
-        RoomArrived::Ready(room.to_string())
-    }
-
     /// Every few seconds: rooms that confirmed us but never sent a subject count as joined;
     /// rooms silent for `SELF_PING_AFTER` are asked whether they still have us.
     pub(crate) fn housekeeping(&mut self, cx: &mut Cx<'_>) -> Vec<String> {
@@ -390,10 +297,11 @@ impl JoinedRooms {
             };
             match &v.phase {
                 RoomPhase::Joining | RoomPhase::Reconnecting
-                    if v.confirmed_at
-                        .is_some_and(|t| cx.now.duration_since(t) >= SUBJECT_WAIT) =>
+                    if !v.catching_up
+                        && v.confirmed_at
+                            .is_some_and(|t| cx.now.duration_since(t) >= SUBJECT_WAIT) =>
                 {
-                    if let RoomArrived::Ready(r) = self.ready(cx, &room) {
+                    if let RoomArrived::Ready(r) = self.entered(cx, &room) {
                         ready.push(r);
                     }
                 }
@@ -484,6 +392,8 @@ fn localpart(jid: &str) -> String {
     jid.split('@').next().unwrap_or(jid).to_string()
 }
 
+mod archive;
+mod entry;
 mod traffic;
 
 #[cfg(test)]

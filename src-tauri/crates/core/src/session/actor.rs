@@ -334,9 +334,12 @@ impl Actor {
                     let _ = reply.send(Err("offline".into()));
                     return;
                 }
-                with_cx!(self, stream, |cx| self
-                    .history
-                    .fetch_older(&mut cx, request, reply));
+                // A room's history comes from the room's own archive (XEP-0313 §6.1.2).
+                let room = self.store.is_room(self.account.as_str(), &request.peer);
+                with_cx!(self, stream, |cx| match room {
+                    Ok(true) => self.rooms.fetch_older(&mut cx, request, reply),
+                    _ => self.history.fetch_older(&mut cx, request, reply),
+                });
             }
             Command::SearchArchive(query, reply) => {
                 if !self.online {

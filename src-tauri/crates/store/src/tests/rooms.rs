@@ -113,3 +113,36 @@ fn stanza_ids_are_unique_per_archive_not_across_rooms_and_chats() {
         Inserted::New(_)
     ));
 }
+
+#[test]
+fn a_room_archive_has_its_own_newest_id_and_gaps() {
+    let store = Store::open_in_memory().unwrap();
+    store.join_room(ACC, ROOM, "alice", None, true).unwrap();
+    assert_eq!(store.room_archive_newest(ACC, ROOM).unwrap(), None);
+    store
+        .insert_message(ACC, &room_msg("a", "bob", "o1", Some("R1")))
+        .unwrap();
+    store
+        .insert_message(ACC, &room_msg("b", "bob", "o2", None))
+        .unwrap();
+    // The newest message that carries the room's archive id, not the newest message.
+    assert_eq!(
+        store.room_archive_newest(ACC, ROOM).unwrap(),
+        Some(("R1".into(), 1_700_000_000_000))
+    );
+    // Our own archive's gap belongs to chats, never to a room; the room's to the room only.
+    let own = store.add_archive_gap(ACC, 1_000, 2_000, 1).unwrap();
+    let room = store
+        .add_room_archive_gap(ACC, ROOM, 3_000, 4_000, 1)
+        .unwrap();
+    let ids = |peer: &str| -> Vec<i64> {
+        store
+            .archive_gaps(ACC, peer, 0, 9_000)
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect()
+    };
+    assert_eq!(ids(ROOM), vec![room]);
+    assert_eq!(ids("bob@x.org"), vec![own]);
+}

@@ -7,7 +7,7 @@ use hallway_protocol::xep0313_mam::{ArchivedMessage, Fin};
 use hallway_protocol::{xep0060_pubsub, xep0490_mds};
 use tokio_xmpp::jid::Jid;
 
-use super::{ArchiveSync, Ended, Fetch, Purpose, MAX_DUPLICATE_PAGES};
+use super::{ArchiveRequest, ArchiveSync, Ended, Fetch, Purpose, MAX_DUPLICATE_PAGES};
 use crate::chats::incoming::Chats;
 use crate::live::{Cx, Pending};
 use crate::people::state::People;
@@ -26,14 +26,8 @@ impl ArchiveSync {
             return Ended::Nothing;
         };
         let (after, limit) = (after.clone(), *limit);
-        let mut reached = false;
-        if let Some((id, _)) = &after {
-            if let Some(pos) = page.iter().position(|a| a.archive_id == *id) {
-                page.drain(..=pos);
-                reached = true;
-            }
-        }
-        let got = !page.is_empty();
+        let (reached, got) =
+            trim_catch_up_page(&mut page, after.as_ref().map(|(id, _)| id.as_str()));
         tracing::debug!(
             "catch-up page: {} new results, complete={}, reached our newest={reached}",
             page.len(),
@@ -109,14 +103,8 @@ impl ArchiveSync {
             return;
         };
         *pages += 1;
-        let got = !page.is_empty();
         let page_len = page.len();
-        let placement = match (request.gap, request.anchor_ord) {
-            (Some(_), Some(anchor)) => Placement::Below(anchor),
-            (Some(_), None) => Placement::Append,
-            (None, _) => Placement::Prepend,
-        };
-        let (n, oldest) = match chats.ingest(cx, people, page, placement, false) {
+        let (n, oldest) = match chats.ingest(cx, people, page, placement(request), false) {
             Ok(r) => r,
             Err(e) => {
                 if let Some(r) = reply.take() {
@@ -125,41 +113,87 @@ impl ArchiveSync {
                 return;
             }
         };
-        if let (Some(_), Some(anchor)) = (request.gap, request.anchor_ord) {
-            // Each new message went right below the previous one.
-            request.anchor_ord = Some(anchor - n as i64);
-        }
-        let more = !fin.complete && fin.first.is_some() && *pages < MAX_DUPLICATE_PAGES && got;
-        // A gap goes on while whole pages are new; plain older history skips pages of
-        // duplicates.
-        let gap_goes_on = request.gap.is_some() && n == page_len && request.anchor_ord.is_some();
-        let duplicates_only = request.gap.is_none() && n == 0;
-        if more && (gap_goes_on || duplicates_only) {
-            f.query.before = fin.first.clone();
+        if let Some(before) = older_progress(cx, request, *pages, page_len, n, oldest, &fin) {
+            f.query.before = Some(before);
             self.send_page(cx, f);
             return;
-        }
-        let peer = request.peer.clone();
-        let account = cx.account.as_str().to_string();
-        let recorded = match request.gap {
-            Some((gap_id, gap_start)) => {
-                // Done when the archive has no more, or when the page reached messages we already
-                // had from before the gap.
-                let remaining = match oldest {
-                    Some(ts) if !fin.complete && got && n == page_len => ts.max(gap_start + 1),
-                    _ => gap_start,
-                };
-                cx.store
-                    .fill_archive_gap(gap_id, &peer, remaining, request.anchor_ord)
-            }
-            None if fin.complete || !got => cx.store.set_archive_complete(&account, &peer),
-            None => Ok(()),
-        };
-        if let Err(e) = recorded {
-            tracing::warn!("could not record archive progress: {e}");
         }
         // The history request's page reaches the UI before its reply: the caller may look for it.
         cx.out.flush_now = true;
         cx.out.history_done.extend(reply.take());
     }
+}
+
+/// A catch-up page (newest page first, paging back): drops what is at or before the newest
+/// archive id we hold (`after`). Returns whether the page reached it and whether anything new
+/// is left; a catch-up goes on only while pages are new and it has not reached what we hold.
+pub(crate) fn trim_catch_up_page(
+    page: &mut Vec<ArchivedMessage>,
+    after: Option<&str>,
+) -> (bool, bool) {
+    let mut reached = false;
+    if let Some(id) = after {
+        if let Some(pos) = page.iter().position(|a| a.archive_id == id) {
+            page.drain(..=pos);
+            reached = true;
+        }
+    }
+    (reached, !page.is_empty())
+}
+
+/// Where a page of older history goes: just below the anchor while filling a gap (each message
+/// below the previous one), after everything for a gap without one, else before everything.
+pub(crate) fn placement(request: &ArchiveRequest) -> Placement {
+    match (request.gap, request.anchor_ord) {
+        (Some(_), Some(anchor)) => Placement::Below(anchor),
+        (Some(_), None) => Placement::Append,
+        (None, _) => Placement::Prepend,
+    }
+}
+
+/// After a page of older history or of a gap fill was stored (`n` new of `page_len`, the oldest
+/// new one at `oldest`): the archive id to fetch the next page before, or `None` when the
+/// request is done and its progress recorded (a gap filled down to where it got, or the
+/// conversation complete back to the archive's start). Chats and rooms page alike.
+pub(crate) fn older_progress(
+    cx: &mut Cx<'_>,
+    request: &mut ArchiveRequest,
+    pages: usize,
+    page_len: usize,
+    n: usize,
+    oldest: Option<i64>,
+    fin: &Fin,
+) -> Option<String> {
+    let got = page_len > 0;
+    if let (Some(_), Some(anchor)) = (request.gap, request.anchor_ord) {
+        // Each new message went right below the previous one.
+        request.anchor_ord = Some(anchor - n as i64);
+    }
+    let more = !fin.complete && fin.first.is_some() && pages < MAX_DUPLICATE_PAGES && got;
+    // A gap goes on while whole pages are new; plain older history skips pages of duplicates.
+    let gap_goes_on = request.gap.is_some() && n == page_len && request.anchor_ord.is_some();
+    let duplicates_only = request.gap.is_none() && n == 0;
+    if more && (gap_goes_on || duplicates_only) {
+        return fin.first.clone();
+    }
+    let peer = request.peer.clone();
+    let account = cx.account.as_str().to_string();
+    let recorded = match request.gap {
+        Some((gap_id, gap_start)) => {
+            // Done when the archive has no more, or when the page reached messages we already
+            // had from before the gap.
+            let remaining = match oldest {
+                Some(ts) if !fin.complete && got && n == page_len => ts.max(gap_start + 1),
+                _ => gap_start,
+            };
+            cx.store
+                .fill_archive_gap(gap_id, &peer, remaining, request.anchor_ord)
+        }
+        None if fin.complete || !got => cx.store.set_archive_complete(&account, &peer),
+        None => Ok(()),
+    };
+    if let Err(e) = recorded {
+        tracing::warn!("could not record archive progress: {e}");
+    }
+    None
 }

@@ -4,9 +4,13 @@
 
 use super::*;
 use crate::events::CoreEvent;
+use std::str::FromStr;
+
+use crate::history::sync::ArchiveRequest;
 use crate::live::testing::{insert, message, row, xml, Bench, ME};
 use crate::outbox::Outbox;
-use hallway_model::{DeliveryState, Direction, RoomRefusal};
+use hallway_model::{DeliveryState, Direction, NewMessage, RoomRefusal};
+use hallway_protocol::xep0313_mam::{ArchivedMessage, Fin};
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::presence::Presence;
 
@@ -47,6 +51,7 @@ fn joined(b: &mut Bench) -> (JoinedRooms, Outbox) {
     let mut rooms = JoinedRooms::new(&b.store, ME);
     let mut outbox = Outbox::default();
     rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.on_info(&mut b.cx(), ROOM, None);
     rooms.on_presence(&mut b.cx(), &occupant("ann", "owner", "moderator", &[]));
     rooms.on_presence(
         &mut b.cx(),
@@ -69,9 +74,13 @@ fn joining_asks_history_reads_occupants_and_is_ready_at_the_subject() {
     assert_eq!(rooms.list()[0].phase, RoomPhase::Left);
     rooms.join(&mut b.cx(), true, ROOM, "me", None);
     let sent = b.sent();
-    assert_eq!(sent.len(), 2, "disco#info, then the join");
+    assert_eq!(sent.len(), 1, "disco#info first");
     assert!(xml(&sent[0]).contains("disco#info"));
-    let join = xml(&sent[1]);
+    // No answer (a room that does not exist yet refuses it): the join follows anyway.
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    let sent = b.sent();
+    assert_eq!(sent.len(), 1, "then the join");
+    let join = xml(&sent[0]);
     assert!(join.contains("office@rooms.x.org/me"), "{join}");
     assert!(
         !join.contains("<history"),
@@ -309,13 +318,18 @@ fn a_fresh_session_rejoins_every_room_a_few_at_a_time_from_the_newest_message() 
     insert(&b.store, &old);
     let mut rooms = JoinedRooms::new(&b.store, ME);
     rooms.on_reset(&mut b.cx());
+    let infos = b.sent();
+    assert_eq!(infos.len(), 5, "a burst, not a storm");
+    for i in 0..5 {
+        rooms.on_info(&mut b.cx(), &format!("r{i}@rooms.x.org"), None);
+    }
     let joins: Vec<String> = b
         .sent()
         .iter()
         .filter(|e| e.name() == "presence")
         .map(xml)
         .collect();
-    assert_eq!(joins.len(), 5, "a burst, not a storm");
+    assert_eq!(joins.len(), 5);
     assert!(
         joins[0].contains("since='2025-12-01T09:58:00Z'"),
         "{}",
@@ -325,6 +339,10 @@ fn a_fresh_session_rejoins_every_room_a_few_at_a_time_from_the_newest_message() 
     let mut cx = b.cx();
     cx.now = due;
     rooms.on_timer(&mut cx);
+    assert_eq!(b.sent().len(), 2);
+    for i in 5..7 {
+        rooms.on_info(&mut b.cx(), &format!("r{i}@rooms.x.org"), None);
+    }
     assert_eq!(
         b.sent().iter().filter(|e| e.name() == "presence").count(),
         2
@@ -366,6 +384,8 @@ fn a_suspended_link_shows_reconnecting_and_resumption_restores_joined() {
         RoomPhase::Reconnecting,
         "until the room has us again"
     );
+    assert!(xml(&b.sent()[0]).contains("disco#info"));
+    rooms.on_info(&mut b.cx(), ROOM, None);
     assert!(b.sent().iter().any(|e| e.name() == "presence"));
 }
 
@@ -387,6 +407,8 @@ fn a_silent_room_is_self_pinged_and_rejoined_when_it_lost_us() {
     assert!(b.sent().is_empty());
     rooms.on_self_ping(&mut b.cx(), ROOM, Some(SelfPing::NotJoined));
     assert_eq!(rooms.list()[0].phase, RoomPhase::Reconnecting);
+    b.sent();
+    rooms.on_info(&mut b.cx(), ROOM, None);
     let sent = b.sent();
     assert!(sent.iter().any(|e| e.name() == "presence"), "joined again");
 }
@@ -417,6 +439,7 @@ fn bookmarks_with_autojoin_add_rooms_and_leaving_sends_unavailable() {
     assert_eq!(added, ["sales@rooms.x.org"]);
     assert_eq!(rooms.list()[0].name, "Sales");
     assert_eq!(b.store.rooms(ME).unwrap().len(), 1);
+    rooms.on_info(&mut b.cx(), "sales@rooms.x.org", None);
     assert!(b
         .sent()
         .iter()
@@ -426,4 +449,278 @@ fn bookmarks_with_autojoin_add_rooms_and_leaving_sends_unavailable() {
     assert_eq!(sent[0].attr("type"), Some("unavailable"));
     assert!(rooms.list().is_empty());
     assert!(!rooms.owns(Some(&Jid::new("sales@rooms.x.org/ann").unwrap())));
+}
+
+/// The disco#info of a room that stamps stanza-ids and keeps an archive (XEP-0313 §6.1.2).
+fn archive_info() -> Element {
+    "<query xmlns='http://jabber.org/protocol/disco#info'>\
+     <identity category='conference' type='text' name='The office'/>\
+     <feature var='urn:xmpp:sid:0'/><feature var='urn:xmpp:mam:2'/></query>"
+        .parse()
+        .unwrap()
+}
+
+/// A message of `ROOM`'s archive, answering query `qid`.
+fn archived(
+    qid: &str,
+    id: &str,
+    nick: &str,
+    body: &str,
+    origin: &str,
+    stamp: &str,
+) -> ArchivedMessage {
+    ArchivedMessage {
+        query_id: qid.into(),
+        archive_id: id.into(),
+        stamp_ms: Some(
+            xmpp_parsers::date::DateTime::from_str(stamp)
+                .unwrap()
+                .0
+                .timestamp_millis(),
+        ),
+        message: message(&format!(
+            "<message type='groupchat' from='{ROOM}/{nick}'><body>{body}</body>\
+             <origin-id xmlns='urn:xmpp:sid:0' id='{origin}'/></message>"
+        )),
+    }
+}
+
+/// The archive query just sent to `ROOM`: its query id and XML.
+fn archive_query(b: &mut Bench) -> (String, String) {
+    let sent = b.sent();
+    let q = sent
+        .iter()
+        .find(|e| xml(e).contains("urn:xmpp:mam:2"))
+        .expect("an archive query");
+    assert_eq!(q.attr("to"), Some(ROOM), "asked at the room");
+    let qid = q
+        .children()
+        .next()
+        .unwrap()
+        .attr("queryid")
+        .unwrap()
+        .to_string();
+    (qid, xml(q))
+}
+
+fn unread(b: &Bench) -> Option<u32> {
+    b.store
+        .unread_counts(ME)
+        .unwrap()
+        .into_iter()
+        .find(|(peer, _)| peer == ROOM)
+        .map(|(_, n)| n)
+}
+
+fn fin(complete: bool, first: Option<&str>) -> Fin {
+    Fin {
+        complete,
+        first: first.map(Into::into),
+        last: None,
+    }
+}
+
+/// Entered `ROOM` (which has an archive) up to its subject: the catch-up query is out.
+fn entered_with_archive(b: &mut Bench, rooms: &mut JoinedRooms, outbox: &mut Outbox) -> String {
+    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
+    let join = b.sent().iter().map(xml).collect::<String>();
+    assert!(join.contains("maxstanzas='0'"), "nothing replayed: {join}");
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "member", "participant", &[110]),
+    );
+    assert_eq!(
+        rooms.on_message(&mut b.cx(), outbox, &subject("Release")),
+        RoomArrived::Done,
+        "not joined before its history is in"
+    );
+    assert!(rooms.holds(ROOM));
+    let (qid, _) = archive_query(b);
+    qid
+}
+
+#[test]
+fn a_room_with_an_archive_catches_up_from_it_and_live_messages_land_after() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    // Said while the catch-up runs: it waits.
+    rooms.on_message(&mut b.cx(), &mut outbox, &said("bob", "live now", "l-1"));
+    assert!(b.store.history(ME, ROOM, None, 10).unwrap().is_empty());
+    // A result from the wrong room for our query is not believed.
+    rooms.on_archive_result(
+        "other@rooms.x.org",
+        archived(&qid, "X", "eve", "forged", "f", "2025-12-01T09:00:00Z"),
+    );
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A1", "ann", "first", "a-1", "2025-12-01T10:00:00Z"),
+    );
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A2", "bob", "second", "b-1", "2025-12-01T10:01:00Z"),
+    );
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A1"))));
+    assert_eq!(arrived, RoomArrived::Ready(ROOM.into()));
+    assert!(!rooms.holds(ROOM));
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["first", "second", "live now"]
+    );
+    assert_eq!(page[0].timestamp, 1_764_583_200_000, "the archive's stamp");
+    assert_eq!(
+        unread(&b),
+        Some(1),
+        "a first visit's archive is the past; what was said since we came is news"
+    );
+}
+
+#[test]
+fn a_rejoin_catches_up_after_the_newest_room_id_and_our_message_is_one_row() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut known = row(
+        ROOM,
+        Direction::Incoming,
+        "known",
+        "k-1",
+        1_764_583_000_000,
+        DeliveryState::Received,
+    );
+    known.sender = format!("{ROOM}/ann");
+    known.stanza_id = Some("A0".into());
+    insert(&b.store, &known);
+    b.store.mark_read(ME, ROOM).unwrap();
+    // Ours, sent just before the link died: the room has it, we never saw the reflection.
+    insert(
+        &b.store,
+        &row(
+            ROOM,
+            Direction::Outgoing,
+            "mine",
+            "m-1",
+            1_764_583_100_000,
+            DeliveryState::Pending,
+        ),
+    );
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
+    b.sent();
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "member", "participant", &[110]),
+    );
+    rooms.on_message(&mut b.cx(), &mut outbox, &subject("Release"));
+    let (qid, query) = archive_query(&mut b);
+    assert!(query.contains("<after>A0</after>"), "{query}");
+    for a in [
+        archived(&qid, "A0", "ann", "known", "k-1", "2025-12-01T09:56:40Z"),
+        archived(&qid, "A1", "me", "mine", "m-1", "2025-12-01T09:58:20Z"),
+        archived(&qid, "A2", "ann", "new", "n-1", "2025-12-01T10:00:00Z"),
+    ] {
+        rooms.on_archive_result(ROOM, a);
+    }
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A0"))));
+    assert_eq!(arrived, RoomArrived::Ready(ROOM.into()));
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(
+        page.iter()
+            .map(|m| (m.body.as_str(), m.state))
+            .collect::<Vec<_>>(),
+        [
+            ("known", DeliveryState::Received),
+            ("mine", DeliveryState::Sent),
+            ("new", DeliveryState::Received)
+        ],
+        "no second row of ours, nothing twice"
+    );
+    assert_eq!(unread(&b), Some(1));
+}
+
+#[test]
+fn older_room_history_pages_the_rooms_archive_and_a_failed_catch_up_still_joins() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A5", "ann", "newest", "a-5", "2025-12-01T10:05:00Z"),
+    );
+    // The archive fails the query: the room is joined all the same, with what it did give.
+    let arrived = rooms.on_archive_end(
+        &mut b.cx(),
+        &mut outbox,
+        &qid,
+        Err("ServiceUnavailable".into()),
+    );
+    assert_eq!(arrived, RoomArrived::Ready(ROOM.into()));
+    assert!(b.store.history(ME, ROOM, None, 10).unwrap().is_empty());
+
+    let (tx, mut rx) = tokio::sync::oneshot::channel();
+    let request = ArchiveRequest {
+        peer: ROOM.into(),
+        start_ms: None,
+        end_ms: None,
+        max: 50,
+        gap: None,
+        before_id: Some("A5".into()),
+        anchor_ord: None,
+    };
+    insert(
+        &b.store,
+        &NewMessage {
+            sender: format!("{ROOM}/ann"),
+            stanza_id: Some("A5".into()),
+            ..row(
+                ROOM,
+                Direction::Incoming,
+                "newest",
+                "a-5",
+                1_764_583_500_000,
+                DeliveryState::Received,
+            )
+        },
+    );
+    rooms.fetch_older(&mut b.cx(), request, tx);
+    let (qid, query) = archive_query(&mut b);
+    assert!(
+        query.contains("<before>A5</before>") && !query.contains("var='with'"),
+        "{query}"
+    );
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A3", "bob", "older", "b-3", "2025-12-01T10:03:00Z"),
+    );
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A4", "ann", "old", "a-4", "2025-12-01T10:04:00Z"),
+    );
+    rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A3"))));
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.body.as_str()).collect::<Vec<_>>(),
+        ["older", "old", "newest"]
+    );
+    assert!(b.store.archive_complete(ME, ROOM).unwrap());
+    assert_eq!(
+        b.out.history_done.len(),
+        1,
+        "the history request is answered"
+    );
+    assert!(
+        rx.try_recv().is_err(),
+        "answered by the session once the page is out"
+    );
+    assert_eq!(unread(&b), Some(1), "older pages are not news");
 }

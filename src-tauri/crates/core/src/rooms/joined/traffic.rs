@@ -13,6 +13,10 @@ use tokio_xmpp::parsers::message::Message as XmppMessage;
 use tokio_xmpp::parsers::presence::Presence;
 
 use super::{occupant_jid, refused, JoinedRooms, RoomArrived, Visit, MAX_OCCUPANTS};
+
+/// Live messages of one room kept while its catch-up runs (a room can fill this; beyond it they
+/// are stored as they come).
+const MAX_HELD: usize = 5_000;
 use crate::live::Cx;
 use crate::outbox::{move_state, Outbox};
 use tokio_xmpp::jid::Jid;
@@ -154,10 +158,16 @@ impl JoinedRooms {
                     cx.batch.rooms_changed(cx.now);
                 }
                 if v.phase != RoomPhase::Joined && v.confirmed_at.is_some() {
-                    return self.ready(cx, &room);
+                    return self.entered(cx, &room);
                 }
             }
-            Ok(RoomIncoming::Message(r)) => store_message(cx, outbox, v, r),
+            // While its archive catch-up runs, what is said now waits to land after it.
+            Ok(RoomIncoming::Message(r)) if v.catching_up && v.held.len() < MAX_HELD => {
+                v.held.push(r)
+            }
+            Ok(RoomIncoming::Message(r)) => {
+                store_message(cx, outbox, v, r, Placement::Append);
+            }
             Ok(RoomIncoming::Ignored) => {}
             Err(e) => tracing::debug!("room message dropped: {e}"),
         }
@@ -166,8 +176,17 @@ impl JoinedRooms {
 }
 
 /// Stores a room message; ours (the reflection of what we sent, or from another device of
-/// ours under the same nickname) goes to our row by origin-id.
-fn store_message(cx: &mut Cx<'_>, outbox: &mut Outbox, v: &Visit, r: RoomMessage) {
+/// ours under the same nickname) goes to our row by origin-id. Appended, it is news (unread,
+/// notified by the room's setting); placed among older history, it is the past. Returns the new
+/// row's time, `None` when it was there already.
+pub(super) fn store_message(
+    cx: &mut Cx<'_>,
+    outbox: &mut Outbox,
+    v: &Visit,
+    r: RoomMessage,
+    placement: Placement,
+) -> Option<i64> {
+    let news = placement == Placement::Append;
     let room = r.room.to_string();
     let ours = r.nick == v.nick;
     let attachment = r
@@ -202,11 +221,21 @@ fn store_message(cx: &mut Cx<'_>, outbox: &mut Outbox, v: &Visit, r: RoomMessage
         stanza_xml_id: None,
         markable: false,
         wants_receipt: false,
-        placement: Placement::Append,
+        placement,
         attachment,
     };
     match cx.store.insert_message(cx.account.as_str(), &new) {
+        Ok(Inserted::New(msg)) if !news => {
+            // Older history the user scrolls to is theirs to see, not news.
+            if let Some(sid) = &new.stanza_id {
+                let _ = cx.store.mark_read_up_to(cx.account.as_str(), &room, sid);
+            }
+            let ts = msg.timestamp;
+            cx.batch.message(msg, cx.now);
+            return Some(ts);
+        }
         Ok(Inserted::New(msg)) => {
+            let ts = msg.timestamp;
             if msg.direction == Direction::Incoming {
                 cx.batch.unread(&room, cx.now);
                 let notify = match v.notify {
@@ -219,6 +248,7 @@ fn store_message(cx: &mut Cx<'_>, outbox: &mut Outbox, v: &Visit, r: RoomMessage
                 }
             }
             cx.batch.message(msg, cx.now);
+            return Some(ts);
         }
         Ok(Inserted::Duplicate(id)) if ours => {
             // The reflection of our message: the room has it (§7.4).
@@ -228,6 +258,7 @@ fn store_message(cx: &mut Cx<'_>, outbox: &mut Outbox, v: &Visit, r: RoomMessage
         Ok(Inserted::Duplicate(id)) => tracing::debug!("duplicate room message (row {id})"),
         Err(e) => tracing::error!("could not store room message: {e}"),
     }
+    None
 }
 
 /// Whether `body` names `nick` as a word (case-insensitive): "@ann", "Ann:", "thanks ann!" do,

@@ -5,9 +5,9 @@
 
 use futures::FutureExt;
 use hallway_model::{DeliveryState, MyShow};
+use hallway_protocol::xep0402_bookmarks;
 use hallway_protocol::{rfc6121_roster, xep0030_disco, xep0092_version, xep0191_blocking};
 use hallway_protocol::{xep0060_pubsub, xep0199_ping, xep0313_mam, xep0490_mds};
-use hallway_protocol::{xep0402_bookmarks, xep0410_self_ping};
 use hallway_store::Store;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -47,8 +47,19 @@ impl Actor {
         stream: &StanzaStream,
         m: tokio_xmpp::parsers::message::Message,
     ) {
-        match xep0313_mam::parse_result(&m, &self.account) {
-            Ok(Some(a)) => return self.history.on_result(a),
+        // A room's archive answers from the room (XEP-0313 §6.1.2); ours from our account.
+        let room = m
+            .from
+            .as_ref()
+            .filter(|f| self.rooms.owns(Some(f)))
+            .map(|f| f.to_bare());
+        match xep0313_mam::parse_result(&m, room.as_ref().unwrap_or(&self.account)) {
+            Ok(Some(a)) => {
+                return match room {
+                    Some(room) => self.rooms.on_archive_result(room.as_str(), a),
+                    None => self.history.on_result(a),
+                }
+            }
             Ok(None) => {}
             Err(e) => return tracing::warn!("dropped archive result: {e}"),
         }
@@ -178,6 +189,9 @@ impl Actor {
             Box<tokio_xmpp::parsers::stanza_error::StanzaError>,
         >,
     ) {
+        if kind.is_rooms() {
+            return self.on_rooms_answer(stream, kind, Some(outcome)).await;
+        }
         let ended = with_cx!(self, stream, |cx| match (kind, outcome) {
             (Pending::ServerInfo, Ok(payload)) => {
                 let sid = payload.as_ref().is_some_and(|q| {
@@ -256,38 +270,12 @@ impl Actor {
                 self.history
                     .on_error(&mut cx, &mut self.chats, &mut self.people, &qid, text)
             }
-            (Pending::RoomInfo(room), Ok(payload)) => {
-                self.rooms.on_info(&mut cx, &room, payload.as_ref());
-                Ended::Nothing
-            }
-            (Pending::SelfPing(room), outcome) => {
-                let answer = match outcome {
-                    Ok(_) => xep0410_self_ping::SelfPing::Joined,
-                    Err(e) => xep0410_self_ping::from_condition(&e.defined_condition),
-                };
-                self.rooms.on_self_ping(&mut cx, &room, Some(answer));
-                Ended::Nothing
-            }
-            (Pending::Bookmarks, Ok(payload)) => {
-                match xep0060_pubsub::parse_items(payload.as_ref(), xep0402_bookmarks::NODE) {
-                    Ok(items) => {
-                        let nick = cx.account.node().map(|n| n.to_string()).unwrap_or_default();
-                        let online = self.online;
-                        self.rooms.on_bookmarks(
-                            &mut cx,
-                            online,
-                            xep0402_bookmarks::parse(&items),
-                            &nick,
-                        );
-                    }
-                    Err(e) => tracing::debug!("no bookmarks: {e}"),
-                }
-                Ended::Nothing
-            }
             (kind, Err(error)) => {
                 tracing::debug!("{kind:?} request failed: {error:?}");
                 Ended::Nothing
             }
+            // The rooms part's answers went there above.
+            (_, Ok(_)) => Ended::Nothing,
         });
         self.after(stream, ended).await;
     }
@@ -309,6 +297,10 @@ impl Actor {
 
     pub(super) async fn housekeeping(&mut self, stream: &StanzaStream) {
         for kind in self.iq.expire(Instant::now()) {
+            if kind.is_rooms() {
+                self.on_rooms_answer(stream, kind, None).await;
+                continue;
+            }
             let ended = with_cx!(self, stream, |cx| match kind {
                 Pending::ReadPositions => {
                     cx.batch.release(cx.now);
@@ -317,10 +309,6 @@ impl Actor {
                 Pending::Archive(qid) => {
                     self.history
                         .on_timeout(&mut cx, &mut self.chats, &mut self.people, &qid)
-                }
-                Pending::SelfPing(room) => {
-                    self.rooms.on_self_ping(&mut cx, &room, None);
-                    Ended::Nothing
                 }
                 _ => Ended::Nothing,
             });

@@ -2,13 +2,15 @@
 //! from our rooms, and bookmark events from our other devices (XEP-0402).
 
 use hallway_protocol::xep0060_pubsub::{self, Notification};
-use hallway_protocol::xep0402_bookmarks;
+use hallway_protocol::{xep0313_mam, xep0402_bookmarks, xep0410_self_ping};
 use tokio::time::Instant;
+use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::message::{Message, MessageType};
+use tokio_xmpp::parsers::stanza_error::StanzaError;
 use tokio_xmpp::stanzastream::StanzaStream;
 
 use super::{now_ms, pump, Actor};
-use crate::live::{Cx, Out, RoomsCommand};
+use crate::live::{Cx, Out, Pending, RoomsCommand};
 use crate::rooms::joined::{JoinedRooms, RoomArrived};
 
 impl Actor {
@@ -44,6 +46,71 @@ impl Actor {
                     .set_notify(&mut cx, &room, notify))
             }
         }
+    }
+
+    /// The answer (`None`: none came in time) to an iq of the rooms part: a room's features
+    /// (then the join), its archive, a self-ping, our bookmarks.
+    pub(super) async fn on_rooms_answer(
+        &mut self,
+        stream: &StanzaStream,
+        kind: Pending,
+        outcome: Option<Result<Option<Element>, Box<StanzaError>>>,
+    ) {
+        with_cx!(self, stream, |cx| {
+            let arrived = match (kind, outcome) {
+                (Pending::RoomInfo(room), answer) => {
+                    let payload = answer.and_then(Result::ok).flatten();
+                    self.rooms.on_info(&mut cx, &room, payload.as_ref());
+                    RoomArrived::Done
+                }
+                (Pending::RoomArchive(qid), answer) => {
+                    let outcome = match answer {
+                        Some(Ok(payload)) => {
+                            xep0313_mam::parse_fin(payload.as_ref()).map_err(|e| e.to_string())
+                        }
+                        Some(Err(e)) => Err(format!("{:?}", e.defined_condition)),
+                        None => Err("the room's archive did not answer".into()),
+                    };
+                    self.rooms
+                        .on_archive_end(&mut cx, &mut self.outbox, &qid, outcome)
+                }
+                (Pending::SelfPing(room), answer) => {
+                    let answer = answer.map(|outcome| match outcome {
+                        Ok(_) => xep0410_self_ping::SelfPing::Joined,
+                        Err(e) => xep0410_self_ping::from_condition(&e.defined_condition),
+                    });
+                    self.rooms.on_self_ping(&mut cx, &room, answer);
+                    RoomArrived::Done
+                }
+                (Pending::Bookmarks, Some(Ok(payload))) => {
+                    match xep0060_pubsub::parse_items(payload.as_ref(), xep0402_bookmarks::NODE) {
+                        Ok(items) => {
+                            let nick = cx.account.node().map(|n| n.to_string()).unwrap_or_default();
+                            let online = self.online;
+                            let bookmarks = xep0402_bookmarks::parse(&items);
+                            self.rooms.on_bookmarks(&mut cx, online, bookmarks, &nick);
+                        }
+                        Err(e) => tracing::debug!("no bookmarks: {e}"),
+                    }
+                    RoomArrived::Done
+                }
+                (kind, outcome) => {
+                    tracing::debug!("{kind:?} request failed: {outcome:?}");
+                    RoomArrived::Done
+                }
+            };
+            if let RoomArrived::Ready(room) = arrived {
+                // The room's history is in: what waited for it may go.
+                self.outbox.end_verify(&room);
+                pump(
+                    &mut self.outbox,
+                    &self.rooms,
+                    self.online,
+                    &mut cx,
+                    Some(&room),
+                );
+            }
+        });
     }
 
     /// A message from one of our rooms. Returns it when it is for the chats path (a bounce of

@@ -26,7 +26,8 @@ impl Actor {
                 self.failures.store(0, Ordering::SeqCst);
                 // Requests of the old stream will never be answered.
                 self.iq.fail_app(RequestError::NoAnswer);
-                self.iq.forget_own(|k| matches!(k, Pending::Archive(_)));
+                self.iq
+                    .forget_own(|k| matches!(k, Pending::Archive(_)) || k.is_rooms());
                 self.history.on_reset();
                 let lost = self.lost_transmissions();
                 with_cx!(self, stream, |cx| {

@@ -1,0 +1,186 @@
+//! Entering a room (XEP-0045 §7.2): its features first (disco#info: its name, whether it stamps
+//! stanza-ids, whether it keeps an archive), then the join presence asking for just the history
+//! we need — none when the room has an archive (XEP-0313 against the room fills in, so nothing
+//! arrives twice), else what was said since our newest message (§7.2.14) — and the room counts
+//! as joined once that history is in. Part of `JoinedRooms` (`joined.rs`).
+
+use std::collections::BTreeMap;
+
+use hallway_model::{RoomNotify, RoomPhase};
+use hallway_protocol::xep0045_muc::{self, JoinHistory};
+use tokio::time::Instant;
+use tokio_xmpp::jid::{BareJid, Jid};
+use tokio_xmpp::minidom::Element;
+
+use super::{occupant_jid, refused, JoinedRooms, RoomArrived, Visit};
+use crate::live::{Cx, Pending};
+
+/// History replayed on a rejoin starts this long before our newest stored message (clocks
+/// differ; what we have already is dropped as a duplicate).
+const SINCE_MARGIN_MS: i64 = 120_000;
+/// XEP-0313 §6.1.2: a room that lists this keeps an archive we may query.
+const NS_MAM: &str = "urn:xmpp:mam:2";
+
+impl Visit {
+    /// A room we are about to enter for the first time in this run.
+    pub(super) fn new(nick: &str, now: Instant) -> Self {
+        Self {
+            nick: nick.to_string(),
+            name: None,
+            subject: None,
+            notify: RoomNotify::default(),
+            autojoin: true,
+            phase: RoomPhase::Left,
+            occupants: BTreeMap::new(),
+            stanza_ids: false,
+            archive: false,
+            info_pending: false,
+            catching_up: false,
+            held: Vec::new(),
+            last_heard: now,
+            pinging: false,
+            confirmed_at: None,
+            first_visit: false,
+        }
+    }
+}
+
+impl Visit {
+    /// The stream this entry ran on is gone. Live messages held for an unfinished catch-up are
+    /// dropped, not stored: the room's archive has them, and storing them would move our newest
+    /// id from the room past what the catch-up had yet to fetch.
+    pub(super) fn forget_entry(&mut self) {
+        self.info_pending = false;
+        self.catching_up = false;
+        self.held.clear();
+    }
+}
+
+impl JoinedRooms {
+    /// Starts entering `room`: its disco#info first; the join follows its answer (`on_info`).
+    pub(super) fn send_join(&mut self, cx: &mut Cx<'_>, room: &str) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let (Some(_), Ok(room_jid)) = (occupant_jid(room, &v.nick), BareJid::new(room)) else {
+            tracing::warn!("cannot join {room} as {}: bad address", v.nick);
+            v.phase = refused(hallway_model::RoomRefusal::NotFound);
+            cx.batch.rooms_changed(cx.now);
+            return;
+        };
+        let id = cx.iq.next_id("room-info");
+        let to = Jid::from(room_jid);
+        cx.iq.track_own_to(
+            id.clone(),
+            Pending::RoomInfo(room.to_string()),
+            to.clone(),
+            cx.now,
+        );
+        cx.out
+            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
+        v.info_pending = true;
+        v.catching_up = false;
+        v.confirmed_at = None;
+        v.last_heard = cx.now;
+    }
+
+    /// The room's disco#info (`None`: it did not answer, or refused — a room that does not exist
+    /// yet is created by joining it): its name, whether it stamps stanza-ids and keeps an
+    /// archive; then the join itself.
+    pub(crate) fn on_info(&mut self, cx: &mut Cx<'_>, room: &str, payload: Option<&Element>) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let feature = |var: &str| {
+            payload.is_some_and(|q| {
+                q.children()
+                    .any(|c| c.name() == "feature" && c.attr("var") == Some(var))
+            })
+        };
+        v.stanza_ids = feature(xmpp_parsers::ns::SID);
+        // Its archive ids are its stanza-ids: without them nothing could be de-duplicated.
+        v.archive = feature(NS_MAM) && v.stanza_ids;
+        let name = payload
+            .and_then(|q| {
+                q.children()
+                    .find(|c| c.name() == "identity" && c.attr("category") == Some("conference"))
+            })
+            .and_then(|c| c.attr("name"))
+            .map(|n| hallway_protocol::clip(n.trim(), xep0045_muc::MAX_NICK))
+            .filter(|n| !n.is_empty());
+        if let Some(name) = name.filter(|n| v.name.as_ref() != Some(n)) {
+            let _ = cx
+                .store
+                .update_room(cx.account.as_str(), room, Some(&name), None, None);
+            v.name = Some(name);
+            cx.batch.rooms_changed(cx.now);
+        }
+        if std::mem::take(&mut v.info_pending)
+            && matches!(v.phase, RoomPhase::Joining | RoomPhase::Reconnecting)
+        {
+            self.send_presence(cx, room);
+        }
+    }
+
+    /// The join presence, asking for the history we lack (§7.2.14).
+    fn send_presence(&mut self, cx: &mut Cx<'_>, room: &str) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let Some(me) = occupant_jid(room, &v.nick) else {
+            return;
+        };
+        let newest = cx
+            .store
+            .newest_time(cx.account.as_str(), room)
+            .ok()
+            .flatten();
+        v.first_visit = newest.is_none();
+        let history = match newest {
+            _ if v.archive => JoinHistory::Nothing,
+            Some(ts) => JoinHistory::Since(ts - SINCE_MARGIN_MS),
+            None => JoinHistory::Default,
+        };
+        v.last_heard = cx.now;
+        v.confirmed_at = None;
+        cx.out
+            .stanza(xep0045_muc::join(&me, &history, None, None).into());
+    }
+
+    /// The room confirmed us and closed what it replays (its subject, or the wait for it ran
+    /// out): with an archive, its catch-up runs first; otherwise it is joined.
+    pub(super) fn entered(&mut self, cx: &mut Cx<'_>, room: &str) -> RoomArrived {
+        let Some(v) = self.visits.get_mut(room) else {
+            return RoomArrived::Done;
+        };
+        if v.catching_up {
+            return RoomArrived::Done;
+        }
+        if v.archive {
+            v.catching_up = true;
+            self.catch_up(cx, room);
+            return RoomArrived::Done;
+        }
+        self.ready(cx, room)
+    }
+
+    /// The room's history is in: it is joined (and what arrived meanwhile is stored after it).
+    pub(super) fn ready(&mut self, cx: &mut Cx<'_>, room: &str) -> RoomArrived {
+        let Some(v) = self.visits.get_mut(room) else {
+            return RoomArrived::Done;
+        };
+        v.catching_up = false;
+        v.phase = RoomPhase::Joined;
+        v.last_heard = cx.now;
+        if std::mem::take(&mut v.first_visit) {
+            // What the room replayed on a first visit is its past, not news for us.
+            if let Ok(n) = cx.store.mark_read(cx.account.as_str(), room) {
+                if n > 0 {
+                    cx.batch.unread(room, cx.now);
+                }
+            }
+        }
+        cx.batch.rooms_changed(cx.now);
+        RoomArrived::Ready(room.to_string())
+    }
+}
