@@ -5,8 +5,8 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
-    Occupant, Room, RoomNotify, SearchResult, ServerSearchPage, SignInRequest, SubscriptionRequest,
-    UploadLimit, VCardFields,
+    Occupant, PublicRoom, Room, RoomNotify, SearchResult, ServerSearchPage, SignInRequest,
+    SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -200,6 +200,30 @@ pub async fn join_room(
     nick: String,
 ) -> Result<Room, IpcError> {
     Ok(hallway.rooms().join_room(&address, &nick).await?)
+}
+
+/// **Create room**: a new persistent room on the server's room service, open or members-only,
+/// entered as `nick`; the outcome comes as `RoomsChanged`.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_room(
+    hallway: Hallway<'_>,
+    name: String,
+    description: String,
+    members_only: bool,
+    nick: String,
+) -> Result<Room, IpcError> {
+    let rooms = hallway.rooms();
+    Ok(rooms
+        .create_room(&name, &description, members_only, &nick)
+        .await?)
+}
+
+/// **Browse rooms**: the public rooms of the server's room service.
+#[tauri::command]
+#[specta::specta]
+pub async fn browse_rooms(hallway: Hallway<'_>) -> Result<Vec<PublicRoom>, IpcError> {
+    Ok(hallway.rooms().browse_rooms().await?)
 }
 
 /// **Leave** a room (here and on our other devices; its history stays).

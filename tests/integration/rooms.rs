@@ -2,8 +2,9 @@
 //! with muc_mam) and ejabberd (mod_muc): a room created by joining it, a colleague joining,
 //! occupants and roles, messages both ways with our reflection as the one stored row, a mention
 //! notified, the room back by itself after a restart with what was said meanwhile (once), the
-//! bookmark bringing the room to a second device, leaving there taking it off here too, and (on
-//! Prosody) a nickname conflict in words.
+//! bookmark bringing the room to a second device, leaving there taking it off here too, rooms
+//! created and configured from a name and found through Browse rooms, a members-only refusal,
+//! and (on Prosody) a nickname conflict in words.
 
 use hallway_core::CoreEvent;
 use hallway_model::{DeliveryState, Direction, Role, RoomPhase, RoomRefusal};
@@ -267,9 +268,94 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
         !left.contains(&room.to_string()),
         "no bookmark, no room: {left:?}"
     );
+    create_and_browse(&mut alice, &mut bob).await;
     for c in [alice, bob, laptop, desk] {
         c.messenger.shut_down().await;
     }
+}
+
+/// Create room and Browse rooms: the server's room service found by disco, a room created from
+/// a name (configured through its owner form: named, kept when empty, listed), a second one of
+/// the same name at another address, and a members-only room that refuses a non-member and is
+/// not listed.
+async fn create_and_browse(alice: &mut Client, bob: &mut Client) {
+    let plan = alice
+        .messenger
+        .rooms()
+        .create_room("Quarterly plan", "Numbers for Q1", false, "Alice")
+        .await
+        .unwrap();
+    assert!(plan.room.starts_with("quarterly-plan@"), "{}", plan.room);
+    assert_eq!(plan.name, "Quarterly plan");
+    wait_joined(alice, &plan.room).await;
+    let again = alice
+        .messenger
+        .rooms()
+        .create_room("Quarterly plan", "", false, "Alice")
+        .await
+        .unwrap();
+    assert!(
+        again.room.starts_with("quarterly-plan-2@"),
+        "{}",
+        again.room
+    );
+    wait_joined(alice, &again.room).await;
+    let board = alice
+        .messenger
+        .rooms()
+        .create_room("Board", "", true, "Alice")
+        .await
+        .unwrap();
+    wait_joined(alice, &board.room).await;
+    // Left by everyone, a persistent room stays (and stays listed, by its name).
+    alice
+        .messenger
+        .rooms()
+        .leave_room(&plan.room)
+        .await
+        .unwrap();
+    let plan_room = plan.room.clone();
+    let mut listed = Vec::new();
+    for _ in 0..40 {
+        listed = bob.messenger.rooms().browse_rooms().await.unwrap();
+        if listed.iter().any(|r| r.room == plan_room) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let found = listed
+        .iter()
+        .find(|r| r.room == plan_room)
+        .unwrap_or_else(|| panic!("{plan_room} not listed: {listed:?}"));
+    // (ejabberd adds how many are in it: "Quarterly plan (1)".)
+    assert!(found.name.starts_with("Quarterly plan"), "{found:?}");
+    assert!(!found.joined);
+    assert!(
+        !listed.iter().any(|r| r.room == board.room),
+        "a members-only room is not listed"
+    );
+    // Anyone may enter the open room; the members-only one refuses a non-member in words.
+    bob.messenger
+        .rooms()
+        .join_room(&plan.room, "Bob")
+        .await
+        .unwrap();
+    wait_joined(bob, &plan.room).await;
+    bob.messenger
+        .rooms()
+        .join_room(&board.room, "Bob")
+        .await
+        .unwrap();
+    wait_phase(bob, &board.room, "members only", |p| {
+        matches!(
+            p,
+            RoomPhase::Error {
+                reason: RoomRefusal::MembersOnly,
+                ..
+            }
+        )
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -49,6 +49,13 @@ export const commands = {
 	listRooms: () => typedError<Room[], IpcError>(__TAURI_INVOKE("list_rooms")),
 	/**  **Join** a room by its address with a nickname; the outcome comes as `RoomsChanged`. */
 	joinRoom: (address: string, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("join_room", { address, nick })),
+	/**
+	 *  **Create room**: a new persistent room on the server's room service, open or members-only,
+	 *  entered as `nick`; the outcome comes as `RoomsChanged`.
+	 */
+	createRoom: (name: string, description: string, membersOnly: boolean, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("create_room", { name, description, membersOnly, nick })),
+	/**  **Browse rooms**: the public rooms of the server's room service. */
+	browseRooms: () => typedError<PublicRoom[], IpcError>(__TAURI_INVOKE("browse_rooms")),
 	/**  **Leave** a room (here and on our other devices; its history stays). */
 	leaveRoom: (room: string) => typedError<null, IpcError>(__TAURI_INVOKE("leave_room", { room })),
 	/**  Who is in a room now. */
@@ -615,6 +622,16 @@ export type PresenceUpdate = {
 export type PresencesChanged = {
 	/**  One per contact. */
 	updates: PresenceUpdate[],
+};
+
+/**  A room the server's room service lists (Browse rooms). */
+export type PublicRoom = {
+	/**  Its address. */
+	room: string,
+	/**  Its name (the local part when it has none): a stranger's text. */
+	name: string,
+	/**  We are in it already. */
+	joined: boolean,
 };
 
 /**  An occupant's role for this visit (XEP-0045 §5.1). */

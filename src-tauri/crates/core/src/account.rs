@@ -4,6 +4,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use hallway_model::parse_bare_jid;
+use hallway_protocol::xep0363_http_upload as upload;
 use hallway_protocol::{BareJid, Jid};
 use hallway_store::Store;
 
@@ -64,5 +66,41 @@ impl Account {
     /// Emits an event.
     pub(crate) fn emit(&self, e: crate::events::CoreEvent) {
         self.emitter.emit(e);
+    }
+
+    /// The first of our server and its components (disco#items) whose disco#info `pick`
+    /// takes.
+    pub(crate) async fn find_service<T>(
+        &self,
+        what: &str,
+        pick: impl Fn(&Jid, Option<&xmpp_parsers::minidom::Element>) -> Option<T>,
+    ) -> Result<Option<T>, CoreError> {
+        let account = self.require()?;
+        let bare = parse_bare_jid(&account).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let server = Jid::new(bare.domain()).map_err(|e| CoreError::Internal(e.to_string()))?;
+        let items = self
+            .session
+            .ask(
+                what,
+                upload::items_request(&hallway_protocol::new_id(), &server),
+            )
+            .await?;
+        let mut candidates = upload::parse_items(items.as_ref()).unwrap_or_default();
+        candidates.insert(0, server);
+        for jid in candidates.into_iter().take(32) {
+            let info = self
+                .session
+                .ask(
+                    what,
+                    upload::info_request(&hallway_protocol::new_id(), &jid),
+                )
+                .await;
+            if let Ok(info) = info {
+                if let Some(found) = pick(&jid, info.as_ref()) {
+                    return Ok(Some(found));
+                }
+            }
+        }
+        Ok(None)
     }
 }

@@ -26,5 +26,5 @@ pub use message::{
     ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
-pub use room::{Affiliation, Occupant, Role, Room, RoomNotify, RoomPhase, RoomRefusal};
+pub use room::{Affiliation, Occupant, PublicRoom, Role, Room, RoomNotify, RoomPhase, RoomRefusal};
 pub use secret::Password;

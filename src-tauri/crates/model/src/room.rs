@@ -160,6 +160,19 @@ pub enum RoomPhase {
     },
 }
 
+/// A room the server's room service lists (Browse rooms).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PublicRoom {
+    /// Its address.
+    pub room: String,
+    /// Its name (the local part when it has none): a stranger's text.
+    pub name: String,
+    /// We are in it already.
+    pub joined: bool,
+}
+
 /// A room as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

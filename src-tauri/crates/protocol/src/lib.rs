@@ -10,6 +10,7 @@ pub mod rfc6121_presence;
 pub mod rfc6121_roster;
 pub mod xep0012_last;
 pub mod xep0030_disco;
+pub mod xep0045_directory;
 pub mod xep0045_groupchat;
 pub mod xep0045_muc;
 pub mod xep0045_muc_owner;

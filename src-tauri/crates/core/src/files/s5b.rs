@@ -83,6 +83,7 @@ impl Files {
         }
         let what = "Looking for the server's relay";
         let proxy = self
+            .acc
             .find_service(what, |jid, info| relay::is_proxy(info).then(|| jid.clone()))
             .await
             .ok()?;

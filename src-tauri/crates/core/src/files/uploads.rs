@@ -10,7 +10,6 @@ use hallway_model::{
     parse_bare_jid, Attachment, DeliveryState, FileStatus, Message, TransferProgress, UploadLimit,
 };
 use hallway_protocol::xep0363_http_upload::{self as upload, UploadService};
-use hallway_protocol::Jid;
 
 use super::http::human_size;
 use super::{http, names, part_path, Files};
@@ -29,50 +28,13 @@ impl Files {
             }
         }
         let found = self
+            .acc
             .find_service("Looking for the upload service", |jid, info| {
                 upload::parse_service(jid, info)
             })
             .await?;
         *cached = Some((account, found.clone()));
         Ok(found)
-    }
-
-    /// The first of our server and its components (disco#items) whose disco#info `pick`
-    /// takes.
-    pub(crate) async fn find_service<T>(
-        &self,
-        what: &str,
-        pick: impl Fn(&Jid, Option<&xmpp_parsers::minidom::Element>) -> Option<T>,
-    ) -> Result<Option<T>, CoreError> {
-        let account = self.acc.require()?;
-        let bare = parse_bare_jid(&account).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let server = Jid::new(bare.domain()).map_err(|e| CoreError::Internal(e.to_string()))?;
-        let items = self
-            .acc
-            .session
-            .ask(
-                what,
-                upload::items_request(&hallway_protocol::new_id(), &server),
-            )
-            .await?;
-        let mut candidates = upload::parse_items(items.as_ref()).unwrap_or_default();
-        candidates.insert(0, server);
-        for jid in candidates.into_iter().take(32) {
-            let info = self
-                .acc
-                .session
-                .ask(
-                    what,
-                    upload::info_request(&hallway_protocol::new_id(), &jid),
-                )
-                .await;
-            if let Ok(info) = info {
-                if let Some(found) = pick(&jid, info.as_ref()) {
-                    return Ok(Some(found));
-                }
-            }
-        }
-        Ok(None)
     }
 
     /// Whether the server takes uploads, and the largest file it takes.

@@ -81,6 +81,8 @@ pub(crate) enum RoomsCommand {
         room: String,
         nick: String,
         name: Option<String>,
+        /// The user creates it: its settings (XEP-0045 §10.1.3).
+        create: Option<hallway_protocol::xep0045_muc_owner::RoomSettings>,
     },
     /// Leave this room (marked left in the store already).
     Leave(String),

@@ -51,6 +51,10 @@ pub(crate) enum Pending {
     RoomInfo(String),
     /// A query of a room's own archive (XEP-0313); its results are tagged with this query id.
     RoomArchive(String),
+    /// The owner form of a room we created (XEP-0045 §10.1.3).
+    RoomForm(String),
+    /// Our settings submitted to a room we created.
+    RoomConfigured(String),
     /// XEP-0410: are we still in this room?
     SelfPing(String),
     /// Our XEP-0402 bookmarks (the rooms to join).
@@ -63,7 +67,12 @@ impl Pending {
     pub(crate) fn is_rooms(&self) -> bool {
         matches!(
             self,
-            Self::RoomInfo(_) | Self::RoomArchive(_) | Self::SelfPing(_) | Self::Bookmarks
+            Self::RoomInfo(_)
+                | Self::RoomArchive(_)
+                | Self::RoomForm(_)
+                | Self::RoomConfigured(_)
+                | Self::SelfPing(_)
+                | Self::Bookmarks
         )
     }
 }

@@ -23,6 +23,8 @@ use crate::live::{Cx, Pending};
 /// Rooms joined at once after a fresh session; the rest follow every `JOIN_SPACING`.
 const JOIN_BURST: usize = 5;
 const JOIN_SPACING: Duration = Duration::from_millis(150);
+/// A room that said "not found" (locked while its creator configures it) is tried again after.
+const LOCKED_RETRY: Duration = Duration::from_secs(2);
 /// A joined room silent this long is self-pinged (XEP-0410 §3.1 leaves the interval to us).
 pub(crate) const SELF_PING_AFTER: Duration = Duration::from_secs(90);
 /// A room that confirmed us but sent no subject this long after: joined anyway.
@@ -41,10 +43,14 @@ pub(super) struct Visit {
     pub(super) occupants: BTreeMap<String, Occupant>,
     /// Its disco#info lists `urn:xmpp:sid:0`: its stanza-ids are believed.
     pub(super) stanza_ids: bool,
+    /// The user created it: these settings go into its owner form once it exists (§10.1.3).
+    pub(super) create: Option<hallway_protocol::xep0045_muc_owner::RoomSettings>,
     /// It keeps an archive (XEP-0313) we catch up from instead of what it replays on entry.
     pub(super) archive: bool,
     /// Its disco#info is awaited: the join presence follows the answer.
     pub(super) info_pending: bool,
+    /// Times it said "not found" in a row (a locked room, §10.1, is tried again).
+    pub(super) locked_retries: u8,
     /// Its archive catch-up runs: live messages wait in `held` (bounded) to land after it.
     pub(super) catching_up: bool,
     pub(super) held: Vec<hallway_protocol::xep0045_groupchat::RoomMessage>,
@@ -167,6 +173,7 @@ impl JoinedRooms {
         room: &str,
         nick: &str,
         name: Option<String>,
+        create: Option<hallway_protocol::xep0045_muc_owner::RoomSettings>,
     ) {
         let v = self
             .visits
@@ -176,6 +183,9 @@ impl JoinedRooms {
         v.autojoin = true;
         if name.is_some() {
             v.name = name;
+        }
+        if create.is_some() {
+            v.create = create;
         }
         if v.phase == RoomPhase::Joined {
             return;
@@ -270,6 +280,15 @@ impl JoinedRooms {
     /// When the next spaced-out joins are due.
     pub(crate) fn due(&self) -> Option<Instant> {
         self.next_join
+    }
+
+    /// Joins `room` again after a short while (a room locked for its settings, §10.1).
+    pub(super) fn join_later(&mut self, cx: &mut Cx<'_>, room: &str) {
+        if !self.queue.iter().any(|r| r == room) {
+            self.queue.push_back(room.to_string());
+        }
+        let at = cx.now + LOCKED_RETRY;
+        self.next_join = Some(self.next_join.map_or(at, |t| t.max(at)));
     }
 
     /// Sends the next joins waiting.
@@ -370,7 +389,7 @@ impl JoinedRooms {
                 tracing::warn!("could not store room {room}: {e}");
                 continue;
             }
-            self.join(cx, online, &room, &nick, b.name.clone());
+            self.join(cx, online, &room, &nick, b.name.clone(), None);
             added.push(room);
         }
         added

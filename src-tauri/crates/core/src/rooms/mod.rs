@@ -1,14 +1,16 @@
-//! Rooms (XEP-0045 group chat): the `Rooms` service (join, leave, the room list, occupants,
-//! notification setting) and, for the session, the part that keeps us in them (`joined.rs`).
+//! Rooms (XEP-0045 group chat): the `Rooms` service (join, create, browse, leave, the room
+//! list, occupants, notification setting) and, for the session, the part that keeps us in them (`joined.rs`).
 //! Rooms are kept in XEP-0402 bookmarks with autojoin, so every device of ours joins the same
 //! ones. Messages to a room are written and sent like a chat's (`Conversations::send_message`
 //! with the room's address): the outbox holds them until the room has us.
 
+mod directory;
 pub(crate) mod joined;
 
 use std::sync::Arc;
 
 use hallway_model::{parse_bare_jid, Occupant, Room, RoomNotify, RoomPhase};
+use hallway_protocol::xep0045_muc_owner::RoomSettings;
 use hallway_protocol::xep0402_bookmarks::{self, Bookmark};
 use hallway_protocol::BareJid;
 
@@ -16,17 +18,24 @@ use crate::account::Account;
 use crate::live::{Command, RequestError, RoomsCommand};
 use crate::CoreError;
 
+/// How long a room we create may take to be entered before it is bookmarked anyway (×100 ms).
+const ENTER_WAIT_STEPS: usize = 150;
 /// Longest nickname we let the user pick (characters).
 const MAX_NICK: usize = 64;
 
 /// The rooms of one account.
 pub struct Rooms {
     acc: Arc<Account>,
+    /// The server's room service, once found (per account).
+    service: tokio::sync::Mutex<Option<(String, Option<hallway_protocol::Jid>)>>,
 }
 
 impl Rooms {
     pub(crate) fn new(acc: Arc<Account>) -> Self {
-        Self { acc }
+        Self {
+            acc,
+            service: tokio::sync::Mutex::new(None),
+        }
     }
 
     /// Our rooms: live from the session, else as stored (left until a session joins them).
@@ -67,31 +76,33 @@ impl Rooms {
     /// restart) and bookmarks it (XEP-0402, autojoin) so our other devices join it too. The
     /// outcome shows in the room list (`RoomsChanged`: joined, or refused and why).
     pub async fn join_room(&self, address: &str, nick: &str) -> Result<Room, CoreError> {
-        let account = self.acc.require()?;
+        self.acc.require()?;
         let room = parse_room(address)?;
-        let nick = nick.trim();
-        if nick.is_empty() {
-            return Err(CoreError::InvalidInput("Choose a nickname.".into()));
-        }
-        if nick.chars().count() > MAX_NICK || nick.chars().any(char::is_control) {
-            return Err(CoreError::InvalidInput(format!(
-                "A nickname is at most {MAX_NICK} characters, without line breaks."
-            )));
-        }
-        if room.clone().with_resource_str(nick).is_err() {
-            return Err(CoreError::InvalidInput(
-                "This nickname cannot be used in a room address.".into(),
-            ));
-        }
+        let nick = check_nick(&room, nick)?;
+        self.enter(room, nick, None, None).await
+    }
+
+    /// Joins `room` (created with `create` when it does not exist yet), keeps it and bookmarks
+    /// it for our other devices.
+    async fn enter(
+        &self,
+        room: BareJid,
+        nick: &str,
+        name: Option<String>,
+        create: Option<RoomSettings>,
+    ) -> Result<Room, CoreError> {
+        let account = self.acc.require()?;
+        let creating = create.is_some();
         let existing = self.acc.store.room(&account, room.as_str())?;
-        let name = existing.as_ref().and_then(|r| r.name.clone());
+        let name = name.or_else(|| existing.as_ref().and_then(|r| r.name.clone()));
         self.acc
             .store
-            .join_room(&account, room.as_str(), nick, None, true)?;
+            .join_room(&account, room.as_str(), nick, name.as_deref(), true)?;
         self.acc.session.send(Command::Rooms(RoomsCommand::Join {
             room: room.to_string(),
             nick: nick.to_string(),
             name: name.clone(),
+            create,
         }))?;
         let bookmark = Bookmark {
             room: room.clone(),
@@ -101,6 +112,11 @@ impl Rooms {
             password: None,
             extensions: None,
         };
+        if creating {
+            // Our other devices join what the bookmark names at once: a room still locked for
+            // its settings (§10.1) would refuse them, or one of them would create it without.
+            self.wait_entered(room.as_str()).await;
+        }
         if let Err(e) = self.publish_bookmark(&bookmark).await {
             // The room is joined and kept here either way; only other devices miss it.
             tracing::warn!("could not bookmark {room}: {e}");
@@ -181,6 +197,25 @@ impl Rooms {
         }
     }
 
+    /// Waits (a while) until the session is in `room` or was refused.
+    async fn wait_entered(&self, room: &str) {
+        for _ in 0..ENTER_WAIT_STEPS {
+            match self.ask(RoomsCommand::List).await {
+                Ok(rooms)
+                    if rooms.iter().any(|r| {
+                        r.room == room
+                            && matches!(r.phase, RoomPhase::Joined | RoomPhase::Error { .. })
+                    }) =>
+                {
+                    return
+                }
+                Ok(_) => {}
+                Err(_) => return,
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     async fn ask<T>(
         &self,
         make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> RoomsCommand,
@@ -189,6 +224,25 @@ impl Rooms {
         self.acc.session.send(Command::Rooms(make(tx)))?;
         rx.await.map_err(|_| CoreError::Offline)
     }
+}
+
+/// A nickname the user typed, usable in `room`.
+fn check_nick<'a>(room: &BareJid, nick: &'a str) -> Result<&'a str, CoreError> {
+    let nick = nick.trim();
+    if nick.is_empty() {
+        return Err(CoreError::InvalidInput("Choose a nickname.".into()));
+    }
+    if nick.chars().count() > MAX_NICK || nick.chars().any(char::is_control) {
+        return Err(CoreError::InvalidInput(format!(
+            "A nickname is at most {MAX_NICK} characters, without line breaks."
+        )));
+    }
+    if room.clone().with_resource_str(nick).is_err() {
+        return Err(CoreError::InvalidInput(
+            "This nickname cannot be used in a room address.".into(),
+        ));
+    }
+    Ok(nick)
 }
 
 /// A room address the user typed: `name@service`, no resource.

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use hallway_model::{RoomNotify, RoomPhase};
 use hallway_protocol::xep0045_muc::{self, JoinHistory};
+use hallway_protocol::xep0045_muc_owner;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
 use tokio_xmpp::minidom::Element;
@@ -33,6 +34,8 @@ impl Visit {
             phase: RoomPhase::Left,
             occupants: BTreeMap::new(),
             stanza_ids: false,
+            create: None,
+            locked_retries: 0,
             archive: false,
             info_pending: false,
             catching_up: false,
@@ -170,6 +173,7 @@ impl JoinedRooms {
             return RoomArrived::Done;
         };
         v.catching_up = false;
+        v.locked_retries = 0;
         v.phase = RoomPhase::Joined;
         v.last_heard = cx.now;
         if std::mem::take(&mut v.first_visit) {
@@ -183,4 +187,81 @@ impl JoinedRooms {
         cx.batch.rooms_changed(cx.now);
         RoomArrived::Ready(room.to_string())
     }
+
+    /// Entering created the room (§10.1, status 201): it stays locked to everyone else until
+    /// configured. A room the user created gets their settings through the room's own owner form
+    /// (§10.1.3); one joined by address takes the service's defaults (an instant room, §10.1.2).
+    pub(super) fn on_created(&mut self, cx: &mut Cx<'_>, room: &str) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let Ok(jid) = BareJid::new(room) else {
+            return;
+        };
+        if v.create.is_some() {
+            let id = cx.iq.next_id("room-form");
+            cx.iq.track_own_to(
+                id.clone(),
+                Pending::RoomForm(room.to_string()),
+                Jid::from(jid.clone()),
+                cx.now,
+            );
+            cx.out
+                .stanza(xep0045_muc_owner::config_request(&id, &jid).into());
+        } else {
+            unlock(cx, &jid);
+        }
+    }
+
+    /// The owner form of a room we created (`None`: it did not come): our settings go into the
+    /// fields it has; without a form the room is unlocked as an instant room.
+    pub(crate) fn on_config_form(
+        &mut self,
+        cx: &mut Cx<'_>,
+        room: &str,
+        payload: Option<&Element>,
+    ) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        let Ok(jid) = BareJid::new(room) else {
+            return;
+        };
+        let settings = v.create.take();
+        match (xep0045_muc_owner::config_form(payload), settings) {
+            (Ok(form), Some(settings)) => {
+                let id = cx.iq.next_id("room-config");
+                cx.iq.track_own_to(
+                    id.clone(),
+                    Pending::RoomConfigured(room.to_string()),
+                    Jid::from(jid.clone()),
+                    cx.now,
+                );
+                cx.out
+                    .stanza(xep0045_muc_owner::config_submit(&id, &jid, &form, &settings).into());
+            }
+            (form, _) => {
+                tracing::warn!(
+                    "room {room}: no owner form ({:?}); unlocked as it is",
+                    form.err()
+                );
+                unlock(cx, &jid);
+            }
+        }
+    }
+
+    /// The room refused our settings (`error`): it is unlocked with the service's defaults
+    /// rather than left locked.
+    pub(crate) fn on_config_refused(&mut self, cx: &mut Cx<'_>, room: &str, error: &str) {
+        tracing::warn!("room {room} refused its settings ({error}); unlocked as it is");
+        if let Ok(jid) = BareJid::new(room) {
+            unlock(cx, &jid);
+        }
+    }
+}
+
+/// §10.1.2: accept the room's default configuration (it is no longer locked).
+fn unlock(cx: &mut Cx<'_>, room: &BareJid) {
+    let id = cx.iq.next_id("instant-room");
+    cx.out.stanza(xep0045_muc_owner::instant(&id, room).into());
 }

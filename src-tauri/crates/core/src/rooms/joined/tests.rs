@@ -50,7 +50,7 @@ fn joined(b: &mut Bench) -> (JoinedRooms, Outbox) {
     b.store.join_room(ME, ROOM, "me", None, true).unwrap();
     let mut rooms = JoinedRooms::new(&b.store, ME);
     let mut outbox = Outbox::default();
-    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
     rooms.on_info(&mut b.cx(), ROOM, None);
     rooms.on_presence(&mut b.cx(), &occupant("ann", "owner", "moderator", &[]));
     rooms.on_presence(
@@ -72,7 +72,7 @@ fn joining_asks_history_reads_occupants_and_is_ready_at_the_subject() {
     let mut rooms = JoinedRooms::new(&b.store, ME);
     let mut outbox = Outbox::default();
     assert_eq!(rooms.list()[0].phase, RoomPhase::Left);
-    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
     let sent = b.sent();
     assert_eq!(sent.len(), 1, "disco#info first");
     assert!(xml(&sent[0]).contains("disco#info"));
@@ -262,7 +262,7 @@ fn refusals_and_removals_are_words_and_stop_the_room() {
     let mut b = Bench::new();
     b.store.join_room(ME, ROOM, "me", None, true).unwrap();
     let mut rooms = JoinedRooms::new(&b.store, ME);
-    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
     rooms.on_presence(
         &mut b.cx(),
         &presence(&format!(
@@ -358,7 +358,7 @@ fn our_presence_goes_to_the_rooms_we_are_in() {
     b.store
         .join_room(ME, "later@rooms.x.org", "me", None, true)
         .unwrap();
-    rooms.join(&mut b.cx(), true, "later@rooms.x.org", "me", None);
+    rooms.join(&mut b.cx(), true, "later@rooms.x.org", "me", None, None);
     let mut own = Presence::available();
     own.show = Some(tokio_xmpp::parsers::presence::Show::Away);
     let out = rooms.presence_for_rooms(&own);
@@ -522,7 +522,7 @@ fn fin(complete: bool, first: Option<&str>) -> Fin {
 
 /// Entered `ROOM` (which has an archive) up to its subject: the catch-up query is out.
 fn entered_with_archive(b: &mut Bench, rooms: &mut JoinedRooms, outbox: &mut Outbox) -> String {
-    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
     rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
     let join = b.sent().iter().map(xml).collect::<String>();
     assert!(join.contains("maxstanzas='0'"), "nothing replayed: {join}");
@@ -611,7 +611,7 @@ fn a_rejoin_catches_up_after_the_newest_room_id_and_our_message_is_one_row() {
     );
     let mut rooms = JoinedRooms::new(&b.store, ME);
     let mut outbox = Outbox::default();
-    rooms.join(&mut b.cx(), true, ROOM, "me", None);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
     rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
     b.sent();
     rooms.on_presence(
@@ -723,4 +723,99 @@ fn older_room_history_pages_the_rooms_archive_and_a_failed_catch_up_still_joins(
         "answered by the session once the page is out"
     );
     assert_eq!(unread(&b), Some(1), "older pages are not news");
+}
+
+#[test]
+fn a_room_we_create_gets_our_settings_through_its_form_or_is_unlocked_as_it_is() {
+    let mut b = Bench::new();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let settings = hallway_protocol::xep0045_muc_owner::RoomSettings {
+        name: Some("Release".into()),
+        members_only: true,
+        persistent: true,
+        ..Default::default()
+    };
+    rooms.join(
+        &mut b.cx(),
+        true,
+        ROOM,
+        "me",
+        Some("Release".into()),
+        Some(settings),
+    );
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    b.sent();
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "owner", "moderator", &[110, 201]),
+    );
+    let sent = b.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(
+        xml(&sent[0]).contains("muc#owner") && sent[0].attr("type") == Some("get"),
+        "the form asked"
+    );
+    let form: Element = "<query xmlns='http://jabber.org/protocol/muc#owner'>\
+        <x xmlns='jabber:x:data' type='form'>\
+        <field var='FORM_TYPE' type='hidden'><value>http://jabber.org/protocol/muc#roomconfig</value></field>\
+        <field var='muc#roomconfig_roomname' type='text-single'/>\
+        <field var='muc#roomconfig_membersonly' type='boolean'><value>0</value></field>\
+        <field var='muc#roomconfig_persistentroom' type='boolean'><value>0</value></field>\
+        </x></query>"
+        .parse()
+        .unwrap();
+    rooms.on_config_form(&mut b.cx(), ROOM, Some(&form));
+    let submit = xml(&b.sent()[0]);
+    assert!(
+        submit.contains("type=\"submit\"") || submit.contains("type='submit'"),
+        "{submit}"
+    );
+    assert!(submit.contains("<value>Release</value>"), "{submit}");
+    // A room joined by address and created by it: the service's defaults, unlocked at once.
+    let mut b = Bench::new();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    b.sent();
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "owner", "moderator", &[110, 201]),
+    );
+    let sent = b.sent();
+    assert!(
+        xml(&sent[0]).contains("muc#owner") && sent[0].attr("type") == Some("set"),
+        "instant"
+    );
+}
+
+#[test]
+fn a_room_that_says_not_found_is_tried_again_a_few_times_then_refused() {
+    let mut b = Bench::new();
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
+    let not_found = presence(&format!(
+        "<presence from='{ROOM}/me' type='error'><x xmlns='http://jabber.org/protocol/muc'/>\
+         <error type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>\
+         </presence>"
+    ));
+    for _ in 0..3 {
+        b.sent();
+        rooms.on_presence(&mut b.cx(), &not_found);
+        // Locked while its creator configures it (§10.1): still joining, again shortly.
+        assert_eq!(rooms.list()[0].phase, RoomPhase::Joining);
+        let due = rooms.due().expect("a retry");
+        let mut cx = b.cx();
+        cx.now = due;
+        rooms.on_timer(&mut cx);
+        assert!(xml(&b.sent()[0]).contains("disco#info"), "entering again");
+    }
+    rooms.on_presence(&mut b.cx(), &not_found);
+    assert!(matches!(
+        rooms.list()[0].phase,
+        RoomPhase::Error {
+            reason: RoomRefusal::NotFound,
+            ..
+        }
+    ));
 }

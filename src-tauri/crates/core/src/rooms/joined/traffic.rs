@@ -4,7 +4,7 @@
 //! message names us. Part of `JoinedRooms` (`joined.rs`).
 
 use hallway_model::{
-    DeliveryState, Direction, NewMessage, Occupant, Placement, RoomNotify, RoomPhase,
+    DeliveryState, Direction, NewMessage, Occupant, Placement, RoomNotify, RoomPhase, RoomRefusal,
 };
 use hallway_protocol::xep0045_groupchat::{self, RoomIncoming, RoomMessage};
 use hallway_protocol::xep0045_muc;
@@ -17,6 +17,8 @@ use super::{occupant_jid, refused, JoinedRooms, RoomArrived, Visit, MAX_OCCUPANT
 /// Live messages of one room kept while its catch-up runs (a room can fill this; beyond it they
 /// are stored as they come).
 const MAX_HELD: usize = 5_000;
+/// Joins tried again when a room says it does not exist (it may be locked for a moment).
+const MAX_LOCKED_RETRIES: u8 = 3;
 use crate::live::Cx;
 use crate::outbox::{move_state, Outbox};
 use tokio_xmpp::jid::Jid;
@@ -58,6 +60,13 @@ impl JoinedRooms {
                 .and_then(|f| f.resource().map(|r| r.to_string()));
             if ours.is_none_or(|n| n == v.nick) {
                 tracing::info!("room {room} refused us: {reason:?}");
+                if reason == RoomRefusal::NotFound && v.locked_retries < MAX_LOCKED_RETRIES {
+                    // A room just created (here by another device of ours, from the bookmark)
+                    // is locked, "not found", until its owner configures it (§10.1): again soon.
+                    v.locked_retries += 1;
+                    self.join_later(cx, &room);
+                    return;
+                }
                 v.phase = refused(reason);
                 v.occupants.clear();
                 cx.batch.rooms_changed(cx.now);
@@ -71,6 +80,7 @@ impl JoinedRooms {
             None => return,
         };
         let is_self = o.is_self || o.nick == v.nick;
+        let mut created = false;
         if o.present {
             if is_self {
                 if o.nick != v.nick {
@@ -83,15 +93,7 @@ impl JoinedRooms {
                 if v.confirmed_at.is_none() {
                     v.confirmed_at = Some(cx.now);
                 }
-                if o.created && v.confirmed_at == Some(cx.now) {
-                    // Entering created it (§10.1): it stays locked to others until configured.
-                    // Joining by address takes the service's defaults (an instant room).
-                    if let Ok(jid) = tokio_xmpp::jid::BareJid::new(&room) {
-                        let id = cx.iq.next_id("instant-room");
-                        cx.out
-                            .stanza(hallway_protocol::xep0045_muc_owner::instant(&id, &jid).into());
-                    }
-                }
+                created = o.created && v.confirmed_at == Some(cx.now);
             }
             if v.occupants.len() >= MAX_OCCUPANTS && !v.occupants.contains_key(&o.nick) {
                 return;
@@ -126,6 +128,9 @@ impl JoinedRooms {
             }
         }
         cx.batch.occupants_changed(&room, cx.now);
+        if created {
+            self.on_created(cx, &room);
+        }
     }
 
     /// A `groupchat` message from one of our rooms: stored (ours matched to its row), or the

@@ -16,8 +16,14 @@ use crate::rooms::joined::{JoinedRooms, RoomArrived};
 impl Actor {
     pub(super) async fn on_rooms_command(&mut self, stream: &StanzaStream, c: RoomsCommand) {
         match c {
-            RoomsCommand::Join { room, nick, name } => with_cx!(self, stream, |cx| {
-                self.rooms.join(&mut cx, self.online, &room, &nick, name);
+            RoomsCommand::Join {
+                room,
+                nick,
+                name,
+                create,
+            } => with_cx!(self, stream, |cx| {
+                self.rooms
+                    .join(&mut cx, self.online, &room, &nick, name, create);
                 // What waited for the room (a message written before the join) waits on.
                 pump(
                     &mut self.outbox,
@@ -73,6 +79,22 @@ impl Actor {
                     };
                     self.rooms
                         .on_archive_end(&mut cx, &mut self.outbox, &qid, outcome)
+                }
+                (Pending::RoomForm(room), answer) => {
+                    let payload = answer.and_then(Result::ok).flatten();
+                    self.rooms.on_config_form(&mut cx, &room, payload.as_ref());
+                    RoomArrived::Done
+                }
+                (Pending::RoomConfigured(room), answer) => {
+                    match answer {
+                        Some(Ok(_)) => tracing::info!("room {room} configured"),
+                        Some(Err(e)) => {
+                            let why = format!("{:?}", e.defined_condition);
+                            self.rooms.on_config_refused(&mut cx, &room, &why);
+                        }
+                        None => self.rooms.on_config_refused(&mut cx, &room, "no answer"),
+                    }
+                    RoomArrived::Done
                 }
                 (Pending::SelfPing(room), answer) => {
                     let answer = answer.map(|outcome| match outcome {
