@@ -309,6 +309,44 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         |t| t.contains("@Alice can you check the release notes?") && t.contains("Bob"),
     )
     .await;
+    // Alice creates a room of her own from a name, then finds both rooms through Browse rooms.
+    wait_el(&b, &button("Create room"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[.//h2[normalize-space(.)='Create room']]", 5).await;
+    type_into(&b, &field("Room name"), "Design review").await;
+    type_into(&b, &field("Description"), "Mockups before Friday").await;
+    shot(&b, "05f-create-room").await;
+    wait_el(&b, &button("Create"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(
+        &b,
+        "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'Design review, Joined')]",
+        20,
+    )
+    .await;
+    wait_el(&b, &button("Browse rooms"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(
+        &b,
+        "//ul[@aria-label='Public rooms']//button[@aria-label='Open Design review']",
+        15,
+    )
+    .await;
+    shot(&b, "05g-browse-rooms").await;
+    wait_el(&b, &button("Close"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
 
     // Quit and start the app again: the history is still there, from the local database.
     b.close().await.unwrap();

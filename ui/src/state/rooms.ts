@@ -74,6 +74,9 @@ export function createRoomsStore() {
     room: (jid: string): Room | undefined => rooms().find((r) => r.room === jid),
     occupants: (room: string): readonly Occupant[] => occupants().get(room) ?? [],
     join: (address: string, nick: string) => api.joinRoom(address, nick),
+    create: (name: string, description: string, membersOnly: boolean, nick: string) =>
+      api.createRoom(name, description, membersOnly, nick),
+    browse: () => api.browseRooms(),
     /** Our full name from our profile (the nickname we offer), or null. */
     myName: async (): Promise<string | null> => {
       try {

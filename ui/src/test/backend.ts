@@ -237,6 +237,13 @@ const defaults: Record<string, Handler> = {
   list_occupants: () => [],
   join_room: (args) =>
     room(String(args.address), { nick: String(args.nick), phase: { kind: "joining" } }),
+  create_room: (args) =>
+    room(`${String(args.name).toLowerCase().replace(/\W+/g, "-")}@rooms.example.com`, {
+      name: String(args.name),
+      nick: String(args.nick),
+      phase: { kind: "joining" },
+    }),
+  browse_rooms: () => [],
   leave_room: () => null,
   set_room_notify: () => null,
   add_contact: () => null,

@@ -1,8 +1,9 @@
 // "Join room": a room's address and the nickname to use there (prefilled from our name).
-import { createSignal, createUniqueId, onMount, Show } from "solid-js";
+import { createSignal, onMount } from "solid-js";
 import { useHallway } from "../../state/context";
 import { Modal } from "../shared/Modal";
 import { createSubmit, DialogButtons, DialogError } from "../people/PeopleDialogs";
+import { TextField } from "../shared/TextField";
 
 const ROOM_HINT = "A room address looks like team@conference.example.com.";
 
@@ -25,26 +26,50 @@ export function defaultNick(name: string | null | undefined, account: string | n
   return account?.split("@")[0] ?? "";
 }
 
+/** The nickname field's value: our full name (vCard) once known, unless the user typed one. */
+export function createNick() {
+  const { rooms, session } = useHallway();
+  const [nick, setNick] = createSignal(defaultNick(null, session.state.account));
+  let touched = false;
+  onMount(() => {
+    const account = session.state.account;
+    void rooms.myName().then((name) => {
+      if (!touched && name) setNick(defaultNick(name, account));
+    });
+  });
+  return {
+    nick,
+    setNick: (value: string) => {
+      touched = true;
+      setNick(value);
+    },
+  };
+}
+
+/** The nickname field every room dialog has. */
+export function NickField(props: { nick: ReturnType<typeof createNick> }) {
+  return (
+    <TextField
+      label="Nickname"
+      value={props.nick.nick()}
+      onInput={props.nick.setNick}
+      maxLength={64}
+      hint="How the others in the room see you."
+    />
+  );
+}
+
 export function JoinRoomDialog(props: {
   opener?: HTMLElement;
   onClose: () => void;
   onJoined: (room: string) => void;
 }) {
-  const { rooms, session } = useHallway();
-  const id = createUniqueId();
+  const { rooms } = useHallway();
   const { busy, error, run } = createSubmit();
   const [address, setAddress] = createSignal("");
-  const [nick, setNick] = createSignal(defaultNick(null, session.state.account));
-  let nickTouched = false;
-  // Our full name (vCard) is the better nickname, when we have one and the user typed nothing.
-  onMount(() => {
-    const account = session.state.account;
-    void rooms.myName().then((name) => {
-      if (!nickTouched && name) setNick(defaultNick(name, account));
-    });
-  });
+  const nick = createNick();
   const [addressError, setAddressError] = createSignal<string | null>(null);
-  let addressInput!: HTMLInputElement;
+  let addressInput!: HTMLInputElement | HTMLTextAreaElement;
 
   async function submit(e: SubmitEvent) {
     e.preventDefault();
@@ -56,7 +81,7 @@ export function JoinRoomDialog(props: {
       return;
     }
     setAddressError(null);
-    const chosen = nick().trim();
+    const chosen = nick.nick().trim();
     if (await run(() => rooms.join(room, chosen))) {
       props.onClose();
       props.onJoined(room);
@@ -71,47 +96,16 @@ export function JoinRoomDialog(props: {
       initialFocus={() => addressInput}
     >
       <form class="modal-form" noValidate onSubmit={(e) => void submit(e)}>
-        <div class="field">
-          <label for={`${id}-address`}>Room address</label>
-          <input
-            ref={addressInput}
-            id={`${id}-address`}
-            type="text"
-            autocomplete="off"
-            autocapitalize="off"
-            spellcheck={false}
-            placeholder="team@conference.example.com"
-            value={address()}
-            aria-invalid={addressError() ? "true" : undefined}
-            aria-describedby={addressError() ? `${id}-address-error` : undefined}
-            onInput={(e) => setAddress(e.currentTarget.value)}
-          />
-          <Show when={addressError()}>
-            {(message) => (
-              <p id={`${id}-address-error`} class="field-error" role="alert">
-                {message()}
-              </p>
-            )}
-          </Show>
-        </div>
-        <div class="field">
-          <label for={`${id}-nick`}>Nickname</label>
-          <input
-            id={`${id}-nick`}
-            type="text"
-            autocomplete="off"
-            maxLength={64}
-            value={nick()}
-            aria-describedby={`${id}-nick-hint`}
-            onInput={(e) => {
-              nickTouched = true;
-              setNick(e.currentTarget.value);
-            }}
-          />
-          <p id={`${id}-nick-hint`} class="field-hint">
-            How the others in the room see you.
-          </p>
-        </div>
+        <TextField
+          label="Room address"
+          ref={(el) => (addressInput = el)}
+          plain
+          placeholder="team@conference.example.com"
+          value={address()}
+          error={addressError()}
+          onInput={setAddress}
+        />
+        <NickField nick={nick} />
         <DialogError message={error()} />
         <DialogButtons submit="Join" busy={busy()} onCancel={props.onClose} />
       </form>

@@ -57,9 +57,9 @@ export function RoomHeader(props: { room: Room }) {
           value={props.room.notify}
           onChange={(e) => void setNotify(e.currentTarget.value as RoomNotify)}
         >
-          <option value="all">About every message</option>
-          <option value="mentions">When I am mentioned</option>
-          <option value="nothing">Never</option>
+          <option value="all">All messages</option>
+          <option value="mentions">Mentions</option>
+          <option value="nothing">Nothing</option>
         </select>
       </label>
       <button type="button" class="button button--secondary" onClick={() => void leave()}>

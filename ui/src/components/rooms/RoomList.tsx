@@ -1,14 +1,32 @@
 // The sidebar's rooms (XEP-0045): the `Rooms` list (name, where we stand, unread count) and the
-// `Join room` button with its dialog. Names and subjects are strangers' text: rendered as text.
+// `Join room`, `Create room` and `Browse rooms` buttons with their dialogs. Names and subjects are strangers' text: rendered as text.
 import { createSignal, For, Show } from "solid-js";
 import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
+import { BrowseRoomsDialog } from "./BrowseRoomsDialog";
+import { CreateRoomDialog } from "./CreateRoomDialog";
 import { JoinRoomDialog } from "./JoinRoomDialog";
+
+type Dialog = "join" | "create" | "browse" | null;
 
 export function RoomList() {
   const { rooms, contacts, conversations } = useHallway();
-  const [joining, setJoining] = createSignal(false);
-  let joinButton!: HTMLButtonElement;
+  const [dialog, setDialog] = createSignal<Dialog>(null);
+  const openers: Record<Exclude<Dialog, null>, HTMLButtonElement | undefined> = {
+    join: undefined,
+    create: undefined,
+    browse: undefined,
+  };
+  const action = (kind: Exclude<Dialog, null>, label: string) => (
+    <button
+      ref={(el) => (openers[kind] = el)}
+      type="button"
+      class="button button--quiet rooms-action"
+      onClick={() => setDialog(kind)}
+    >
+      {label}
+    </button>
+  );
 
   return (
     <section class="rooms" aria-labelledby="rooms-heading">
@@ -16,18 +34,15 @@ export function RoomList() {
         <h2 id="rooms-heading" class="rooms-heading">
           Rooms
         </h2>
-        <button
-          ref={joinButton}
-          type="button"
-          class="button button--quiet rooms-join"
-          onClick={() => setJoining(true)}
-        >
-          Join room
-        </button>
+      </div>
+      <div class="rooms-actions">
+        {action("join", "Join room")}
+        {action("create", "Create room")}
+        {action("browse", "Browse rooms")}
       </div>
       <Show
         when={rooms.rooms().length > 0}
-        fallback={<p class="rooms-empty">No rooms yet. Join one by its address.</p>}
+        fallback={<p class="rooms-empty">No rooms yet. Join, create or browse one.</p>}
       >
         <ul class="rooms-list" aria-label="Rooms">
           <For each={rooms.rooms()}>
@@ -73,11 +88,25 @@ export function RoomList() {
           </For>
         </ul>
       </Show>
-      <Show when={joining()}>
+      <Show when={dialog() === "join"}>
         <JoinRoomDialog
-          opener={joinButton}
-          onClose={() => setJoining(false)}
+          opener={openers.join}
+          onClose={() => setDialog(null)}
           onJoined={(room) => conversations.open(room)}
+        />
+      </Show>
+      <Show when={dialog() === "create"}>
+        <CreateRoomDialog
+          opener={openers.create}
+          onClose={() => setDialog(null)}
+          onCreated={(room) => conversations.open(room)}
+        />
+      </Show>
+      <Show when={dialog() === "browse"}>
+        <BrowseRoomsDialog
+          opener={openers.browse}
+          onClose={() => setDialog(null)}
+          onOpen={(room) => conversations.open(room)}
         />
       </Show>
     </section>

@@ -33,7 +33,7 @@ describe("rooms", () => {
   it("joins a room through the dialog with our name as the nickname", async () => {
     const backend = mockBackend({ get_my_profile: () => vcard({ fullName: "Mia Chen" }) });
     const join = await renderApp();
-    expect(screen.getByText("No rooms yet. Join one by its address.")).toBeTruthy();
+    expect(screen.getByText("No rooms yet. Join, create or browse one.")).toBeTruthy();
     fireEvent.click(join);
     const dialog = await screen.findByRole("dialog", { name: "Join room" });
     const nick = within(dialog).getByRole("textbox", { name: "Nickname" }) as HTMLInputElement;
@@ -155,6 +155,84 @@ describe("rooms", () => {
     ).toEqual(["z", "A", "b"]);
     expect(standingWords(occupant("v", { role: "visitor", affiliation: "outcast" }))).toBe(
       "Banned · Visitor",
+    );
+  });
+
+  it("creates a room from a name, open or members-only", async () => {
+    const backend = mockBackend({ get_my_profile: () => vcard({ fullName: "Mia Chen" }) });
+    await renderApp();
+    fireEvent.click(screen.getByRole("button", { name: "Create room" }));
+    const dialog = await screen.findByRole("dialog", { name: "Create room" });
+    const nick = within(dialog).getByRole("textbox", { name: "Nickname" }) as HTMLInputElement;
+    await waitFor(() => expect(nick.value).toBe("Mia Chen"));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Create" }));
+    expect((await within(dialog).findByRole("alert")).textContent).toBe("Give the room a name.");
+    expect(backend.callsTo("create_room")).toEqual([]);
+    fireEvent.input(within(dialog).getByRole("textbox", { name: "Room name" }), {
+      target: { value: "  Board  " },
+    });
+    fireEvent.input(within(dialog).getByRole("textbox", { name: /Description/ }), {
+      target: { value: "Quarterly numbers" },
+    });
+    const open = within(dialog).getByRole("radio", { name: /^Open/ }) as HTMLInputElement;
+    expect(open.checked).toBe(true);
+    fireEvent.click(within(dialog).getByRole("radio", { name: /^Members only/ }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Create room" })).toBeNull());
+    expect(backend.callsTo("create_room")).toEqual([
+      { name: "Board", description: "Quarterly numbers", membersOnly: true, nick: "Mia Chen" },
+    ]);
+  });
+
+  it("browses the server's rooms, filters them as text and joins one", async () => {
+    const backend = mockBackend({
+      browse_rooms: () => [
+        { room: "sales@rooms.example.com", name: "Sales <b>team</b>", joined: false },
+        { room: OFFICE, name: "The office", joined: true },
+        ...Array.from({ length: 150 }, (_, i) => ({
+          room: `r${i}@rooms.example.com`,
+          name: `Project ${i}`,
+          joined: false,
+        })),
+      ],
+    });
+    await renderApp();
+    fireEvent.click(screen.getByRole("button", { name: "Browse rooms" }));
+    const dialog = await screen.findByRole("dialog", { name: "Browse rooms" });
+    const list = await within(dialog).findByRole("list", { name: "Public rooms" });
+    expect(within(list).getAllByRole("listitem")).toHaveLength(100);
+    expect(within(dialog).getByRole("status").textContent).toContain("152 rooms");
+    expect(document.querySelector(".browse-list b")).toBeNull();
+    fireEvent.input(within(dialog).getByRole("textbox", { name: "Filter rooms" }), {
+      target: { value: "SALES" },
+    });
+    await waitFor(() => expect(within(list).getAllByRole("listitem")).toHaveLength(1));
+    expect(within(list).getByText("Sales <b>team</b>")).toBeTruthy();
+    fireEvent.input(within(dialog).getByRole("textbox", { name: "Filter rooms" }), {
+      target: { value: "office" },
+    });
+    await within(list).findByRole("button", { name: "Open The office" });
+    fireEvent.input(within(dialog).getByRole("textbox", { name: "Filter rooms" }), {
+      target: { value: "sales" },
+    });
+    fireEvent.click(await within(list).findByRole("button", { name: "Join Sales <b>team</b>" }));
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Browse rooms" })).toBeNull());
+    expect(backend.callsTo("join_room")).toEqual([
+      { address: "sales@rooms.example.com", nick: "me" },
+    ]);
+  });
+
+  it("says so when the server has no room service", async () => {
+    mockBackend({
+      browse_rooms: () => {
+        throw { code: "refused", message: "Your server has no rooms service." };
+      },
+    });
+    await renderApp();
+    fireEvent.click(screen.getByRole("button", { name: "Browse rooms" }));
+    const dialog = await screen.findByRole("dialog", { name: "Browse rooms" });
+    expect((await within(dialog).findByRole("alert")).textContent).toBe(
+      "Your server has no rooms service.",
     );
   });
 });
