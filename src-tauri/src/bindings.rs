@@ -42,6 +42,7 @@ pub fn builder() -> Builder<tauri::Wry> {
             TransferProgressed,
             NotificationClicked,
             RoomsChanged,
+            InvitationsChanged,
             OccupantsChanged,
         ])
 }

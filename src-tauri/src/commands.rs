@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use hallway_core::Messenger;
 use hallway_model::{
-    AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Message, MessageRequest, MyPresence,
-    Occupant, PublicRoom, Room, RoomNotify, SearchResult, ServerSearchPage, SignInRequest,
-    SubscriptionRequest, UploadLimit, VCardFields,
+    AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Invitation, Message, MessageRequest,
+    MyPresence, Occupant, PublicRoom, Room, RoomNotify, SearchResult, ServerSearchPage,
+    SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -224,6 +224,43 @@ pub async fn create_room(
 #[specta::specta]
 pub async fn browse_rooms(hallway: Hallway<'_>) -> Result<Vec<PublicRoom>, IpcError> {
     Ok(hallway.rooms().browse_rooms().await?)
+}
+
+/// Invitations to rooms waiting for an answer (newest first).
+#[tauri::command]
+#[specta::specta]
+pub async fn list_invitations(hallway: Hallway<'_>) -> Result<Vec<Invitation>, IpcError> {
+    Ok(hallway.rooms().invitations().await?)
+}
+
+/// **Join** a room we were invited to, as `nick`.
+#[tauri::command]
+#[specta::specta]
+pub async fn accept_invitation(
+    hallway: Hallway<'_>,
+    room: String,
+    nick: String,
+) -> Result<Room, IpcError> {
+    Ok(hallway.rooms().accept_invitation(&room, &nick).await?)
+}
+
+/// **Decline** an invitation to a room.
+#[tauri::command]
+#[specta::specta]
+pub async fn decline_invitation(hallway: Hallway<'_>, room: String) -> Result<(), IpcError> {
+    Ok(hallway.rooms().decline_invitation(&room).await?)
+}
+
+/// **Invite people**: ask a contact into one of our rooms (a member first where we may).
+#[tauri::command]
+#[specta::specta]
+pub async fn invite_to_room(
+    hallway: Hallway<'_>,
+    room: String,
+    contact: String,
+    reason: String,
+) -> Result<(), IpcError> {
+    Ok(hallway.rooms().invite(&room, &contact, &reason).await?)
 }
 
 /// **Leave** a room (here and on our other devices; its history stays).

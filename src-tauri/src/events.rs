@@ -2,8 +2,8 @@
 
 use hallway_core::{CoreEvent, EventReceiver};
 use hallway_model::{
-    AutoAway, ConnectionState, Contact, DeliveryState, Message, MessageRequest, MyPresence,
-    Occupant, PresenceUpdate, Room, SubscriptionRequest, TransferProgress,
+    AutoAway, ConnectionState, Contact, DeliveryState, Invitation, Message, MessageRequest,
+    MyPresence, Occupant, PresenceUpdate, Room, SubscriptionRequest, TransferProgress,
 };
 use tauri::AppHandle;
 use tauri_specta::Event;
@@ -133,6 +133,13 @@ pub struct RoomsChanged {
     pub rooms: Vec<Room>,
 }
 
+/// Invitations to rooms waiting for an answer (the whole list, newest first).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
+pub struct InvitationsChanged {
+    /// From contacts and strangers alike; the window shows strangers' under Requests.
+    pub invitations: Vec<Invitation>,
+}
+
 /// Who is in a room now (batched: a join flood is one event).
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
 pub struct OccupantsChanged {
@@ -174,6 +181,9 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::AvatarChanged { jid, avatar } => AvatarChanged { jid, avatar }.emit(&app),
             CoreEvent::AutoAwayChanged(state) => AutoAwayChanged { state }.emit(&app),
             CoreEvent::RoomsChanged(rooms) => RoomsChanged { rooms }.emit(&app),
+            CoreEvent::InvitationsChanged(invitations) => {
+                InvitationsChanged { invitations }.emit(&app)
+            }
             CoreEvent::OccupantsChanged { room, occupants } => {
                 OccupantsChanged { room, occupants }.emit(&app)
             }

@@ -268,7 +268,7 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
         !left.contains(&room.to_string()),
         "no bookmark, no room: {left:?}"
     );
-    create_and_browse(&mut alice, &mut bob).await;
+    create_and_browse(&mut alice, &mut bob, a, b).await;
     for c in [alice, bob, laptop, desk] {
         c.messenger.shut_down().await;
     }
@@ -278,7 +278,7 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
 /// a name (configured through its owner form: named, kept when empty, listed), a second one of
 /// the same name at another address, and a members-only room that refuses a non-member and is
 /// not listed.
-async fn create_and_browse(alice: &mut Client, bob: &mut Client) {
+async fn create_and_browse(alice: &mut Client, bob: &mut Client, a: &str, b: &str) {
     let plan = alice
         .messenger
         .rooms()
@@ -356,6 +356,69 @@ async fn create_and_browse(alice: &mut Client, bob: &mut Client) {
         )
     })
     .await;
+
+    // Invite people: the owner makes Bob a member and invites him (XEP-0249); he joins from
+    // the invitation. Another invitation he declines goes away.
+    alice
+        .messenger
+        .rooms()
+        .invite(&board.room, b, "Board minutes")
+        .await
+        .unwrap();
+    let board_s = board.room.clone();
+    let ev = bob
+        .wait_for("the invitation", 20, |e| {
+            matches!(e, CoreEvent::InvitationsChanged(l) if l.iter().any(|i| i.room == board_s))
+        })
+        .await;
+    let CoreEvent::InvitationsChanged(list) = ev else {
+        unreachable!()
+    };
+    let inv = list.iter().find(|i| i.room == board.room).unwrap();
+    assert_eq!(inv.inviter, a);
+    assert_eq!(inv.reason.as_deref(), Some("Board minutes"));
+    assert!(!inv.mediated);
+    bob.messenger
+        .rooms()
+        .accept_invitation(&board.room, "Bob")
+        .await
+        .unwrap();
+    wait_joined(bob, &board.room).await;
+    alice
+        .messenger
+        .rooms()
+        .invite(&again.room, b, "")
+        .await
+        .unwrap();
+    let again_s = again.room.clone();
+    bob.wait_for(
+        "the second invitation",
+        20,
+        |e| matches!(e, CoreEvent::InvitationsChanged(l) if l.iter().any(|i| i.room == again_s)),
+    )
+    .await;
+    bob.messenger
+        .rooms()
+        .decline_invitation(&again.room)
+        .await
+        .unwrap();
+    assert!(bob
+        .messenger
+        .rooms()
+        .invitations()
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(
+        !bob.messenger
+            .rooms()
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.room == again.room),
+        "declining joins nothing"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -391,6 +454,59 @@ async fn rooms_work_end_to_end_on_prosody() {
         matches!(p, RoomPhase::Error { reason: RoomRefusal::NicknameTaken, words } if words.contains("nickname"))
     })
     .await;
+}
+
+/// A mediated invitation (XEP-0045 §7.8.2): another client enters a room and asks the room to
+/// invite Bob; Bob sees who invites him, through which room, and declines — the decline goes
+/// back through the room to the inviter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mediated_invitation_shows_and_its_decline_reaches_the_inviter_on_prosody() {
+    let server = Prosody::shared();
+    let mut bob = Client::online(server, "carol8@localhost").await;
+    let room = "lobby8@rooms.localhost";
+    let port = server.c2s_port;
+    let raw = tokio::task::spawn_blocking(move || {
+        crate::messaging::send_raw_with(
+            port,
+            "carol7@localhost",
+            &[
+                &format!("<presence to='{room}/Casey'><x xmlns='http://jabber.org/protocol/muc'/></presence>"),
+                &format!(
+                    "<message to='{room}'><x xmlns='http://jabber.org/protocol/muc#user'>\
+                     <invite to='carol8@localhost'><reason>Numbers at 3</reason></invite></x></message>"
+                ),
+            ],
+            &[("RAW_SEND_LINGER_MS", "6000")],
+        )
+    });
+    let ev = bob
+        .wait_for(
+            "the mediated invitation",
+            20,
+            |e| matches!(e, CoreEvent::InvitationsChanged(l) if l.iter().any(|i| i.room == room)),
+        )
+        .await;
+    let CoreEvent::InvitationsChanged(list) = ev else {
+        unreachable!()
+    };
+    let inv = list.iter().find(|i| i.room == room).unwrap();
+    // Prosody's rooms hide real addresses: the inviter is known by their seat there.
+    assert_eq!(inv.inviter, format!("{room}/Casey"));
+    assert_eq!(inv.inviter_name.as_deref(), Some("Casey"));
+    assert!(inv.mediated);
+    assert_eq!(inv.reason.as_deref(), Some("Numbers at 3"));
+    assert!(!inv.from_contact, "a stranger's invitation is a request");
+    bob.messenger
+        .rooms()
+        .decline_invitation(room)
+        .await
+        .unwrap();
+    let out = raw.await.unwrap();
+    assert!(
+        out.contains("decline"),
+        "the inviter hears of the decline: {out}"
+    );
+    bob.messenger.shut_down().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -56,6 +56,14 @@ export const commands = {
 	createRoom: (name: string, description: string, membersOnly: boolean, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("create_room", { name, description, membersOnly, nick })),
 	/**  **Browse rooms**: the public rooms of the server's room service. */
 	browseRooms: () => typedError<PublicRoom[], IpcError>(__TAURI_INVOKE("browse_rooms")),
+	/**  Invitations to rooms waiting for an answer (newest first). */
+	listInvitations: () => typedError<Invitation[], IpcError>(__TAURI_INVOKE("list_invitations")),
+	/**  **Join** a room we were invited to, as `nick`. */
+	acceptInvitation: (room: string, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("accept_invitation", { room, nick })),
+	/**  **Decline** an invitation to a room. */
+	declineInvitation: (room: string) => typedError<null, IpcError>(__TAURI_INVOKE("decline_invitation", { room })),
+	/**  **Invite people**: ask a contact into one of our rooms (a member first where we may). */
+	inviteToRoom: (room: string, contact: string, reason: string) => typedError<null, IpcError>(__TAURI_INVOKE("invite_to_room", { room, contact, reason })),
 	/**  **Leave** a room (here and on our other devices; its history stays). */
 	leaveRoom: (room: string) => typedError<null, IpcError>(__TAURI_INVOKE("leave_room", { room })),
 	/**  Who is in a room now. */
@@ -139,6 +147,7 @@ export const events = {
 	avatarChanged: makeEvent<AvatarChanged, AvatarChanged>("avatar-changed"),
 	blocklistChanged: makeEvent<BlocklistChanged, BlocklistChanged>("blocklist-changed"),
 	connectionStateChanged: makeEvent<ConnectionStateChanged, ConnectionStateChanged>("connection-state-changed"),
+	invitationsChanged: makeEvent<InvitationsChanged, InvitationsChanged>("invitations-changed"),
 	messageCorrected: makeEvent<MessageCorrected, MessageCorrected>("message-corrected"),
 	messageRequestsChanged: makeEvent<MessageRequestsChanged, MessageRequestsChanged>("message-requests-changed"),
 	messageStateChanged: makeEvent<MessageStateChanged, MessageStateChanged>("message-state-changed"),
@@ -420,6 +429,33 @@ export type FileStatus =
 "downloaded" | 
 /**  The download failed or was cancelled; `error` says why. */
 "downloadFailed";
+
+/**
+ *  Someone asks us into a room (XEP-0249 direct, or XEP-0045 §7.8.2 through the room). Joining
+ *  is always the user's choice.
+ */
+export type Invitation = {
+	/**  The room. */
+	room: string,
+	/**  Who invites us (bare JID). */
+	inviter: string,
+	/**  Their name in our contacts, when they are one. */
+	inviterName: string | null,
+	/**  Why, in their words (a stranger's text). */
+	reason: string | null,
+	/**  They are in our contacts; invitations from anyone else are requests. */
+	fromContact: boolean,
+	/**  It came through the room (a decline goes back the same way). */
+	mediated: boolean,
+	/**  When it arrived (ms). */
+	receivedAt: number,
+};
+
+/**  Invitations to rooms waiting for an answer (the whole list, newest first). */
+export type InvitationsChanged = {
+	/**  From contacts and strangers alike; the window shows strangers' under Requests. */
+	invitations: Invitation[],
+};
 
 /**  An error as the UI receives it. */
 export type IpcError = {

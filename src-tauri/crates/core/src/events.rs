@@ -55,6 +55,8 @@ pub enum CoreEvent {
     AutoAwayChanged(AutoAway),
     /// Our rooms (XEP-0045), as a whole list: joined, left, renamed, or their phase moved.
     RoomsChanged(Vec<Room>),
+    /// Invitations to rooms waiting for the user's answer (the whole list, newest first).
+    InvitationsChanged(Vec<hallway_model::Invitation>),
     /// Who is in a room now (the whole list; batched like presences).
     OccupantsChanged {
         /// The room's bare JID.

@@ -26,5 +26,7 @@ pub use message::{
     ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
-pub use room::{Affiliation, Occupant, PublicRoom, Role, Room, RoomNotify, RoomPhase, RoomRefusal};
+pub use room::{
+    Affiliation, Invitation, Occupant, PublicRoom, Role, Room, RoomNotify, RoomPhase, RoomRefusal,
+};
 pub use secret::Password;

@@ -160,6 +160,29 @@ pub enum RoomPhase {
     },
 }
 
+/// Someone asks us into a room (XEP-0249 direct, or XEP-0045 §7.8.2 through the room). Joining
+/// is always the user's choice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct Invitation {
+    /// The room.
+    pub room: String,
+    /// Who invites us: their address, or their seat in the room (room@service/nick) when the
+    /// room hides real addresses.
+    pub inviter: String,
+    /// Their name in our contacts when they are one, or their nickname in the room.
+    pub inviter_name: Option<String>,
+    /// Why, in their words (a stranger's text).
+    pub reason: Option<String>,
+    /// They are in our contacts; invitations from anyone else are requests.
+    pub from_contact: bool,
+    /// It came through the room (a decline goes back the same way).
+    pub mediated: bool,
+    /// When it arrived (ms).
+    pub received_at: i64,
+}
+
 /// A room the server's room service lists (Browse rooms).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

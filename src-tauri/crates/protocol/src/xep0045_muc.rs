@@ -297,8 +297,9 @@ pub fn set_subject(room: &BareJid, subject: &str) -> Message {
 pub struct MediatedInvite {
     /// The room (the message's sender).
     pub room: BareJid,
-    /// Who invites us (their real address, as the room says).
-    pub from: BareJid,
+    /// Who invites us: their real address (bare), or their occupant address
+    /// (room@service/nick) in a room that hides real addresses (§7.8.2, Prosody does so).
+    pub from: Jid,
     /// Why, in their words.
     pub reason: Option<String>,
     /// The room's password, when the room sends it.
@@ -313,7 +314,8 @@ pub fn mediated_invite(m: &Message) -> Option<Result<MediatedInvite, ProtocolErr
         return Some(Err(ProtocolError::malformed("room invitation", "no room")));
     };
     let from = match invite.attr("from").map(Jid::new) {
-        Some(Ok(j)) => j.to_bare(),
+        Some(Ok(j)) if j.to_bare() == room && j.resource().is_some() => j,
+        Some(Ok(j)) if j.node().is_some() => Jid::from(j.to_bare()),
         _ => {
             return Some(Err(ProtocolError::malformed(
                 "room invitation",
@@ -344,6 +346,8 @@ pub fn invite_through_room(room: &BareJid, to: &BareJid, reason: Option<&str>) -
         invite = invite.append(Element::builder("reason", NS_USER).append(reason).build());
     }
     let mut m = Message::new(Some(Jid::from(room.clone())));
+    // §7.8.2: a plain (normal) message; a room answers `chat` to the room itself with an error.
+    m.type_ = MessageType::Normal;
     m.id = Some(Id(crate::new_id()));
     m.payloads.push(
         Element::builder("x", NS_USER)
@@ -354,13 +358,15 @@ pub fn invite_through_room(room: &BareJid, to: &BareJid, reason: Option<&str>) -
 }
 
 /// Declines a mediated invitation through the room (§7.8.2).
-pub fn decline(room: &BareJid, inviter: &BareJid, reason: Option<&str>) -> Message {
+pub fn decline(room: &BareJid, inviter: &Jid, reason: Option<&str>) -> Message {
     let mut decline =
         Element::builder("decline", NS_USER).attr(xml_ncname!("to").into(), inviter.to_string());
     if let Some(reason) = reason.map(str::trim).filter(|r| !r.is_empty()) {
         decline = decline.append(Element::builder("reason", NS_USER).append(reason).build());
     }
     let mut m = Message::new(Some(Jid::from(room.clone())));
+    // §7.8.2: a plain (normal) message; a room answers `chat` to the room itself with an error.
+    m.type_ = MessageType::Normal;
     m.id = Some(Id(crate::new_id()));
     m.payloads.push(
         Element::builder("x", NS_USER)
@@ -543,7 +549,15 @@ mod tests {
         );
         let i = mediated_invite(&m).unwrap().unwrap();
         assert_eq!(i.room.as_str(), "sales@rooms.x.org");
-        assert_eq!(i.from.as_str(), "ann@x.org");
+        assert_eq!(i.from.to_string(), "ann@x.org");
+        // A room that hides real addresses names the inviter by their seat in it.
+        let hidden = message(
+            "<message xmlns='jabber:client' from='sales@rooms.x.org'>\
+               <x xmlns='http://jabber.org/protocol/muc#user'>\
+                 <invite from='sales@rooms.x.org/Ann'/></x></message>",
+        );
+        let seat = mediated_invite(&hidden).unwrap().unwrap();
+        assert_eq!(seat.from.to_string(), "sales@rooms.x.org/Ann");
         assert_eq!(i.reason.as_deref(), Some("numbers"));
         assert_eq!(i.password.as_deref(), Some("pw"));
         let no_inviter = message(
@@ -598,7 +612,7 @@ mod tests {
             .unwrap();
         assert_eq!(i.attr("to"), Some("bob@x.org"));
         assert_eq!(i.get_child("reason", NS_USER).unwrap().text(), "numbers");
-        let d: Element = decline(&room, &bob, None).into();
+        let d: Element = decline(&room, &Jid::from(bob.clone()), None).into();
         let dx = d
             .get_child("x", NS_USER)
             .unwrap()
@@ -606,6 +620,7 @@ mod tests {
             .unwrap();
         assert_eq!(dx.attr("to"), Some("bob@x.org"));
         assert!(dx.get_child("reason", NS_USER).is_none());
+        assert_eq!(d.attr("type"), None, "a normal message");
         for (w, a) in [
             ("owner", Affiliation::Owner),
             ("outcast", Affiliation::Outcast),

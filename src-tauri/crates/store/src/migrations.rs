@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_outbox_transmitted.sql"),
     include_str!("../migrations/0007_rooms.sql"),
     include_str!("../migrations/0008_room_archives.sql"),
+    include_str!("../migrations/0009_room_invitations.sql"),
 ];
 
 /// The schema version this build writes.

@@ -86,6 +86,10 @@ pub(crate) enum RoomsCommand {
     },
     /// Leave this room (marked left in the store already).
     Leave(String),
+    /// The invitations waiting, with who sent them (contact or stranger).
+    Invitations(oneshot::Sender<Vec<hallway_model::Invitation>>),
+    /// Send this (an invitation, a decline) as it is.
+    Send(Box<tokio_xmpp::parsers::message::Message>),
     /// Our rooms as they stand.
     List(oneshot::Sender<Vec<hallway_model::Room>>),
     /// Who is in this room.

@@ -111,6 +111,11 @@ impl People {
         self.roster.contains_key(bare)
     }
 
+    /// Whether we block `bare` (XEP-0191).
+    pub(crate) fn is_blocked(&self, bare: &str) -> bool {
+        self.blocked.contains(bare)
+    }
+
     /// Whether the roster was fetched (until then nobody is known as a contact).
     pub(crate) fn roster_loaded(&self) -> bool {
         self.loaded

@@ -158,6 +158,16 @@ impl JoinedRooms {
         self.visits.contains_key(peer)
     }
 
+    /// Whether we are in `room` or on our way in (not refused, not left).
+    pub(crate) fn is_in(&self, room: &str) -> bool {
+        self.visits.get(room).is_some_and(|v| {
+            matches!(
+                v.phase,
+                RoomPhase::Joined | RoomPhase::Joining | RoomPhase::Reconnecting
+            )
+        })
+    }
+
     /// Whether the outbox must wait for `peer`: a room we are not (yet) in.
     pub(crate) fn holds(&self, peer: &str) -> bool {
         self.visits

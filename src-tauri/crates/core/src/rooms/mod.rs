@@ -5,6 +5,7 @@
 //! with the room's address): the outbox holds them until the room has us.
 
 mod directory;
+mod invitations;
 pub(crate) mod joined;
 
 use std::sync::Arc;

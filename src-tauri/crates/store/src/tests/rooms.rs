@@ -146,3 +146,46 @@ fn a_room_archive_has_its_own_newest_id_and_gaps() {
     assert_eq!(ids(ROOM), vec![room]);
     assert_eq!(ids("bob@x.org"), vec![own]);
 }
+
+#[test]
+fn invitations_are_one_per_room_newest_first_and_bounded() {
+    let store = Store::open_in_memory().unwrap();
+    let inv = |room: &str, at: i64| StoredInvitation {
+        room: room.into(),
+        inviter: "bob@x.org".into(),
+        reason: Some("standup".into()),
+        mediated: false,
+        received_at: at,
+    };
+    store.add_invitation(ACC, &inv(ROOM, 1)).unwrap();
+    store.add_invitation(ACC, &inv("b@rooms.x.org", 2)).unwrap();
+    // Again to the same room: replaced, not doubled.
+    store.add_invitation(ACC, &inv(ROOM, 3)).unwrap();
+    let rooms: Vec<String> = store
+        .invitations(ACC)
+        .unwrap()
+        .into_iter()
+        .map(|i| i.room)
+        .collect();
+    assert_eq!(rooms, [ROOM, "b@rooms.x.org"]);
+    assert_eq!(
+        store
+            .take_invitation(ACC, ROOM)
+            .unwrap()
+            .unwrap()
+            .received_at,
+        3
+    );
+    assert_eq!(store.take_invitation(ACC, ROOM).unwrap(), None);
+    for i in 0..(MAX_INVITATIONS as i64 + 10) {
+        store
+            .add_invitation(ACC, &inv(&format!("r{i}@rooms.x.org"), 100 + i))
+            .unwrap();
+    }
+    let kept = store.invitations(ACC).unwrap();
+    assert_eq!(kept.len(), MAX_INVITATIONS);
+    assert_eq!(
+        kept[0].room,
+        format!("r{}@rooms.x.org", MAX_INVITATIONS + 9)
+    );
+}

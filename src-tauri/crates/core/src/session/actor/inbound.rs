@@ -81,6 +81,9 @@ impl Actor {
                 }
             });
         }
+        if let Some(inv) = super::rooms::invitation_in(&m, now_ms()) {
+            return self.on_invitation(stream, inv).await;
+        }
         if self.rooms.owns(m.from.as_ref()) {
             if let Some(m) = self.on_room_message(stream, m).await {
                 return self.on_chat_message(stream, m).await;

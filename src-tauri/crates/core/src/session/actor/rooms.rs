@@ -1,16 +1,23 @@
 //! The rooms part's share of the session task: requests from the `Rooms` service, messages
 //! from our rooms, and bookmark events from our other devices (XEP-0402).
 
+use hallway_model::Invitation;
 use hallway_protocol::xep0060_pubsub::{self, Notification};
-use hallway_protocol::{xep0313_mam, xep0402_bookmarks, xep0410_self_ping};
+use hallway_protocol::{
+    xep0045_muc, xep0249_direct_invite, xep0313_mam, xep0402_bookmarks, xep0410_self_ping,
+};
+use hallway_store::{Store, StoredInvitation};
 use tokio::time::Instant;
+use tokio_xmpp::jid::BareJid;
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::message::{Message, MessageType};
 use tokio_xmpp::parsers::stanza_error::StanzaError;
 use tokio_xmpp::stanzastream::StanzaStream;
 
 use super::{now_ms, pump, Actor};
+use crate::events::CoreEvent;
 use crate::live::{Cx, Out, Pending, RoomsCommand};
+use crate::people::state::People;
 use crate::rooms::joined::{JoinedRooms, RoomArrived};
 
 impl Actor {
@@ -42,6 +49,12 @@ impl Actor {
             }
             RoomsCommand::List(reply) => {
                 let _ = reply.send(self.rooms.list());
+            }
+            RoomsCommand::Invitations(reply) => {
+                let _ = reply.send(invitation_list(&self.store, &self.account, &self.people));
+            }
+            RoomsCommand::Send(m) => {
+                with_cx!(self, stream, |cx| cx.out.stanza((*m).into()))
             }
             RoomsCommand::Occupants(room, reply) => {
                 let _ = reply.send(self.rooms.occupants(&room));
@@ -174,6 +187,93 @@ impl Actor {
     }
 }
 
+impl Actor {
+    /// An invitation to a room: kept for the user's answer (never joined by itself), unless it
+    /// comes from someone we block or is to a room we are in.
+    pub(super) async fn on_invitation(&mut self, stream: &StanzaStream, inv: StoredInvitation) {
+        if inv.inviter == self.account.as_str()
+            || self.people.is_blocked(&inv.inviter)
+            || self.rooms.is_in(&inv.room)
+        {
+            return tracing::debug!("invitation to {} dropped", inv.room);
+        }
+        tracing::info!("invitation to {} from {}", inv.room, inv.inviter);
+        if let Err(e) = self.store.add_invitation(self.account.as_str(), &inv) {
+            return tracing::warn!("invitation not kept: {e}");
+        }
+        let list = invitation_list(&self.store, &self.account, &self.people);
+        let mut out = Out::default();
+        out.events.push(CoreEvent::InvitationsChanged(list));
+        self.apply(stream, out).await;
+    }
+}
+
+/// The invitation a message carries: direct (XEP-0249, from whoever sent it) or through a room
+/// (XEP-0045 §7.8.2, from the room itself, naming the inviter).
+pub(super) fn invitation_in(m: &Message, now_ms: i64) -> Option<StoredInvitation> {
+    if matches!(m.type_, MessageType::Error | MessageType::Groupchat) {
+        return None;
+    }
+    let from = m.from.as_ref()?;
+    // Through a room first: rooms add a XEP-0249 element too (Prosody does), whose sender is
+    // the room and not who invites.
+    if from.resource().is_none() {
+        match xep0045_muc::mediated_invite(m) {
+            Some(Ok(i)) => {
+                return Some(StoredInvitation {
+                    room: i.room.to_string(),
+                    inviter: i.from.to_string(),
+                    reason: i.reason,
+                    mediated: true,
+                    received_at: now_ms,
+                })
+            }
+            Some(Err(e)) => {
+                tracing::debug!("invitation dropped: {e}");
+                return None;
+            }
+            None => {}
+        }
+    }
+    match xep0249_direct_invite::parse(&m.payloads)? {
+        Ok(d) if from.to_bare() != d.room => Some(StoredInvitation {
+            room: d.room.to_string(),
+            inviter: from.to_bare().to_string(),
+            reason: d.reason,
+            mediated: false,
+            received_at: now_ms,
+        }),
+        Ok(_) => None,
+        Err(e) => {
+            tracing::debug!("invitation dropped: {e}");
+            None
+        }
+    }
+}
+
+/// The invitations waiting, with the inviter's name where they are a contact.
+fn invitation_list(store: &Store, account: &BareJid, people: &People) -> Vec<Invitation> {
+    store
+        .invitations(account.as_str())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let contact = people.in_roster(&i.inviter);
+            // An inviter known only by their seat in a room goes by that nickname.
+            let seat = i.inviter.split_once('/').map(|(_, nick)| nick.to_string());
+            Invitation {
+                inviter_name: seat.or_else(|| contact.then(|| people.display_name(&i.inviter))),
+                from_contact: contact,
+                room: i.room,
+                inviter: i.inviter,
+                reason: i.reason,
+                mediated: i.mediated,
+                received_at: i.received_at,
+            }
+        })
+        .collect()
+}
+
 /// XEP-0402 §4: another of our devices joined or left a room. Only our own node counts.
 pub(super) fn on_bookmarks_event(
     rooms: &mut JoinedRooms,
@@ -194,5 +294,51 @@ pub(super) fn on_bookmarks_event(
             let _ = cx.store.leave_room(cx.account.as_str(), &room);
             rooms.leave(cx, online, &room);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invitation_in;
+    use crate::live::testing::message;
+
+    #[test]
+    fn invitations_are_read_direct_or_through_the_room_and_nothing_else() {
+        let direct = message(
+            "<message from='ann@x.org/laptop' to='me@x.org'>\
+             <x xmlns='jabber:x:conference' jid='sales@rooms.x.org' reason='numbers'/></message>",
+        );
+        let i = invitation_in(&direct, 5).unwrap();
+        assert_eq!(
+            (i.room.as_str(), i.inviter.as_str()),
+            ("sales@rooms.x.org", "ann@x.org")
+        );
+        assert_eq!(
+            (i.reason.as_deref(), i.mediated, i.received_at),
+            (Some("numbers"), false, 5)
+        );
+        // As Prosody sends it: the room's invitation with a XEP-0249 copy; the inviter is the
+        // one the room names, not the room.
+        let mediated = message(
+            "<message from='sales@rooms.x.org' to='me@x.org'>\
+             <x xmlns='http://jabber.org/protocol/muc#user'><invite from='sales@rooms.x.org/Ann'/></x>\
+             <x xmlns='jabber:x:conference' jid='sales@rooms.x.org'/></message>",
+        );
+        let i = invitation_in(&mediated, 6).unwrap();
+        assert_eq!(i.inviter, "sales@rooms.x.org/Ann");
+        assert!(i.mediated);
+        // The room inviting to itself without saying who: nobody to answer.
+        let from_room = message(
+            "<message from='sales@rooms.x.org' to='me@x.org'>\
+             <x xmlns='jabber:x:conference' jid='sales@rooms.x.org'/></message>",
+        );
+        assert!(invitation_in(&from_room, 7).is_none());
+        let groupchat = message(
+            "<message type='groupchat' from='sales@rooms.x.org/Ann' to='me@x.org'>\
+             <x xmlns='jabber:x:conference' jid='other@rooms.x.org'/></message>",
+        );
+        assert!(invitation_in(&groupchat, 8).is_none());
+        let plain = message("<message from='ann@x.org/l' to='me@x.org'><body>hi</body></message>");
+        assert!(invitation_in(&plain, 9).is_none());
     }
 }

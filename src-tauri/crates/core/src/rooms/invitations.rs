@@ -1,0 +1,102 @@
+//! Invitations (XEP-0249 direct, XEP-0045 §7.8.2 through the room): the ones waiting for the
+//! user's answer (Join or Decline; strangers' are requests in the window), and `Invite people`
+//! from a room — membership granted first where we may (a members-only room lets in members
+//! only, §9.3), then a direct invitation. Part of the `Rooms` service (`mod.rs`).
+
+use hallway_model::{parse_bare_jid, Affiliation, Invitation, Room};
+use hallway_protocol::{xep0045_muc, xep0045_muc_owner, xep0249_direct_invite, BareJid};
+
+use super::{parse_room, Rooms};
+use crate::events::CoreEvent;
+use crate::live::{Command, RoomsCommand};
+use crate::CoreError;
+
+/// Longest reason the user may give (characters).
+const MAX_REASON: usize = 500;
+
+impl Rooms {
+    /// The invitations waiting for an answer, newest first.
+    pub async fn invitations(&self) -> Result<Vec<Invitation>, CoreError> {
+        self.acc.require()?;
+        self.ask(RoomsCommand::Invitations).await
+    }
+
+    /// **Join** from an invitation: enters the room as `nick` (as Join room does).
+    pub async fn accept_invitation(&self, room: &str, nick: &str) -> Result<Room, CoreError> {
+        let account = self.acc.require()?;
+        let room = parse_room(room)?;
+        let joined = self.join_room(room.as_str(), nick).await?;
+        self.acc.store.take_invitation(&account, room.as_str())?;
+        self.invitations_changed().await;
+        Ok(joined)
+    }
+
+    /// **Decline**: the invitation goes; one that came through the room is declined there (the
+    /// inviter hears of it, §7.8.2). A direct invitation has no decline (XEP-0249).
+    pub async fn decline_invitation(&self, room: &str) -> Result<(), CoreError> {
+        let account = self.acc.require()?;
+        let room = parse_room(room)?;
+        let Some(inv) = self.acc.store.take_invitation(&account, room.as_str())? else {
+            return Ok(());
+        };
+        if inv.mediated {
+            if let Ok(inviter) = hallway_protocol::Jid::new(&inv.inviter) {
+                let m = xep0045_muc::decline(&room, &inviter, None);
+                let _ = self
+                    .acc
+                    .session
+                    .send(Command::Rooms(RoomsCommand::Send(Box::new(m))));
+            }
+        }
+        self.invitations_changed().await;
+        Ok(())
+    }
+
+    /// **Invite people**: asks `contact` into `room` (one of ours) with an optional reason. As
+    /// the room's owner or admin we make them a member first, so a members-only room lets them
+    /// in.
+    pub async fn invite(&self, room: &str, contact: &str, reason: &str) -> Result<(), CoreError> {
+        self.acc.require()?;
+        let room = parse_room(room)?;
+        let who = parse_bare_jid(contact.trim())
+            .ok()
+            .and_then(|j| BareJid::new(j.as_str()).ok())
+            .filter(|j| j.node().is_some())
+            .ok_or_else(|| {
+                CoreError::InvalidInput("An address looks like name@example.com.".into())
+            })?;
+        let reason = reason.trim();
+        if reason.chars().count() > MAX_REASON {
+            return Err(CoreError::InvalidInput(format!(
+                "A reason is at most {MAX_REASON} characters."
+            )));
+        }
+        let me = self
+            .occupants(room.as_str())
+            .await?
+            .into_iter()
+            .find(|o| o.is_self)
+            .ok_or_else(|| CoreError::Refused("You are not in this room right now.".into()))?;
+        if matches!(me.affiliation, Affiliation::Owner | Affiliation::Admin) {
+            let iq = xep0045_muc_owner::set_affiliation(
+                &hallway_protocol::new_id(),
+                &room,
+                &who,
+                Affiliation::Member,
+                None,
+            );
+            self.acc.session.ask("Making them a member", iq).await?;
+        }
+        let m = xep0249_direct_invite::invite(&who, &room, Some(reason), None);
+        self.acc
+            .session
+            .send(Command::Rooms(RoomsCommand::Send(Box::new(m))))?;
+        Ok(())
+    }
+
+    async fn invitations_changed(&self) {
+        if let Ok(list) = self.ask(RoomsCommand::Invitations).await {
+            self.acc.emit(CoreEvent::InvitationsChanged(list));
+        }
+    }
+}
