@@ -347,6 +347,39 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         .click()
         .await
         .unwrap();
+    // Bob invites Alice into a room of his (XEP-0249); she joins from the invitation.
+    let launch = bob
+        .messenger
+        .rooms()
+        .create_room("Launch", "", false, "Bob")
+        .await
+        .unwrap();
+    bob.messenger
+        .rooms()
+        .invite(&launch.room, "alice13@localhost", "Launch checklist")
+        .await
+        .unwrap();
+    let join_launch = format!(
+        "//ul[@aria-label='Invitations']//button[@aria-label='Join {}']",
+        launch.room
+    );
+    wait_el(&b, &join_launch, 15).await;
+    wait_text(
+        &b,
+        "//ul[@aria-label='Invitations']",
+        5,
+        "who invites, why",
+        |t| t.contains("Bob Baker 13") && t.contains("Launch checklist"),
+    )
+    .await;
+    shot(&b, "05h-invitation").await;
+    wait_el(&b, &join_launch, 5).await.click().await.unwrap();
+    wait_el(
+        &b,
+        "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'Launch, Joined')]",
+        20,
+    )
+    .await;
 
     // Quit and start the app again: the history is still there, from the local database.
     b.close().await.unwrap();

@@ -234,6 +234,11 @@ export function createContactsStore() {
     /** Untracked reads for list-shape computations that depend on `rows()` (see shapeVersion). */
     peek: (jid: string): Contact | undefined => byJid.get(jid),
     peekUnread: (jid: string): number => unread.get(jid) ?? 0,
+    /** Every contact (follows the list's shape): suggestions for Invite people. */
+    all: (): Contact[] => {
+      rows();
+      return [...byJid.values()];
+    },
   };
 }
 

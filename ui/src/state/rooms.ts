@@ -3,7 +3,7 @@
 // floods: one event per room per 50 ms).
 import { createSignal } from "solid-js";
 import { api } from "../ipc";
-import type { Occupant, Room, RoomNotify, RoomPhase } from "../ipc";
+import type { Invitation, Occupant, Room, RoomNotify, RoomPhase } from "../ipc";
 
 /** The words a room's phase shows in the sidebar and the room's header. */
 export function phaseWords(phase: RoomPhase): string {
@@ -29,13 +29,25 @@ export function nickOf(sender: string): string {
 
 export function createRoomsStore() {
   const [rooms, setRooms] = createSignal<readonly Room[]>([]);
+  const [invitations, setInvitations] = createSignal<readonly Invitation[]>([]);
   const [occupants, setOccupants] = createSignal<ReadonlyMap<string, readonly Occupant[]>>(
     new Map(),
   );
 
+  /** RoomsChanged / InvitationsChanged events seen: a list answer older than one is stale. */
+  let roomEvents = 0;
+  let invitationEvents = 0;
+
   async function load(): Promise<void> {
     try {
-      setRooms(await api.listRooms());
+      // The answer and the events travel separately: an event that came meanwhile is newer
+      // (a room joined while the list was on its way stays joined).
+      const rooms = roomEvents;
+      const list = await api.listRooms();
+      if (rooms === roomEvents) setRooms(list);
+      const invitations = invitationEvents;
+      const waiting = await api.listInvitations();
+      if (invitations === invitationEvents) setInvitations(waiting);
     } catch (e) {
       console.warn("Hallway: rooms not loaded", e);
     }
@@ -68,7 +80,21 @@ export function createRoomsStore() {
     rooms,
     load,
     loadOccupants,
-    applyRooms: (list: Room[]) => setRooms(list),
+    applyRooms: (list: Room[]) => {
+      roomEvents += 1;
+      setRooms(list);
+    },
+    /** Invitations from contacts (the Rooms section) and from strangers (under Requests). */
+    invitations: (fromContacts: boolean): readonly Invitation[] =>
+      invitations().filter((i) => i.fromContact === fromContacts),
+    applyInvitations: (list: Invitation[]) => {
+      invitationEvents += 1;
+      setInvitations(list);
+    },
+    accept: (room: string, nick: string) => api.acceptInvitation(room, nick),
+    decline: (room: string) => api.declineInvitation(room),
+    invite: (room: string, contact: string, reason: string) =>
+      api.inviteToRoom(room, contact, reason),
     applyOccupants,
     /** One of our rooms, or undefined (a chat). */
     room: (jid: string): Room | undefined => rooms().find((r) => r.room === jid),
@@ -90,6 +116,7 @@ export function createRoomsStore() {
     reset() {
       eventsSeen.clear();
       setRooms([]);
+      setInvitations([]);
       setOccupants(new Map());
     },
   };

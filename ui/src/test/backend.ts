@@ -28,6 +28,7 @@ import type {
   SubscriptionRequestsChanged,
   TransferProgressed,
   NotificationClicked,
+  InvitationsChanged,
   OccupantsChanged,
   Room,
   RoomsChanged,
@@ -244,6 +245,11 @@ const defaults: Record<string, Handler> = {
       phase: { kind: "joining" },
     }),
   browse_rooms: () => [],
+  list_invitations: () => [],
+  accept_invitation: (args) =>
+    room(String(args.room), { nick: String(args.nick), phase: { kind: "joining" } }),
+  decline_invitation: () => null,
+  invite_to_room: () => null,
   leave_room: () => null,
   set_room_notify: () => null,
   add_contact: () => null,
@@ -371,6 +377,7 @@ type EventPayloads = {
   "notification-clicked": NotificationClicked;
   "rooms-changed": RoomsChanged;
   "occupants-changed": OccupantsChanged;
+  "invitations-changed": InvitationsChanged;
 };
 
 /** Emits a backend event (tauri-specta names events in kebab-case). */

@@ -29,6 +29,7 @@ import { createCoarseClock } from "../people/clock";
 import { ContactMenu } from "../people/ContactMenu";
 import type { ContactAction, MenuPlacement, MenuRequest } from "../people/ContactMenu";
 import { MessageRequests } from "../people/MessageRequests";
+import { Invitations } from "../rooms/Invitations";
 import { PeopleDialogHost } from "../people/PeopleDialogs";
 import type { PeopleDialog } from "../people/PeopleDialogs";
 import { SubscriptionPrompts } from "../people/SubscriptionPrompts";
@@ -47,7 +48,7 @@ export const FALLBACK_VIEWPORT = 800;
  * overscan) exist in the DOM, so thousands of contacts stay cheap.
  */
 export function ContactList() {
-  const { contacts, people } = useHallway();
+  const { contacts, people, rooms } = useHallway();
   const [query, setQuery] = createSignal("");
   const [showOffline, setShowOffline] = createSignal(loadShowOffline());
   const [collapsed, setCollapsed] = createSignal<ReadonlySet<string>>(loadCollapsedGroups());
@@ -290,6 +291,12 @@ export function ContactList() {
       </div>
       <SubscriptionPrompts />
       <MessageRequests onDialog={setDialog} />
+      <Show when={rooms.invitations(false).length > 0}>
+        <section class="requests" aria-label="Invitations from strangers">
+          <p class="requests-hint">People who are not in your contacts invite you to rooms.</p>
+          <Invitations strangers label="Invitation requests" />
+        </section>
+      </Show>
       <Show when={actionError()}>
         {(message) => (
           <div class="contacts-note" role="alert">

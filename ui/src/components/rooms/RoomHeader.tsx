@@ -1,13 +1,16 @@
 // A room's header: its name, subject and where we stand (joining, reconnecting, refused and
 // why), and "Leave room" (asks nothing: the room and its bookmark go, the history stays).
-import { Show } from "solid-js";
+import { createSignal, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
 import type { Room, RoomNotify } from "../../ipc";
 import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
+import { InviteDialog } from "./InviteDialog";
 
 export function RoomHeader(props: { room: Room }) {
   const { rooms, conversations } = useHallway();
+  const [inviting, setInviting] = createSignal(false);
+  let inviteButton!: HTMLButtonElement;
 
   async function setNotify(notify: RoomNotify) {
     try {
@@ -51,20 +54,34 @@ export function RoomHeader(props: { room: Room }) {
           <span class="conversation-jid">{props.room.room}</span>
         </p>
       </div>
-      <label class="room-notify">
-        <span>Notify me</span>
-        <select
-          value={props.room.notify}
-          onChange={(e) => void setNotify(e.currentTarget.value as RoomNotify)}
+      <div class="room-header-actions">
+        <label class="room-notify">
+          <span>Notify me</span>
+          <select
+            value={props.room.notify}
+            onChange={(e) => void setNotify(e.currentTarget.value as RoomNotify)}
+          >
+            <option value="all">All messages</option>
+            <option value="mentions">Mentions</option>
+            <option value="nothing">Nothing</option>
+          </select>
+        </label>
+        <button
+          ref={inviteButton}
+          type="button"
+          class="button button--secondary"
+          disabled={props.room.phase.kind !== "joined"}
+          onClick={() => setInviting(true)}
         >
-          <option value="all">All messages</option>
-          <option value="mentions">Mentions</option>
-          <option value="nothing">Nothing</option>
-        </select>
-      </label>
-      <button type="button" class="button button--secondary" onClick={() => void leave()}>
-        Leave room
-      </button>
+          Invite people
+        </button>
+        <button type="button" class="button button--secondary" onClick={() => void leave()}>
+          Leave room
+        </button>
+      </div>
+      <Show when={inviting()}>
+        <InviteDialog room={props.room} opener={inviteButton} onClose={() => setInviting(false)} />
+      </Show>
     </header>
   );
 }

@@ -5,6 +5,7 @@ import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
 import { BrowseRoomsDialog } from "./BrowseRoomsDialog";
 import { CreateRoomDialog } from "./CreateRoomDialog";
+import { Invitations } from "./Invitations";
 import { JoinRoomDialog } from "./JoinRoomDialog";
 
 type Dialog = "join" | "create" | "browse" | null;
@@ -40,8 +41,9 @@ export function RoomList() {
         {action("create", "Create room")}
         {action("browse", "Browse rooms")}
       </div>
+      <Invitations label="Invitations" />
       <Show
-        when={rooms.rooms().length > 0}
+        when={rooms.rooms().length > 0 || rooms.invitations(true).length > 0}
         fallback={<p class="rooms-empty">No rooms yet. Join, create or browse one.</p>}
       >
         <ul class="rooms-list" aria-label="Rooms">

@@ -235,4 +235,82 @@ describe("rooms", () => {
       "Your server has no rooms service.",
     );
   });
+
+  it("shows invitations as text, joins or declines them, and invites people", async () => {
+    const invitation = (roomJid: string, fromContact: boolean) => ({
+      room: roomJid,
+      inviter: fromContact ? "ann@example.com" : "eve@elsewhere.org",
+      inviterName: fromContact ? "Ann <b>Lee</b>" : null,
+      reason: "Numbers <i>at 3</i>",
+      fromContact,
+      mediated: false,
+      receivedAt: 1,
+    });
+    const backend = mockBackend({
+      list_rooms: () => [room(OFFICE, { nick: "me" })],
+      list_occupants: () => [occupant("me", { isSelf: true, affiliation: "owner" })],
+      list_invitations: () => [
+        invitation("sales@rooms.example.com", true),
+        invitation("spam@rooms.elsewhere.org", false),
+      ],
+    });
+    await renderApp();
+    const mine = await screen.findByRole("list", { name: "Invitations" });
+    const item = within(mine).getByRole("listitem", {
+      name: "Ann <b>Lee</b> invites you to sales@rooms.example.com",
+    });
+    expect(within(item).getByText("“Numbers <i>at 3</i>”")).toBeTruthy();
+    expect(document.querySelector(".invitation b, .invitation i")).toBeNull();
+    const strangers = screen.getByRole("list", { name: "Invitation requests" });
+    expect(within(strangers).getByText("eve@elsewhere.org")).toBeTruthy();
+    fireEvent.click(
+      within(strangers).getByRole("button", { name: "Decline spam@rooms.elsewhere.org" }),
+    );
+    await waitFor(() =>
+      expect(backend.callsTo("decline_invitation")).toEqual([{ room: "spam@rooms.elsewhere.org" }]),
+    );
+    fireEvent.click(within(item).getByRole("button", { name: "Join sales@rooms.example.com" }));
+    await waitFor(() =>
+      expect(backend.callsTo("accept_invitation")).toEqual([
+        { room: "sales@rooms.example.com", nick: "me" },
+      ]),
+    );
+    await emitEvent("invitations-changed", { invitations: [] });
+    await waitFor(() => expect(screen.queryByRole("list", { name: "Invitations" })).toBeNull());
+
+    // Invite people from a room we are in.
+    fireEvent.click(await screen.findByRole("button", { name: "office, Joined" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Invite people" }));
+    const dialog = await screen.findByRole("dialog", { name: "Invite people" });
+    fireEvent.input(within(dialog).getByRole("combobox", { name: "Contact address" }), {
+      target: { value: "not an address" },
+    });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Invite" }));
+    expect(await within(dialog).findByRole("alert")).toBeTruthy();
+    fireEvent.input(within(dialog).getByRole("combobox", { name: "Contact address" }), {
+      target: { value: "bob@example.com" },
+    });
+    fireEvent.input(within(dialog).getByRole("textbox", { name: /Reason/ }), {
+      target: { value: "Release notes" },
+    });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Invite" }));
+    await waitFor(() =>
+      expect(backend.callsTo("invite_to_room")).toEqual([
+        { room: OFFICE, contact: "bob@example.com", reason: "Release notes" },
+      ]),
+    );
+    expect(await within(dialog).findByText("Invitation sent to bob@example.com.")).toBeTruthy();
+  });
+
+  it("keeps a room's newer phase when the list answer comes after the event", async () => {
+    let answer: (rooms: unknown) => void = () => {};
+    mockBackend({ list_rooms: () => new Promise((resolve) => (answer = resolve)) });
+    await renderApp();
+    await emitEvent("rooms-changed", { rooms: [room(OFFICE)] });
+    const rooms = await screen.findByRole("list", { name: "Rooms" });
+    await within(rooms).findByRole("button", { name: "office, Joined" });
+    answer([room(OFFICE, { phase: { kind: "joining" } })]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(within(rooms).getByRole("button", { name: "office, Joined" })).toBeTruthy();
+  });
 });

@@ -27,6 +27,8 @@ const JOIN_SPACING: Duration = Duration::from_millis(150);
 const LOCKED_RETRY: Duration = Duration::from_secs(2);
 /// A joined room silent this long is self-pinged (XEP-0410 §3.1 leaves the interval to us).
 pub(crate) const SELF_PING_AFTER: Duration = Duration::from_secs(90);
+/// A room that has not answered our join this long: entered again.
+const JOIN_RETRY: Duration = Duration::from_secs(10);
 /// A room that confirmed us but sent no subject this long after: joined anyway.
 const SUBJECT_WAIT: Duration = Duration::from_secs(15);
 /// Most occupants kept per room (a peer-fillable list is bounded).
@@ -333,6 +335,16 @@ impl JoinedRooms {
                     if let RoomArrived::Ready(r) = self.entered(cx, &room) {
                         ready.push(r);
                     }
+                }
+                // Sent, and not a word back (the join or its answer went astray): again.
+                RoomPhase::Joining | RoomPhase::Reconnecting
+                    if !v.catching_up
+                        && v.confirmed_at.is_none()
+                        && cx.now.duration_since(v.last_heard) >= JOIN_RETRY
+                        && !self.queue.contains(&room) =>
+                {
+                    tracing::warn!("room {room} did not answer our join: entering again");
+                    self.send_join(cx, &room);
                 }
                 RoomPhase::Joined
                     if !v.pinging && cx.now.duration_since(v.last_heard) >= SELF_PING_AFTER =>

@@ -819,3 +819,20 @@ fn a_room_that_says_not_found_is_tried_again_a_few_times_then_refused() {
         }
     ));
 }
+
+#[test]
+fn a_join_without_any_answer_is_sent_again() {
+    let mut b = Bench::new();
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    b.sent();
+    assert!(rooms.housekeeping(&mut b.cx()).is_empty());
+    assert!(b.sent().is_empty(), "not at once");
+    let mut cx = b.cx();
+    cx.now += Duration::from_secs(11);
+    rooms.housekeeping(&mut cx);
+    assert!(xml(&b.sent()[0]).contains("disco#info"), "entering again");
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Joining);
+}
