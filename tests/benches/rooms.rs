@@ -4,8 +4,9 @@
 //! room shows as joined, until everything said meanwhile is stored, how many room-list events
 //! that took, and the process's memory. `make bench` runs it; figures go to docs/PERFORMANCE.md.
 //!
-//! 15 per room: without the rooms' own archive (XEP-0313 against the room, not yet used) a
-//! rejoin replays at most the room's history length (Prosody: 20).
+//! Then the room archive's rate: one room, 1,000 messages said while Alice was away, caught up
+//! from the room's own archive (XEP-0313 at the room JID) on her next sign-in; prints the
+//! messages stored per second from sign-in to the last one stored.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -147,6 +148,69 @@ async fn main() {
         rss_mb(),
         rss_before
     );
-    alice.messenger.shut_down().await;
+    archive_rate(&server, alice, &mut bob, a, b).await;
     bob.messenger.shut_down().await;
+}
+
+/// One room, `ARCHIVED` messages while away, caught up from the room's archive.
+async fn archive_rate(server: &Prosody, mut alice: Client, bob: &mut Client, a: &str, b: &str) {
+    const ARCHIVED: usize = 1_000;
+    let big = "archive0@rooms.localhost";
+    alice
+        .messenger
+        .rooms()
+        .join_room(big, "Alice")
+        .await
+        .unwrap();
+    alice
+        .eventually("in the big room", 30, |c| {
+            c.messenger.store().room(a, big).unwrap().is_some()
+        })
+        .await;
+    let _ = alice.drain_for(1000).await;
+    bob.messenger.rooms().join_room(big, "Bob").await.unwrap();
+    let _ = bob.drain_for(1000).await;
+    alice.messenger.shut_down().await;
+    let dir = alice.data_dir;
+    for n in 0..ARCHIVED {
+        bob.messenger
+            .chats()
+            .send_message(big, &format!("archived {n}"))
+            .await
+            .unwrap();
+    }
+    bob.eventually("all sent", 300, |c| {
+        c.messenger.store().pending(b).unwrap().is_empty()
+    })
+    .await;
+    let count = |c: &Client| {
+        c.messenger
+            .store()
+            .history(a, big, None, 5000)
+            .unwrap()
+            .iter()
+            .filter(|m| m.body.starts_with("archived "))
+            .count()
+    };
+    let mut alice = Client::open_in(a, dir);
+    let t = Instant::now();
+    alice
+        .sign_in_at(&server.server_field(), PASSWORD)
+        .await
+        .unwrap();
+    while count(&alice) < ARCHIVED {
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "room archive caught up only {} of {ARCHIVED}",
+            count(&alice)
+        );
+        let _ = alice.drain_for(20).await;
+    }
+    let took = t.elapsed().as_secs_f64();
+    println!(
+        "  room archive: {ARCHIVED} messages caught up from the room's archive in {:.0} ms after sign-in started: {:.0} messages/s (budget > 5,000/s)",
+        took * 1000.0,
+        ARCHIVED as f64 / took
+    );
+    alice.messenger.shut_down().await;
 }

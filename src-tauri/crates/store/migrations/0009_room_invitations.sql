@@ -10,3 +10,7 @@ CREATE TABLE room_invitations (
     received_at INTEGER NOT NULL,
     PRIMARY KEY (account, room)
 ) WITHOUT ROWID;
+
+-- When a room was last caught up (ms): a room we were in that said nothing has no archive id of
+-- ours to catch up after; its archive is read from this time instead of only its newest page.
+ALTER TABLE rooms ADD COLUMN caught_up_at INTEGER;

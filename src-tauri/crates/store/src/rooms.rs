@@ -103,6 +103,28 @@ impl Store {
             .is_some())
     }
 
+    /// `room` is caught up to `at` (ms): everything before is here.
+    pub fn set_room_caught_up(&self, account: &str, room: &str, at: i64) -> Result<(), StoreError> {
+        self.conn().execute(
+            "UPDATE rooms SET caught_up_at = ?3 WHERE account = ?1 AND room = ?2",
+            params![account, room, at],
+        )?;
+        Ok(())
+    }
+
+    /// When `room` was last caught up (ms), if ever.
+    pub fn room_caught_up(&self, account: &str, room: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT caught_up_at FROM rooms WHERE account = ?1 AND room = ?2",
+                params![account, room],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
     /// A room's name, subject or nickname changed (what the room or a bookmark said).
     pub fn update_room(
         &self,

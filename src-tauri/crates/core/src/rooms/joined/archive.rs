@@ -10,7 +10,7 @@ use hallway_protocol::xep0045_groupchat::{self, RoomIncoming};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage, Fin};
 use tokio_xmpp::jid::{BareJid, Jid};
 
-use super::traffic::store_message;
+use super::traffic::{after_insert, room_row, store_message};
 use super::{JoinedRooms, RoomArrived, Visit};
 use crate::history::sync::pages::{older_progress, placement, trim_catch_up_page};
 use crate::history::sync::{older_query, ArchiveReply, ArchiveRequest, ARCHIVE_PAGE};
@@ -22,6 +22,8 @@ use crate::outbox::Outbox;
 const CATCH_UP_LIMIT: usize = 1_000;
 /// On a first visit only the newest page: the room's past is not news.
 const FIRST_VISIT_LIMIT: usize = 50;
+/// A catch-up by time starts this much before we last caught up (the room's clock and ours).
+const CAUGHT_UP_MARGIN_MS: i64 = 120_000;
 /// Results kept for one page (the room may send more than asked; the rest is dropped).
 const MAX_PAGE: usize = 2 * ARCHIVE_PAGE;
 
@@ -61,19 +63,32 @@ impl JoinedRooms {
             .room_archive_newest(cx.account.as_str(), room)
             .ok()
             .flatten();
-        let limit = if after.is_some() {
+        // A room we were in that said nothing since: its archive from when we last caught up.
+        let since = match after {
+            Some(_) => None,
+            None => cx
+                .store
+                .room_caught_up(cx.account.as_str(), room)
+                .ok()
+                .flatten()
+                .map(|t| t - CAUGHT_UP_MARGIN_MS),
+        };
+        let limit = if after.is_some() || since.is_some() {
             CATCH_UP_LIMIT
         } else {
             FIRST_VISIT_LIMIT
         };
-        tracing::debug!("room {room}: archive catch-up after {after:?}");
+        tracing::debug!("room {room}: archive catch-up after {after:?} / since {since:?}");
         let query = ArchiveQuery {
             archive: Some(jid),
+            start_ms: since,
             after: after.as_ref().map(|(id, _)| id.clone()),
             before: Some(String::new()),
             max: ARCHIVE_PAGE.min(limit),
             ..Default::default()
         };
+        // Cut short, the gap starts where we had everything (our newest id, or that time).
+        let after = after.or_else(|| since.map(|t| (String::new(), t)));
         let purpose = Purpose::CatchUp { after, limit };
         self.send_fetch(cx, room, purpose, query, Vec::new());
     }
@@ -356,25 +371,29 @@ impl JoinedRooms {
                 &stand_in
             }
         };
+        // One transaction for the whole page (a catch-up stores thousands).
+        let mut rows = Vec::new();
+        for a in items {
+            match xep0045_groupchat::parse_archived(&a, &jid) {
+                Ok(RoomIncoming::Message(r)) => rows.push(room_row(cx, v, r, place)),
+                Ok(_) => {}
+                Err(e) => tracing::debug!("room archive message dropped: {e}"),
+            }
+        }
+        let batch: Vec<_> = rows.iter().map(|(new, _)| new.clone()).collect();
+        let outcomes = match cx.store.insert_messages(cx.account.as_str(), &batch) {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::error!("could not store the room's archive page: {e}");
+                return (0, None);
+            }
+        };
         let mut n = 0;
         let mut oldest: Option<i64> = None;
-        let mut place = place;
-        for a in items {
-            let r = match xep0045_groupchat::parse_archived(&a, &jid) {
-                Ok(RoomIncoming::Message(r)) => r,
-                Ok(_) => continue,
-                Err(e) => {
-                    tracing::debug!("room archive message dropped: {e}");
-                    continue;
-                }
-            };
-            if let Some(ts) = store_message(cx, outbox, v, r, place) {
+        for ((new, mention), outcome) in rows.iter().zip(outcomes) {
+            if let Some(ts) = after_insert(cx, outbox, v, new, *mention, Ok(outcome)) {
                 n += 1;
                 oldest = Some(oldest.map_or(ts, |o| o.min(ts)));
-                if let Placement::Below(anchor) = place {
-                    // The next (older) one goes just below this one.
-                    place = Placement::Below(anchor - 1);
-                }
             }
         }
         (n, oldest)

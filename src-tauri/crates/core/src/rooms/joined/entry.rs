@@ -138,7 +138,12 @@ impl JoinedRooms {
             .newest_time(cx.account.as_str(), room)
             .ok()
             .flatten();
-        v.first_visit = newest.is_none();
+        let caught_up = cx
+            .store
+            .room_caught_up(cx.account.as_str(), room)
+            .ok()
+            .flatten();
+        v.first_visit = newest.is_none() && caught_up.is_none();
         let history = match newest {
             _ if v.archive => JoinHistory::Nothing,
             Some(ts) => JoinHistory::Since(ts - SINCE_MARGIN_MS),
@@ -175,6 +180,9 @@ impl JoinedRooms {
         v.catching_up = false;
         v.locked_retries = 0;
         v.phase = RoomPhase::Joined;
+        let _ = cx
+            .store
+            .set_room_caught_up(cx.account.as_str(), room, cx.now_ms);
         v.last_heard = cx.now;
         if std::mem::take(&mut v.first_visit) {
             // What the room replayed on a first visit is its past, not news for us.

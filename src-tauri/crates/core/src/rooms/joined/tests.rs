@@ -536,8 +536,17 @@ fn entered_with_archive(b: &mut Bench, rooms: &mut JoinedRooms, outbox: &mut Out
         "not joined before its history is in"
     );
     assert!(rooms.holds(ROOM));
-    let (qid, _) = archive_query(b);
+    let (qid, query) = archive_query(b);
+    b.out
+        .events
+        .push(crate::events::CoreEvent::RoomsChanged(Vec::new()));
+    LAST_QUERY.with(|q| *q.borrow_mut() = query);
     qid
+}
+
+thread_local! {
+    /// The catch-up query `entered_with_archive` saw.
+    static LAST_QUERY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 #[test]
@@ -835,4 +844,46 @@ fn a_join_without_any_answer_is_sent_again() {
     rooms.housekeeping(&mut cx);
     assert!(xml(&b.sent()[0]).contains("disco#info"), "entering again");
     assert_eq!(rooms.list()[0].phase, RoomPhase::Joining);
+}
+
+#[test]
+fn a_room_that_said_nothing_since_is_caught_up_from_when_we_last_were_there() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    b.store
+        .set_room_caught_up(ME, ROOM, 1_764_583_200_000)
+        .unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    let query = LAST_QUERY.with(|q| q.borrow().clone());
+    assert!(
+        query.contains("var='start'") && query.contains("2025-12-01T09:58:00"),
+        "from when we were last there, less a margin: {query}"
+    );
+    assert!(!query.contains("<after>"), "{query}");
+    rooms.on_archive_result(
+        ROOM,
+        archived(
+            &qid,
+            "A1",
+            "ann",
+            "while away",
+            "a-1",
+            "2025-12-01T10:05:00Z",
+        ),
+    );
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A1"))));
+    assert_eq!(arrived, RoomArrived::Ready(ROOM.into()));
+    assert_eq!(
+        unread(&b),
+        Some(1),
+        "not a first visit: what was said is news"
+    );
+    assert_eq!(
+        b.store.room_caught_up(ME, ROOM).unwrap(),
+        Some(1_800_000_000_000),
+        "caught up now"
+    );
 }

@@ -191,7 +191,18 @@ pub(super) fn store_message(
     r: RoomMessage,
     placement: Placement,
 ) -> Option<i64> {
-    let news = placement == Placement::Append;
+    let (new, mention) = room_row(cx, v, r, placement);
+    let outcome = cx.store.insert_message(cx.account.as_str(), &new);
+    after_insert(cx, outbox, v, &new, mention, outcome)
+}
+
+/// The row a room message becomes, and whether it names us.
+pub(super) fn room_row(
+    cx: &Cx<'_>,
+    v: &Visit,
+    r: RoomMessage,
+    placement: Placement,
+) -> (NewMessage, bool) {
     let room = r.room.to_string();
     let ours = r.nick == v.nick;
     let attachment = r
@@ -200,7 +211,6 @@ pub(super) fn store_message(
         .map(crate::files::names::received_attachment);
     let mention = !ours && mentions(&r.body, &v.nick);
     let new = NewMessage {
-        peer: room.clone(),
         direction: if ours {
             Direction::Outgoing
         } else {
@@ -211,6 +221,7 @@ pub(super) fn store_message(
         } else {
             format!("{room}/{}", r.nick)
         },
+        peer: room,
         body: r.body,
         timestamp: r.delayed_ms.map(|d| d.min(cx.now_ms)).unwrap_or(cx.now_ms),
         state: if ours {
@@ -229,11 +240,26 @@ pub(super) fn store_message(
         placement,
         attachment,
     };
-    match cx.store.insert_message(cx.account.as_str(), &new) {
-        Ok(Inserted::New(msg)) if !news => {
+    (new, mention)
+}
+
+/// What follows storing `new`: news is unread and notified by the room's setting; older history
+/// is read; a duplicate of ours is its reflection (sent). Returns the new row's time.
+pub(super) fn after_insert(
+    cx: &mut Cx<'_>,
+    outbox: &mut Outbox,
+    v: &Visit,
+    new: &NewMessage,
+    mention: bool,
+    outcome: Result<Inserted, hallway_store::StoreError>,
+) -> Option<i64> {
+    let room = &new.peer;
+    let ours = new.direction == Direction::Outgoing;
+    match outcome {
+        Ok(Inserted::New(msg)) if new.placement != Placement::Append => {
             // Older history the user scrolls to is theirs to see, not news.
             if let Some(sid) = &new.stanza_id {
-                let _ = cx.store.mark_read_up_to(cx.account.as_str(), &room, sid);
+                let _ = cx.store.mark_read_up_to(cx.account.as_str(), room, sid);
             }
             let ts = msg.timestamp;
             cx.batch.message(msg, cx.now);
@@ -242,7 +268,7 @@ pub(super) fn store_message(
         Ok(Inserted::New(msg)) => {
             let ts = msg.timestamp;
             if msg.direction == Direction::Incoming {
-                cx.batch.unread(&room, cx.now);
+                cx.batch.unread(room, cx.now);
                 let notify = match v.notify {
                     RoomNotify::All => true,
                     RoomNotify::Mentions => mention,
