@@ -77,7 +77,9 @@ impl Rooms {
             .into_iter()
             .find(|o| o.is_self)
             .ok_or_else(|| CoreError::Refused("You are not in this room right now.".into()))?;
-        if matches!(me.affiliation, Affiliation::Owner | Affiliation::Admin) {
+        if matches!(me.affiliation, Affiliation::Owner | Affiliation::Admin)
+            && self.has_no_affiliation(&room, &who).await
+        {
             let iq = xep0045_muc_owner::set_affiliation(
                 &hallway_protocol::new_id(),
                 &room,
@@ -92,6 +94,32 @@ impl Rooms {
             .session
             .send(Command::Rooms(RoomsCommand::Send(Box::new(m))))?;
         Ok(())
+    }
+
+    /// Whether `who` holds no affiliation in `room` (§9.5 lists): an owner, admin or member
+    /// keeps theirs, and a banned person stays banned. Unknown (a list we may not read): no.
+    async fn has_no_affiliation(&self, room: &BareJid, who: &BareJid) -> bool {
+        for affiliation in [
+            Affiliation::Owner,
+            Affiliation::Admin,
+            Affiliation::Member,
+            Affiliation::Outcast,
+        ] {
+            let iq = xep0045_muc_owner::affiliation_list_request(
+                &hallway_protocol::new_id(),
+                room,
+                affiliation,
+            );
+            let Ok(payload) = self.acc.session.ask("Reading the room's members", iq).await else {
+                return false;
+            };
+            match xep0045_muc_owner::affiliation_list(payload.as_ref()) {
+                Ok(list) if list.iter().any(|(jid, _)| jid == who) => return false,
+                Ok(_) => {}
+                Err(_) => return false,
+            }
+        }
+        true
     }
 
     async fn invitations_changed(&self) {

@@ -55,6 +55,8 @@ pub(super) struct Visit {
     pub(super) locked_retries: u8,
     /// Its archive catch-up runs: live messages wait in `held` (bounded) to land after it.
     pub(super) catching_up: bool,
+    /// The archive query whose end completes the catch-up (older ones are stale).
+    pub(super) catch_up_qid: Option<String>,
     pub(super) held: Vec<hallway_protocol::xep0045_groupchat::RoomMessage>,
     /// Anything heard from it (self-ping after a silence).
     pub(super) last_heard: Instant,
@@ -170,6 +172,14 @@ impl JoinedRooms {
         })
     }
 
+    /// Whether `room` keeps an archive we may page (`None`: not known, we are not in it now).
+    pub(crate) fn has_archive(&self, room: &str) -> Option<bool> {
+        self.visits
+            .get(room)
+            .filter(|v| v.phase == RoomPhase::Joined)
+            .map(|v| v.archive)
+    }
+
     /// Whether the outbox must wait for `peer`: a room we are not (yet) in.
     pub(crate) fn holds(&self, peer: &str) -> bool {
         self.visits
@@ -199,6 +209,7 @@ impl JoinedRooms {
         if create.is_some() {
             v.create = create;
         }
+        v.locked_retries = 0;
         if v.phase == RoomPhase::Joined {
             return;
         }
@@ -241,6 +252,7 @@ impl JoinedRooms {
             v.occupants.clear();
             v.pinging = false;
             v.confirmed_at = None;
+            v.locked_retries = 0;
             v.forget_entry();
             if v.autojoin || v.phase != RoomPhase::Left {
                 v.phase = if matches!(v.phase, RoomPhase::Joined | RoomPhase::Reconnecting) {

@@ -334,10 +334,18 @@ impl Actor {
                     let _ = reply.send(Err("offline".into()));
                     return;
                 }
-                // A room's history comes from the room's own archive (XEP-0313 §6.1.2).
+                // A room's history comes from the room's own archive (XEP-0313 §6.1.2); a room
+                // without one has nothing older than what it replayed.
                 let room = self.store.is_room(self.account.as_str(), &request.peer);
-                with_cx!(self, stream, |cx| match room {
-                    Ok(true) => self.rooms.fetch_older(&mut cx, request, reply),
+                let archive = self.rooms.has_archive(&request.peer);
+                with_cx!(self, stream, |cx| match (room, archive) {
+                    (Ok(true), Some(false)) => {
+                        let _ = cx
+                            .store
+                            .set_archive_complete(cx.account.as_str(), &request.peer);
+                        let _ = reply.send(Ok(()));
+                    }
+                    (Ok(true), _) => self.rooms.fetch_older(&mut cx, request, reply),
                     _ => self.history.fetch_older(&mut cx, request, reply),
                 });
             }

@@ -5,7 +5,7 @@
 //! (`history::sync::pages`). Results are believed only from the room itself. Part of
 //! `JoinedRooms` (`joined.rs`).
 
-use hallway_model::Placement;
+use hallway_model::{Placement, RoomPhase};
 use hallway_protocol::xep0045_groupchat::{self, RoomIncoming};
 use hallway_protocol::xep0313_mam::{self, ArchiveQuery, ArchivedMessage, Fin};
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -126,6 +126,12 @@ impl JoinedRooms {
             return;
         };
         let qid = cx.iq.next_id("rq");
+        if matches!(purpose, Purpose::CatchUp { .. }) {
+            // Only this query's end may declare the room caught up (not a stale one's).
+            if let Some(v) = self.visits.get_mut(room) {
+                v.catch_up_qid = Some(qid.clone());
+            }
+        }
         let id = cx.iq.next_id("room-mam");
         cx.iq.track_own_to(
             id.clone(),
@@ -142,6 +148,15 @@ impl JoinedRooms {
             page: Vec::new(),
         };
         self.fetches.insert(qid, fetch);
+    }
+
+    /// Whether a message from `from` may carry results of our archive queries: the room itself
+    /// (no occupant), one we are in or one we asked (a room we left keeps its history).
+    pub(crate) fn archive_source(&self, from: Option<&Jid>) -> Option<BareJid> {
+        let from = from.filter(|f| f.resource().is_none())?;
+        let bare = from.to_bare();
+        let asked = self.fetches.values().any(|f| f.room == bare.as_str());
+        (asked || self.visits.contains_key(bare.as_str())).then_some(bare)
     }
 
     /// A result from `room`'s archive (the session checked that the room sent it).
@@ -175,11 +190,11 @@ impl JoinedRooms {
         };
         let fin = match outcome {
             Ok(fin) => fin,
-            Err(e) => return self.on_archive_error(cx, outbox, f, e),
+            Err(e) => return self.on_archive_error(cx, outbox, f, qid, e),
         };
         let page = std::mem::take(&mut f.page);
         match f.purpose {
-            Purpose::CatchUp { .. } => self.catch_up_page(cx, outbox, f, page, fin),
+            Purpose::CatchUp { .. } => self.catch_up_page(cx, outbox, f, qid, page, fin),
             Purpose::Older { .. } => {
                 self.older_page(cx, outbox, f, page, fin);
                 RoomArrived::Done
@@ -192,6 +207,7 @@ impl JoinedRooms {
         cx: &mut Cx<'_>,
         outbox: &mut Outbox,
         f: RoomFetch,
+        qid: &str,
         error: String,
     ) -> RoomArrived {
         match f.purpose {
@@ -216,9 +232,24 @@ impl JoinedRooms {
                 self.send_fetch(cx, &f.room, purpose, query, Vec::new());
                 RoomArrived::Done
             }
-            Purpose::CatchUp { .. } => {
+            Purpose::CatchUp { after, .. } => {
                 tracing::warn!("room {}: archive catch-up failed ({error})", f.room);
-                self.caught_up(cx, outbox, &f.room)
+                if !self.current_catch_up(&f.room, qid) {
+                    return RoomArrived::Done;
+                }
+                // What was said while away is still in the archive: a gap from where we had
+                // everything to now, filled on scroll; the room is not caught up.
+                if let Some((_, start)) = after {
+                    let first_row = cx.store.last_message_row().unwrap_or(0);
+                    let _ = cx.store.add_room_archive_gap(
+                        cx.account.as_str(),
+                        &f.room,
+                        start,
+                        cx.now_ms,
+                        first_row + 1,
+                    );
+                }
+                self.caught_up(cx, outbox, &f.room, false)
             }
             Purpose::Older {
                 mut request,
@@ -250,12 +281,17 @@ impl JoinedRooms {
         cx: &mut Cx<'_>,
         outbox: &mut Outbox,
         mut f: RoomFetch,
+        qid: &str,
         mut page: Vec<ArchivedMessage>,
         fin: Fin,
     ) -> RoomArrived {
         let Purpose::CatchUp { after, limit } = &f.purpose else {
             return RoomArrived::Done;
         };
+        if !self.current_catch_up(&f.room, qid) {
+            // A catch-up of an earlier visit (left, refused, joined again since): nothing here.
+            return RoomArrived::Done;
+        }
         let (after_ts, limit) = (after.as_ref().map(|(_, ts)| *ts), *limit);
         let (reached, got) =
             trim_catch_up_page(&mut page, after.as_ref().map(|(id, _)| id.as_str()));
@@ -287,13 +323,28 @@ impl JoinedRooms {
                 first_row + 1,
             );
         }
-        self.caught_up(cx, outbox, &room)
+        self.caught_up(cx, outbox, &room, true)
     }
 
-    /// The catch-up is over (or gave up): the room is joined, then what was said meanwhile is
-    /// stored after what the archive gave.
-    fn caught_up(&mut self, cx: &mut Cx<'_>, outbox: &mut Outbox, room: &str) -> RoomArrived {
-        let arrived = self.ready(cx, room);
+    /// Whether `qid` is the catch-up the visit to `room` is waiting for (still entering).
+    fn current_catch_up(&self, room: &str, qid: &str) -> bool {
+        self.visits.get(room).is_some_and(|v| {
+            v.catching_up
+                && v.catch_up_qid.as_deref() == Some(qid)
+                && matches!(v.phase, RoomPhase::Joining | RoomPhase::Reconnecting)
+        })
+    }
+
+    /// The catch-up is over (`complete`) or gave up: the room is joined, then what was said
+    /// meanwhile is stored after what the archive gave.
+    fn caught_up(
+        &mut self,
+        cx: &mut Cx<'_>,
+        outbox: &mut Outbox,
+        room: &str,
+        complete: bool,
+    ) -> RoomArrived {
+        let arrived = self.ready(cx, room, complete);
         if let Some(v) = self.visits.get_mut(room) {
             for r in std::mem::take(&mut v.held) {
                 store_message(cx, outbox, v, r, Placement::Append);
@@ -375,7 +426,7 @@ impl JoinedRooms {
         let mut rows = Vec::new();
         for a in items {
             match xep0045_groupchat::parse_archived(&a, &jid) {
-                Ok(RoomIncoming::Message(r)) => rows.push(room_row(cx, v, r, place)),
+                Ok(RoomIncoming::Message(r)) => rows.push(room_row(cx, v, r, place, false)),
                 Ok(_) => {}
                 Err(e) => tracing::debug!("room archive message dropped: {e}"),
             }

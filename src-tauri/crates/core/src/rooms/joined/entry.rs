@@ -39,6 +39,7 @@ impl Visit {
             archive: false,
             info_pending: false,
             catching_up: false,
+            catch_up_qid: None,
             held: Vec::new(),
             last_heard: now,
             pinging: false,
@@ -55,6 +56,7 @@ impl Visit {
     pub(super) fn forget_entry(&mut self) {
         self.info_pending = false;
         self.catching_up = false;
+        self.catch_up_qid = None;
         self.held.clear();
     }
 }
@@ -169,20 +171,23 @@ impl JoinedRooms {
             self.catch_up(cx, room);
             return RoomArrived::Done;
         }
-        self.ready(cx, room)
+        self.ready(cx, room, true)
     }
 
-    /// The room's history is in: it is joined (and what arrived meanwhile is stored after it).
-    pub(super) fn ready(&mut self, cx: &mut Cx<'_>, room: &str) -> RoomArrived {
+    /// The room's history is in (`complete`; else a gap was recorded): it is joined.
+    pub(super) fn ready(&mut self, cx: &mut Cx<'_>, room: &str, complete: bool) -> RoomArrived {
         let Some(v) = self.visits.get_mut(room) else {
             return RoomArrived::Done;
         };
         v.catching_up = false;
+        v.catch_up_qid = None;
         v.locked_retries = 0;
         v.phase = RoomPhase::Joined;
-        let _ = cx
-            .store
-            .set_room_caught_up(cx.account.as_str(), room, cx.now_ms);
+        if complete {
+            let _ = cx
+                .store
+                .set_room_caught_up(cx.account.as_str(), room, cx.now_ms);
+        }
         v.last_heard = cx.now;
         if std::mem::take(&mut v.first_visit) {
             // What the room replayed on a first visit is its past, not news for us.

@@ -887,3 +887,85 @@ fn a_room_that_said_nothing_since_is_caught_up_from_when_we_last_were_there() {
         "caught up now"
     );
 }
+
+#[test]
+fn a_catch_up_that_fails_leaves_a_gap_and_one_that_ends_after_a_kick_changes_nothing() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut known = row(
+        ROOM,
+        Direction::Incoming,
+        "known",
+        "k-1",
+        1_764_583_000_000,
+        DeliveryState::Received,
+    );
+    known.sender = format!("{ROOM}/ann");
+    known.stanza_id = Some("A0".into());
+    insert(&b.store, &known);
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    // Refused after our id (expired?): asked again without it; that fails too.
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Err("ItemNotFound".into()));
+    assert_eq!(arrived, RoomArrived::Done);
+    let (qid, query) = archive_query(&mut b);
+    assert!(!query.contains("<after>"), "{query}");
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Err("timeout".into()));
+    assert_eq!(
+        arrived,
+        RoomArrived::Ready(ROOM.into()),
+        "joined all the same"
+    );
+    let gaps = b.store.archive_gaps(ME, ROOM, 0, i64::MAX).unwrap();
+    assert_eq!(gaps.len(), 1, "what was said while away is a gap to fill");
+    assert_eq!(gaps[0].start_ts, 1_764_583_000_000);
+    assert_eq!(
+        b.store.room_caught_up(ME, ROOM).unwrap(),
+        None,
+        "not caught up"
+    );
+
+    // Entering again; the room puts us out while the catch-up runs: its end changes nothing.
+    let mut b = Bench::new();
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    rooms.on_presence(
+        &mut b.cx(),
+        &presence(&format!(
+            "<presence from='{ROOM}/me' type='unavailable'>\
+             <x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='none'/>\
+             <status code='307'/><status code='110'/></x></presence>"
+        )),
+    );
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, None)));
+    assert_eq!(arrived, RoomArrived::Done);
+    assert!(matches!(
+        rooms.list()[0].phase,
+        RoomPhase::Error {
+            reason: RoomRefusal::Kicked,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn an_archived_message_under_our_nickname_is_ours_only_when_we_have_its_row() {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
+    // Someone who had the nickname "me" before us.
+    rooms.on_archive_result(
+        ROOM,
+        archived(&qid, "A1", "me", "not us", "x-1", "2025-12-01T10:00:00Z"),
+    );
+    rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A1"))));
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(page[0].direction, Direction::Incoming);
+    assert_eq!(page[0].sender, format!("{ROOM}/me"));
+}

@@ -68,6 +68,7 @@ impl JoinedRooms {
                     return;
                 }
                 v.phase = refused(reason);
+                v.forget_entry();
                 v.occupants.clear();
                 cx.batch.rooms_changed(cx.now);
                 cx.batch.occupants_changed(&room, cx.now);
@@ -121,6 +122,7 @@ impl JoinedRooms {
                         Some(reason) => refused(reason),
                         None => RoomPhase::Left,
                     };
+                    v.forget_entry();
                     v.occupants.clear();
                     v.confirmed_at = None;
                     cx.batch.rooms_changed(cx.now);
@@ -166,8 +168,12 @@ impl JoinedRooms {
                     return self.entered(cx, &room);
                 }
             }
-            // While its archive catch-up runs, what is said now waits to land after it.
-            Ok(RoomIncoming::Message(r)) if v.catching_up && v.held.len() < MAX_HELD => {
+            // From the join until its archive catch-up is stored, what is said now waits to land
+            // after it (a room without a subject lets the catch-up start late).
+            Ok(RoomIncoming::Message(r))
+                if (v.catching_up || (v.archive && v.phase != RoomPhase::Joined))
+                    && v.held.len() < MAX_HELD =>
+            {
                 v.held.push(r)
             }
             Ok(RoomIncoming::Message(r)) => {
@@ -191,20 +197,30 @@ pub(super) fn store_message(
     r: RoomMessage,
     placement: Placement,
 ) -> Option<i64> {
-    let (new, mention) = room_row(cx, v, r, placement);
+    let (new, mention) = room_row(cx, v, r, placement, true);
     let outcome = cx.store.insert_message(cx.account.as_str(), &new);
     after_insert(cx, outbox, v, &new, mention, outcome)
 }
 
-/// The row a room message becomes, and whether it names us.
+/// The row a room message becomes, and whether it names us. Live, our nickname is ours; in the
+/// archive, which reaches back before we had it, only a message we have a row of is ours.
 pub(super) fn room_row(
     cx: &Cx<'_>,
     v: &Visit,
     r: RoomMessage,
     placement: Placement,
+    live: bool,
 ) -> (NewMessage, bool) {
     let room = r.room.to_string();
-    let ours = r.nick == v.nick;
+    let ours = r.nick == v.nick
+        && (live
+            || r.origin_id.as_deref().is_some_and(|o| {
+                matches!(
+                    cx.store
+                        .find_archived(cx.account.as_str(), &room, "", Some(o)),
+                    Ok(Some(_))
+                )
+            }));
     let attachment = r
         .file_url
         .as_deref()

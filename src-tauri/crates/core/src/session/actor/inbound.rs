@@ -48,11 +48,7 @@ impl Actor {
         m: tokio_xmpp::parsers::message::Message,
     ) {
         // A room's archive answers from the room (XEP-0313 §6.1.2); ours from our account.
-        let room = m
-            .from
-            .as_ref()
-            .filter(|f| self.rooms.owns(Some(f)))
-            .map(|f| f.to_bare());
+        let room = self.rooms.archive_source(m.from.as_ref());
         match xep0313_mam::parse_result(&m, room.as_ref().unwrap_or(&self.account)) {
             Ok(Some(a)) => {
                 return match room {

@@ -191,8 +191,11 @@ impl Actor {
     /// An invitation to a room: kept for the user's answer (never joined by itself), unless it
     /// comes from someone we block or is to a room we are in.
     pub(super) async fn on_invitation(&mut self, stream: &StanzaStream, inv: StoredInvitation) {
+        // Through a room, who invites is only the room's word: the room itself must not be
+        // blocked either.
         if inv.inviter == self.account.as_str()
             || self.people.is_blocked(&inv.inviter)
+            || (inv.mediated && self.people.is_blocked(&inv.room))
             || self.rooms.is_in(&inv.room)
         {
             return tracing::debug!("invitation to {} dropped", inv.room);
@@ -258,7 +261,9 @@ fn invitation_list(store: &Store, account: &BareJid, people: &People) -> Vec<Inv
         .unwrap_or_default()
         .into_iter()
         .map(|i| {
-            let contact = people.in_roster(&i.inviter);
+            // A room could name anyone as the inviter: only a direct invitation is known to come
+            // from a contact; one through a room is a request.
+            let contact = !i.mediated && people.in_roster(&i.inviter);
             // An inviter known only by their seat in a room goes by that nickname.
             let seat = i.inviter.split_once('/').map(|(_, nick)| nick.to_string());
             Invitation {
