@@ -451,6 +451,25 @@ fn bookmarks_with_autojoin_add_rooms_and_leaving_sends_unavailable() {
     assert!(!rooms.owns(Some(&Jid::new("sales@rooms.x.org/ann").unwrap())));
 }
 
+/// A bench where `ROOM` is ours with one message from its archive ("known", id A0).
+fn known_room() -> Bench {
+    let mut b = Bench::new();
+    b.now_ms = 1_800_000_000_000;
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut known = row(
+        ROOM,
+        Direction::Incoming,
+        "known",
+        "k-1",
+        1_764_583_000_000,
+        DeliveryState::Received,
+    );
+    known.sender = format!("{ROOM}/ann");
+    known.stanza_id = Some("A0".into());
+    insert(&b.store, &known);
+    b
+}
+
 /// The disco#info of a room that stamps stanza-ids and keeps an archive (XEP-0313 §6.1.2).
 fn archive_info() -> Element {
     "<query xmlns='http://jabber.org/protocol/disco#info'>\
@@ -591,20 +610,7 @@ fn a_room_with_an_archive_catches_up_from_it_and_live_messages_land_after() {
 
 #[test]
 fn a_rejoin_catches_up_after_the_newest_room_id_and_our_message_is_one_row() {
-    let mut b = Bench::new();
-    b.now_ms = 1_800_000_000_000;
-    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
-    let mut known = row(
-        ROOM,
-        Direction::Incoming,
-        "known",
-        "k-1",
-        1_764_583_000_000,
-        DeliveryState::Received,
-    );
-    known.sender = format!("{ROOM}/ann");
-    known.stanza_id = Some("A0".into());
-    insert(&b.store, &known);
+    let mut b = known_room();
     b.store.mark_read(ME, ROOM).unwrap();
     // Ours, sent just before the link died: the room has it, we never saw the reflection.
     insert(
@@ -890,20 +896,7 @@ fn a_room_that_said_nothing_since_is_caught_up_from_when_we_last_were_there() {
 
 #[test]
 fn a_catch_up_that_fails_leaves_a_gap_and_one_that_ends_after_a_kick_changes_nothing() {
-    let mut b = Bench::new();
-    b.now_ms = 1_800_000_000_000;
-    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
-    let mut known = row(
-        ROOM,
-        Direction::Incoming,
-        "known",
-        "k-1",
-        1_764_583_000_000,
-        DeliveryState::Received,
-    );
-    known.sender = format!("{ROOM}/ann");
-    known.stanza_id = Some("A0".into());
-    insert(&b.store, &known);
+    let mut b = known_room();
     let mut rooms = JoinedRooms::new(&b.store, ME);
     let mut outbox = Outbox::default();
     let qid = entered_with_archive(&mut b, &mut rooms, &mut outbox);
