@@ -437,9 +437,12 @@ export type FileStatus =
 export type Invitation = {
 	/**  The room. */
 	room: string,
-	/**  Who invites us (bare JID). */
+	/**
+	 *  Who invites us: their address, or their seat in the room (room@service/nick) when the
+	 *  room hides real addresses.
+	 */
 	inviter: string,
-	/**  Their name in our contacts, when they are one. */
+	/**  Their name in our contacts when they are one, or their nickname in the room. */
 	inviterName: string | null,
 	/**  Why, in their words (a stranger's text). */
 	reason: string | null,
