@@ -5,8 +5,8 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Invitation, Message, MessageRequest,
-    MyPresence, Occupant, PublicRoom, Room, RoomNotify, SearchResult, ServerSearchPage,
-    SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
+    MyPresence, Occupant, OccupantAction, PublicRoom, Room, RoomNotify, RoomSettings, SearchResult,
+    ServerSearchPage, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -286,6 +286,66 @@ pub async fn set_room_notify(
     notify: RoomNotify,
 ) -> Result<(), IpcError> {
     Ok(hallway.rooms().set_room_notify(&room, notify).await?)
+}
+
+/// **Change subject** of a room (moderators).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_room_subject(
+    hallway: Hallway<'_>,
+    room: String,
+    subject: String,
+) -> Result<(), IpcError> {
+    Ok(hallway.rooms().set_room_subject(&room, &subject).await?)
+}
+
+/// **Kick**, **Ban**, membership or moderator rights for someone in a room, with a reason.
+#[tauri::command]
+#[specta::specta]
+pub async fn moderate_occupant(
+    hallway: Hallway<'_>,
+    room: String,
+    nick: String,
+    action: OccupantAction,
+    reason: String,
+) -> Result<(), IpcError> {
+    let rooms = hallway.rooms();
+    Ok(rooms.moderate(&room, &nick, action, &reason).await?)
+}
+
+/// A room's settings as its owner edits them (**Room settings**).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_room_settings(
+    hallway: Hallway<'_>,
+    room: String,
+) -> Result<RoomSettings, IpcError> {
+    Ok(hallway.rooms().room_settings(&room).await?)
+}
+
+/// **Save** a room's name, description and openness (owners).
+#[tauri::command]
+#[specta::specta]
+pub async fn change_room_settings(
+    hallway: Hallway<'_>,
+    room: String,
+    settings: RoomSettings,
+) -> Result<(), IpcError> {
+    Ok(hallway
+        .rooms()
+        .change_room_settings(&room, settings)
+        .await?)
+}
+
+/// **Destroy room** for everyone (owners); it is left here like Leave room.
+#[tauri::command]
+#[specta::specta]
+pub async fn destroy_room(
+    hallway: Hallway<'_>,
+    room: String,
+    reason: String,
+) -> Result<(), IpcError> {
+    Ok(hallway.rooms().destroy_room(&room, &reason).await?)
 }
 
 /// The conversation on screen and whether the window has the focus (no notifications for it).

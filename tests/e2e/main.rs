@@ -347,6 +347,98 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         .click()
         .await
         .unwrap();
+    // Moderation in her room: Bob comes in; Alice sets the subject, makes Bob a moderator,
+    // renames the room through Room settings, and kicks Bob with a reason.
+    let review = bob
+        .messenger
+        .rooms()
+        .browse_rooms()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == "Design review")
+        .expect("Design review listed")
+        .room;
+    bob.messenger
+        .rooms()
+        .join_room(&review, "Bob")
+        .await
+        .unwrap();
+    let review_item =
+        "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'Design review, Joined')]";
+    wait_el(&b, review_item, 5).await.click().await.unwrap();
+    wait_el(&b, &button("Moderate Bob"), 20).await;
+    wait_el(&b, &button("Change subject"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    type_into(&b, &field("Subject"), "Mockups due Friday").await;
+    wait_el(&b, &button("Save"), 5).await.click().await.unwrap();
+    wait_el(
+        &b,
+        "//span[contains(@class, 'room-subject') and normalize-space(.)='Mockups due Friday']",
+        15,
+    )
+    .await;
+    wait_el(&b, &button("Moderate Bob"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[.//h2[normalize-space(.)='Moderate Bob']]", 5).await;
+    shot(&b, "05g2-moderate").await;
+    wait_el(&b, &button("Make moderator"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    let review_s = review.clone();
+    bob.wait_for("bob a moderator", 15, |e| {
+        matches!(e, CoreEvent::RoomsChanged(r) if r.iter().any(|r| r.room == review_s && r.role == hallway_model::Role::Moderator))
+    })
+    .await;
+    wait_el(&b, &button("Room settings"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_el(&b, "//dialog[.//h2[normalize-space(.)='Room settings']]", 5).await;
+    let description = wait_el(&b, &field("Description"), 5).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while description.prop("value").await.unwrap().as_deref() != Some("Mockups before Friday") {
+        assert!(Instant::now() < deadline, "the settings never loaded");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    type_into(&b, &field("Room name"), "Design crit").await;
+    shot(&b, "05g3-room-settings").await;
+    wait_el(&b, &button("Save"), 5).await.click().await.unwrap();
+    let crit_item =
+        "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'Design crit, Joined')]";
+    wait_el(&b, crit_item, 15).await;
+    wait_el(&b, &button("Moderate Bob"), 5)
+        .await
+        .click()
+        .await
+        .unwrap();
+    type_into(&b, &field("Reason"), "Review is over").await;
+    wait_el(&b, &button("Kick"), 5).await.click().await.unwrap();
+    bob.wait_for("bob kicked", 15, |e| {
+        matches!(e, CoreEvent::RoomsChanged(r) if r.iter().any(|r| r.room == review && matches!(r.phase, hallway_model::RoomPhase::Error { reason: hallway_model::RoomRefusal::Kicked, .. })))
+    })
+    .await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while b
+        .find(Locator::XPath(
+            "//ul[@aria-label='Occupants']/li[starts-with(@aria-label, 'Bob,')]",
+        ))
+        .await
+        .is_ok()
+    {
+        assert!(Instant::now() < deadline, "Bob still listed after the kick");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    shot(&b, "05g4-kicked").await;
     // Bob invites Alice into a room of his (XEP-0249); she joins from the invitation.
     let launch = bob
         .messenger

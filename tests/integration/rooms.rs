@@ -4,10 +4,14 @@
 //! notified, the room back by itself after a restart with what was said meanwhile (once), the
 //! bookmark bringing the room to a second device, leaving there taking it off here too, rooms
 //! created and configured from a name and found through Browse rooms, a members-only refusal,
-//! and (on Prosody) a nickname conflict in words.
+//! moderation (subject, moderator rights, the owner form, kicked, banned, destroyed), and (on
+//! Prosody) a nickname conflict in words.
 
 use hallway_core::CoreEvent;
-use hallway_model::{DeliveryState, Direction, Role, RoomPhase, RoomRefusal};
+use hallway_model::{
+    Affiliation, DeliveryState, Direction, OccupantAction, Role, Room, RoomPhase, RoomRefusal,
+    RoomSettings,
+};
 
 use crate::support::client::Client;
 use crate::support::ejabberd::Ejabberd;
@@ -59,9 +63,16 @@ fn rows_with(c: &Client, account: &str, room: &str, body: &str) -> usize {
 
 /// The whole journey on one server. `(a, b)`: two accounts; `room`: a room address on its MUC
 /// service that does not exist yet.
-/// `retractions_notified`: the server tells our other devices that a bookmark went (ejabberd
-/// 23.01 does not, even with the node set to `notify_retract`).
-async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_notified: bool) {
+/// What differs between the servers' rooms.
+struct Quirks {
+    /// The server tells our other devices that a bookmark went (ejabberd 23.01 does not, even
+    /// with the node set to `notify_retract`).
+    retractions_notified: bool,
+    /// A banned user is refused when they come back (ejabberd 23.01 lets them in).
+    bans_kept_out: bool,
+}
+
+async fn journey(server_field: &str, a: &str, b: &str, room: &str, server: Quirks) {
     let mut alice = online_at(server_field, a).await;
     let mut bob = online_at(server_field, b).await;
 
@@ -231,7 +242,7 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
     // joins it.
     laptop.messenger.rooms().leave_room(room).await.unwrap();
     assert_eq!(laptop.messenger.rooms().list().await.unwrap().len(), 1);
-    if retractions_notified {
+    if server.retractions_notified {
         alice
             .wait_for(
                 "the room gone here too",
@@ -268,7 +279,8 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
         !left.contains(&room.to_string()),
         "no bookmark, no room: {left:?}"
     );
-    create_and_browse(&mut alice, &mut bob, a, b).await;
+    let board = create_and_browse(&mut alice, &mut bob, a, b).await;
+    moderation(&mut alice, &mut bob, &board, server.bans_kept_out).await;
     for c in [alice, bob, laptop, desk] {
         c.messenger.shut_down().await;
     }
@@ -278,7 +290,7 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, retractions_n
 /// a name (configured through its owner form: named, kept when empty, listed), a second one of
 /// the same name at another address, and a members-only room that refuses a non-member and is
 /// not listed.
-async fn create_and_browse(alice: &mut Client, bob: &mut Client, a: &str, b: &str) {
+async fn create_and_browse(alice: &mut Client, bob: &mut Client, a: &str, b: &str) -> String {
     let plan = alice
         .messenger
         .rooms()
@@ -419,6 +431,205 @@ async fn create_and_browse(alice: &mut Client, bob: &mut Client, a: &str, b: &st
             .any(|r| r.room == again.room),
         "declining joins nothing"
     );
+    board.room
+}
+
+/// Waits until the room list shows `room` as `pred` accepts.
+async fn wait_room(c: &mut Client, room: &str, what: &str, pred: impl Fn(&Room) -> bool) -> Room {
+    let room = room.to_string();
+    let ev = c
+        .wait_for(what, 20, |e| {
+            matches!(e, CoreEvent::RoomsChanged(rooms) if rooms.iter().any(|r| r.room == room && pred(r)))
+        })
+        .await;
+    let CoreEvent::RoomsChanged(rooms) = ev else {
+        unreachable!()
+    };
+    rooms.into_iter().find(|r| r.room == room).unwrap()
+}
+
+fn rooms(c: &Client) -> &hallway_core::rooms::Rooms {
+    c.messenger.rooms()
+}
+
+/// Bob, in `room`, as `c` moderates him.
+async fn moderate(
+    c: &Client,
+    room: &str,
+    action: OccupantAction,
+    reason: &str,
+) -> Result<(), hallway_core::CoreError> {
+    c.messenger
+        .rooms()
+        .moderate(room, "Bob", action, reason)
+        .await
+}
+
+/// Moderation (item 10) in `room`, which Alice owns and Bob is a member of and in: the subject,
+/// moderator rights given and taken, the room renamed and made open through its owner form (Bob
+/// sees the name), Bob kicked (he may come back) and banned (he may not), and the room destroyed.
+/// `bans_kept_out`: the server refuses a banned user who comes back (ejabberd 23.01 lists them
+/// as outcast, yet lets them in again).
+async fn moderation(alice: &mut Client, bob: &mut Client, room: &str, bans_kept_out: bool) {
+    let mine = rooms(alice).list().await.unwrap();
+    let mine = mine.iter().find(|r| r.room == room).unwrap();
+    assert_eq!(
+        (mine.role, mine.affiliation),
+        (Role::Moderator, Affiliation::Owner)
+    );
+
+    rooms(alice)
+        .set_room_subject(room, "Minutes due Friday")
+        .await
+        .unwrap();
+    wait_room(bob, room, "the new subject", |r| {
+        r.subject.as_deref() == Some("Minutes due Friday")
+    })
+    .await;
+    // Bob may not: a participant is told so, and nothing is sent.
+    let refused = rooms(bob).set_room_subject(room, "mine now").await;
+    assert!(refused.is_err(), "{refused:?}");
+
+    // Alice sees who Bob is and what she may do to him.
+    let bob_seat = rooms(alice)
+        .occupants(room)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.nick == "Bob")
+        .expect("Bob in the room");
+    assert!(bob_seat.real_jid.is_some(), "the owner sees real addresses");
+    assert_eq!(
+        bob_seat.actions,
+        [
+            OccupantAction::Kick,
+            OccupantAction::Ban,
+            OccupantAction::RemoveMember,
+            OccupantAction::MakeModerator
+        ]
+    );
+    moderate(alice, room, OccupantAction::MakeModerator, "")
+        .await
+        .unwrap();
+    wait_room(bob, room, "Bob a moderator", |r| r.role == Role::Moderator).await;
+    moderate(alice, room, OccupantAction::RemoveModerator, "")
+        .await
+        .unwrap();
+    wait_room(bob, room, "Bob a participant again", |r| {
+        r.role == Role::Participant
+    })
+    .await;
+
+    // The owner form: renamed and opened; Bob's list shows the new name.
+    let before = rooms(alice).room_settings(room).await.unwrap();
+    assert!(before.members_only && before.persistent, "{before:?}");
+    rooms(alice)
+        .change_room_settings(
+            room,
+            RoomSettings {
+                name: Some("Board room".into()),
+                description: Some("Minutes and plans".into()),
+                members_only: false,
+                ..before.clone()
+            },
+        )
+        .await
+        .unwrap();
+    let after = rooms(alice).room_settings(room).await.unwrap();
+    assert_eq!(after.name.as_deref(), Some("Board room"));
+    assert_eq!(after.description.as_deref(), Some("Minutes and plans"));
+    assert!(!after.members_only && after.public && after.persistent);
+    assert_eq!(
+        after.archived, before.archived,
+        "what the dialog does not show stays"
+    );
+    wait_room(alice, room, "the new name here", |r| r.name == "Board room").await;
+    wait_room(bob, room, "the new name at Bob's", |r| {
+        r.name == "Board room"
+    })
+    .await;
+
+    // Kicked: out in words, and free to come back.
+    moderate(alice, room, OccupantAction::Kick, "Take a break")
+        .await
+        .unwrap();
+    wait_phase(bob, room, "kicked", |p| {
+        matches!(
+            p,
+            RoomPhase::Error {
+                reason: RoomRefusal::Kicked,
+                ..
+            }
+        )
+    })
+    .await;
+    rooms(bob).join_room(room, "Bob").await.unwrap();
+    wait_joined(bob, room).await;
+    // Banned: out, and (where the server keeps bans) refused at the door.
+    let mut banned = false;
+    for _ in 0..20 {
+        match moderate(alice, room, OccupantAction::Ban, "Enough").await {
+            Ok(()) => {
+                banned = true;
+                break;
+            }
+            // Alice's list may not show Bob back yet.
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(250)).await,
+        }
+    }
+    assert!(banned, "Bob could not be banned");
+    wait_phase(bob, room, "banned", |p| {
+        matches!(
+            p,
+            RoomPhase::Error {
+                reason: RoomRefusal::Banned,
+                ..
+            }
+        )
+    })
+    .await;
+    if bans_kept_out {
+        rooms(bob).join_room(room, "Bob").await.unwrap();
+        wait_phase(bob, room, "refused at the door", |p| {
+            matches!(
+                p,
+                RoomPhase::Error {
+                    reason: RoomRefusal::Banned,
+                    ..
+                }
+            )
+        })
+        .await;
+    }
+
+    // Destroyed: gone from Alice's rooms and from the service's list (it was listed once open).
+    assert!(rooms(bob)
+        .browse_rooms()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.room == room));
+    rooms(alice).destroy_room(room, "Moved on").await.unwrap();
+    assert!(!rooms(alice)
+        .list()
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.room == room));
+    let mut listed = true;
+    for _ in 0..20 {
+        listed = rooms(bob)
+            .browse_rooms()
+            .await
+            .unwrap()
+            .iter()
+            .any(|r| r.room == room);
+        if !listed {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert!(!listed, "a destroyed room is not listed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -430,7 +641,10 @@ async fn rooms_work_end_to_end_on_prosody() {
         "carol17@localhost",
         "carol18@localhost",
         room,
-        true,
+        Quirks {
+            retractions_notified: true,
+            bans_kept_out: true,
+        },
     )
     .await;
 
@@ -517,7 +731,10 @@ async fn rooms_work_end_to_end_on_ejabberd() {
         "cat@localhost",
         "dan@localhost",
         "release@conference.localhost",
-        false,
+        Quirks {
+            retractions_notified: false,
+            bans_kept_out: false,
+        },
     )
     .await;
 }

@@ -70,6 +70,16 @@ export const commands = {
 	listOccupants: (room: string) => typedError<Occupant[], IpcError>(__TAURI_INVOKE("list_occupants", { room })),
 	/**  When a room's messages notify: all, mentions of us, nothing. */
 	setRoomNotify: (room: string, notify: RoomNotify) => typedError<null, IpcError>(__TAURI_INVOKE("set_room_notify", { room, notify })),
+	/**  **Change subject** of a room (moderators). */
+	setRoomSubject: (room: string, subject: string) => typedError<null, IpcError>(__TAURI_INVOKE("set_room_subject", { room, subject })),
+	/**  **Kick**, **Ban**, membership or moderator rights for someone in a room, with a reason. */
+	moderateOccupant: (room: string, nick: string, action: OccupantAction, reason: string) => typedError<null, IpcError>(__TAURI_INVOKE("moderate_occupant", { room, nick, action, reason })),
+	/**  A room's settings as its owner edits them (**Room settings**). */
+	getRoomSettings: (room: string) => typedError<RoomSettings, IpcError>(__TAURI_INVOKE("get_room_settings", { room })),
+	/**  **Save** a room's name, description and openness (owners). */
+	changeRoomSettings: (room: string, settings: RoomSettings) => typedError<null, IpcError>(__TAURI_INVOKE("change_room_settings", { room, settings })),
+	/**  **Destroy room** for everyone (owners); it is left here like Leave room. */
+	destroyRoom: (room: string, reason: string) => typedError<null, IpcError>(__TAURI_INVOKE("destroy_room", { room, reason })),
 	/**  The conversation on screen and whether the window has the focus (no notifications for it). */
 	setVisibleConversation: (peer: string | null, focused: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_visible_conversation", { peer, focused })),
 	/**  **Add contact**: roster item plus a subscription request. */
@@ -617,7 +627,24 @@ export type Occupant = {
 	realJid: string | null,
 	/**  This is us. */
 	isSelf: boolean,
+	/**  What we may do to them (our own row: nothing). */
+	actions: OccupantAction[],
 };
+
+/**  What a moderator, admin or owner may do to someone in the room (XEP-0045 §8–§9). */
+export type OccupantAction = 
+/**  Put them out of the room for now (§8.2: role none). */
+"kick" | 
+/**  Put them out and keep them out (§9.1: affiliation outcast). */
+"ban" | 
+/**  Put them on the member list (§9.3). */
+"makeMember" | 
+/**  Take them off the member list (§9.4). */
+"removeMember" | 
+/**  Let them moderate (§9.6). */
+"makeModerator" | 
+/**  Stop them moderating (§9.7). */
+"removeModerator";
 
 /**  Who is in a room now (batched: a join flood is one event). */
 export type OccupantsChanged = {
@@ -700,6 +727,10 @@ export type Room = {
 	notify: RoomNotify,
 	/**  Joined again by itself after a restart (bookmark autojoin). */
 	autojoin: boolean,
+	/**  Our role in it now (`none` while not in it): a moderator changes the subject. */
+	role: Role,
+	/**  Our standing in it, as of our last visit: an owner edits and destroys it. */
+	affiliation: Affiliation,
 };
 
 /**  When a room's messages notify (XEP-0045 rooms default to mentions, chats to all). */
@@ -750,6 +781,25 @@ export type RoomRefusal =
 "removed" | 
 /**  Something else the room said. */
 "other";
+
+/**
+ *  A room's settings as its owner sees and edits them (Create room, Room settings), read from
+ *  and written through the room's owner form (XEP-0045 §10.1.3, §10.2).
+ */
+export type RoomSettings = {
+	/**  Its name. */
+	name: string | null,
+	/**  Its description. */
+	description: string | null,
+	/**  Only members may enter. */
+	membersOnly: boolean,
+	/**  Listed by the service (found through Browse rooms). */
+	public: boolean,
+	/**  Kept when the last occupant leaves (team rooms always are). */
+	persistent: boolean,
+	/**  The room keeps an archive (XEP-0313), where the server offers one. */
+	archived: boolean,
+};
 
 /**  Our rooms: joined, left, renamed, or where we stand with one moved (the whole list). */
 export type RoomsChanged = {

@@ -3,7 +3,15 @@
 // floods: one event per room per 50 ms).
 import { createSignal } from "solid-js";
 import { api } from "../ipc";
-import type { Invitation, Occupant, Room, RoomNotify, RoomPhase } from "../ipc";
+import type {
+  Invitation,
+  Occupant,
+  OccupantAction,
+  Room,
+  RoomNotify,
+  RoomPhase,
+  RoomSettings,
+} from "../ipc";
 
 /** The words a room's phase shows in the sidebar and the room's header. */
 export function phaseWords(phase: RoomPhase): string {
@@ -113,6 +121,13 @@ export function createRoomsStore() {
     },
     leave: (room: string) => api.leaveRoom(room),
     setNotify: (room: string, notify: RoomNotify) => api.setRoomNotify(room, notify),
+    setSubject: (room: string, subject: string) => api.setRoomSubject(room, subject),
+    moderate: (room: string, nick: string, action: OccupantAction, reason: string) =>
+      api.moderateOccupant(room, nick, action, reason),
+    settings: (room: string) => api.getRoomSettings(room),
+    changeSettings: (room: string, settings: RoomSettings) =>
+      api.changeRoomSettings(room, settings),
+    destroy: (room: string, reason: string) => api.destroyRoom(room, reason),
     reset() {
       eventsSeen.clear();
       setRooms([]);

@@ -199,6 +199,8 @@ export function room(jid: string, overrides: Partial<Room> = {}): Room {
     subject: null,
     notify: "mentions",
     autojoin: true,
+    role: "participant",
+    affiliation: "none",
     ...overrides,
   };
 }
@@ -252,6 +254,18 @@ const defaults: Record<string, Handler> = {
   invite_to_room: () => null,
   leave_room: () => null,
   set_room_notify: () => null,
+  set_room_subject: () => null,
+  moderate_occupant: () => null,
+  get_room_settings: () => ({
+    name: "office",
+    description: null,
+    membersOnly: false,
+    public: true,
+    persistent: true,
+    archived: true,
+  }),
+  change_room_settings: () => null,
+  destroy_room: () => null,
   add_contact: () => null,
   rename_contact: () => null,
   set_contact_groups: () => null,

@@ -27,6 +27,7 @@ pub use message::{
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
 pub use room::{
-    Affiliation, Invitation, Occupant, PublicRoom, Role, Room, RoomNotify, RoomPhase, RoomRefusal,
+    Affiliation, Invitation, Occupant, OccupantAction, PublicRoom, Role, Room, RoomNotify,
+    RoomPhase, RoomRefusal, RoomSettings,
 };
 pub use secret::Password;

@@ -196,6 +196,98 @@ pub struct PublicRoom {
     pub joined: bool,
 }
 
+/// A room's settings as its owner sees and edits them (Create room, Room settings), read from
+/// and written through the room's owner form (XEP-0045 §10.1.3, §10.2).
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct RoomSettings {
+    /// Its name.
+    pub name: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
+    /// Only members may enter.
+    pub members_only: bool,
+    /// Listed by the service (found through Browse rooms).
+    pub public: bool,
+    /// Kept when the last occupant leaves (team rooms always are).
+    pub persistent: bool,
+    /// The room keeps an archive (XEP-0313), where the server offers one.
+    pub archived: bool,
+}
+
+/// What a moderator, admin or owner may do to someone in the room (XEP-0045 §8–§9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub enum OccupantAction {
+    /// Put them out of the room for now (§8.2: role none).
+    Kick,
+    /// Put them out and keep them out (§9.1: affiliation outcast).
+    Ban,
+    /// Put them on the member list (§9.3).
+    MakeMember,
+    /// Take them off the member list (§9.4).
+    RemoveMember,
+    /// Let them moderate (§9.6).
+    MakeModerator,
+    /// Stop them moderating (§9.7).
+    RemoveModerator,
+}
+
+impl OccupantAction {
+    /// The button's words.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Kick => "Kick",
+            Self::Ban => "Ban",
+            Self::MakeMember => "Make member",
+            Self::RemoveMember => "Remove membership",
+            Self::MakeModerator => "Make moderator",
+            Self::RemoveModerator => "Remove moderator",
+        }
+    }
+
+    /// What `me` may do to `them` in a room. The room decides in the end; this is what the
+    /// user is offered (§8.2: admins and owners cannot be kicked; §9: only admins and owners
+    /// change affiliations and moderators, and never of someone at or above their own rank;
+    /// affiliations need the real address, which anonymous rooms hide).
+    pub fn allowed(me: &Occupant, them: &Occupant) -> Vec<OccupantAction> {
+        if them.is_self || them.nick == me.nick {
+            return Vec::new();
+        }
+        let rank = |a: Affiliation| match a {
+            Affiliation::Owner => 3,
+            Affiliation::Admin => 2,
+            Affiliation::Member => 1,
+            Affiliation::None | Affiliation::Outcast => 0,
+        };
+        let manager = matches!(me.affiliation, Affiliation::Owner | Affiliation::Admin);
+        let below = rank(them.affiliation) < rank(me.affiliation);
+        let known = them.real_jid.is_some();
+        let mut actions = Vec::new();
+        if me.role == Role::Moderator && rank(them.affiliation) < 2 && them.role != Role::None {
+            actions.push(Self::Kick);
+        }
+        if manager && below && known {
+            actions.push(Self::Ban);
+            match them.affiliation {
+                Affiliation::None => actions.push(Self::MakeMember),
+                Affiliation::Member => actions.push(Self::RemoveMember),
+                _ => {}
+            }
+        }
+        if manager && rank(them.affiliation) < 2 {
+            match them.role {
+                Role::Participant | Role::Visitor => actions.push(Self::MakeModerator),
+                Role::Moderator => actions.push(Self::RemoveModerator),
+                Role::None => {}
+            }
+        }
+        actions
+    }
+}
+
 /// A room as the sidebar shows it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -215,6 +307,10 @@ pub struct Room {
     pub notify: RoomNotify,
     /// Joined again by itself after a restart (bookmark autojoin).
     pub autojoin: bool,
+    /// Our role in it now (`none` while not in it): a moderator changes the subject.
+    pub role: Role,
+    /// Our standing in it, as of our last visit: an owner edits and destroys it.
+    pub affiliation: Affiliation,
 }
 
 /// Someone in a room, as the `Occupants` list shows them.
@@ -236,6 +332,8 @@ pub struct Occupant {
     pub real_jid: Option<String>,
     /// This is us.
     pub is_self: bool,
+    /// What we may do to them (our own row: nothing).
+    pub actions: Vec<OccupantAction>,
 }
 
 #[cfg(test)]
@@ -276,5 +374,63 @@ mod tests {
             serde_json::to_string(&RoomRefusal::NicknameTaken).unwrap(),
             "\"nicknameTaken\""
         );
+    }
+
+    fn seat(nick: &str, role: Role, affiliation: Affiliation, known: bool) -> Occupant {
+        Occupant {
+            nick: nick.into(),
+            show: crate::PresenceShow::Available,
+            status: None,
+            role,
+            affiliation,
+            real_jid: known.then(|| format!("{nick}@example.com")),
+            is_self: false,
+            actions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn what_a_moderator_admin_and_owner_may_do() {
+        use OccupantAction::*;
+        let owner = Occupant {
+            is_self: true,
+            ..seat("olga", Role::Moderator, Affiliation::Owner, true)
+        };
+        let admin = seat("adam", Role::Moderator, Affiliation::Admin, true);
+        let moderator = seat("mo", Role::Moderator, Affiliation::None, true);
+        let guest = seat("gus", Role::Participant, Affiliation::None, true);
+        let member = seat("meg", Role::Participant, Affiliation::Member, true);
+        let anonymous = seat("anon", Role::Participant, Affiliation::None, false);
+
+        assert_eq!(
+            OccupantAction::allowed(&owner, &guest),
+            vec![Kick, Ban, MakeMember, MakeModerator]
+        );
+        assert_eq!(
+            OccupantAction::allowed(&owner, &member),
+            vec![Kick, Ban, RemoveMember, MakeModerator]
+        );
+        assert_eq!(
+            OccupantAction::allowed(&owner, &moderator),
+            vec![Kick, Ban, MakeMember, RemoveModerator]
+        );
+        // An admin is banned only by an owner, and never kicked nor demoted from moderator.
+        assert_eq!(OccupantAction::allowed(&owner, &admin), vec![Ban]);
+        assert_eq!(
+            OccupantAction::allowed(&admin, &owner),
+            Vec::<OccupantAction>::new()
+        );
+        // Without the real address there is nobody to ban or make a member.
+        assert_eq!(
+            OccupantAction::allowed(&owner, &anonymous),
+            vec![Kick, MakeModerator]
+        );
+        // A moderator without standing only kicks, and not admins.
+        assert_eq!(OccupantAction::allowed(&moderator, &guest), vec![Kick]);
+        assert!(OccupantAction::allowed(&moderator, &admin).is_empty());
+        // A participant does nothing, and nobody acts on themselves.
+        assert!(OccupantAction::allowed(&guest, &member).is_empty());
+        assert!(OccupantAction::allowed(&owner, &owner).is_empty());
+        assert_eq!(Kick.word(), "Kick");
     }
 }

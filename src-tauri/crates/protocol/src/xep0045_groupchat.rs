@@ -59,6 +59,8 @@ pub enum RoomIncoming {
         /// The subject ("" when cleared).
         subject: String,
     },
+    /// The room's settings changed (§10.2.1, status 104): its name may be new.
+    ConfigChanged,
     /// Nothing to keep (chat states, empty bodies, the room's own notices without an author).
     Ignored,
 }
@@ -80,8 +82,18 @@ pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolErro
         return Ok(RoomIncoming::Subject { room, subject });
     }
     let Some(nick) = from.resource() else {
-        // The room's own notices (configuration changes) have no author.
-        return Ok(RoomIncoming::Ignored);
+        // The room's own notices have no author; of them only "settings changed" matters.
+        let changed = m
+            .payloads
+            .iter()
+            .filter(|p| p.is("x", xmpp_parsers::ns::MUC_USER))
+            .flat_map(|x| x.children())
+            .any(|c| c.name() == "status" && c.attr("code") == Some("104"));
+        return Ok(if changed {
+            RoomIncoming::ConfigChanged
+        } else {
+            RoomIncoming::Ignored
+        });
     };
     let nick = nick.as_str();
     if nick.chars().count() > xep0045_muc::MAX_NICK {
@@ -216,6 +228,17 @@ mod tests {
             <body>Room configuration changed</body></message>",
         );
         assert_eq!(parse(&notice, true).unwrap(), RoomIncoming::Ignored);
+        let changed = msg(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org'>\
+            <x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>",
+        );
+        assert_eq!(parse(&changed, true).unwrap(), RoomIncoming::ConfigChanged);
+        // Only the room itself says its settings changed.
+        let forged = msg(
+            "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org/Eve'>\
+            <x xmlns='http://jabber.org/protocol/muc#user'><status code='104'/></x></message>",
+        );
+        assert_eq!(parse(&forged, true).unwrap(), RoomIncoming::Ignored);
         let state = msg(
             "<message xmlns='jabber:client' type='groupchat' from='sales@rooms.x.org/Bob'>\
             <active xmlns='http://jabber.org/protocol/chatstates'/></message>",

@@ -24,22 +24,8 @@ const NS_FORMS: &str = "jabber:x:data";
 /// Most fields read from a server's form.
 pub const MAX_FIELDS: usize = 200;
 
-/// What the user sets about a room.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RoomSettings {
-    /// Its name.
-    pub name: Option<String>,
-    /// Its description.
-    pub description: Option<String>,
-    /// Only members may enter.
-    pub members_only: bool,
-    /// Listed by the service (found through Browse rooms).
-    pub public: bool,
-    /// Kept when the last occupant leaves (team rooms always are).
-    pub persistent: bool,
-    /// The room keeps an archive (XEP-0313), where the server offers one.
-    pub archived: bool,
-}
+/// What the user sets about a room (the model's type: the dialogs edit it as it is).
+pub use hallway_model::RoomSettings;
 
 const NAME: &[&str] = &["muc#roomconfig_roomname"];
 const DESCRIPTION: &[&str] = &["muc#roomconfig_roomdesc"];

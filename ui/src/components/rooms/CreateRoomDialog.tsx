@@ -66,37 +66,45 @@ export function CreateRoomDialog(props: {
           hint="Optional: what the room is for."
           onInput={setDescription}
         />
-        <fieldset class="field choice">
-          <legend>Who can join</legend>
-          <label class="choice-option">
-            <input
-              type="radio"
-              name="room-access"
-              checked={!membersOnly()}
-              onChange={() => setMembersOnly(false)}
-            />
-            <span>
-              Open
-              <span class="field-hint"> — anyone on the server can find and join it</span>
-            </span>
-          </label>
-          <label class="choice-option">
-            <input
-              type="radio"
-              name="room-access"
-              checked={membersOnly()}
-              onChange={() => setMembersOnly(true)}
-            />
-            <span>
-              Members only
-              <span class="field-hint"> — unlisted; only people you add can join</span>
-            </span>
-          </label>
-        </fieldset>
+        <AccessChoice membersOnly={membersOnly()} onChange={setMembersOnly} />
         <NickField nick={nick} />
         <DialogError message={error()} />
         <DialogButtons submit="Create" busy={busy()} onCancel={props.onClose} />
       </form>
     </Modal>
+  );
+}
+
+/** "Who can join": Open (listed, anyone) or Members only (unlisted). */
+export function AccessChoice(props: { membersOnly: boolean; onChange: (v: boolean) => void }) {
+  const group = `room-access-${Math.random().toString(36).slice(2)}`;
+  return (
+    <fieldset class="field choice">
+      <legend>Who can join</legend>
+      <label class="choice-option">
+        <input
+          type="radio"
+          name={group}
+          checked={!props.membersOnly}
+          onChange={() => props.onChange(false)}
+        />
+        <span>
+          Open
+          <span class="field-hint"> — anyone on the server can find and join it</span>
+        </span>
+      </label>
+      <label class="choice-option">
+        <input
+          type="radio"
+          name={group}
+          checked={props.membersOnly}
+          onChange={() => props.onChange(true)}
+        />
+        <span>
+          Members only
+          <span class="field-hint"> — unlisted; only people you add can join</span>
+        </span>
+      </label>
+    </fieldset>
   );
 }

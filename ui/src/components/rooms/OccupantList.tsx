@@ -1,12 +1,14 @@
 // The `Occupants` list beside a room: nickname with presence dot and word, status text, role and
-// affiliation, and the real address where the room shows it. Windowed (fixed-height rows, only
-// those in view exist), so a room of thousands stays instant. Everything here is strangers' text.
-import { createMemo, createSignal, For, onCleanup, onMount } from "solid-js";
+// affiliation, and the real address where the room shows it, and "Moderate NICK" where our
+// standing lets us act on them. Windowed (fixed-height rows, only those in view exist), so a room
+// of thousands stays instant. Everything here is strangers' text.
+import { createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { Occupant, PresenceShow } from "../../ipc";
 import { presenceWord } from "../../lib/presence";
 import { rowOffsets, visibleRange } from "../../lib/windowing";
 import { useHallway } from "../../state/context";
 import { PresenceDot } from "../shared/PresenceDot";
+import { ModerateDialog } from "./ModerationDialogs";
 
 /** Row height in px (the CSS uses the same value). */
 export const OCCUPANT_ROW = 44;
@@ -49,7 +51,15 @@ export function OccupantList(props: { room: string }) {
   const { rooms } = useHallway();
   const [scrollTop, setScrollTop] = createSignal(0);
   const [viewport, setViewport] = createSignal(FALLBACK_VIEWPORT);
+  const [moderating, setModerating] = createSignal<{ nick: string; opener: HTMLElement } | null>(
+    null,
+  );
   let scroller!: HTMLDivElement;
+  // The occupant as they are now (their actions change with their standing), while open.
+  const target = createMemo(() => {
+    const m = moderating();
+    return m ? rooms.occupants(props.room).find((o) => o.nick === m.nick) : undefined;
+  });
 
   const sorted = createMemo(() => sortOccupants(rooms.occupants(props.room)));
   const offsets = createMemo(() => rowOffsets(sorted(), () => OCCUPANT_ROW));
@@ -102,11 +112,36 @@ export function OccupantList(props: { room: string }) {
                   </span>
                   <span class="occupant-line">{occupantLine(row.o)}</span>
                 </span>
+                <Show when={row.o.actions.length > 0}>
+                  <button
+                    type="button"
+                    class="button button--quiet occupant-moderate"
+                    aria-label={`Moderate ${row.o.nick}`}
+                    title={`Moderate ${row.o.nick}`}
+                    onClick={(e) => setModerating({ nick: row.o.nick, opener: e.currentTarget })}
+                  >
+                    ⋯
+                  </button>
+                </Show>
               </li>
             )}
           </For>
         </ul>
       </div>
+      <Show when={target()}>
+        {(occupant) => (
+          <Show when={rooms.room(props.room)}>
+            {(room) => (
+              <ModerateDialog
+                room={room()}
+                occupant={occupant()}
+                opener={moderating()?.opener}
+                onClose={() => setModerating(null)}
+              />
+            )}
+          </Show>
+        )}
+      </Show>
     </aside>
   );
 }

@@ -1,16 +1,22 @@
 // A room's header: its name, subject and where we stand (joining, reconnecting, refused and
-// why), and "Leave room" (asks nothing: the room and its bookmark go, the history stays).
+// why), "Leave room" (asks nothing: the room and its bookmark go, the history stays), and what
+// our standing lets us do: "Change subject" (moderators), "Room settings" (owners).
 import { createSignal, Show } from "solid-js";
 import { errorMessage } from "../../ipc";
 import type { Room, RoomNotify } from "../../ipc";
 import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
 import { InviteDialog } from "./InviteDialog";
+import { RoomSettingsDialog, SubjectDialog } from "./ModerationDialogs";
 
 export function RoomHeader(props: { room: Room }) {
   const { rooms, conversations } = useHallway();
   const [inviting, setInviting] = createSignal(false);
+  const [editing, setEditing] = createSignal<"subject" | "settings" | null>(null);
+  const joined = () => props.room.phase.kind === "joined";
   let inviteButton!: HTMLButtonElement;
+  let subjectButton: HTMLButtonElement | undefined;
+  let settingsButton: HTMLButtonElement | undefined;
 
   async function setNotify(notify: RoomNotify) {
     try {
@@ -70,17 +76,48 @@ export function RoomHeader(props: { room: Room }) {
           ref={inviteButton}
           type="button"
           class="button button--secondary"
-          disabled={props.room.phase.kind !== "joined"}
+          disabled={!joined()}
           onClick={() => setInviting(true)}
         >
           Invite people
         </button>
+        <Show when={joined() && props.room.role === "moderator"}>
+          <button
+            ref={subjectButton}
+            type="button"
+            class="button button--secondary"
+            onClick={() => setEditing("subject")}
+          >
+            Change subject
+          </button>
+        </Show>
+        <Show when={joined() && props.room.affiliation === "owner"}>
+          <button
+            ref={settingsButton}
+            type="button"
+            class="button button--secondary"
+            onClick={() => setEditing("settings")}
+          >
+            Room settings
+          </button>
+        </Show>
         <button type="button" class="button button--secondary" onClick={() => void leave()}>
           Leave room
         </button>
       </div>
       <Show when={inviting()}>
         <InviteDialog room={props.room} opener={inviteButton} onClose={() => setInviting(false)} />
+      </Show>
+      <Show when={editing() === "subject"}>
+        <SubjectDialog room={props.room} opener={subjectButton} onClose={() => setEditing(null)} />
+      </Show>
+      <Show when={editing() === "settings"}>
+        <RoomSettingsDialog
+          room={props.room}
+          opener={settingsButton}
+          onClose={() => setEditing(null)}
+          onDestroyed={() => conversations.close()}
+        />
       </Show>
     </header>
   );

@@ -20,6 +20,7 @@ function occupant(nick: string, overrides: Partial<Occupant> = {}): Occupant {
     affiliation: "none",
     realJid: null,
     isSelf: false,
+    actions: [],
     ...overrides,
   };
 }
@@ -300,6 +301,130 @@ describe("rooms", () => {
       ]),
     );
     expect(await within(dialog).findByText("Invitation sent to bob@example.com.")).toBeTruthy();
+  });
+
+  it("offers moderators, admins and owners what their standing allows", async () => {
+    let settings = {
+      name: "The office",
+      description: "Where we <b>work</b>",
+      membersOnly: false,
+      public: true,
+      persistent: true,
+      archived: true,
+    };
+    const backend = mockBackend({
+      list_rooms: () => [
+        room(OFFICE, { name: "The office", role: "moderator", affiliation: "owner" }),
+      ],
+      list_occupants: () => [
+        occupant("me", { isSelf: true, role: "moderator", affiliation: "owner" }),
+        occupant("gus", { realJid: "gus@example.com", actions: ["kick", "ban", "makeMember"] }),
+        occupant("quiet", {}),
+      ],
+      get_room_settings: () => settings,
+      change_room_settings: (args) => {
+        settings = args.settings as typeof settings;
+        return null;
+      },
+    });
+    await renderApp();
+    fireEvent.click(await screen.findByRole("button", { name: "The office, Joined" }));
+    const occupants = await screen.findByRole("list", { name: "Occupants" });
+    await waitFor(() => expect(within(occupants).getAllByRole("listitem")).toHaveLength(3));
+    // Only someone we may act on has the button.
+    expect(within(occupants).queryByRole("button", { name: "Moderate quiet" })).toBeNull();
+    expect(within(occupants).queryByRole("button", { name: "Moderate me" })).toBeNull();
+    fireEvent.click(within(occupants).getByRole("button", { name: "Moderate gus" }));
+    let dialog = await screen.findByRole("dialog", { name: "Moderate gus" });
+    expect(
+      within(dialog)
+        .getAllByRole("button")
+        .map((b) => b.textContent),
+    ).toEqual(["Kick", "Ban", "Make member", "Cancel"]);
+    fireEvent.input(within(dialog).getByRole("textbox", { name: /Reason/ }), {
+      target: { value: "spam" },
+    });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Kick" }));
+    await waitFor(() =>
+      expect(backend.callsTo("moderate_occupant")).toEqual([
+        { room: OFFICE, nick: "gus", action: "kick", reason: "spam" },
+      ]),
+    );
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Moderate gus" })).toBeNull());
+
+    // The subject, for everyone.
+    fireEvent.click(screen.getByRole("button", { name: "Change subject" }));
+    dialog = await screen.findByRole("dialog", { name: "Change subject" });
+    fireEvent.input(within(dialog).getByRole("textbox", { name: /Subject/ }), {
+      target: { value: "  Q4 planning  " },
+    });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(backend.callsTo("set_room_subject")).toEqual([
+        { room: OFFICE, subject: "Q4 planning" },
+      ]),
+    );
+
+    // Room settings start from the room's own, keep what the dialog does not show.
+    fireEvent.click(screen.getByRole("button", { name: "Room settings" }));
+    dialog = await screen.findByRole("dialog", { name: "Room settings" });
+    const description = within(dialog).getByRole("textbox", {
+      name: /Description/,
+    }) as HTMLTextAreaElement;
+    await waitFor(() => expect(description.value).toBe("Where we <b>work</b>"));
+    fireEvent.input(within(dialog).getByRole("textbox", { name: "Room name" }), {
+      target: { value: "Office floor 2" },
+    });
+    fireEvent.click(within(dialog).getByRole("radio", { name: /Members only/ }));
+    fireEvent.click(within(dialog).getByRole("button", { name: "Save" }));
+    await waitFor(() =>
+      expect(backend.callsTo("change_room_settings")).toEqual([
+        {
+          room: OFFICE,
+          settings: { ...settings, name: "Office floor 2", membersOnly: true },
+        },
+      ]),
+    );
+    expect(settings.archived).toBe(true);
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Room settings" })).toBeNull());
+
+    // Destroy asks first, with a reason.
+    fireEvent.click(screen.getByRole("button", { name: "Room settings" }));
+    dialog = await screen.findByRole("dialog", { name: "Room settings" });
+    await waitFor(() =>
+      expect(
+        (within(dialog).getByRole("button", { name: "Destroy room" }) as HTMLButtonElement)
+          .disabled,
+      ).toBe(false),
+    );
+    fireEvent.click(within(dialog).getByRole("button", { name: "Destroy room" }));
+    fireEvent.input(within(dialog).getByRole("textbox", { name: /Reason/ }), {
+      target: { value: "Moved to #sales" },
+    });
+    expect(backend.callsTo("destroy_room")).toEqual([]);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Destroy" }));
+    await waitFor(() =>
+      expect(backend.callsTo("destroy_room")).toEqual([
+        { room: OFFICE, reason: "Moved to #sales" },
+      ]),
+    );
+  });
+
+  it("offers a participant no moderation", async () => {
+    mockBackend({
+      list_rooms: () => [room(OFFICE)],
+      list_occupants: () => [
+        occupant("me", { isSelf: true }),
+        occupant("Ann", { role: "moderator", affiliation: "owner" }),
+      ],
+    });
+    await renderApp();
+    fireEvent.click(await screen.findByRole("button", { name: "office, Joined" }));
+    const occupants = await screen.findByRole("list", { name: "Occupants" });
+    await waitFor(() => expect(within(occupants).getAllByRole("listitem")).toHaveLength(2));
+    expect(screen.queryByRole("button", { name: "Change subject" })).toBeNull();
+    expect(screen.queryByRole("button", { name: "Room settings" })).toBeNull();
+    expect(within(occupants).queryByRole("button", { name: /Moderate/ })).toBeNull();
   });
 
   it("keeps a room's newer phase when the list answer comes after the event", async () => {

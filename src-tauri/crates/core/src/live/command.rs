@@ -96,6 +96,8 @@ pub(crate) enum RoomsCommand {
     Occupants(String, oneshot::Sender<Vec<hallway_model::Occupant>>),
     /// When this room's messages notify (stored already).
     SetNotify(String, hallway_model::RoomNotify),
+    /// Read this room's disco#info again (its settings changed): its name follows.
+    RefreshInfo(String),
 }
 
 /// Requests from the services to the session task.

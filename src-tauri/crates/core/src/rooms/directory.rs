@@ -84,34 +84,19 @@ impl Rooms {
         nick: &str,
     ) -> Result<Room, CoreError> {
         self.acc.require()?;
-        let name = name.trim();
-        let description = description.trim();
-        if name.is_empty() {
-            return Err(CoreError::InvalidInput("Give the room a name.".into()));
-        }
-        if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
-            return Err(CoreError::InvalidInput(format!(
-                "A room name is at most {MAX_NAME} characters, on one line."
-            )));
-        }
-        if description.chars().count() > MAX_DESCRIPTION {
-            return Err(CoreError::InvalidInput(format!(
-                "A description is at most {MAX_DESCRIPTION} characters."
-            )));
-        }
+        let (name, description) = check_name(name, description)?;
         let service = self.require_service().await?;
-        let room = self.free_address(&service, name).await?;
+        let room = self.free_address(&service, &name).await?;
         let nick = check_nick(&room, nick)?;
         let settings = RoomSettings {
-            name: Some(name.to_string()),
-            description: (!description.is_empty()).then(|| description.to_string()),
+            name: Some(name.clone()),
+            description,
             members_only,
             public: !members_only,
             persistent: true,
             archived: true,
         };
-        self.enter(room, nick, Some(name.to_string()), Some(settings))
-            .await
+        self.enter(room, nick, Some(name), Some(settings)).await
     }
 
     /// The first address made from `name` that no room on `service` has (its disco#info is
@@ -140,4 +125,31 @@ impl Rooms {
             "Rooms with this name exist already: choose another name.".into(),
         ))
     }
+}
+
+/// A room name and description the user typed (Create room, Room settings): the name on one
+/// line and not empty, both within bounds.
+pub(super) fn check_name(
+    name: &str,
+    description: &str,
+) -> Result<(String, Option<String>), CoreError> {
+    let name = name.trim();
+    let description = description.trim();
+    if name.is_empty() {
+        return Err(CoreError::InvalidInput("Give the room a name.".into()));
+    }
+    if name.chars().count() > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(CoreError::InvalidInput(format!(
+            "A room name is at most {MAX_NAME} characters, on one line."
+        )));
+    }
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(CoreError::InvalidInput(format!(
+            "A description is at most {MAX_DESCRIPTION} characters."
+        )));
+    }
+    Ok((
+        name.to_string(),
+        (!description.is_empty()).then(|| description.to_string()),
+    ))
 }

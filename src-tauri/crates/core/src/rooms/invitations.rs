@@ -6,13 +6,10 @@
 use hallway_model::{parse_bare_jid, Affiliation, Invitation, Room};
 use hallway_protocol::{xep0045_muc, xep0045_muc_owner, xep0249_direct_invite, BareJid};
 
-use super::{parse_room, Rooms};
+use super::{check_reason, parse_room, Rooms};
 use crate::events::CoreEvent;
 use crate::live::{Command, RoomsCommand};
 use crate::CoreError;
-
-/// Longest reason the user may give (characters).
-const MAX_REASON: usize = 500;
 
 impl Rooms {
     /// The invitations waiting for an answer, newest first.
@@ -65,18 +62,8 @@ impl Rooms {
             .ok_or_else(|| {
                 CoreError::InvalidInput("An address looks like name@example.com.".into())
             })?;
-        let reason = reason.trim();
-        if reason.chars().count() > MAX_REASON {
-            return Err(CoreError::InvalidInput(format!(
-                "A reason is at most {MAX_REASON} characters."
-            )));
-        }
-        let me = self
-            .occupants(room.as_str())
-            .await?
-            .into_iter()
-            .find(|o| o.is_self)
-            .ok_or_else(|| CoreError::Refused("You are not in this room right now.".into()))?;
+        let reason = check_reason(reason)?;
+        let me = self.me_in(&room).await?;
         if matches!(me.affiliation, Affiliation::Owner | Affiliation::Admin)
             && self.has_no_affiliation(&room, &who).await
         {
@@ -89,7 +76,7 @@ impl Rooms {
             );
             self.acc.session.ask("Making them a member", iq).await?;
         }
-        let m = xep0249_direct_invite::invite(&who, &room, Some(reason), None);
+        let m = xep0249_direct_invite::invite(&who, &room, reason, None);
         self.acc
             .session
             .send(Command::Rooms(RoomsCommand::Send(Box::new(m))))?;

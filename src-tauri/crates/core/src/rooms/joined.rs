@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
-use hallway_model::{Occupant, Room, RoomNotify, RoomPhase};
+use hallway_model::{Affiliation, Occupant, OccupantAction, Role, Room, RoomNotify, RoomPhase};
 use hallway_protocol::xep0045_muc;
 use hallway_protocol::xep0402_bookmarks::Bookmark;
 use hallway_protocol::xep0410_self_ping::{self, SelfPing};
@@ -43,6 +43,8 @@ pub(super) struct Visit {
     pub(super) autojoin: bool,
     pub(super) phase: RoomPhase,
     pub(super) occupants: BTreeMap<String, Occupant>,
+    /// Our standing in it, as its last presence of ours said (kept while we are out).
+    pub(super) affiliation: Affiliation,
     /// Its disco#info lists `urn:xmpp:sid:0`: its stanza-ids are believed.
     pub(super) stanza_ids: bool,
     /// The user created it: these settings go into its owner form once it exists (§10.1.3).
@@ -127,6 +129,8 @@ impl JoinedRooms {
                 subject: v.subject.clone(),
                 notify: v.notify,
                 autojoin: v.autojoin,
+                role: v.me().map_or(Role::None, |me| me.role),
+                affiliation: v.affiliation,
             })
             .collect();
         rooms.sort_by(|a, b| {
@@ -138,12 +142,21 @@ impl JoinedRooms {
         rooms
     }
 
-    /// Who is in `room`, by nickname.
+    /// Who is in `room`, by nickname, with what we may do to each.
     pub(crate) fn occupants(&self, room: &str) -> Vec<Occupant> {
-        self.visits
-            .get(room)
-            .map(|v| v.occupants.values().cloned().collect())
-            .unwrap_or_default()
+        let Some(v) = self.visits.get(room) else {
+            return Vec::new();
+        };
+        let me = v.me();
+        v.occupants
+            .values()
+            .map(|o| Occupant {
+                actions: me
+                    .map(|me| OccupantAction::allowed(me, o))
+                    .unwrap_or_default(),
+                ..o.clone()
+            })
+            .collect()
     }
 
     /// A room's display name (notifications), when `jid` is one of ours.

@@ -7,10 +7,11 @@
 mod directory;
 mod invitations;
 pub(crate) mod joined;
+mod moderation;
 
 use std::sync::Arc;
 
-use hallway_model::{parse_bare_jid, Occupant, Room, RoomNotify, RoomPhase};
+use hallway_model::{parse_bare_jid, Affiliation, Occupant, Role, Room, RoomNotify, RoomPhase};
 use hallway_protocol::xep0045_muc_owner::RoomSettings;
 use hallway_protocol::xep0402_bookmarks::{self, Bookmark};
 use hallway_protocol::BareJid;
@@ -21,6 +22,8 @@ use crate::CoreError;
 
 /// How long a room we create may take to be entered before it is bookmarked anyway (×100 ms).
 const ENTER_WAIT_STEPS: usize = 150;
+/// Longest reason the user may give (characters).
+const MAX_REASON: usize = 500;
 /// Longest nickname we let the user pick (characters).
 const MAX_NICK: usize = 64;
 
@@ -60,6 +63,8 @@ impl Rooms {
                 subject: r.subject,
                 notify: r.notify,
                 autojoin: r.autojoin,
+                role: Role::None,
+                affiliation: Affiliation::None,
             })
             .collect())
     }
@@ -130,6 +135,8 @@ impl Rooms {
             subject: existing.and_then(|r| r.subject),
             notify: RoomNotify::default(),
             autojoin: true,
+            role: Role::None,
+            affiliation: Affiliation::None,
         })
     }
 
@@ -217,6 +224,15 @@ impl Rooms {
         }
     }
 
+    /// Our own seat in `room`, or why we have none.
+    async fn me_in(&self, room: &BareJid) -> Result<Occupant, CoreError> {
+        self.occupants(room.as_str())
+            .await?
+            .into_iter()
+            .find(|o| o.is_self)
+            .ok_or_else(|| CoreError::Refused("You are not in this room right now.".into()))
+    }
+
     async fn ask<T>(
         &self,
         make: impl FnOnce(tokio::sync::oneshot::Sender<T>) -> RoomsCommand,
@@ -225,6 +241,17 @@ impl Rooms {
         self.acc.session.send(Command::Rooms(make(tx)))?;
         rx.await.map_err(|_| CoreError::Offline)
     }
+}
+
+/// A reason the user gave (invitation, kick, ban, destroy): `None` when blank.
+fn check_reason(reason: &str) -> Result<Option<&str>, CoreError> {
+    let reason = reason.trim();
+    if reason.chars().count() > MAX_REASON {
+        return Err(CoreError::InvalidInput(format!(
+            "A reason is at most {MAX_REASON} characters."
+        )));
+    }
+    Ok((!reason.is_empty()).then_some(reason))
 }
 
 /// A nickname the user typed, usable in `room`.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use hallway_model::{RoomNotify, RoomPhase};
+use hallway_model::{Affiliation, RoomNotify, RoomPhase};
 use hallway_protocol::xep0045_muc::{self, JoinHistory};
 use hallway_protocol::xep0045_muc_owner;
 use tokio::time::Instant;
@@ -33,6 +33,7 @@ impl Visit {
             autojoin: true,
             phase: RoomPhase::Left,
             occupants: BTreeMap::new(),
+            affiliation: Affiliation::None,
             stanza_ids: false,
             create: None,
             locked_retries: 0,
@@ -50,6 +51,14 @@ impl Visit {
 }
 
 impl Visit {
+    /// Our own seat in the room, while we are in it.
+    pub(super) fn me(&self) -> Option<&hallway_model::Occupant> {
+        self.occupants
+            .get(&self.nick)
+            .filter(|o| o.is_self)
+            .or_else(|| self.occupants.values().find(|o| o.is_self))
+    }
+
     /// The stream this entry ran on is gone. Live messages held for an unfinished catch-up are
     /// dropped, not stored: the room's archive has them, and storing them would move our newest
     /// id from the room past what the catch-up had yet to fetch.
@@ -87,6 +96,27 @@ impl JoinedRooms {
         v.catching_up = false;
         v.confirmed_at = None;
         v.last_heard = cx.now;
+    }
+
+    /// Reads the room's disco#info again (its owner changed its settings, §10.2.1 status 104):
+    /// its name follows. No join follows this one.
+    pub(crate) fn refresh_info(&mut self, cx: &mut Cx<'_>, room: &str) {
+        let (Some(v), Ok(room_jid)) = (self.visits.get(room), BareJid::new(room)) else {
+            return;
+        };
+        if v.info_pending {
+            return;
+        }
+        let id = cx.iq.next_id("room-info");
+        let to = Jid::from(room_jid);
+        cx.iq.track_own_to(
+            id.clone(),
+            Pending::RoomInfo(room.to_string()),
+            to.clone(),
+            cx.now,
+        );
+        cx.out
+            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
     }
 
     /// The room's disco#info (`None`: it did not answer, or refused — a room that does not exist

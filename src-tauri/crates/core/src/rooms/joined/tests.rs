@@ -962,3 +962,86 @@ fn an_archived_message_under_our_nickname_is_ours_only_when_we_have_its_row() {
     assert_eq!(page[0].direction, Direction::Incoming);
     assert_eq!(page[0].sender, format!("{ROOM}/me"));
 }
+
+#[test]
+fn our_standing_decides_what_we_may_do_and_a_settings_change_rereads_the_name() {
+    use hallway_model::{Affiliation, OccupantAction, Role};
+    let mut b = Bench::new();
+    let (mut rooms, mut outbox) = joined(&mut b);
+    let with_real = |nick: &str, affiliation: &str, role: &str| {
+        presence(&format!(
+            "<presence from='{ROOM}/{nick}'><x xmlns='http://jabber.org/protocol/muc#user'>\
+             <item affiliation='{affiliation}' role='{role}' jid='{nick}@x.org/pc'/></x></presence>"
+        ))
+    };
+    rooms.on_presence(&mut b.cx(), &with_real("gus", "none", "participant"));
+    // A member participant may do nothing to anyone.
+    assert!(rooms.occupants(ROOM).iter().all(|o| o.actions.is_empty()));
+    assert_eq!(
+        (rooms.list()[0].role, rooms.list()[0].affiliation),
+        (Role::Participant, Affiliation::Member)
+    );
+    b.events();
+    // The owner makes us an admin (and so a moderator): the header and the list follow.
+    rooms.on_presence(&mut b.cx(), &occupant("me", "admin", "moderator", &[110]));
+    assert!(b
+        .events()
+        .iter()
+        .any(|e| matches!(e, CoreEvent::RoomsChanged(_))));
+    assert_eq!(
+        (rooms.list()[0].role, rooms.list()[0].affiliation),
+        (Role::Moderator, Affiliation::Admin)
+    );
+    let actions = |rooms: &JoinedRooms, nick: &str| {
+        rooms
+            .occupants(ROOM)
+            .into_iter()
+            .find(|o| o.nick == nick)
+            .unwrap()
+            .actions
+    };
+    assert_eq!(
+        actions(&rooms, "gus"),
+        [
+            OccupantAction::Kick,
+            OccupantAction::Ban,
+            OccupantAction::MakeMember,
+            OccupantAction::MakeModerator
+        ]
+    );
+    assert!(actions(&rooms, "ann").is_empty(), "the owner is above us");
+    assert!(actions(&rooms, "me").is_empty());
+    // Out of the room our role is gone; our standing is remembered.
+    rooms.on_presence(
+        &mut b.cx(),
+        &presence(&format!(
+            "<presence from='{ROOM}/me' type='unavailable'>\
+             <x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='admin' role='none'/>\
+             <status code='110'/></x></presence>"
+        )),
+    );
+    assert_eq!(
+        (rooms.list()[0].role, rooms.list()[0].affiliation),
+        (Role::None, Affiliation::Admin)
+    );
+
+    // The room says its settings changed (status 104): its disco#info is read again, and
+    // nothing is stored; an occupant saying so is nobody.
+    b.sent();
+    let changed = message(&format!(
+        "<message type='groupchat' from='{ROOM}'><x xmlns='http://jabber.org/protocol/muc#user'>\
+         <status code='104'/></x></message>"
+    ));
+    rooms.on_message(&mut b.cx(), &mut outbox, &changed);
+    let sent = b.sent();
+    assert_eq!(sent.len(), 1);
+    assert!(xml(&sent[0]).contains("disco#info"), "{}", xml(&sent[0]));
+    let info: Element = "<query xmlns='http://jabber.org/protocol/disco#info'>\
+        <identity category='conference' type='text' name='Renamed'/></query>"
+        .parse()
+        .unwrap();
+    rooms.on_info(&mut b.cx(), ROOM, Some(&info));
+    assert_eq!(rooms.list()[0].name, "Renamed");
+    assert!(b.sent().is_empty(), "a refresh joins nothing");
+    assert!(b.store.history(ME, ROOM, None, 10).unwrap().is_empty());
+}

@@ -84,6 +84,13 @@ impl JoinedRooms {
         let mut created = false;
         if o.present {
             if is_self {
+                let was = v.me().map(|me| (me.role, me.affiliation));
+                if was != Some((o.role, o.affiliation)) {
+                    // Our role or standing changed (granted, revoked): the header offers
+                    // what we may now do.
+                    v.affiliation = o.affiliation;
+                    cx.batch.rooms_changed(cx.now);
+                }
                 if o.nick != v.nick {
                     // The room changed our nickname (§7.2.12, status 210).
                     v.nick = o.nick.clone();
@@ -109,6 +116,7 @@ impl JoinedRooms {
                     affiliation: o.affiliation,
                     real_jid: o.real_jid.map(|j| j.to_string()),
                     is_self,
+                    actions: Vec::new(),
                 },
             );
         } else {
@@ -179,6 +187,7 @@ impl JoinedRooms {
             Ok(RoomIncoming::Message(r)) => {
                 store_message(cx, outbox, v, r, Placement::Append);
             }
+            Ok(RoomIncoming::ConfigChanged) => self.refresh_info(cx, &room),
             Ok(RoomIncoming::Ignored) => {}
             Err(e) => tracing::debug!("room message dropped: {e}"),
         }

@@ -59,6 +59,9 @@ impl Actor {
             RoomsCommand::Occupants(room, reply) => {
                 let _ = reply.send(self.rooms.occupants(&room));
             }
+            RoomsCommand::RefreshInfo(room) => {
+                with_cx!(self, stream, |cx| self.rooms.refresh_info(&mut cx, &room))
+            }
             RoomsCommand::SetNotify(room, notify) => {
                 with_cx!(self, stream, |cx| self
                     .rooms
