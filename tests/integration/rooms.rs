@@ -238,6 +238,28 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, server: Quirk
         .await;
     let rooms = laptop.messenger.rooms().list().await.unwrap();
     assert_eq!(rooms.iter().find(|r| r.room == room).unwrap().nick, "Alice");
+    // Read state (XEP-0490 by the room's ids): read on the laptop, no longer unread here.
+    bob.messenger
+        .chats()
+        .send_message(room, "Read it anywhere")
+        .await
+        .unwrap();
+    wait_body(&mut alice, room, "Read it anywhere").await;
+    wait_body(&mut laptop, room, "Read it anywhere").await;
+    let unread_here = |c: &Client| {
+        c.messenger
+            .store()
+            .unread_counts(a)
+            .unwrap()
+            .into_iter()
+            .find(|(p, _)| p == room)
+            .map_or(0, |(_, n)| n)
+    };
+    assert!(unread_here(&alice) > 0);
+    laptop.messenger.chats().mark_read(room).await.unwrap();
+    alice
+        .eventually("read on the laptop, read here", 20, |c| unread_here(c) == 0)
+        .await;
     // Leaving there takes the bookmark away: this device leaves too, and the next one never
     // joins it.
     laptop.messenger.rooms().leave_room(room).await.unwrap();

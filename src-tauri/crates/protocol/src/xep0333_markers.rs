@@ -26,6 +26,21 @@ pub fn displayed_id(payloads: &[Element]) -> Option<String> {
         .filter(|id| !id.is_empty() && id.len() <= 256)
 }
 
+/// "I have read up to here" to a room we are in: `id` is the room's own stanza-id of the message
+/// (XEP-0333 §5.1: in a room only the room's id names a message for everyone). No store hint:
+/// the room's archive keeps messages, not markers.
+pub fn displayed_in_room(room: &BareJid, stanza_id: &str) -> Message {
+    let mut m = Message::new(Some(Jid::from(room.clone())));
+    m.type_ = MessageType::Groupchat;
+    m.id = Some(Id(crate::new_id()));
+    m.payloads.push(
+        Element::builder("displayed", NS)
+            .attr(xml_ncname!("id").into(), stanza_id)
+            .build(),
+    );
+    m
+}
+
 /// "I have seen message `id`" to a contact's bare JID. It carries a `<store/>` hint (XEP-0334)
 /// so the archive keeps it and our other devices learn the conversation was read (§4.1).
 pub fn displayed(to: &BareJid, id: &str) -> Message {
@@ -81,5 +96,17 @@ mod tests {
         assert_eq!(m.get_child("displayed", NS).unwrap().attr("id"), Some("m7"));
         assert!(m.get_child("store", HINTS).is_some());
         assert!(m.get_child("body", "jabber:client").is_none());
+    }
+
+    #[test]
+    fn serialises_a_rooms_marker_by_the_rooms_id() {
+        let m: Element = displayed_in_room(&BareJid::new("team@muc.x.org").unwrap(), "r-4").into();
+        assert_eq!(m.attr("to"), Some("team@muc.x.org"));
+        assert_eq!(m.attr("type"), Some("groupchat"));
+        assert_eq!(
+            m.get_child("displayed", NS).unwrap().attr("id"),
+            Some("r-4")
+        );
+        assert!(m.get_child("store", HINTS).is_none());
     }
 }

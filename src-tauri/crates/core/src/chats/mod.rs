@@ -12,7 +12,7 @@ use hallway_protocol::BareJid;
 use crate::account::Account;
 use crate::events::CoreEvent;
 use crate::files::Files;
-use crate::live::Command;
+use crate::live::{Command, RoomsCommand};
 use crate::CoreError;
 
 /// Largest message the user may send (bytes of UTF-8); servers commonly cap stanzas near 256 kB.
@@ -22,11 +22,27 @@ pub const MAX_OUTGOING_BODY: usize = 200 * 1024;
 pub struct Conversations {
     acc: Arc<Account>,
     files: Arc<Files>,
+    /// How our server takes XEP-0490 items (`ReadNode`).
+    read_node: Arc<std::sync::atomic::AtomicU8>,
+}
+
+/// How our server takes XEP-0490 read positions: with every publish option, or only the common
+/// ones (the node set to keep every conversation once, then left as it is).
+struct ReadNode;
+
+impl ReadNode {
+    const FULL: u8 = 0;
+    const COMPATIBLE_UNSET: u8 = 1;
+    const COMPATIBLE: u8 = 2;
 }
 
 impl Conversations {
     pub(crate) fn new(acc: Arc<Account>, files: Arc<Files>) -> Self {
-        Self { acc, files }
+        Self {
+            acc,
+            files,
+            read_node: Arc::new(std::sync::atomic::AtomicU8::new(ReadNode::FULL)),
+        }
     }
 
     /// Stores the message in the outbox, then the session sends it (now or after the next
@@ -79,8 +95,8 @@ impl Conversations {
     }
 
     /// Marks a conversation read, and tells the contact with a XEP-0333 `displayed` marker on
-    /// the newest message when they asked for markers; our other devices learn where we read
-    /// through our XEP-0490 read position.
+    /// the newest message when they asked for markers (a room: by the room's stanza-id, to the
+    /// room); our other devices learn where we read through our XEP-0490 read position.
     pub async fn mark_read(&self, peer: &str) -> Result<(), CoreError> {
         let account = self.acc.require()?;
         if self.acc.store.mark_read(&account, peer)? == 0 {
@@ -88,19 +104,33 @@ impl Conversations {
         }
         self.acc
             .emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
-        if let (Some(id), Ok(to)) = (
+        let room = self.acc.store.is_room(&account, peer)?;
+        let newest = self.acc.store.newest_incoming_stanza_id(&account, peer)?;
+        if room {
+            if let Some(sid) = &newest {
+                let _ = self
+                    .acc
+                    .session
+                    .send(Command::Rooms(RoomsCommand::MarkDisplayed(
+                        peer.to_string(),
+                        sid.clone(),
+                    )));
+            }
+        } else if let (Some(id), Ok(to)) = (
             self.acc.store.newest_markable(&account, peer)?,
             BareJid::new(peer),
         ) {
             let _ = self.acc.session.send(Command::MarkDisplayed(to, id));
         }
-        // XEP-0490: even when the contact asked for no markers. In the background: reading
-        // never waits for it.
-        if let Some(sid) = self.acc.store.newest_incoming_stanza_id(&account, peer)? {
+        // XEP-0490: even when the contact asked for no markers. A room's ids are the room's
+        // (§4: `by` is the room). In the background: reading never waits for it.
+        if let Some(sid) = newest {
             let session = self.acc.session.clone();
             let peer = peer.to_string();
+            let by = if room { peer.clone() } else { account };
+            let node = self.read_node.clone();
             tokio::spawn(
-                async move { publish_read_position(&session, &peer, &sid, &account).await },
+                async move { publish_read_position(&session, &node, &peer, &sid, &by).await },
             );
         }
         Ok(())
@@ -143,28 +173,43 @@ impl Conversations {
     }
 }
 
-/// XEP-0490: publishes where the conversation with `peer` was read. Failures are logged only
-/// (a courtesy to our other devices, and the next read publishes again).
+/// XEP-0490: publishes where the conversation with `peer` was read, with §3's options; a server
+/// that refuses them (ejabberd 23.01: `max` items) gets the common ones from then on, and its
+/// node is set once to keep every conversation. Failures are logged only (a courtesy to our
+/// other devices, and the next read publishes again).
 async fn publish_read_position(
     session: &crate::live::SessionClient,
+    node: &std::sync::atomic::AtomicU8,
     peer: &str,
     stanza_id: &str,
-    account: &str,
+    by: &str,
 ) {
-    use hallway_protocol::xep0490_mds;
-    let outcome = session
-        .publish_pep("Publishing where you read", |access| {
-            let mut iq =
-                xep0490_mds::publish(&hallway_protocol::new_id(), peer, stanza_id, account);
-            if access.is_none() {
-                if let hallway_protocol::xmpp_parsers::iq::Iq::Set { payload, .. } = &mut iq {
-                    payload.remove_child("publish-options", hallway_protocol::xep0060_pubsub::NS);
-                }
+    use crate::live::RequestError;
+    use hallway_protocol::{new_id, xep0490_mds};
+    use std::sync::atomic::Ordering;
+    const WHAT: &str = "Publishing where you read";
+    if node.load(Ordering::Relaxed) == ReadNode::FULL {
+        match session
+            .ask_raw(xep0490_mds::publish(&new_id(), peer, stanza_id, by))
+            .await
+        {
+            Ok(Ok(_)) => return,
+            Ok(Err(RequestError::Refused(condition, _))) if condition != "Forbidden" => {
+                tracing::info!("read position options refused ({condition}); the common ones");
+                node.store(ReadNode::COMPATIBLE_UNSET, Ordering::Relaxed);
             }
-            iq
-        })
-        .await;
-    if let Err(e) = outcome {
-        tracing::debug!("read position for {peer} not published: {e}");
+            Ok(Err(e)) => return tracing::debug!("read position for {peer} not published: {e:?}"),
+            Err(e) => return tracing::debug!("read position for {peer} not published: {e}"),
+        }
+    }
+    let iq = xep0490_mds::publish_compatible(&new_id(), peer, stanza_id, by);
+    if let Err(e) = session.ask(WHAT, iq).await {
+        return tracing::debug!("read position for {peer} not published: {e}");
+    }
+    if node.swap(ReadNode::COMPATIBLE, Ordering::Relaxed) == ReadNode::COMPATIBLE_UNSET {
+        let iq = xep0490_mds::compatible_node_settings(&new_id());
+        if let Err(e) = session.ask(WHAT, iq).await {
+            tracing::warn!("read position node not set to keep every conversation: {e}");
+        }
     }
 }

@@ -96,6 +96,8 @@ pub(crate) enum RoomsCommand {
     Occupants(String, oneshot::Sender<Vec<hallway_model::Occupant>>),
     /// When this room's messages notify (stored already).
     SetNotify(String, hallway_model::RoomNotify),
+    /// The user read this room up to this stanza-id of the room's (XEP-0333 marker to it).
+    MarkDisplayed(String, String),
     /// Read this room's disco#info again (its settings changed): its name follows.
     RefreshInfo(String),
 }

@@ -67,6 +67,9 @@ pub(super) struct Visit {
     pub(super) confirmed_at: Option<Instant>,
     /// No message of it was stored before this visit: the history it replays is not unread.
     pub(super) first_visit: bool,
+    /// Where our other devices read it up to (XEP-0490, the room's stanza-id): applied again
+    /// once its catch-up is stored, which may bring what was read there.
+    pub(super) read_to: Option<String>,
 }
 
 /// What a room stanza means for the session.
@@ -157,6 +160,32 @@ impl JoinedRooms {
                 ..o.clone()
             })
             .collect()
+    }
+
+    /// Our other devices' read positions (XEP-0490): kept for our rooms, so messages a later
+    /// catch-up brings are not unread when they were read elsewhere.
+    pub(crate) fn note_read_positions(&mut self, positions: &[(String, String)]) {
+        for (peer, sid) in positions {
+            if let Some(v) = self.visits.get_mut(peer) {
+                v.read_to = Some(sid.clone());
+            }
+        }
+    }
+
+    /// The user read `room` up to `stanza_id` (the room's id): a XEP-0333 `displayed` marker to
+    /// the room, where the room numbers its messages and has us.
+    pub(crate) fn mark_displayed(&mut self, cx: &mut Cx<'_>, room: &str, stanza_id: &str) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        v.read_to = Some(stanza_id.to_string());
+        let Ok(jid) = BareJid::new(room) else {
+            return;
+        };
+        if v.phase == RoomPhase::Joined && v.stanza_ids {
+            let m = hallway_protocol::xep0333_markers::displayed_in_room(&jid, stanza_id);
+            cx.out.stanza(m.into());
+        }
     }
 
     /// A room's display name (notifications), when `jid` is one of ours.

@@ -46,6 +46,7 @@ impl Visit {
             pinging: false,
             confirmed_at: None,
             first_visit: false,
+            read_to: None,
         }
     }
 }
@@ -222,6 +223,14 @@ impl JoinedRooms {
         if std::mem::take(&mut v.first_visit) {
             // What the room replayed on a first visit is its past, not news for us.
             if let Ok(n) = cx.store.mark_read(cx.account.as_str(), room) {
+                if n > 0 {
+                    cx.batch.unread(room, cx.now);
+                }
+            }
+        } else if let Some(sid) = &v.read_to {
+            // Read on another device up to there (XEP-0490): what the catch-up brought before
+            // it is not news.
+            if let Ok(n) = cx.store.mark_read_up_to(cx.account.as_str(), room, sid) {
                 if n > 0 {
                     cx.batch.unread(room, cx.now);
                 }

@@ -1045,3 +1045,70 @@ fn our_standing_decides_what_we_may_do_and_a_settings_change_rereads_the_name() 
     assert!(b.sent().is_empty(), "a refresh joins nothing");
     assert!(b.store.history(ME, ROOM, None, 10).unwrap().is_empty());
 }
+
+#[test]
+fn read_elsewhere_stays_read_after_a_catch_up_and_reading_here_marks_the_room() {
+    let mut b = known_room();
+    b.store.mark_read(ME, ROOM).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    let mut outbox = Outbox::default();
+    // Our phone read the room up to A2 while this device was away (XEP-0490, by the room).
+    rooms.note_read_positions(&[(ROOM.to_string(), "A2".to_string())]);
+    rooms.note_read_positions(&[("other@rooms.x.org".to_string(), "Z".to_string())]);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
+    rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
+    b.sent();
+    rooms.on_presence(
+        &mut b.cx(),
+        &occupant("me", "member", "participant", &[110]),
+    );
+    // Reading before the room has us sends nothing yet.
+    rooms.mark_displayed(&mut b.cx(), ROOM, "A0");
+    assert!(!b.sent().iter().any(|e| xml(e).contains("chat-markers")));
+    rooms.on_message(&mut b.cx(), &mut outbox, &subject("Release"));
+    let (qid, _) = archive_query(&mut b);
+    for a in [
+        archived(
+            &qid,
+            "A1",
+            "ann",
+            "read on the phone",
+            "p-1",
+            "2025-12-01T09:58:20Z",
+        ),
+        archived(
+            &qid,
+            "A2",
+            "bob",
+            "also read",
+            "p-2",
+            "2025-12-01T09:59:00Z",
+        ),
+        archived(
+            &qid,
+            "A3",
+            "ann",
+            "new to everyone",
+            "p-3",
+            "2025-12-01T10:00:00Z",
+        ),
+    ] {
+        rooms.on_archive_result(ROOM, a);
+    }
+    // (The phone's position came before the catch-up; the user's reading here came later.)
+    rooms.note_read_positions(&[(ROOM.to_string(), "A2".to_string())]);
+    let arrived = rooms.on_archive_end(&mut b.cx(), &mut outbox, &qid, Ok(fin(true, Some("A1"))));
+    assert_eq!(arrived, RoomArrived::Ready(ROOM.into()));
+    assert_eq!(unread(&b), Some(1), "only what nobody of ours read");
+    b.sent();
+    // Read here: a marker by the room's own id, to the room.
+    rooms.mark_displayed(&mut b.cx(), ROOM, "A3");
+    let sent = b.sent();
+    assert_eq!(sent.len(), 1);
+    let marker = xml(&sent[0]);
+    assert!(
+        marker.contains("type='groupchat'") && marker.contains("id='A3'"),
+        "{marker}"
+    );
+    assert_eq!(sent[0].attr("to"), Some(ROOM));
+}

@@ -66,6 +66,7 @@ impl Actor {
                     // Only our own node counts.
                     if n.from == cx.account.as_str() {
                         let positions = xep0490_mds::parse(&n.items, cx.account.as_str());
+                        self.rooms.note_read_positions(&positions);
                         self.chats.apply_read_positions(&mut cx, positions);
                     }
                 } else if n.node == hallway_protocol::xep0084_avatar::NODE_METADATA {
@@ -237,6 +238,7 @@ impl Actor {
                 match outcome.map(|p| xep0060_pubsub::parse_items(p.as_ref(), xep0490_mds::NODE)) {
                     Ok(Ok(items)) => {
                         let positions = xep0490_mds::parse(&items, cx.account.as_str());
+                        self.rooms.note_read_positions(&positions);
                         self.chats.apply_read_positions(&mut cx, positions);
                     }
                     // No read-position node yet (nobody published one): nothing to apply.

@@ -59,6 +59,13 @@ impl Actor {
             RoomsCommand::Occupants(room, reply) => {
                 let _ = reply.send(self.rooms.occupants(&room));
             }
+            RoomsCommand::MarkDisplayed(room, sid) => {
+                if self.online {
+                    with_cx!(self, stream, |cx| self
+                        .rooms
+                        .mark_displayed(&mut cx, &room, &sid))
+                }
+            }
             RoomsCommand::RefreshInfo(room) => {
                 with_cx!(self, stream, |cx| self.rooms.refresh_info(&mut cx, &room))
             }
