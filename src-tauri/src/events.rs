@@ -66,20 +66,11 @@ pub struct MessageStateChanged {
     pub state: DeliveryState,
 }
 
-/// Unread count of one conversation.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type)]
-pub struct UnreadCount {
-    /// Contact's bare JID.
-    pub peer: String,
-    /// Unread messages.
-    pub unread: u32,
-}
-
 /// Unread counts changed.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, specta::Type, tauri_specta::Event)]
 pub struct UnreadChanged {
     /// Changed conversations.
-    pub counts: Vec<UnreadCount>,
+    pub counts: Vec<hallway_model::UnreadCount>,
 }
 
 /// Our own presence changed.
@@ -163,13 +154,7 @@ pub async fn forward(app: AppHandle, mut rx: EventReceiver) {
             CoreEvent::MessageStateChanged { id, state } => {
                 MessageStateChanged { id, state }.emit(&app)
             }
-            CoreEvent::UnreadChanged(counts) => UnreadChanged {
-                counts: counts
-                    .into_iter()
-                    .map(|(peer, unread)| UnreadCount { peer, unread })
-                    .collect(),
-            }
-            .emit(&app),
+            CoreEvent::UnreadChanged(counts) => UnreadChanged { counts }.emit(&app),
             CoreEvent::MyPresenceChanged(presence) => MyPresenceChanged { presence }.emit(&app),
             CoreEvent::SubscriptionRequestsChanged(requests) => {
                 SubscriptionRequestsChanged { requests }.emit(&app)

@@ -290,7 +290,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         .unwrap();
     wait_el(
         &b,
-        "//ul[@aria-label='Rooms']//button[@aria-label='team13, Joined, 1 unread']",
+        "//ul[@aria-label='Rooms']//button[@aria-label='team13, Joined, 1 unread, 1 mention']",
         15,
     )
     .await;
@@ -309,6 +309,16 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         |t| t.contains("@Alice can you check the release notes?") && t.contains("Bob"),
     )
     .await;
+    // The mention is marked in the room, in words too.
+    wait_text(
+        &b,
+        "//div[contains(@class, 'msg--mention')]",
+        5,
+        "the mention marked",
+        |t| t.contains("mentions you") && t.contains("release notes"),
+    )
+    .await;
+    shot(&b, "05e2-mention-in-room").await;
     // Alice creates a room of her own from a name, then finds both rooms through Browse rooms.
     wait_el(&b, &button("Create room"), 5)
         .await

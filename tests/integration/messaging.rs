@@ -172,7 +172,7 @@ async fn carbons_copy_messages_to_the_second_device() {
         .await
         .unwrap();
     desk.wait_for("unread cleared by the other device", 10, |e| {
-        matches!(e, CoreEvent::UnreadChanged(c) if c == &vec![("bob10@localhost".to_string(), 0)])
+        matches!(e, CoreEvent::UnreadChanged(c) if c == &vec![hallway_model::UnreadCount::none("bob10@localhost")])
     })
     .await;
     assert!(unread(&desk).is_empty());
@@ -410,7 +410,7 @@ async fn reading_on_another_device_clears_unread_here_through_xep0490() {
         })
         .await;
     // The window hears of it too (the store changes first; the batched event follows).
-    let cleared = |e: &CoreEvent| matches!(e, CoreEvent::UnreadChanged(u) if u.contains(&("bob18@localhost".to_string(), 0)));
+    let cleared = |e: &CoreEvent| matches!(e, CoreEvent::UnreadChanged(u) if u.contains(&hallway_model::UnreadCount::none("bob18@localhost")));
     if !laptop.seen.iter().any(cleared) {
         laptop.wait_for("unread count 0 event", 5, cleared).await;
     }

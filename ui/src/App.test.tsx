@@ -1,7 +1,16 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
-import { contact, emitEvent, fail, ipcError, ME, mockBackend, snapshot } from "./test/backend";
+import {
+  contact,
+  emitEvent,
+  fail,
+  ipcError,
+  ME,
+  mockBackend,
+  room,
+  snapshot,
+} from "./test/backend";
 
 describe("app shell", () => {
   it("shows the main window with the account and an Online status", async () => {
@@ -85,13 +94,42 @@ describe("app shell", () => {
     await waitFor(() => expect(document.title).toBe("(3) Hallway"));
     await emitEvent("unread-changed", {
       counts: [
-        { peer: "bob@example.com", unread: 0 },
-        { peer: "carol@example.com", unread: 0 },
+        { peer: "bob@example.com", unread: 0, mentions: 0 },
+        { peer: "carol@example.com", unread: 0, mentions: 0 },
       ],
     });
     await waitFor(() => expect(document.title).toBe("Hallway"));
-    await emitEvent("unread-changed", { counts: [{ peer: "stranger@example.net", unread: 4 }] });
+    await emitEvent("unread-changed", {
+      counts: [{ peer: "stranger@example.net", unread: 4, mentions: 0 }],
+    });
     await waitFor(() => expect(document.title).toBe("(4) Hallway"));
+  });
+
+  it("counts rooms in the window title by their notification setting", async () => {
+    const rooms = [
+      room("quiet@rooms.example.com", { notify: "nothing" }),
+      room("team@rooms.example.com"),
+      room("news@rooms.example.com", { notify: "all" }),
+    ];
+    mockBackend({
+      list_contacts: () => [contact("bob@example.com", { unread: 1 })],
+      list_rooms: () => rooms,
+    });
+    render(() => <App />);
+    await waitFor(() => expect(document.title).toBe("(1) Hallway"));
+    await emitEvent("unread-changed", {
+      counts: [
+        { peer: "quiet@rooms.example.com", unread: 40, mentions: 2 },
+        { peer: "team@rooms.example.com", unread: 9, mentions: 2 },
+        { peer: "news@rooms.example.com", unread: 3, mentions: 0 },
+      ],
+    });
+    // Bob's 1, the team room's 2 mentions (rooms default to mentions), all 3 of the news room.
+    await waitFor(() => expect(document.title).toBe("(6) Hallway"));
+    await emitEvent("rooms-changed", {
+      rooms: rooms.map((r) => ({ ...r, notify: "all" as const })),
+    });
+    await waitFor(() => expect(document.title).toBe("(53) Hallway"));
   });
 
   it("signs in, then signs out", async () => {

@@ -534,6 +534,8 @@ export type Message = {
 	edited: boolean,
 	/**  The file it carries (XEP-0363 upload URL / XEP-0066 OOB), if any. */
 	attachment: Attachment | null,
+	/**  It names us (a room message with our nickname as a word): highlighted, counted. */
+	mention: boolean,
 };
 
 /**  The author corrected a message (XEP-0308). */
@@ -922,12 +924,14 @@ export type UnreadChanged = {
 	counts: UnreadCount[],
 };
 
-/**  Unread count of one conversation. */
+/**  How much of one conversation is unread. */
 export type UnreadCount = {
-	/**  Contact's bare JID. */
+	/**  The conversation (a contact's or a room's bare JID). */
 	peer: string,
 	/**  Unread messages. */
 	unread: number,
+	/**  Of those, the ones that name us (rooms; what a room set to "Mentions" counts). */
+	mentions: number,
 };
 
 /**  What the server's upload service (XEP-0363) takes. */

@@ -32,8 +32,11 @@ export function createContactsStore() {
   // so a status text change re-renders only the places showing that contact.
   let byJid = new Map<string, Contact>();
   let unread = new Map<string, number>();
+  /** Of the unread, those that name us (rooms). */
+  let mentions = new Map<string, number>();
   const watched = new Map<string, Cell<Contact | undefined>>();
   const watchedUnread = new Map<string, Cell<number>>();
+  const watchedMentions = new Map<string, Cell<number>>();
 
   function putContact(jid: string, c: Contact | undefined) {
     if (c) byJid.set(jid, c);
@@ -41,9 +44,11 @@ export function createContactsStore() {
     watched.get(jid)?.write(c);
   }
 
-  function putUnread(jid: string, n: number) {
+  function putUnread(jid: string, n: number, named = 0) {
     unread.set(jid, n);
+    mentions.set(jid, named);
     watchedUnread.get(jid)?.write(n);
+    watchedMentions.get(jid)?.write(named);
   }
 
   function watch<T>(cells: Map<string, Cell<T>>, jid: string, now: T): T {
@@ -117,10 +122,12 @@ export function createContactsStore() {
     queue = null;
     byJid = new Map();
     unread = new Map();
+    mentions = new Map();
     batch(() => {
       setState({ status: "idle", error: null });
       for (const w of watched.values()) w.write(undefined);
       for (const w of watchedUnread.values()) w.write(0);
+      for (const w of watchedMentions.values()) w.write(0);
       shapeChanged();
       unreadChanged();
     });
@@ -172,7 +179,7 @@ export function createContactsStore() {
         let flipped = false;
         for (const c of counts) {
           if ((unread.get(c.peer) ?? 0) > 0 !== c.unread > 0) flipped = true;
-          putUnread(c.peer, c.unread);
+          putUnread(c.peer, c.unread, c.mentions);
         }
         unreadChanged();
         if (flipped) shapeChanged();
@@ -207,12 +214,18 @@ export function createContactsStore() {
     },
   );
 
-  const totalUnread = createMemo(() => {
+  /**
+   * Unread messages across conversations, each weighed by `weigh` (a room counts by its
+   * notification setting: all, only mentions, or nothing). Tracks every unread change.
+   */
+  function totalUnread(
+    weigh: (peer: string, unread: number, mentions: number) => number = (_, n) => n,
+  ): number {
     unreadVersion();
     let total = 0;
-    for (const n of unread.values()) total += n;
+    for (const [peer, n] of unread) if (n > 0) total += weigh(peer, n, mentions.get(peer) ?? 0);
     return total;
-  });
+  }
 
   return {
     state,
@@ -231,6 +244,8 @@ export function createContactsStore() {
     /** A contact; read in a reactive scope, that scope follows the contact's changes. */
     contact: (jid: string): Contact | undefined => watch(watched, jid, byJid.get(jid)),
     unreadOf: (jid: string): number => watch(watchedUnread, jid, unread.get(jid) ?? 0),
+    /** Unread messages of a room that name us. */
+    mentionsOf: (jid: string): number => watch(watchedMentions, jid, mentions.get(jid) ?? 0),
     /** Untracked reads for list-shape computations that depend on `rows()` (see shapeVersion). */
     peek: (jid: string): Contact | undefined => byJid.get(jid),
     peekUnread: (jid: string): number => unread.get(jid) ?? 0,

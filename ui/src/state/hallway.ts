@@ -131,8 +131,16 @@ export function createHallway(opts: HallwayOptions = {}) {
     }
   });
 
+  // Chats count every unread message; a room by its setting (XEP-0045 rooms default to
+  // mentions): all of them, only those naming us, or none.
   createEffect(() => {
-    document.title = windowTitle(contacts.totalUnread());
+    document.title = windowTitle(
+      contacts.totalUnread((peer, unread, mentions) => {
+        const room = rooms.room(peer);
+        if (!room) return unread;
+        return room.notify === "all" ? unread : room.notify === "mentions" ? mentions : 0;
+      }),
+    );
   });
 
   /** Resolves when listeners are registered and the first snapshot is applied. */

@@ -97,6 +97,7 @@ export function message(peer: string, overrides: Partial<Message> = {}): Message
     originId: `origin-${id}`,
     edited: false,
     attachment: null,
+    mention: false,
     ...overrides,
   };
 }

@@ -33,7 +33,7 @@ pub enum CoreEvent {
         state: DeliveryState,
     },
     /// Unread counts of these conversations changed.
-    UnreadChanged(Vec<(String, u32)>),
+    UnreadChanged(Vec<hallway_model::UnreadCount>),
     /// Our own presence changed.
     MyPresenceChanged(MyPresence),
     /// Show a desktop notification (already decided by `notify::decide`).

@@ -400,7 +400,7 @@ impl Messenger {
         });
         self.acc
             .emit(crate::events::CoreEvent::MyPresenceChanged(my_presence));
-        if let Ok(counts) = self.acc.store.unread_counts(&account) {
+        if let Ok(counts) = self.acc.store.unread(&account) {
             self.acc
                 .emit(crate::events::CoreEvent::UnreadChanged(counts));
         }

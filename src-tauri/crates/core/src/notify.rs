@@ -123,6 +123,7 @@ mod tests {
             origin_id: format!("o{ts}"),
             edited: false,
             attachment: None,
+            mention: false,
         }
     }
 

@@ -23,7 +23,7 @@ pub use contact::{
 pub use jid::{display_name_for, parse_bare_jid, BareJid, JidError};
 pub use message::{
     Attachment, DeliveryState, Direction, FileStatus, Message, NewMessage, Placement, SearchResult,
-    ServerSearchHit, ServerSearchPage, TransferProgress, UploadLimit,
+    ServerSearchHit, ServerSearchPage, TransferProgress, UnreadCount, UploadLimit,
 };
 pub use presence::{AutoAway, AutoAwaySettings, MyPresence, MyShow, PresenceShow, PresenceUpdate};
 pub use room::{

@@ -93,6 +93,32 @@ pub struct Message {
     pub edited: bool,
     /// The file it carries (XEP-0363 upload URL / XEP-0066 OOB), if any.
     pub attachment: Option<Attachment>,
+    /// It names us (a room message with our nickname as a word): highlighted, counted.
+    pub mention: bool,
+}
+
+/// How much of one conversation is unread.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct UnreadCount {
+    /// The conversation (a contact's or a room's bare JID).
+    pub peer: String,
+    /// Unread messages.
+    pub unread: u32,
+    /// Of those, the ones that name us (rooms; what a room set to "Mentions" counts).
+    pub mentions: u32,
+}
+
+impl UnreadCount {
+    /// Nothing unread in `peer`.
+    pub fn none(peer: &str) -> Self {
+        Self {
+            peer: peer.to_string(),
+            unread: 0,
+            mentions: 0,
+        }
+    }
 }
 
 /// A message about to be stored (before it has a row id).

@@ -20,7 +20,7 @@ pub enum Inserted {
 }
 
 pub(crate) const COLUMNS: &str =
-    "id, peer, direction, sender, body, ts, state, origin_id, edited, file";
+    "id, peer, direction, sender, body, ts, state, origin_id, edited, file, mention";
 
 pub(crate) fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
     let direction: String = r.get(2)?;
@@ -42,6 +42,7 @@ pub(crate) fn row_to_message(r: &Row<'_>) -> rusqlite::Result<Message> {
         attachment: r
             .get::<_, Option<String>>(9)?
             .and_then(|j| serde_json::from_str(&j).ok()),
+        mention: r.get(10)?,
     })
 }
 
@@ -359,6 +360,7 @@ fn insert_one(
         origin_id: m.origin_id.clone(),
         edited: false,
         attachment: m.attachment.clone(),
+        mention: false,
     };
     Ok((Inserted::New(message), ord))
 }

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0007_rooms.sql"),
     include_str!("../migrations/0008_room_archives.sql"),
     include_str!("../migrations/0009_room_invitations.sql"),
+    include_str!("../migrations/0010_mentions.sql"),
 ];
 
 /// The schema version this build writes.

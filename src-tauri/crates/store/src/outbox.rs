@@ -115,7 +115,7 @@ impl Store {
              AND direction = 'out' AND state = 'pending' AND transmitted_at IS NOT NULL \
              ORDER BY id"
         ))?;
-        let rows = stmt.query_map(params![account], |r| Ok((row_to_message(r)?, r.get(10)?)))?;
+        let rows = stmt.query_map(params![account], |r| Ok((row_to_message(r)?, r.get(11)?)))?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
 }

@@ -2,6 +2,7 @@
 //! (the contact read ours, our other device read theirs), what the next marker names, and the
 //! XEP-0184 receipts we owe.
 
+use hallway_model::UnreadCount;
 use rusqlite::{params, OptionalExtension};
 
 use crate::{Store, StoreError};
@@ -137,11 +138,35 @@ impl Store {
 
     /// Unread incoming messages per conversation (only conversations with some).
     pub fn unread_counts(&self, account: &str) -> Result<Vec<(String, u32)>, StoreError> {
+        Ok(self
+            .unread(account)?
+            .into_iter()
+            .map(|c| (c.peer, c.unread))
+            .collect())
+    }
+
+    /// Unread incoming messages per conversation, and how many of them name us (only
+    /// conversations with some unread).
+    pub fn unread(&self, account: &str) -> Result<Vec<UnreadCount>, StoreError> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT peer, COUNT(*) FROM messages WHERE account = ?1 AND unread = 1 GROUP BY peer",
+            "SELECT peer, COUNT(*), SUM(mention) FROM messages WHERE account = ?1 AND unread = 1 \
+             GROUP BY peer",
         )?;
-        let rows = stmt.query_map([account], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([account], |r| {
+            Ok(UnreadCount {
+                peer: r.get(0)?,
+                unread: r.get(1)?,
+                mentions: r.get::<_, Option<u32>>(2)?.unwrap_or(0),
+            })
+        })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Marks a stored message as one that names us (a room mention).
+    pub fn set_mention(&self, id: i64) -> Result<(), StoreError> {
+        self.conn()
+            .execute("UPDATE messages SET mention = 1 WHERE id = ?1", [id])?;
+        Ok(())
     }
 }

@@ -33,14 +33,14 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
             "SELECT m.id, m.peer, m.direction, m.sender, m.body, m.ts, m.state, m.origin_id, \
-             m.edited, m.file, highlight(messages_fts, 0, char(2), char(3)) \
+             m.edited, m.file, m.mention, highlight(messages_fts, 0, char(2), char(3)) \
              FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid \
              WHERE messages_fts MATCH ?1 AND m.account = ?2 ORDER BY messages_fts.rowid DESC LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![fts, account, limit], |r| {
             Ok(SearchHit {
                 message: row_to_message(r)?,
-                snippet: r.get(10)?,
+                snippet: r.get(11)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)

@@ -113,7 +113,9 @@ describe("contact list", () => {
   it("updates unread counts from unreadChanged and replaces the roster on rosterChanged", async () => {
     mockBackend({ list_contacts: () => roster });
     const list = await renderContacts();
-    await emitEvent("unread-changed", { counts: [{ peer: "carol@example.com", unread: 2 }] });
+    await emitEvent("unread-changed", {
+      counts: [{ peer: "carol@example.com", unread: 2, mentions: 0 }],
+    });
     await within(list).findByRole("button", { name: "Carol, Available, 2 unread" });
 
     await emitEvent("roster-changed", {
@@ -257,7 +259,9 @@ describe("contact list", () => {
     await waitFor(() => expect(outline(list)).toContain("Dan, Available"));
     expect(outline(list)).not.toContain("Carol, Offline");
     // reading Fay's messages lets her go too
-    await emitEvent("unread-changed", { counts: [{ peer: "fay@example.com", unread: 0 }] });
+    await emitEvent("unread-changed", {
+      counts: [{ peer: "fay@example.com", unread: 0, mentions: 0 }],
+    });
     await waitFor(() => expect(outline(list).some((r) => r.startsWith("Fay"))).toBe(false));
 
     // remembered across restarts

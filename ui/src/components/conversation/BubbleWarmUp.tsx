@@ -21,6 +21,7 @@ function sample(id: number, direction: Message["direction"]): Message {
     originId: "",
     edited: false,
     attachment: null,
+    mention: false,
   };
 }
 

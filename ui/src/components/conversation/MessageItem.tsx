@@ -58,6 +58,7 @@ export function MessageItem(props: {
         "msg--out": outgoing(),
         "msg--in": !outgoing(),
         "msg--highlight": props.highlighted,
+        "msg--mention": props.message.mention,
       }}
       data-message-id={props.message.id}
     >
@@ -65,6 +66,9 @@ export function MessageItem(props: {
         <span class="msg-sender">
           {outgoing() ? "You" : senderName(props.message, props.peerName)}
         </span>
+        <Show when={props.message.mention}>
+          <span class="msg-mention">mentions you</span>
+        </Show>
         <time
           class="msg-time"
           dateTime={isoDate(props.message.timestamp)}

@@ -56,12 +56,17 @@ describe("rooms", () => {
     await emitEvent("rooms-changed", {
       rooms: [room(OFFICE, { name: "The <b>office</b>", subject: "Release <i>Friday</i>" })],
     });
-    await emitEvent("unread-changed", { counts: [{ peer: OFFICE, unread: 3 }] });
+    await emitEvent("unread-changed", { counts: [{ peer: OFFICE, unread: 3, mentions: 0 }] });
     const entry = await within(rooms).findByRole("button", {
       name: "The <b>office</b>, Joined, 3 unread",
     });
+    await emitEvent("unread-changed", { counts: [{ peer: OFFICE, unread: 3, mentions: 1 }] });
+    await within(rooms).findByRole("button", {
+      name: "The <b>office</b>, Joined, 3 unread, 1 mention",
+    });
     expect(document.querySelector("b, i")).toBeNull();
-    expect(document.title).toBe("(3) Hallway");
+    // A room counts in the window title by its setting: mentions, by default.
+    expect(document.title).toBe("(1) Hallway");
 
     fireEvent.click(entry);
     const title = await screen.findByRole("heading", { level: 2, name: "The <b>office</b>" });
@@ -79,6 +84,7 @@ describe("rooms", () => {
       ],
       load_history: () => [
         message(OFFICE, { id: 1, sender: `${OFFICE}/Ann`, body: "Morning all" }),
+        message(OFFICE, { id: 3, sender: `${OFFICE}/Bea`, body: "me: ship it?", mention: true }),
         message(OFFICE, { id: 2, direction: "outgoing", sender: "me@example.com", body: "Hi" }),
       ],
     });
@@ -97,6 +103,13 @@ describe("rooms", () => {
     await within(log).findByText("Morning all");
     expect(within(log).getByText("Ann")).toBeTruthy();
     expect(within(log).getByText("You")).toBeTruthy();
+    // A message naming us is marked, in words too.
+    const named = within(log).getByText("me: ship it?").closest(".msg");
+    expect(named?.classList.contains("msg--mention")).toBe(true);
+    expect(named?.textContent).toContain("mentions you");
+    expect(within(log).getByText("Morning all").closest(".msg")?.textContent).not.toContain(
+      "mentions you",
+    );
 
     // Tab completes a nickname in the composer; the room's notification setting.
     const composer = screen.getByRole("textbox", { name: "Message" }) as HTMLTextAreaElement;

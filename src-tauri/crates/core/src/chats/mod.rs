@@ -102,8 +102,9 @@ impl Conversations {
         if self.acc.store.mark_read(&account, peer)? == 0 {
             return Ok(());
         }
-        self.acc
-            .emit(CoreEvent::UnreadChanged(vec![(peer.to_string(), 0)]));
+        self.acc.emit(CoreEvent::UnreadChanged(vec![
+            hallway_model::UnreadCount::none(peer),
+        ]));
         let room = self.acc.store.is_room(&account, peer)?;
         let newest = self.acc.store.newest_incoming_stanza_id(&account, peer)?;
         if room {

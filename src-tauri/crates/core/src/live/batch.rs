@@ -136,17 +136,19 @@ impl Batcher {
             events.push(CoreEvent::PresencesChanged(updates));
         }
         if !self.unread.is_empty() {
-            let counts: HashMap<String, u32> = cx
+            let mut counts: HashMap<String, hallway_model::UnreadCount> = cx
                 .store
-                .unread_counts(cx.account)
+                .unread(cx.account)
                 .unwrap_or_default()
                 .into_iter()
+                .map(|c| (c.peer.clone(), c))
                 .collect();
             let changed = std::mem::take(&mut self.unread)
                 .into_iter()
                 .map(|p| {
-                    let n = counts.get(&p).copied().unwrap_or(0);
-                    (p, n)
+                    counts
+                        .remove(&p)
+                        .unwrap_or_else(|| hallway_model::UnreadCount::none(&p))
                 })
                 .collect();
             events.push(CoreEvent::UnreadChanged(changed));
@@ -278,7 +280,7 @@ mod tests {
         let events = b.flush(&cx(&s, 1_000, &name));
         assert!(matches!(&events[0], CoreEvent::MessagesReceived(ms) if ms.len() == 2));
         assert!(
-            matches!(&events[1], CoreEvent::UnreadChanged(u) if u == &vec![("bob@x.org".to_string(), 2)])
+            matches!(&events[1], CoreEvent::UnreadChanged(u) if u.len() == 1 && u[0].peer == "bob@x.org" && u[0].unread == 2)
         );
         let CoreEvent::NotificationRequested(n) = &events[2] else {
             panic!("{events:?}")
@@ -380,7 +382,7 @@ mod tests {
         let name = |j: &str| j.to_string();
         let events = b.flush(&cx(&s, 0, &name));
         assert!(
-            matches!(&events[..], [CoreEvent::UnreadChanged(u)] if u == &vec![("bob@x.org".to_string(), 0)])
+            matches!(&events[..], [CoreEvent::UnreadChanged(u)] if u == &vec![hallway_model::UnreadCount::none("bob@x.org")])
         );
     }
 }

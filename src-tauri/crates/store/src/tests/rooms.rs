@@ -189,3 +189,38 @@ fn invitations_are_one_per_room_newest_first_and_bounded() {
         format!("r{}@rooms.x.org", MAX_INVITATIONS + 9)
     );
 }
+
+#[test]
+fn mentions_are_kept_on_the_message_and_counted_apart_while_unread() {
+    let store = Store::open_in_memory().unwrap();
+    store.join_room(ACC, ROOM, "alice", None, true).unwrap();
+    let Inserted::New(plain) = store
+        .insert_message(ACC, &room_msg("lunch?", "bob", "o-1", Some("s-1")))
+        .unwrap()
+    else {
+        panic!()
+    };
+    let Inserted::New(named) = store
+        .insert_message(ACC, &room_msg("alice: look", "bob", "o-2", Some("s-2")))
+        .unwrap()
+    else {
+        panic!()
+    };
+    store.set_mention(named.id).unwrap();
+    assert_eq!(
+        store.unread(ACC).unwrap(),
+        [hallway_model::UnreadCount {
+            peer: ROOM.into(),
+            unread: 2,
+            mentions: 1
+        }]
+    );
+    let page = store.history(ACC, ROOM, None, 10).unwrap();
+    assert_eq!(
+        page.iter().map(|m| (m.id, m.mention)).collect::<Vec<_>>(),
+        [(plain.id, false), (named.id, true)]
+    );
+    store.mark_read_up_to(ACC, ROOM, "s-2").unwrap();
+    assert!(store.unread(ACC).unwrap().is_empty());
+    assert!(store.unread_counts(ACC).unwrap().is_empty());
+}

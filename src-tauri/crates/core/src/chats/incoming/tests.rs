@@ -75,7 +75,7 @@ fn a_live_message_is_stored_once_counted_and_notified() {
     assert!(matches!(&events[0], CoreEvent::MessagesReceived(ms) if ms.len() == 1));
     assert!(events
         .iter()
-        .any(|e| matches!(e, CoreEvent::UnreadChanged(u) if u[0].1 == 1)));
+        .any(|e| matches!(e, CoreEvent::UnreadChanged(u) if u[0].unread == 1)));
     assert!(events
         .iter()
         .any(|e| matches!(e, CoreEvent::NotificationRequested(_))));

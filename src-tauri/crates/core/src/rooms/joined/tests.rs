@@ -220,7 +220,22 @@ fn mentions_notify_by_the_rooms_setting_and_everything_counts_unread() {
         ["@me can you check?"],
         "rooms notify on mentions by default"
     );
-    assert!(events.contains(&CoreEvent::UnreadChanged(vec![(ROOM.into(), 2)])));
+    assert!(
+        events.contains(&CoreEvent::UnreadChanged(vec![
+            hallway_model::UnreadCount {
+                peer: ROOM.into(),
+                unread: 2,
+                mentions: 1
+            }
+        ])),
+        "counted, the mention apart: {events:?}"
+    );
+    let page = b.store.history(ME, ROOM, None, 10).unwrap();
+    assert_eq!(
+        page.iter().map(|m| m.mention).collect::<Vec<_>>(),
+        [false, true],
+        "the mention is marked for the window"
+    );
     rooms.set_notify(&mut b.cx(), ROOM, RoomNotify::All);
     rooms.on_message(
         &mut b.cx(),

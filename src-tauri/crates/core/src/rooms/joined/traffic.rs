@@ -281,7 +281,8 @@ pub(super) fn after_insert(
     let room = &new.peer;
     let ours = new.direction == Direction::Outgoing;
     match outcome {
-        Ok(Inserted::New(msg)) if new.placement != Placement::Append => {
+        Ok(Inserted::New(mut msg)) if new.placement != Placement::Append => {
+            mark_mention(cx, &mut msg, mention);
             // Older history the user scrolls to is theirs to see, not news.
             if let Some(sid) = &new.stanza_id {
                 let _ = cx.store.mark_read_up_to(cx.account.as_str(), room, sid);
@@ -290,7 +291,8 @@ pub(super) fn after_insert(
             cx.batch.message(msg, cx.now);
             return Some(ts);
         }
-        Ok(Inserted::New(msg)) => {
+        Ok(Inserted::New(mut msg)) => {
+            mark_mention(cx, &mut msg, mention);
             let ts = msg.timestamp;
             if msg.direction == Direction::Incoming {
                 cx.batch.unread(room, cx.now);
@@ -315,6 +317,16 @@ pub(super) fn after_insert(
         Err(e) => tracing::error!("could not store room message: {e}"),
     }
     None
+}
+
+/// Records that a new row names us (highlighted in the room, counted apart).
+fn mark_mention(cx: &mut Cx<'_>, msg: &mut hallway_model::Message, mention: bool) {
+    if mention {
+        match cx.store.set_mention(msg.id) {
+            Ok(()) => msg.mention = true,
+            Err(e) => tracing::warn!("mention not recorded: {e}"),
+        }
+    }
 }
 
 /// Whether `body` names `nick` as a word (case-insensitive): "@ann", "Ann:", "thanks ann!" do,
