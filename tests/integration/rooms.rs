@@ -128,6 +128,17 @@ async fn journey(server_field: &str, a: &str, b: &str, room: &str, server: Quirk
         .await
         .unwrap();
     let got = wait_body(&mut bob, room, "Morning @Bob, release notes?").await;
+    // Found by search (local, FTS5), in the room: the window shows the room's name from it.
+    let hits = bob
+        .messenger
+        .chats()
+        .search_messages("release notes")
+        .unwrap();
+    assert!(
+        hits.iter()
+            .any(|h| h.message.peer == room && h.message.sender.ends_with("/Alice")),
+        "{hits:?}"
+    );
     assert_eq!(got.sender, format!("{room}/Alice"));
     assert_eq!(got.direction, Direction::Incoming);
     bob.wait_for(

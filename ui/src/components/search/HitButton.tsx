@@ -1,5 +1,6 @@
-// One search hit as a button (local or on the server): contact with presence, time, and the text
-// around the match with matches in <mark>, all rendered as text nodes.
+// One search hit as a button (local or on the server): contact with presence (or the room's name
+// and who said it), time, and the text around the match with matches in <mark>, all rendered as
+// text nodes.
 import { createMemo, For, Show } from "solid-js";
 import type { Direction } from "../../ipc";
 import { presenceWord } from "../../lib/presence";
@@ -17,12 +18,21 @@ export function HitButton(props: {
   direction: Direction;
   timestamp: number;
   snippet: string;
+  /** Who wrote it, when known (a room's hit names its author: room@service/nick). */
+  sender?: string;
   current: boolean;
   busy?: boolean;
   onClick: () => void;
 }) {
-  const { contacts } = useHallway();
-  const name = () => contacts.contact(props.peer)?.displayName ?? props.peer;
+  const { contacts, rooms } = useHallway();
+  const room = () => rooms.room(props.peer);
+  const name = () => room()?.name ?? contacts.contact(props.peer)?.displayName ?? props.peer;
+  /** In a room, the nickname of who said it. */
+  const author = () => {
+    const prefix = `${props.peer}/`;
+    const sender = props.sender;
+    return room() && sender?.startsWith(prefix) ? sender.slice(prefix.length) : null;
+  };
   // Presence of the contact (never colour alone: the word is part of the text and the name).
   const presence = () => contacts.contact(props.peer)?.presence ?? null;
   const outgoing = () => props.direction === "outgoing";
@@ -30,7 +40,9 @@ export function HitButton(props: {
   const label = () => {
     const show = presence();
     const who = show ? `${name()}, ${presenceWord(show)}` : name();
-    return `${who}, ${formatFullDate(props.timestamp)}, ${outgoing() ? "You: " : ""}${segmentsText(segments())}`;
+    const by = outgoing() ? "You: " : author() ? `${author()}: ` : "";
+    const where = room() ? `Room ${who}` : who;
+    return `${where}, ${formatFullDate(props.timestamp)}, ${by}${segmentsText(segments())}`;
   };
 
   return (
@@ -45,6 +57,11 @@ export function HitButton(props: {
       onClick={() => props.onClick()}
     >
       <span class="search-hit-top">
+        <Show when={room()}>
+          <span class="room-mark" aria-hidden="true">
+            #
+          </span>
+        </Show>
         <span class="search-hit-name">{name()}</span>
         <Show when={presence()}>
           {(show) => (
@@ -68,6 +85,9 @@ export function HitButton(props: {
       <span class="search-hit-text">
         <Show when={outgoing()}>
           <span class="search-hit-you">You: </span>
+        </Show>
+        <Show when={!outgoing() && author()}>
+          {(nick) => <span class="search-hit-you">{nick()}: </span>}
         </Show>
         <For each={segments()}>
           {(s) => (s.match ? <mark class="search-mark">{s.text}</mark> : s.text)}

@@ -9,6 +9,7 @@ import {
   ipcError,
   message,
   mockBackend,
+  room,
   searchResult,
   serverHit,
   serverPage,
@@ -103,6 +104,33 @@ describe("message search", () => {
     });
     expect(second.querySelector(".search-hit-name")?.textContent).toBe(STRANGER);
     expect(screen.getByText("2 messages found")).toBeTruthy();
+  });
+
+  it("shows a room's hit by the room's name and its author, and opens the room there", async () => {
+    const OFFICE = "office@rooms.example.com";
+    const said = message(OFFICE, {
+      id: 7,
+      sender: `${OFFICE}/Ann <b>`,
+      body: "Release notes are up",
+    });
+    const { backend, box } = await renderApp({
+      list_rooms: () => [room(OFFICE, { name: "The office" })],
+      search_messages: () => [searchResult(said, "Release")],
+      load_history_around: () => [said],
+    });
+    type(box, "Release");
+    const results = await screen.findByRole("list", { name: "Search results" });
+    const hit = await within(results).findByRole("button", {
+      name: /^Room The office, .*2026.*, Ann <b>: Release notes are up$/,
+    });
+    expect(hit.querySelector(".search-hit-name")?.textContent).toBe("The office");
+    expect(hit.querySelector(".search-hit-text")?.textContent).toBe(
+      "Ann <b>: Release notes are up",
+    );
+    expect(document.querySelector(".search-hit b")).toBeNull();
+    fireEvent.click(hit);
+    await waitFor(() => expect(backend.callsTo("load_history_around")[0]).toMatchObject({ id: 7 }));
+    await screen.findByRole("heading", { name: "The office" });
   });
 
   it("renders hostile snippets as text", async () => {

@@ -166,6 +166,7 @@ function SearchHit(props: { result: SearchResult; current: boolean; onOpen: () =
       direction={message().direction}
       timestamp={message().timestamp}
       snippet={props.result.snippet}
+      sender={message().sender}
       current={props.current}
       onClick={() => {
         props.onOpen();
