@@ -21,7 +21,7 @@ fn sha256(path: &Path) -> String {
 }
 
 /// A file of `len` pseudo-random bytes (seeded: the same on every run).
-fn make_file(dir: &Path, name: &str, len: usize) -> PathBuf {
+pub(crate) fn make_file(dir: &Path, name: &str, len: usize) -> PathBuf {
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15 ^ len as u64;
     let bytes: Vec<u8> = (0..len)
         .map(|_| {
@@ -43,7 +43,12 @@ fn attachment(ev: &CoreEvent, id: i64) -> Option<Attachment> {
     }
 }
 
-async fn wait_status(c: &mut Client, id: i64, status: FileStatus, secs: u64) -> Attachment {
+pub(crate) async fn wait_status(
+    c: &mut Client,
+    id: i64,
+    status: FileStatus,
+    secs: u64,
+) -> Attachment {
     let ev = c
         .wait_for(&format!("message {id} file {status:?}"), secs, |e| {
             attachment(e, id).is_some_and(|a| a.status == status)

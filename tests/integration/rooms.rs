@@ -756,6 +756,71 @@ async fn a_mediated_invitation_shows_and_its_decline_reaches_the_inviter_on_pros
     bob.messenger.shut_down().await;
 }
 
+/// Attach file in a room (item 12): the file goes through the upload service (XEP-0363) and
+/// reaches the room as a link everyone can open; ours is one row (the reflection is its sent
+/// state); a direct transfer (XEP-0234) is for chats only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_goes_to_a_room_through_the_upload_service_on_prosody() {
+    use hallway_model::FileStatus;
+    let server = Prosody::shared();
+    let room = "files20@rooms.localhost";
+    let mut sender = Client::online(server, "carol20@localhost").await;
+    let mut reader = Client::online(server, "carol16@localhost").await;
+    for (c, nick) in [(&mut sender, "Sam"), (&mut reader, "Rita")] {
+        c.messenger.rooms().join_room(room, nick).await.unwrap();
+        wait_joined(c, room).await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = crate::files::make_file(dir.path(), "plan <v2>.pdf", 20_000);
+    assert!(!sender
+        .messenger
+        .files()
+        .can_send_directly(room)
+        .await
+        .unwrap());
+    assert!(sender
+        .messenger
+        .files()
+        .send_file_direct(room, &path)
+        .await
+        .is_err());
+    let sent = sender
+        .messenger
+        .files()
+        .send_file(room, &path)
+        .await
+        .unwrap();
+    assert_eq!(sent.peer, room);
+    let done = crate::files::wait_status(&mut sender, sent.id, FileStatus::Uploaded, 60).await;
+    let url = done.url.expect("uploaded");
+    let ev = reader
+        .wait_for("the file in the room", 30, |e| {
+            matches!(e, CoreEvent::MessagesReceived(m) if m.iter().any(|m| m.peer == room && m.attachment.is_some()))
+        })
+        .await;
+    let CoreEvent::MessagesReceived(got) = ev else {
+        unreachable!()
+    };
+    let got = got.into_iter().find(|m| m.peer == room).unwrap();
+    let a = got.attachment.unwrap();
+    assert_eq!(a.url.as_deref(), Some(url.as_str()));
+    assert_eq!(a.status, FileStatus::Available, "nothing fetched by itself");
+    assert_eq!(got.sender, format!("{room}/Sam"));
+    sender
+        .eventually("our file sent, once", 20, |c| {
+            let rows = c
+                .messenger
+                .store()
+                .history("carol20@localhost", room, None, 50)
+                .unwrap();
+            rows.len() == 1 && rows[0].state == DeliveryState::Sent
+        })
+        .await;
+    for c in [sender, reader] {
+        c.messenger.shut_down().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rooms_work_end_to_end_on_ejabberd() {
     let server = Ejabberd::shared();

@@ -89,12 +89,21 @@ impl Files {
         Ok(None)
     }
 
-    /// Whether `peer` has a device online that can take a file directly.
+    /// Whether `peer` has a device online that can take a file directly (a room never: its
+    /// files go through the upload service, XEP-0363).
     pub async fn can_send_directly(&self, peer: &str) -> Result<bool, CoreError> {
         let peer = parse_bare_jid(peer).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
+        if self.is_room(peer.as_str())? {
+            return Ok(false);
+        }
         let bare =
             BareJid::new(peer.as_str()).map_err(|e| CoreError::InvalidInput(e.to_string()))?;
         Ok(self.direct_target(&bare).await?.is_some())
+    }
+
+    fn is_room(&self, peer: &str) -> Result<bool, CoreError> {
+        let account = self.acc.require()?;
+        Ok(self.acc.store.is_room(&account, peer)?)
     }
 
     /// Sends the file at `path` straight to `peer`'s online device (Jingle, in-band). The
@@ -113,6 +122,11 @@ impl Files {
             .map_err(|e| CoreError::InvalidInput(format!("Could not read the file: {e}")))?;
         if !meta.is_file() {
             return Err(CoreError::InvalidInput("That is not a file.".into()));
+        }
+        if self.is_room(peer.as_str())? {
+            return Err(CoreError::Refused(
+                "Files go to a room through your server (Attach file), not directly.".into(),
+            ));
         }
         let target = self.direct_target(&bare).await?.ok_or_else(|| {
             CoreError::Refused(format!(
