@@ -756,6 +756,79 @@ async fn a_mediated_invitation_shows_and_its_decline_reaches_the_inviter_on_pros
     bob.messenger.shut_down().await;
 }
 
+/// Never silently out (item 7) and nothing lost: the server restarts under two occupants; the
+/// room shows "reconnecting", a message written meanwhile waits in the outbox, both rejoin by
+/// themselves, and the message reaches the room once — after the rejoin, with its reflection as
+/// the one row of ours. What was said while we were away arrives once (the room's archive).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rooms_come_back_after_a_server_restart_and_the_outbox_goes_once() {
+    use crate::support::prosody::Cert;
+    let server = Prosody::start(Cert::TrustedCa);
+    let room = "restart@rooms.localhost";
+    let mut alice = Client::online(&server, "alice6@localhost").await;
+    let mut bob = Client::online(&server, "bob6@localhost").await;
+    for (c, nick) in [(&mut alice, "Alice"), (&mut bob, "Bob")] {
+        c.messenger.rooms().join_room(room, nick).await.unwrap();
+        wait_joined(c, room).await;
+    }
+    server.kill();
+    wait_phase(&mut alice, room, "reconnecting", |p| {
+        matches!(p, RoomPhase::Reconnecting | RoomPhase::Left)
+    })
+    .await;
+    let written = alice
+        .messenger
+        .chats()
+        .send_message(room, "written while the server was down")
+        .await
+        .unwrap();
+    assert_eq!(written.state, DeliveryState::Pending);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    server.launch();
+    alice.wait_online(90).await;
+    bob.wait_online(90).await;
+    wait_joined(&mut alice, room).await;
+    wait_body(&mut bob, room, "written while the server was down").await;
+    alice
+        .eventually("ours sent, once", 30, |c| {
+            c.messenger
+                .store()
+                .message(written.id)
+                .unwrap()
+                .map(|m| m.state)
+                == Some(DeliveryState::Sent)
+        })
+        .await;
+    let _ = bob.drain_for(1500).await;
+    assert_eq!(
+        rows_with(
+            &bob,
+            "bob6@localhost",
+            room,
+            "written while the server was down"
+        ),
+        1
+    );
+    assert_eq!(
+        rows_with(
+            &alice,
+            "alice6@localhost",
+            room,
+            "written while the server was down"
+        ),
+        1
+    );
+    assert!(alice
+        .messenger
+        .store()
+        .pending("alice6@localhost")
+        .unwrap()
+        .is_empty());
+    for c in [alice, bob] {
+        c.messenger.shut_down().await;
+    }
+}
+
 /// Attach file in a room (item 12): the file goes through the upload service (XEP-0363) and
 /// reaches the room as a link everyone can open; ours is one row (the reflection is its sent
 /// state); a direct transfer (XEP-0234) is for chats only.
