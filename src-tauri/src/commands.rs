@@ -5,8 +5,8 @@ use std::sync::Arc;
 use hallway_core::Messenger;
 use hallway_model::{
     AppSnapshot, AutoAwaySettings, Contact, ContactDetails, Invitation, Message, MessageRequest,
-    MyPresence, Occupant, OccupantAction, PublicRoom, Room, RoomNotify, RoomSettings, SearchResult,
-    ServerSearchPage, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
+    MyPresence, Occupant, OccupantAction, Password, PublicRoom, Room, RoomNotify, RoomSettings,
+    SearchResult, ServerSearchPage, SignInRequest, SubscriptionRequest, UploadLimit, VCardFields,
 };
 use tauri::State;
 
@@ -191,15 +191,20 @@ pub async fn list_rooms(hallway: Hallway<'_>) -> Result<Vec<Room>, IpcError> {
     Ok(hallway.rooms().list().await?)
 }
 
-/// **Join** a room by its address with a nickname; the outcome comes as `RoomsChanged`.
+/// **Join** a room by its address with a nickname (and the password it asked for, if any); the
+/// outcome comes as `RoomsChanged`.
 #[tauri::command]
 #[specta::specta]
 pub async fn join_room(
     hallway: Hallway<'_>,
     address: String,
     nick: String,
+    password: Option<Password>,
 ) -> Result<Room, IpcError> {
-    Ok(hallway.rooms().join_room(&address, &nick).await?)
+    let rooms = hallway.rooms();
+    Ok(rooms
+        .join_room_with_password(&address, &nick, password)
+        .await?)
 }
 
 /// **Create room**: a new persistent room on the server's room service, open or members-only,

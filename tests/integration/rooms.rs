@@ -829,6 +829,93 @@ async fn rooms_come_back_after_a_server_restart_and_the_outbox_goes_once() {
     }
 }
 
+/// A room with a password (item 5): refused in words without it, entered with it (kept for
+/// this run only, never stored).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_with_a_password_asks_for_it_on_prosody() {
+    use crate::support::prosody::Cert;
+    let server = Prosody::start(Cert::TrustedCa);
+    let room = "vault@rooms.localhost";
+    let mut owner = Client::online(&server, "alice7@localhost").await;
+    owner
+        .messenger
+        .rooms()
+        .join_room(room, "Olga")
+        .await
+        .unwrap();
+    wait_joined(&mut owner, room).await;
+    // The owner sets a password through the room's own form (XEP-0045 §10.2).
+    let port = server.c2s_port;
+    let raw = tokio::task::spawn_blocking(move || {
+        crate::messaging::send_raw_with(
+            port,
+            "alice7@localhost",
+            &[&format!(
+                "<iq type='set' to='{room}' id='pw'><query xmlns='http://jabber.org/protocol/muc#owner'>\
+                 <x xmlns='jabber:x:data' type='submit'>\
+                 <field var='FORM_TYPE'><value>http://jabber.org/protocol/muc#roomconfig</value></field>\
+                 <field var='muc#roomconfig_passwordprotectedroom'><value>1</value></field>\
+                 <field var='muc#roomconfig_roomsecret'><value>s3cret</value></field>\
+                 </x></query></iq>"
+            )],
+            &[("RAW_SEND_LINGER_MS", "1500")],
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        raw.contains("type=\"result\"") || raw.contains("type='result'"),
+        "{raw}"
+    );
+    let mut guest = Client::online(&server, "bob7@localhost").await;
+    guest
+        .messenger
+        .rooms()
+        .join_room(room, "Gil")
+        .await
+        .unwrap();
+    wait_phase(&mut guest, room, "password asked", |p| {
+        matches!(p, RoomPhase::Error { reason: RoomRefusal::PasswordRequired, words } if words.contains("password"))
+    })
+    .await;
+    guest
+        .messenger
+        .rooms()
+        .join_room_with_password(room, "Gil", Some("wrong".into()))
+        .await
+        .unwrap();
+    wait_phase(&mut guest, room, "a wrong password refused", |p| {
+        matches!(
+            p,
+            RoomPhase::Error {
+                reason: RoomRefusal::PasswordRequired,
+                ..
+            }
+        )
+    })
+    .await;
+    guest
+        .messenger
+        .rooms()
+        .join_room_with_password(room, "Gil", Some("s3cret".into()))
+        .await
+        .unwrap();
+    wait_joined(&mut guest, room).await;
+    assert!(
+        !guest
+            .messenger
+            .store()
+            .rooms("bob7@localhost")
+            .unwrap()
+            .iter()
+            .any(|r| format!("{r:?}").contains("s3cret")),
+        "the password is not stored"
+    );
+    for c in [owner, guest] {
+        c.messenger.shut_down().await;
+    }
+}
+
 /// Attach file in a room (item 12): the file goes through the upload service (XEP-0363) and
 /// reaches the room as a link everyone can open; ours is one row (the reflection is its sent
 /// state); a direct transfer (XEP-0234) is for chats only.

@@ -47,8 +47,11 @@ export const commands = {
 	setShareOs: (share: boolean) => typedError<null, IpcError>(__TAURI_INVOKE("set_share_os", { share })),
 	/**  Our rooms (XEP-0045), with where we stand in each. */
 	listRooms: () => typedError<Room[], IpcError>(__TAURI_INVOKE("list_rooms")),
-	/**  **Join** a room by its address with a nickname; the outcome comes as `RoomsChanged`. */
-	joinRoom: (address: string, nick: string) => typedError<Room, IpcError>(__TAURI_INVOKE("join_room", { address, nick })),
+	/**
+	 *  **Join** a room by its address with a nickname (and the password it asked for, if any); the
+	 *  outcome comes as `RoomsChanged`.
+	 */
+	joinRoom: (address: string, nick: string, password: Password | null) => typedError<Room, IpcError>(__TAURI_INVOKE("join_room", { address, nick, password })),
 	/**
 	 *  **Create room**: a new persistent room on the server's room service, open or members-only,
 	 *  entered as `nick`; the outcome comes as `RoomsChanged`.

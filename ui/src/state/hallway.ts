@@ -131,8 +131,8 @@ export function createHallway(opts: HallwayOptions = {}) {
     }
   });
 
-  // Chats count every unread message; a room by its setting (XEP-0045 rooms default to
-  // mentions): all of them, only those naming us, or none.
+  // Chats count every unread message; a room by its Notify setting (rooms notify on mentions
+  // unless the user chose otherwise): all of them, only those naming us, or none.
   createEffect(() => {
     document.title = windowTitle(
       contacts.totalUnread((peer, unread, mentions) => {

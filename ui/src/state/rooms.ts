@@ -107,7 +107,8 @@ export function createRoomsStore() {
     /** One of our rooms, or undefined (a chat). */
     room: (jid: string): Room | undefined => rooms().find((r) => r.room === jid),
     occupants: (room: string): readonly Occupant[] => occupants().get(room) ?? [],
-    join: (address: string, nick: string) => api.joinRoom(address, nick),
+    join: (address: string, nick: string, password: string | null = null) =>
+      api.joinRoom(address, nick, password),
     create: (name: string, description: string, membersOnly: boolean, nick: string) =>
       api.createRoom(name, description, membersOnly, nick),
     browse: () => api.browseRooms(),

@@ -394,6 +394,8 @@ impl Messenger {
             .watch_idle(handle.commands.downgrade(), my_presence.show);
         self.acc.session.connect(Some(handle.commands.clone()));
         self.acc.set_address(Some(account.clone()));
+        // Each account's server takes XEP-0490 items its own way: learned again.
+        self.chats.forget_read_node();
         *self.active.lock().await = Some(Active {
             account: bare,
             handle,

@@ -249,9 +249,10 @@ impl OccupantAction {
     }
 
     /// What `me` may do to `them` in a room. The room decides in the end; this is what the
-    /// user is offered (§8.2: admins and owners cannot be kicked; §9: only admins and owners
-    /// change affiliations and moderators, and never of someone at or above their own rank;
-    /// affiliations need the real address, which anonymous rooms hide).
+    /// user is offered: §8.2, a moderator kicks no one of a higher affiliation (and Prosody
+    /// lets no one kick an admin or owner); §9, only admins and owners change affiliations and
+    /// moderators, never of someone at or above their own rank; affiliations need the real
+    /// address, which anonymous rooms hide.
     pub fn allowed(me: &Occupant, them: &Occupant) -> Vec<OccupantAction> {
         if them.is_self || them.nick == me.nick {
             return Vec::new();
@@ -266,7 +267,11 @@ impl OccupantAction {
         let below = rank(them.affiliation) < rank(me.affiliation);
         let known = them.real_jid.is_some();
         let mut actions = Vec::new();
-        if me.role == Role::Moderator && rank(them.affiliation) < 2 && them.role != Role::None {
+        if me.role == Role::Moderator
+            && rank(them.affiliation) < 2
+            && rank(them.affiliation) <= rank(me.affiliation)
+            && them.role != Role::None
+        {
             actions.push(Self::Kick);
         }
         if manager && below && known {
@@ -425,8 +430,9 @@ mod tests {
             OccupantAction::allowed(&owner, &anonymous),
             vec![Kick, MakeModerator]
         );
-        // A moderator without standing only kicks, and not admins.
+        // A moderator without standing only kicks, and no one above them (§8.2).
         assert_eq!(OccupantAction::allowed(&moderator, &guest), vec![Kick]);
+        assert!(OccupantAction::allowed(&moderator, &member).is_empty());
         assert!(OccupantAction::allowed(&moderator, &admin).is_empty());
         // A participant does nothing, and nobody acts on themselves.
         assert!(OccupantAction::allowed(&guest, &member).is_empty());

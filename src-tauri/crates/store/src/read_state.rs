@@ -45,11 +45,40 @@ impl Store {
         peer: &str,
         marked_id: &str,
     ) -> Result<usize, StoreError> {
+        self.mark_read_through(
+            account,
+            peer,
+            marked_id,
+            "(xml_id = ?3 OR origin_id = ?3 OR stanza_id = ?3)",
+        )
+    }
+
+    /// Marks read up to the message the archive (ours, or a room's) numbered `stanza_id`: a read
+    /// position (XEP-0490). Only that id counts: in a room, a sender picks their own origin-id
+    /// and could name another message's stanza-id with it.
+    pub fn mark_read_up_to_stanza_id(
+        &self,
+        account: &str,
+        peer: &str,
+        stanza_id: &str,
+    ) -> Result<usize, StoreError> {
+        self.mark_read_through(account, peer, stanza_id, "stanza_id = ?3")
+    }
+
+    fn mark_read_through(
+        &self,
+        account: &str,
+        peer: &str,
+        marked_id: &str,
+        matches: &str,
+    ) -> Result<usize, StoreError> {
         let conn = self.conn();
         let target: Option<(i64, i64)> = conn
             .query_row(
-                "SELECT ord, id FROM messages WHERE account = ?1 AND peer = ?2 AND direction = 'in' \
-                 AND (xml_id = ?3 OR origin_id = ?3 OR stanza_id = ?3) LIMIT 1",
+                &format!(
+                    "SELECT ord, id FROM messages WHERE account = ?1 AND peer = ?2 \
+                     AND direction = 'in' AND {matches} ORDER BY ord, id LIMIT 1"
+                ),
                 params![account, peer, marked_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )

@@ -86,6 +86,7 @@ export function RoomSettingsDialog(props: {
   const [destroying, setDestroying] = createSignal(false);
   const [reason, setReason] = createSignal("");
   let nameInput!: HTMLInputElement | HTMLTextAreaElement;
+  let reasonInput: HTMLInputElement | HTMLTextAreaElement | undefined;
 
   // The room's own settings: the dialog starts from them and keeps what it does not show.
   const [current, setCurrent] = createSignal<RoomSettings | null>(null);
@@ -151,6 +152,7 @@ export function RoomSettingsDialog(props: {
               </p>
               <TextField
                 label="Reason"
+                ref={(el) => (reasonInput = el)}
                 maxLength={500}
                 value={reason()}
                 hint="Optional: told to everyone in the room."
@@ -179,7 +181,11 @@ export function RoomSettingsDialog(props: {
             type="button"
             class="button button--quiet room-destroy"
             disabled={!current() || busy()}
-            onClick={() => setDestroying(true)}
+            onClick={() => {
+              setDestroying(true);
+              // The button is gone: the question's field takes the focus.
+              reasonInput?.focus();
+            }}
           >
             Destroy room
           </button>
@@ -188,7 +194,7 @@ export function RoomSettingsDialog(props: {
         <DialogButtons
           submit={destroying() ? "Destroy" : "Save"}
           danger={destroying()}
-          busy={busy() || !current()}
+          busy={busy() || (!current() && !loadError())}
           onCancel={() => (destroying() ? setDestroying(false) : props.onClose())}
         />
       </form>

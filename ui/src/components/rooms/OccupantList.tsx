@@ -2,7 +2,7 @@
 // affiliation, and the real address where the room shows it, and "Moderate NICK" where our
 // standing lets us act on them. Windowed (fixed-height rows, only those in view exist), so a room
 // of thousands stays instant. Everything here is strangers' text.
-import { createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
+import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { Occupant, PresenceShow } from "../../ipc";
 import { presenceWord } from "../../lib/presence";
 import { rowOffsets, visibleRange } from "../../lib/windowing";
@@ -51,14 +51,24 @@ export function OccupantList(props: { room: string }) {
   const { rooms } = useHallway();
   const [scrollTop, setScrollTop] = createSignal(0);
   const [viewport, setViewport] = createSignal(FALLBACK_VIEWPORT);
-  const [moderating, setModerating] = createSignal<{ nick: string; opener: HTMLElement } | null>(
-    null,
-  );
+  const [moderating, setModerating] = createSignal<{
+    nick: string;
+    realJid: string | null;
+    opener: HTMLElement;
+  } | null>(null);
   let scroller!: HTMLDivElement;
-  // The occupant as they are now (their actions change with their standing), while open.
+  // The occupant as they are now (their actions change with their standing), while open: the
+  // same person (nickname and address), else nobody — a newcomer who takes the nickname of
+  // someone who left is not who the dialog was opened for.
   const target = createMemo(() => {
     const m = moderating();
-    return m ? rooms.occupants(props.room).find((o) => o.nick === m.nick) : undefined;
+    if (!m) return undefined;
+    return rooms
+      .occupants(props.room)
+      .find((o) => o.nick === m.nick && (o.realJid ?? null) === m.realJid);
+  });
+  createEffect(() => {
+    if (moderating() && !target()) setModerating(null);
   });
 
   const sorted = createMemo(() => sortOccupants(rooms.occupants(props.room)));
@@ -118,7 +128,13 @@ export function OccupantList(props: { room: string }) {
                     class="button button--quiet occupant-moderate"
                     aria-label={`Moderate ${row.o.nick}`}
                     title={`Moderate ${row.o.nick}`}
-                    onClick={(e) => setModerating({ nick: row.o.nick, opener: e.currentTarget })}
+                    onClick={(e) =>
+                      setModerating({
+                        nick: row.o.nick,
+                        realJid: row.o.realJid ?? null,
+                        opener: e.currentTarget,
+                      })
+                    }
                   >
                     ⋯
                   </button>
@@ -135,7 +151,8 @@ export function OccupantList(props: { room: string }) {
               <ModerateDialog
                 room={room()}
                 occupant={occupant()}
-                opener={moderating()?.opener}
+                // Kicked or banned, their row (and its button) goes: back to the list.
+                opener={moderating()?.opener?.isConnected ? moderating()?.opener : scroller}
                 onClose={() => setModerating(null)}
               />
             )}

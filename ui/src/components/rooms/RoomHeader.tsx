@@ -8,6 +8,7 @@ import { useHallway } from "../../state/context";
 import { phaseWords } from "../../state/rooms";
 import { InviteDialog } from "./InviteDialog";
 import { RoomSettingsDialog, SubjectDialog } from "./ModerationDialogs";
+import { RoomTrouble } from "./RoomTrouble";
 
 export function RoomHeader(props: { room: Room }) {
   const { rooms, conversations } = useHallway();
@@ -105,6 +106,9 @@ export function RoomHeader(props: { room: Room }) {
           Leave room
         </button>
       </div>
+      <Show when={props.room.phase.kind === "error" && props.room.phase}>
+        {(phase) => <RoomTrouble room={props.room} reason={phase().reason} />}
+      </Show>
       <Show when={inviting()}>
         <InviteDialog room={props.room} opener={inviteButton} onClose={() => setInviting(false)} />
       </Show>

@@ -4,10 +4,11 @@
 import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-library";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import type { Occupant } from "../../ipc";
+import type { Occupant, RoomRefusal } from "../../ipc";
 import { emitEvent, message, mockBackend, room, vcard } from "../../test/backend";
 import { sortOccupants, standingWords } from "./OccupantList";
 import { cleanRoomAddress, defaultNick, isRoomAddress } from "./JoinRoomDialog";
+import { anotherNick } from "./RoomTrouble";
 
 const OFFICE = "office@rooms.example.com";
 
@@ -48,7 +49,9 @@ describe("rooms", () => {
     fireEvent.input(address, { target: { value: ` xmpp:${OFFICE}?join ` } });
     fireEvent.click(within(dialog).getByRole("button", { name: "Join" }));
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Join room" })).toBeNull());
-    expect(backend.callsTo("join_room")).toEqual([{ address: OFFICE, nick: "Mia Chen" }]);
+    expect(backend.callsTo("join_room")).toEqual([
+      { address: OFFICE, nick: "Mia Chen", password: null },
+    ]);
 
     await emitEvent("rooms-changed", { rooms: [room(OFFICE, { phase: { kind: "joining" } })] });
     const rooms = await screen.findByRole("list", { name: "Rooms" });
@@ -136,6 +139,55 @@ describe("rooms", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Leave room" }));
     await waitFor(() => expect(backend.callsTo("leave_room")).toEqual([{ room: OFFICE }]));
+  });
+
+  it("offers another nickname, asks a password, or joins again, but not when banned", async () => {
+    const refused = (jid: string, reason: RoomRefusal, nick = "me") =>
+      room(jid, { nick, phase: { kind: "error", reason, words: `${reason}.` } });
+    const backend = mockBackend({
+      list_rooms: () => [
+        refused(OFFICE, "nicknameTaken", "Sam7"),
+        refused("secret@rooms.example.com", "passwordRequired"),
+        refused("kicked@rooms.example.com", "kicked"),
+        refused("banned@rooms.example.com", "banned"),
+      ],
+    });
+    await renderApp();
+    fireEvent.click(await screen.findByRole("button", { name: "office, nicknameTaken." }));
+    let again = await screen.findByRole("form", { name: "Join again" });
+    const nick = within(again).getByRole("textbox", { name: "Nickname" }) as HTMLInputElement;
+    expect(nick.value).toBe("Sam8");
+    fireEvent.click(within(again).getByRole("button", { name: "Join as this nickname" }));
+    await waitFor(() =>
+      expect(backend.callsTo("join_room")).toEqual([
+        { address: OFFICE, nick: "Sam8", password: null },
+      ]),
+    );
+
+    fireEvent.click(screen.getByRole("button", { name: "secret, passwordRequired." }));
+    again = await screen.findByRole("form", { name: "Join again" });
+    const secret = within(again).getByLabelText("Room password") as HTMLInputElement;
+    expect(secret.type).toBe("password");
+    fireEvent.input(secret, { target: { value: "hunter2" } });
+    fireEvent.click(within(again).getByRole("button", { name: "Join again" }));
+    await waitFor(() =>
+      expect(backend.callsTo("join_room")[1]).toEqual({
+        address: "secret@rooms.example.com",
+        nick: "me",
+        password: "hunter2",
+      }),
+    );
+
+    fireEvent.click(screen.getByRole("button", { name: "kicked, kicked." }));
+    again = await screen.findByRole("form", { name: "Join again" });
+    expect(within(again).queryByRole("textbox")).toBeNull();
+    fireEvent.click(within(again).getByRole("button", { name: "Join again" }));
+    await waitFor(() => expect(backend.callsTo("join_room")).toHaveLength(3));
+
+    fireEvent.click(screen.getByRole("button", { name: "banned, banned." }));
+    await screen.findByRole("heading", { name: "banned" });
+    expect(screen.queryByRole("form", { name: "Join again" })).toBeNull();
+    expect(anotherNick("Mia")).toBe("Mia2");
   });
 
   it("words a refusal and reads addresses and nicknames", async () => {
@@ -232,7 +284,7 @@ describe("rooms", () => {
     fireEvent.click(await within(list).findByRole("button", { name: "Join Sales <b>team</b>" }));
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Browse rooms" })).toBeNull());
     expect(backend.callsTo("join_room")).toEqual([
-      { address: "sales@rooms.example.com", nick: "me" },
+      { address: "sales@rooms.example.com", nick: "me", password: null },
     ]);
   });
 
@@ -364,6 +416,26 @@ describe("rooms", () => {
       ]),
     );
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Moderate gus" })).toBeNull());
+
+    // Someone else taking the nickname of who the dialog was for closes it.
+    fireEvent.click(within(occupants).getByRole("button", { name: "Moderate gus" }));
+    await screen.findByRole("dialog", { name: "Moderate gus" });
+    await emitEvent("occupants-changed", {
+      room: OFFICE,
+      occupants: [
+        occupant("me", { isSelf: true, role: "moderator", affiliation: "owner" }),
+        occupant("gus", { realJid: "mallory@example.com", actions: ["kick", "ban"] }),
+      ],
+    });
+    await waitFor(() => expect(screen.queryByRole("dialog", { name: "Moderate gus" })).toBeNull());
+    await emitEvent("occupants-changed", {
+      room: OFFICE,
+      occupants: [
+        occupant("me", { isSelf: true, role: "moderator", affiliation: "owner" }),
+        occupant("gus", { realJid: "gus@example.com", actions: ["kick", "ban", "makeMember"] }),
+        occupant("quiet", {}),
+      ],
+    });
 
     // The subject, for everyone.
     fireEvent.click(screen.getByRole("button", { name: "Change subject" }));

@@ -13,6 +13,8 @@ export function TextField(props: {
   /** An address or a nickname: no spelling fixes or capitals. */
   plain?: boolean;
   multiline?: boolean;
+  /** A password: its characters hidden. */
+  secret?: boolean;
   ref?: (el: HTMLInputElement | HTMLTextAreaElement) => void;
 }) {
   const id = createUniqueId();
@@ -37,7 +39,7 @@ export function TextField(props: {
           <input
             {...common()}
             ref={(el) => props.ref?.(el)}
-            type="text"
+            type={props.secret ? "password" : "text"}
             autocapitalize={props.plain ? "off" : undefined}
             spellcheck={props.plain ? false : undefined}
             value={props.value}

@@ -437,15 +437,14 @@ impl Chats {
         cx: &mut Cx<'_>,
         positions: Vec<(String, String)>,
     ) {
+        // A read position names a stanza-id (ours, or a room's): nothing else is matched.
+        let account = cx.account.as_str().to_string();
         for (peer, id) in positions {
-            self.apply_mark(
-                cx,
-                Incoming::Displayed {
-                    peer,
-                    id,
-                    by_me: true,
-                },
-            );
+            match cx.store.mark_read_up_to_stanza_id(&account, &peer, &id) {
+                Ok(0) => {}
+                Ok(_) => cx.batch.unread(&peer, cx.now),
+                Err(e) => tracing::error!("could not record read position: {e}"),
+            }
         }
     }
 }

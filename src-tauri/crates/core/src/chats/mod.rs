@@ -137,6 +137,13 @@ impl Conversations {
         Ok(())
     }
 
+    /// A new session (maybe another account, another server): how it takes XEP-0490 items is
+    /// learned again.
+    pub(crate) fn forget_read_node(&self) {
+        self.read_node
+            .store(ReadNode::FULL, std::sync::atomic::Ordering::Relaxed);
+    }
+
     /// The page around a message (a search result opens there), oldest first.
     pub fn load_history_around(&self, id: i64, limit: u32) -> Result<Vec<Message>, CoreError> {
         let account = self.acc.require()?;
@@ -174,10 +181,11 @@ impl Conversations {
     }
 }
 
-/// XEP-0490: publishes where the conversation with `peer` was read, with §3's options; a server
-/// that refuses them (ejabberd 23.01: `max` items) gets the common ones from then on, and its
-/// node is set once to keep every conversation. Failures are logged only (a courtesy to our
-/// other devices, and the next read publishes again).
+/// XEP-0490: publishes where the conversation with `peer` was read, with §3's options. A node
+/// another client configured differently (`conflict`, XEP-0060 §7.1.5) takes the item as it is;
+/// a server that cannot take an option (ejabberd 23.01: `max` items, resource-constraint) gets
+/// the common ones from then on, and its node is set once to keep every conversation. Failures
+/// are logged only (a courtesy to our other devices, and the next read publishes again).
 async fn publish_read_position(
     session: &crate::live::SessionClient,
     node: &std::sync::atomic::AtomicU8,
@@ -195,7 +203,22 @@ async fn publish_read_position(
             .await
         {
             Ok(Ok(_)) => return,
-            Ok(Err(RequestError::Refused(condition, _))) if condition != "Forbidden" => {
+            Ok(Err(RequestError::Refused(condition, _))) if condition == "Conflict" => {
+                let mut iq = xep0490_mds::publish(&new_id(), peer, stanza_id, by);
+                if let hallway_protocol::xmpp_parsers::iq::Iq::Set { payload, .. } = &mut iq {
+                    payload.remove_child("publish-options", hallway_protocol::xep0060_pubsub::NS);
+                }
+                if let Err(e) = session.ask(WHAT, iq).await {
+                    tracing::debug!("read position for {peer} not published: {e}");
+                }
+                return;
+            }
+            Ok(Err(RequestError::Refused(condition, _)))
+                if matches!(
+                    condition.as_str(),
+                    "ResourceConstraint" | "NotAcceptable" | "BadRequest" | "PolicyViolation"
+                ) =>
+            {
                 tracing::info!("read position options refused ({condition}); the common ones");
                 node.store(ReadNode::COMPATIBLE_UNSET, Ordering::Relaxed);
             }

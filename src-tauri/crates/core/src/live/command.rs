@@ -83,6 +83,8 @@ pub(crate) enum RoomsCommand {
         name: Option<String>,
         /// The user creates it: its settings (XEP-0045 §10.1.3).
         create: Option<hallway_protocol::xep0045_muc_owner::RoomSettings>,
+        /// The room's password, when the user gave one (§7.2.6; kept for this run only).
+        password: Option<hallway_model::Password>,
     },
     /// Leave this room (marked left in the store already).
     Leave(String),

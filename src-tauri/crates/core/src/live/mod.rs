@@ -49,6 +49,8 @@ pub(crate) enum Pending {
     Archive(String),
     /// A room's disco#info (its name, whether it stamps stanza-ids).
     RoomInfo(String),
+    /// A room's disco#info read again after its settings changed: only its name is taken.
+    RoomRefresh(String),
     /// A query of a room's own archive (XEP-0313); its results are tagged with this query id.
     RoomArchive(String),
     /// The owner form of a room we created (XEP-0045 §10.1.3).
@@ -68,6 +70,7 @@ impl Pending {
         matches!(
             self,
             Self::RoomInfo(_)
+                | Self::RoomRefresh(_)
                 | Self::RoomArchive(_)
                 | Self::RoomForm(_)
                 | Self::RoomConfigured(_)

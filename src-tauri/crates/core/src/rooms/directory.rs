@@ -96,7 +96,8 @@ impl Rooms {
             persistent: true,
             archived: true,
         };
-        self.enter(room, nick, Some(name), Some(settings)).await
+        self.enter(room, nick, Some(name), Some(settings), None)
+            .await
     }
 
     /// The first address made from `name` that no room on `service` has (its disco#info is

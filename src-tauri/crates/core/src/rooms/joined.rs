@@ -70,6 +70,10 @@ pub(super) struct Visit {
     /// Where our other devices read it up to (XEP-0490, the room's stanza-id): applied again
     /// once its catch-up is stored, which may bring what was read there.
     pub(super) read_to: Option<String>,
+    /// The password the user gave for it (§7.2.6), for this run only.
+    pub(super) password: Option<hallway_model::Password>,
+    /// Its disco#info is being read again for its name (one request at a time).
+    pub(super) refreshing: bool,
 }
 
 /// What a room stanza means for the session.
@@ -162,30 +166,18 @@ impl JoinedRooms {
             .collect()
     }
 
-    /// Our other devices' read positions (XEP-0490): kept for our rooms, so messages a later
-    /// catch-up brings are not unread when they were read elsewhere.
-    pub(crate) fn note_read_positions(&mut self, positions: &[(String, String)]) {
-        for (peer, sid) in positions {
-            if let Some(v) = self.visits.get_mut(peer) {
-                v.read_to = Some(sid.clone());
-            }
-        }
-    }
-
-    /// The user read `room` up to `stanza_id` (the room's id): a XEP-0333 `displayed` marker to
-    /// the room, where the room numbers its messages and has us.
-    pub(crate) fn mark_displayed(&mut self, cx: &mut Cx<'_>, room: &str, stanza_id: &str) {
-        let Some(v) = self.visits.get_mut(room) else {
-            return;
-        };
-        v.read_to = Some(stanza_id.to_string());
-        let Ok(jid) = BareJid::new(room) else {
-            return;
-        };
-        if v.phase == RoomPhase::Joined && v.stanza_ids {
-            let m = hallway_protocol::xep0333_markers::displayed_in_room(&jid, stanza_id);
-            cx.out.stanza(m.into());
-        }
+    /// The password to enter `room` with (the user typed it after the room asked for one).
+    pub(crate) fn set_password(
+        &mut self,
+        room: &str,
+        nick: &str,
+        password: Option<hallway_model::Password>,
+        now: Instant,
+    ) {
+        self.visits
+            .entry(room.to_string())
+            .or_insert_with(|| Visit::new(nick, now))
+            .password = password;
     }
 
     /// A room's display name (notifications), when `jid` is one of ours.
@@ -489,6 +481,7 @@ fn localpart(jid: &str) -> String {
 
 mod archive;
 mod entry;
+mod reading;
 mod traffic;
 
 #[cfg(test)]

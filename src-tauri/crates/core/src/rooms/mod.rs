@@ -11,7 +11,9 @@ mod moderation;
 
 use std::sync::Arc;
 
-use hallway_model::{parse_bare_jid, Affiliation, Occupant, Role, Room, RoomNotify, RoomPhase};
+use hallway_model::{
+    parse_bare_jid, Affiliation, Occupant, Password, Role, Room, RoomNotify, RoomPhase,
+};
 use hallway_protocol::xep0045_muc_owner::RoomSettings;
 use hallway_protocol::xep0402_bookmarks::{self, Bookmark};
 use hallway_protocol::BareJid;
@@ -22,6 +24,8 @@ use crate::CoreError;
 
 /// How long a room we create may take to be entered before it is bookmarked anyway (×100 ms).
 const ENTER_WAIT_STEPS: usize = 150;
+/// Longest room password we send (characters).
+const MAX_ROOM_PASSWORD: usize = 256;
 /// Longest reason the user may give (characters).
 const MAX_REASON: usize = 500;
 /// Longest nickname we let the user pick (characters).
@@ -82,10 +86,30 @@ impl Rooms {
     /// restart) and bookmarks it (XEP-0402, autojoin) so our other devices join it too. The
     /// outcome shows in the room list (`RoomsChanged`: joined, or refused and why).
     pub async fn join_room(&self, address: &str, nick: &str) -> Result<Room, CoreError> {
+        self.join_room_with_password(address, nick, None).await
+    }
+
+    /// **Join** with the password the room asked for (XEP-0045 §7.2.6); it is kept for this run
+    /// only (never stored, never in the bookmark).
+    pub async fn join_room_with_password(
+        &self,
+        address: &str,
+        nick: &str,
+        password: Option<Password>,
+    ) -> Result<Room, CoreError> {
         self.acc.require()?;
         let room = parse_room(address)?;
         let nick = check_nick(&room, nick)?;
-        self.enter(room, nick, None, None).await
+        let password = password.filter(|p| !p.is_empty());
+        if password
+            .as_ref()
+            .is_some_and(|p| p.expose().chars().count() > MAX_ROOM_PASSWORD)
+        {
+            return Err(CoreError::InvalidInput(format!(
+                "A room password is at most {MAX_ROOM_PASSWORD} characters."
+            )));
+        }
+        self.enter(room, nick, None, None, password).await
     }
 
     /// Joins `room` (created with `create` when it does not exist yet), keeps it and bookmarks
@@ -96,6 +120,7 @@ impl Rooms {
         nick: &str,
         name: Option<String>,
         create: Option<RoomSettings>,
+        password: Option<Password>,
     ) -> Result<Room, CoreError> {
         let account = self.acc.require()?;
         let creating = create.is_some();
@@ -109,6 +134,7 @@ impl Rooms {
             nick: nick.to_string(),
             name: name.clone(),
             create,
+            password,
         }))?;
         let bookmark = Bookmark {
             room: room.clone(),

@@ -224,3 +224,24 @@ fn mentions_are_kept_on_the_message_and_counted_apart_while_unread() {
     assert!(store.unread(ACC).unwrap().is_empty());
     assert!(store.unread_counts(ACC).unwrap().is_empty());
 }
+
+#[test]
+fn a_read_position_names_the_rooms_stanza_id_not_a_senders_origin_id() {
+    let store = Store::open_in_memory().unwrap();
+    store.join_room(ACC, ROOM, "alice", None, true).unwrap();
+    // Eve picks the room's id of a later message as her own origin-id.
+    store
+        .insert_message(ACC, &room_msg("first", "eve", "s-3", Some("s-1")))
+        .unwrap();
+    store
+        .insert_message(ACC, &room_msg("second", "bob", "o-2", Some("s-2")))
+        .unwrap();
+    store
+        .insert_message(ACC, &room_msg("third", "bob", "o-3", Some("s-3")))
+        .unwrap();
+    assert_eq!(
+        store.mark_read_up_to_stanza_id(ACC, ROOM, "s-2").unwrap(),
+        2
+    );
+    assert_eq!(store.unread_counts(ACC).unwrap(), [(ROOM.to_string(), 1)]);
+}

@@ -349,6 +349,8 @@ impl JoinedRooms {
             for r in std::mem::take(&mut v.held) {
                 store_message(cx, outbox, v, r, Placement::Append);
             }
+            // What waited may be read on another device already.
+            super::reading::apply_read_to(cx, room, v);
         }
         arrived
     }

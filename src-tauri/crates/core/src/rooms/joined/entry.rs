@@ -47,6 +47,8 @@ impl Visit {
             confirmed_at: None,
             first_visit: false,
             read_to: None,
+            password: None,
+            refreshing: false,
         }
     }
 }
@@ -65,6 +67,7 @@ impl Visit {
     /// id from the room past what the catch-up had yet to fetch.
     pub(super) fn forget_entry(&mut self) {
         self.info_pending = false;
+        self.refreshing = false;
         self.catching_up = false;
         self.catch_up_qid = None;
         self.held.clear();
@@ -83,16 +86,7 @@ impl JoinedRooms {
             cx.batch.rooms_changed(cx.now);
             return;
         };
-        let id = cx.iq.next_id("room-info");
-        let to = Jid::from(room_jid);
-        cx.iq.track_own_to(
-            id.clone(),
-            Pending::RoomInfo(room.to_string()),
-            to.clone(),
-            cx.now,
-        );
-        cx.out
-            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
+        ask_info(cx, room_jid, Pending::RoomInfo(room.to_string()));
         v.info_pending = true;
         v.catching_up = false;
         v.confirmed_at = None;
@@ -102,22 +96,26 @@ impl JoinedRooms {
     /// Reads the room's disco#info again (its owner changed its settings, §10.2.1 status 104):
     /// its name follows. No join follows this one.
     pub(crate) fn refresh_info(&mut self, cx: &mut Cx<'_>, room: &str) {
-        let (Some(v), Ok(room_jid)) = (self.visits.get(room), BareJid::new(room)) else {
+        let (Some(v), Ok(room_jid)) = (self.visits.get_mut(room), BareJid::new(room)) else {
             return;
         };
-        if v.info_pending {
+        if v.info_pending || v.refreshing {
             return;
         }
-        let id = cx.iq.next_id("room-info");
-        let to = Jid::from(room_jid);
-        cx.iq.track_own_to(
-            id.clone(),
-            Pending::RoomInfo(room.to_string()),
-            to.clone(),
-            cx.now,
-        );
-        cx.out
-            .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
+        v.refreshing = true;
+        ask_info(cx, room_jid, Pending::RoomRefresh(room.to_string()));
+    }
+
+    /// The answer to `refresh_info`: only the name is taken (what the room stamps and keeps
+    /// was learned on entry; a lost answer must not switch it off).
+    pub(crate) fn on_refreshed(&mut self, cx: &mut Cx<'_>, room: &str, payload: Option<&Element>) {
+        let Some(v) = self.visits.get_mut(room) else {
+            return;
+        };
+        v.refreshing = false;
+        if let Some(name) = payload.and_then(room_name) {
+            set_name(cx, room, v, name);
+        }
     }
 
     /// The room's disco#info (`None`: it did not answer, or refused — a room that does not exist
@@ -136,20 +134,8 @@ impl JoinedRooms {
         v.stanza_ids = feature(xmpp_parsers::ns::SID);
         // Its archive ids are its stanza-ids: without them nothing could be de-duplicated.
         v.archive = feature(NS_MAM) && v.stanza_ids;
-        let name = payload
-            .and_then(|q| {
-                q.children()
-                    .find(|c| c.name() == "identity" && c.attr("category") == Some("conference"))
-            })
-            .and_then(|c| c.attr("name"))
-            .map(|n| hallway_protocol::clip(n.trim(), xep0045_muc::MAX_NICK))
-            .filter(|n| !n.is_empty());
-        if let Some(name) = name.filter(|n| v.name.as_ref() != Some(n)) {
-            let _ = cx
-                .store
-                .update_room(cx.account.as_str(), room, Some(&name), None, None);
-            v.name = Some(name);
-            cx.batch.rooms_changed(cx.now);
+        if let Some(name) = payload.and_then(room_name) {
+            set_name(cx, room, v, name);
         }
         if std::mem::take(&mut v.info_pending)
             && matches!(v.phase, RoomPhase::Joining | RoomPhase::Reconnecting)
@@ -184,8 +170,9 @@ impl JoinedRooms {
         };
         v.last_heard = cx.now;
         v.confirmed_at = None;
-        cx.out
-            .stanza(xep0045_muc::join(&me, &history, None, None).into());
+        cx.out.stanza(
+            xep0045_muc::join(&me, &history, v.password.as_ref().map(|p| p.expose()), None).into(),
+        );
     }
 
     /// The room confirmed us and closed what it replays (its subject, or the wait for it ran
@@ -227,14 +214,8 @@ impl JoinedRooms {
                     cx.batch.unread(room, cx.now);
                 }
             }
-        } else if let Some(sid) = &v.read_to {
-            // Read on another device up to there (XEP-0490): what the catch-up brought before
-            // it is not news.
-            if let Ok(n) = cx.store.mark_read_up_to(cx.account.as_str(), room, sid) {
-                if n > 0 {
-                    cx.batch.unread(room, cx.now);
-                }
-            }
+        } else {
+            super::reading::apply_read_to(cx, room, v);
         }
         cx.batch.rooms_changed(cx.now);
         RoomArrived::Ready(room.to_string())
@@ -316,4 +297,33 @@ impl JoinedRooms {
 fn unlock(cx: &mut Cx<'_>, room: &BareJid) {
     let id = cx.iq.next_id("instant-room");
     cx.out.stanza(xep0045_muc_owner::instant(&id, room).into());
+}
+
+/// Asks `room` for its disco#info (XEP-0030), the answer tagged `kind`.
+fn ask_info(cx: &mut Cx<'_>, room: BareJid, kind: Pending) {
+    let id = cx.iq.next_id("room-info");
+    let to = Jid::from(room);
+    cx.iq.track_own_to(id.clone(), kind, to.clone(), cx.now);
+    cx.out
+        .stanza(hallway_protocol::xep0363_http_upload::info_request(&id, &to).into());
+}
+
+/// A room's name from its disco#info identity (a stranger's text, clipped).
+fn room_name(info: &Element) -> Option<String> {
+    info.children()
+        .find(|c| c.name() == "identity" && c.attr("category") == Some("conference"))
+        .and_then(|c| c.attr("name"))
+        .map(|n| hallway_protocol::clip(n.trim(), xep0045_muc::MAX_NICK))
+        .filter(|n| !n.is_empty())
+}
+
+/// Keeps a room's new name (stored, and the room list follows).
+fn set_name(cx: &mut Cx<'_>, room: &str, v: &mut Visit, name: String) {
+    if v.name.as_ref() != Some(&name) {
+        let _ = cx
+            .store
+            .update_room(cx.account.as_str(), room, Some(&name), None, None);
+        v.name = Some(name);
+        cx.batch.rooms_changed(cx.now);
+    }
 }

@@ -1042,6 +1042,7 @@ fn our_standing_decides_what_we_may_do_and_a_settings_change_rereads_the_name() 
 
     // The room says its settings changed (status 104): its disco#info is read again, and
     // nothing is stored; an occupant saying so is nobody.
+    rooms.on_info(&mut b.cx(), ROOM, Some(&archive_info()));
     b.sent();
     let changed = message(&format!(
         "<message type='groupchat' from='{ROOM}'><x xmlns='http://jabber.org/protocol/muc#user'>\
@@ -1051,11 +1052,19 @@ fn our_standing_decides_what_we_may_do_and_a_settings_change_rereads_the_name() 
     let sent = b.sent();
     assert_eq!(sent.len(), 1);
     assert!(xml(&sent[0]).contains("disco#info"), "{}", xml(&sent[0]));
+    // One request at a time, however many notices.
+    rooms.on_message(&mut b.cx(), &mut outbox, &changed);
+    assert!(b.sent().is_empty());
+    // A lost answer changes nothing (what the room stamps was learned on entry).
+    rooms.on_refreshed(&mut b.cx(), ROOM, None);
+    assert!(rooms.visits[ROOM].stanza_ids && rooms.visits[ROOM].archive);
+    rooms.on_message(&mut b.cx(), &mut outbox, &changed);
+    assert_eq!(b.sent().len(), 1, "asked again after the answer");
     let info: Element = "<query xmlns='http://jabber.org/protocol/disco#info'>\
         <identity category='conference' type='text' name='Renamed'/></query>"
         .parse()
         .unwrap();
-    rooms.on_info(&mut b.cx(), ROOM, Some(&info));
+    rooms.on_refreshed(&mut b.cx(), ROOM, Some(&info));
     assert_eq!(rooms.list()[0].name, "Renamed");
     assert!(b.sent().is_empty(), "a refresh joins nothing");
     assert!(b.store.history(ME, ROOM, None, 10).unwrap().is_empty());

@@ -285,7 +285,9 @@ pub(super) fn after_insert(
             mark_mention(cx, &mut msg, mention);
             // Older history the user scrolls to is theirs to see, not news.
             if let Some(sid) = &new.stanza_id {
-                let _ = cx.store.mark_read_up_to(cx.account.as_str(), room, sid);
+                let _ = cx
+                    .store
+                    .mark_read_up_to_stanza_id(cx.account.as_str(), room, sid);
             }
             let ts = msg.timestamp;
             cx.batch.message(msg, cx.now);

@@ -28,7 +28,11 @@ impl Actor {
                 nick,
                 name,
                 create,
+                password,
             } => with_cx!(self, stream, |cx| {
+                if password.is_some() {
+                    self.rooms.set_password(&room, &nick, password, cx.now);
+                }
                 self.rooms
                     .join(&mut cx, self.online, &room, &nick, name, create);
                 // What waited for the room (a message written before the join) waits on.
@@ -90,6 +94,11 @@ impl Actor {
                 (Pending::RoomInfo(room), answer) => {
                     let payload = answer.and_then(Result::ok).flatten();
                     self.rooms.on_info(&mut cx, &room, payload.as_ref());
+                    RoomArrived::Done
+                }
+                (Pending::RoomRefresh(room), answer) => {
+                    let payload = answer.and_then(Result::ok).flatten();
+                    self.rooms.on_refreshed(&mut cx, &room, payload.as_ref());
                     RoomArrived::Done
                 }
                 (Pending::RoomArchive(qid), answer) => {
