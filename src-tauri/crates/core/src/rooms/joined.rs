@@ -91,6 +91,8 @@ pub(crate) struct JoinedRooms {
     fetches: HashMap<String, archive::RoomFetch>,
     queue: VecDeque<String>,
     next_join: Option<Instant>,
+    /// Our availability, sent with every join (§7.2: a join presence is a presence like any).
+    pub(crate) own_show: Option<tokio_xmpp::parsers::presence::Show>,
 }
 
 impl JoinedRooms {
@@ -120,6 +122,7 @@ impl JoinedRooms {
             fetches: HashMap::new(),
             queue: VecDeque::new(),
             next_join: None,
+            own_show: None,
         }
     }
 

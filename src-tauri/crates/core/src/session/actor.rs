@@ -299,6 +299,7 @@ impl Actor {
             .retain(|id, (seq, _)| outbox.in_flight(*id, *seq));
         if std::mem::take(&mut self.people.presence_dirty) && self.online {
             let own = self.people.own_presence();
+            self.rooms.own_show = own.show.clone();
             for p in self.rooms.presence_for_rooms(&own) {
                 stream.send(Box::new(p.into())).await;
             }

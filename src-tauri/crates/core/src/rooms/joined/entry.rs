@@ -170,9 +170,10 @@ impl JoinedRooms {
         };
         v.last_heard = cx.now;
         v.confirmed_at = None;
-        cx.out.stanza(
-            xep0045_muc::join(&me, &history, v.password.as_ref().map(|p| p.expose()), None).into(),
-        );
+        let password = v.password.as_ref().map(|p| p.expose());
+        let show = self.own_show.clone();
+        cx.out
+            .stanza(xep0045_muc::join(&me, &history, password, show).into());
     }
 
     /// The room confirmed us and closed what it replays (its subject, or the wait for it ran

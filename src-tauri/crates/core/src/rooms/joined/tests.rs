@@ -1136,3 +1136,15 @@ fn read_elsewhere_stays_read_after_a_catch_up_and_reading_here_marks_the_room() 
     );
     assert_eq!(sent[0].attr("to"), Some(ROOM));
 }
+
+#[test]
+fn a_join_carries_our_availability() {
+    let mut b = Bench::new();
+    b.store.join_room(ME, ROOM, "me", None, true).unwrap();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.own_show = Some(tokio_xmpp::parsers::presence::Show::Dnd);
+    rooms.join(&mut b.cx(), true, ROOM, "me", None, None);
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    let join = b.sent().iter().map(xml).collect::<String>();
+    assert!(join.contains("<show>dnd</show>"), "{join}");
+}

@@ -57,6 +57,7 @@ impl Actor {
                     }
                     // Every room we were in, joined again (XEP-0045 §7.2), and the rooms our
                     // other devices bookmarked (XEP-0402).
+                    self.rooms.own_show = self.people.own_presence().show;
                     self.rooms.on_reset(&mut cx);
                     let own = cx.account.clone();
                     cx.send_iq(Pending::Bookmarks, "bookmarks", |id| {
