@@ -2,6 +2,7 @@ import { Show } from "solid-js";
 import type { DeliveryState, Message } from "../../ipc";
 import { formatFullDate, formatTime, isoDate } from "../../lib/time";
 import { FileCard } from "./FileCard";
+import { nickColor } from "../../lib/nickColor";
 
 const STATE_WORDS: Record<DeliveryState, string> = {
   pending: "Pending",
@@ -19,6 +20,14 @@ const STATE_WORDS: Record<DeliveryState, string> = {
 export function senderName(message: Message, peerName: string): string {
   const prefix = `${message.peer}/`;
   return message.sender.startsWith(prefix) ? message.sender.slice(prefix.length) : peerName;
+}
+
+/** A room author's colour (XEP-0392), by nickname; undefined in a chat and for us. */
+export function roomAuthorColor(message: Message): string | undefined {
+  const prefix = `${message.peer}/`;
+  return message.direction === "incoming" && message.sender.startsWith(prefix)
+    ? nickColor(message.sender.slice(prefix.length))
+    : undefined;
 }
 
 export function deliveryWord(state: DeliveryState): string {
@@ -63,7 +72,7 @@ export function MessageItem(props: {
       data-message-id={props.message.id}
     >
       <div class="msg-meta">
-        <span class="msg-sender">
+        <span class="msg-sender" style={{ color: roomAuthorColor(props.message) }}>
           {outgoing() ? "You" : senderName(props.message, props.peerName)}
         </span>
         <Show when={props.message.mention}>

@@ -5,6 +5,7 @@
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
 import type { Occupant, PresenceShow } from "../../ipc";
 import { presenceWord } from "../../lib/presence";
+import { nickColor } from "../../lib/nickColor";
 import { rowOffsets, visibleRange } from "../../lib/windowing";
 import { useHallway } from "../../state/context";
 import { PresenceDot } from "../shared/PresenceDot";
@@ -116,7 +117,7 @@ export function OccupantList(props: { room: string }) {
               >
                 <PresenceDot show={row.o.show} />
                 <span class="occupant-text">
-                  <span class="occupant-nick">
+                  <span class="occupant-nick" style={{ color: nickColor(row.o.nick) }}>
                     {row.o.nick}
                     {row.o.isSelf ? " (you)" : ""}
                   </span>

@@ -105,6 +105,12 @@ describe("rooms", () => {
     const log = await screen.findByRole("log", { name: /Messages/ });
     await within(log).findByText("Morning all");
     expect(within(log).getByText("Ann")).toBeTruthy();
+    // Authors wear their XEP-0392 colour, the same in the log and the occupant list.
+    const annColor = (within(log).getByText("Ann") as HTMLElement).style.color;
+    expect(annColor).not.toBe("");
+    const annRow = items[0] as HTMLElement;
+    expect((annRow.querySelector(".occupant-nick") as HTMLElement).style.color).toBe(annColor);
+    expect((within(log).getByText("You") as HTMLElement).style.color).toBe("");
     expect(within(log).getByText("You")).toBeTruthy();
     // A message naming us is marked, in words too.
     const named = within(log).getByText("me: ship it?").closest(".msg");
