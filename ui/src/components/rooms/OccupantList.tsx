@@ -52,12 +52,14 @@ export function OccupantList(props: { room: string }) {
   const { rooms } = useHallway();
   const [scrollTop, setScrollTop] = createSignal(0);
   const [viewport, setViewport] = createSignal(FALLBACK_VIEWPORT);
-  const [moderating, setModerating] = createSignal<{
-    nick: string;
-    realJid: string | null;
-    opener: HTMLElement;
-  } | null>(null);
+  const [moderating, setModerating] = createSignal<{ nick: string; realJid: string | null } | null>(
+    null,
+  );
   let scroller!: HTMLDivElement;
+  // The button that opened the Moderate dialog. Asked when the dialog closes (the dialog is gone
+  // by then, so it is kept here): kicked or banned, the row and its button go, and the focus
+  // goes back to the list instead.
+  let opener: HTMLElement | undefined;
   // The occupant as they are now (their actions change with their standing), while open: the
   // same person (nickname and address), else nobody — a newcomer who takes the nickname of
   // someone who left is not who the dialog was opened for.
@@ -98,6 +100,7 @@ export function OccupantList(props: { room: string }) {
       </h3>
       <div
         ref={scroller}
+        tabIndex={-1}
         class="occupants-scroller"
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
       >
@@ -129,13 +132,10 @@ export function OccupantList(props: { room: string }) {
                     class="button button--quiet occupant-moderate"
                     aria-label={`Moderate ${row.o.nick}`}
                     title={`Moderate ${row.o.nick}`}
-                    onClick={(e) =>
-                      setModerating({
-                        nick: row.o.nick,
-                        realJid: row.o.realJid ?? null,
-                        opener: e.currentTarget,
-                      })
-                    }
+                    onClick={(e) => {
+                      opener = e.currentTarget;
+                      setModerating({ nick: row.o.nick, realJid: row.o.realJid ?? null });
+                    }}
                   >
                     ⋯
                   </button>
@@ -152,8 +152,7 @@ export function OccupantList(props: { room: string }) {
               <ModerateDialog
                 room={room()}
                 occupant={occupant()}
-                // Kicked or banned, their row (and its button) goes: back to the list.
-                opener={moderating()?.opener?.isConnected ? moderating()?.opener : scroller}
+                opener={opener?.isConnected ? opener : scroller}
                 onClose={() => setModerating(null)}
               />
             )}

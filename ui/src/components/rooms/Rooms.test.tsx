@@ -422,6 +422,10 @@ describe("rooms", () => {
       ]),
     );
     await waitFor(() => expect(screen.queryByRole("dialog", { name: "Moderate gus" })).toBeNull());
+    // Their row is still there: the focus is back on its button.
+    expect(document.activeElement).toBe(
+      within(occupants).getByRole("button", { name: "Moderate gus" }),
+    );
 
     // Someone else taking the nickname of who the dialog was for closes it.
     fireEvent.click(within(occupants).getByRole("button", { name: "Moderate gus" }));
