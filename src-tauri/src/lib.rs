@@ -44,6 +44,7 @@ pub fn run() -> Result<(), String> {
         downloads_dir: hallway_core::paths::downloads_dir(),
         host_overrides: Vec::new(),
         allow_local_candidates: false,
+        room_self_ping_after: hallway_core::DEFAULT_ROOM_SELF_PING_AFTER,
     })
     .map_err(|e| e.to_string())?;
     tracing::info!("data folder: {}", data_dir.display());

@@ -45,6 +45,7 @@ async fn crash_child() {
         downloads_dir: PathBuf::from(dir).join("Downloads"),
         host_overrides: Vec::new(),
         allow_local_candidates: true,
+        room_self_ping_after: hallway_core::DEFAULT_ROOM_SELF_PING_AFTER,
     })
     .unwrap();
     tokio::spawn(async move { while events.recv().await.is_some() {} });

@@ -829,6 +829,115 @@ async fn rooms_come_back_after_a_server_restart_and_the_outbox_goes_once() {
     }
 }
 
+/// Never silently out (item 7) with the stream up: the room forgets an occupant without a word
+/// (`tests/support/mod_hallway_muc_forget.lua`, as a room does that restarted or lost its
+/// state). Alice finds out when the room refuses her message (§7.4 "not-acceptable"): she
+/// joins again and the message goes after, once, her row sent. Carol, silent, finds out by
+/// self-ping (XEP-0410, shortened to 2 s here): she joins again and what was said while she was
+/// out comes from the room's archive, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_room_that_drops_us_without_a_word_is_found_out_and_joined_again() {
+    use crate::support::prosody::{Cert, Extras};
+    let server = Prosody::start_with(
+        Cert::TrustedCa,
+        &Extras {
+            modules: vec!["hallway_muc_forget".into()],
+            plugin_paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support")],
+            ..Extras::default()
+        },
+    );
+    let room = "quiet@rooms.localhost";
+    let mut alice = Client::online(&server, "alice8@localhost").await;
+    let mut bob = Client::online(&server, "bob8@localhost").await;
+    let mut carol =
+        Client::with_room_self_ping_after("carol8@localhost", std::time::Duration::from_secs(2));
+    carol.sign_in(&server).await.unwrap();
+    for (c, nick) in [
+        (&mut alice, "Alice"),
+        (&mut bob, "Bob"),
+        (&mut carol, "Carol"),
+    ] {
+        c.messenger.rooms().join_room(room, nick).await.unwrap();
+        wait_joined(c, room).await;
+    }
+    let port = server.c2s_port;
+    let forget = |nick: &'static str| async move {
+        tokio::task::spawn_blocking(move || {
+            crate::messaging::send_raw_with(
+                port,
+                "bob8@localhost",
+                &[&format!(
+                    "<message to='forget@localhost'><body>{room}/{nick}</body></message>"
+                )],
+                &[("RAW_SEND_LINGER_MS", "500")],
+            )
+        })
+        .await
+        .unwrap();
+    };
+
+    // Alice is dropped; Bob speaks meanwhile; Alice's message is refused, she rejoins, it goes.
+    forget("Alice").await;
+    bob.messenger
+        .chats()
+        .send_message(room, "said while Alice was out")
+        .await
+        .unwrap();
+    wait_body(&mut carol, room, "said while Alice was out").await;
+    let written = alice
+        .messenger
+        .chats()
+        .send_message(room, "Alice, after the room forgot her")
+        .await
+        .unwrap();
+    wait_body(&mut bob, room, "Alice, after the room forgot her").await;
+    wait_body(&mut alice, room, "said while Alice was out").await;
+    alice
+        .eventually("ours sent, once", 30, |c| {
+            c.messenger
+                .store()
+                .message(written.id)
+                .unwrap()
+                .map(|m| m.state)
+                == Some(DeliveryState::Sent)
+        })
+        .await;
+
+    // Carol is dropped and says nothing: her self-ping finds out.
+    forget("Carol").await;
+    bob.messenger
+        .chats()
+        .send_message(room, "said while Carol was out")
+        .await
+        .unwrap();
+    wait_body(&mut carol, room, "said while Carol was out").await;
+    let _ = bob.drain_for(1500).await;
+    for (c, account, body) in [
+        (
+            &alice,
+            "alice8@localhost",
+            "Alice, after the room forgot her",
+        ),
+        (&bob, "bob8@localhost", "Alice, after the room forgot her"),
+        (&alice, "alice8@localhost", "said while Alice was out"),
+        (&carol, "carol8@localhost", "said while Carol was out"),
+        (&carol, "carol8@localhost", "said while Alice was out"),
+    ] {
+        assert_eq!(rows_with(c, account, room, body), 1, "{account}: {body}");
+    }
+    assert!(alice
+        .messenger
+        .store()
+        .pending("alice8@localhost")
+        .unwrap()
+        .is_empty());
+    let occupants = bob.messenger.rooms().occupants(room).await.unwrap();
+    assert_eq!(occupants.len(), 3, "everyone back: {occupants:?}");
+    for c in [alice, bob, carol] {
+        c.messenger.shut_down().await;
+    }
+}
+
 /// A room with a password (item 5): refused in words without it, entered with it (kept for
 /// this run only, never stored).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -86,6 +86,39 @@ impl Client {
         catch_up_limit: usize,
         host_overrides: Vec<(String, std::net::SocketAddr)>,
     ) -> Client {
+        Self::open_tuned(
+            address,
+            data_dir,
+            keychain,
+            catch_up_limit,
+            host_overrides,
+            hallway_core::DEFAULT_ROOM_SELF_PING_AFTER,
+        )
+    }
+
+    /// A fresh client that asks its rooms whether they still have us after `after` of silence
+    /// (XEP-0410; the app waits 90 s).
+    pub fn with_room_self_ping_after(address: &str, after: Duration) -> Client {
+        super::prosody::pki();
+        let dir = tempfile::tempdir().unwrap();
+        Self::open_tuned(
+            address,
+            dir,
+            Arc::new(MemoryKeychain::default()),
+            hallway_core::DEFAULT_CATCH_UP_LIMIT,
+            Vec::new(),
+            after,
+        )
+    }
+
+    fn open_tuned(
+        address: &str,
+        data_dir: tempfile::TempDir,
+        keychain: Arc<dyn hallway_core::keychain::Keychain>,
+        catch_up_limit: usize,
+        host_overrides: Vec<(String, std::net::SocketAddr)>,
+        room_self_ping_after: Duration,
+    ) -> Client {
         let idle = ManualIdleSource::new();
         let (messenger, events) = Messenger::open(MessengerOptions {
             data_dir: data_dir.path().to_path_buf(),
@@ -98,6 +131,7 @@ impl Client {
             host_overrides,
             // Every test device is on this one machine.
             allow_local_candidates: true,
+            room_self_ping_after,
         })
         .unwrap();
         Client {

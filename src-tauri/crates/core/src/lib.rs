@@ -35,4 +35,7 @@ pub mod trust;
 pub use error::CoreError;
 pub use events::{CoreEvent, EventReceiver};
 pub use live::now_ms;
-pub use messenger::{Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT, DEFAULT_IDLE_POLL};
+pub use messenger::{
+    Messenger, MessengerOptions, DEFAULT_CATCH_UP_LIMIT, DEFAULT_IDLE_POLL,
+    DEFAULT_ROOM_SELF_PING_AFTER,
+};

@@ -56,7 +56,13 @@ pub struct MessengerOptions {
     /// Direct transfers (XEP-0260) may connect to a contact's candidate on loopback or a
     /// link-local address: only for tests on one machine (off in the app).
     pub allow_local_candidates: bool,
+    /// How long a joined room may stay silent before we ask it whether it still has us
+    /// (XEP-0410; [`DEFAULT_ROOM_SELF_PING_AFTER`]; tests shorten it).
+    pub room_self_ping_after: Duration,
 }
+
+/// A joined room silent this long is self-pinged (XEP-0410 §3.1 leaves the interval to us).
+pub const DEFAULT_ROOM_SELF_PING_AFTER: Duration = Duration::from_secs(90);
 
 /// How often automatic away looks at the idle time.
 pub const DEFAULT_IDLE_POLL: Duration = Duration::from_secs(10);
@@ -76,6 +82,7 @@ pub struct Messenger {
     active: Mutex<Option<Active>>,
     notice: std::sync::Mutex<Option<String>>,
     catch_up_limit: usize,
+    room_self_ping_after: Duration,
     avatars: AvatarCache,
     chats: Conversations,
     rooms: Rooms,
@@ -156,6 +163,7 @@ impl Messenger {
             active: Mutex::new(None),
             notice: std::sync::Mutex::new(notice),
             catch_up_limit: opts.catch_up_limit.max(1),
+            room_self_ping_after: opts.room_self_ping_after,
             avatars,
         });
         Ok((me, rx))
@@ -381,6 +389,7 @@ impl Messenger {
             online: Some(online),
             view: self.acc.view.clone(),
             catch_up_limit: self.catch_up_limit,
+            room_self_ping_after: self.room_self_ping_after,
             avatar_jobs,
             my_avatar: self.profile.my_avatar(&account),
             registrations: self.files.registrations(),

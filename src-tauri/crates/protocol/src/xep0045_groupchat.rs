@@ -131,6 +131,28 @@ pub fn parse(m: &Message, stanza_ids: bool) -> Result<RoomIncoming, ProtocolErro
     }))
 }
 
+/// The id of our message the room refused because we are not (or no longer) in it: an error
+/// `<not-acceptable/>` from the room's own address (§7.4: "only occupants may send"; Prosody and
+/// ejabberd both answer so). The room dropped us without a word (restarted, lost its state, an
+/// `s2s` link broke): the message was not taken and goes again once we are back in. `None` for
+/// every other message, and for other refusals (a visitor's `forbidden` is the room's answer).
+pub fn refused_as_outsider(m: &Message) -> Option<String> {
+    if m.type_ != MessageType::Error {
+        return None;
+    }
+    // From the room itself, not from one of its occupants.
+    if m.from.as_ref()?.resource().is_some() {
+        return None;
+    }
+    let error = m.payloads.iter().find(|e| e.name() == "error")?;
+    error
+        .children()
+        .any(|c| c.name() == "not-acceptable" && c.ns() == xep0045_muc::NS_STANZAS)
+        .then(|| m.id.as_ref().map(|i| i.0.clone()))
+        .flatten()
+        .filter(|id| !id.is_empty() && id.len() <= 256)
+}
+
 /// A message from the room's own archive (XEP-0313 asked at the room's JID; XEP-0045 §7.2.14 and
 /// XEP-0313 §6.1.2): its archive id is the room's stanza-id and the archive's stamp its time.
 /// The room answers for itself only: a forwarded message from anywhere else is a forgery.
@@ -306,6 +328,35 @@ mod tests {
             "n".repeat(200)
         );
         assert!(parse(&msg(&long), true).is_err());
+    }
+
+    #[test]
+    fn knows_a_refusal_for_not_being_in_the_room() {
+        let err = |from: &str, condition: &str| {
+            msg(&format!(
+                "<message xmlns='jabber:client' type='error' id='o-1' from='{from}'>\
+                   <body>hi</body><error type='cancel'>\
+                   <{condition} xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></message>"
+            ))
+        };
+        assert_eq!(
+            refused_as_outsider(&err("r@m.x.org", "not-acceptable")).as_deref(),
+            Some("o-1")
+        );
+        // Another refusal (a visitor may not speak), or not from the room itself: not ours.
+        assert_eq!(refused_as_outsider(&err("r@m.x.org", "forbidden")), None);
+        assert_eq!(
+            refused_as_outsider(&err("r@m.x.org/Eve", "not-acceptable")),
+            None
+        );
+        // A plain groupchat message is no refusal.
+        assert_eq!(
+            refused_as_outsider(&msg(
+                "<message xmlns='jabber:client' type='groupchat' id='o-1' from='r@m.x.org/Ann'>\
+                   <body>hi</body></message>"
+            )),
+            None
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::{clip, rfc6121_presence, ProtocolError};
 pub const NS: &str = "http://jabber.org/protocol/muc";
 /// Namespace of what the room tells occupants.
 pub const NS_USER: &str = "http://jabber.org/protocol/muc#user";
-const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
+pub(crate) const NS_STANZAS: &str = "urn:ietf:params:xml:ns:xmpp-stanzas";
 /// Longest nickname we accept from a room (characters; a room should have refused longer ones).
 pub const MAX_NICK: usize = 128;
 /// Longest subject, status or reason kept (characters).

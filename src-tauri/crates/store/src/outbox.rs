@@ -43,6 +43,39 @@ impl Store {
         Ok(allowed)
     }
 
+    /// The server bounced our message: it failed, even when the server had acknowledged it
+    /// (the ack says the server took it, the bounce that it could not hand it on). Never once
+    /// delivered or seen. Returns true when the state changed.
+    pub fn bounce(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.conn().execute(
+            "UPDATE messages SET state = 'failed' WHERE id = ?1 AND direction = 'out' \
+             AND state IN ('pending', 'sent')",
+            [id],
+        )? > 0)
+    }
+
+    /// A room refused our message because it no longer had us (XEP-0045 §7.4): back in the
+    /// outbox as never transmitted (the room did not take it, so it is not in doubt), to go
+    /// again once we are back in. Returns true when the state changed.
+    pub fn requeue(&self, id: i64) -> Result<bool, StoreError> {
+        let conn = self.conn();
+        let before: Option<String> = conn
+            .query_row(
+                "SELECT state FROM messages WHERE id = ?1 AND direction = 'out'",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if !matches!(before.as_deref(), Some("pending" | "sent")) {
+            return Ok(false);
+        }
+        conn.execute(
+            "UPDATE messages SET state = 'pending', transmitted_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+        Ok(before.as_deref() == Some("sent"))
+    }
+
     /// Our outgoing message in `peer`'s conversation with this origin-id (receipts refer to the
     /// stanza id, which Hallway sets equal to the origin-id).
     pub fn find_outgoing(

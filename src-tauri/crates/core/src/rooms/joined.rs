@@ -13,7 +13,7 @@ use std::time::Duration;
 use hallway_model::{Affiliation, Occupant, OccupantAction, Role, Room, RoomNotify, RoomPhase};
 use hallway_protocol::xep0045_muc;
 use hallway_protocol::xep0402_bookmarks::Bookmark;
-use hallway_protocol::xep0410_self_ping::{self, SelfPing};
+use hallway_protocol::xep0410_self_ping;
 use hallway_store::Store;
 use tokio::time::Instant;
 use tokio_xmpp::jid::{BareJid, Jid};
@@ -26,7 +26,7 @@ const JOIN_SPACING: Duration = Duration::from_millis(150);
 /// A room that said "not found" (locked while its creator configures it) is tried again after.
 const LOCKED_RETRY: Duration = Duration::from_secs(2);
 /// A joined room silent this long is self-pinged (XEP-0410 §3.1 leaves the interval to us).
-pub(crate) const SELF_PING_AFTER: Duration = Duration::from_secs(90);
+pub(crate) const SELF_PING_AFTER: Duration = crate::DEFAULT_ROOM_SELF_PING_AFTER;
 /// A room that has not answered our join this long: entered again.
 const JOIN_RETRY: Duration = Duration::from_secs(10);
 /// A room that confirmed us but sent no subject this long after: joined anyway.
@@ -93,6 +93,9 @@ pub(crate) struct JoinedRooms {
     next_join: Option<Instant>,
     /// Our availability, sent with every join (§7.2: a join presence is a presence like any).
     pub(crate) own_show: Option<tokio_xmpp::parsers::presence::Show>,
+    /// How long a joined room may stay silent before it is self-pinged ([`SELF_PING_AFTER`];
+    /// tests shorten it).
+    self_ping_after: Duration,
 }
 
 impl JoinedRooms {
@@ -123,7 +126,14 @@ impl JoinedRooms {
             queue: VecDeque::new(),
             next_join: None,
             own_show: None,
+            self_ping_after: SELF_PING_AFTER,
         }
+    }
+
+    /// Self-pings rooms silent for `after` instead of [`SELF_PING_AFTER`].
+    pub(crate) fn self_ping_after(mut self, after: Duration) -> Self {
+        self.self_ping_after = after;
+        self
     }
 
     /// The room list as the sidebar shows it.
@@ -367,7 +377,7 @@ impl JoinedRooms {
     }
 
     /// Every few seconds: rooms that confirmed us but never sent a subject count as joined;
-    /// rooms silent for `SELF_PING_AFTER` are asked whether they still have us.
+    /// rooms silent for `self_ping_after` are asked whether they still have us.
     pub(crate) fn housekeeping(&mut self, cx: &mut Cx<'_>) -> Vec<String> {
         let mut ready = Vec::new();
         let rooms: Vec<String> = self.visits.keys().cloned().collect();
@@ -396,7 +406,8 @@ impl JoinedRooms {
                     self.send_join(cx, &room);
                 }
                 RoomPhase::Joined
-                    if !v.pinging && cx.now.duration_since(v.last_heard) >= SELF_PING_AFTER =>
+                    if !v.pinging
+                        && cx.now.duration_since(v.last_heard) >= self.self_ping_after =>
                 {
                     if let Some(me) = occupant_jid(&room, &v.nick) {
                         v.pinging = true;
@@ -415,22 +426,6 @@ impl JoinedRooms {
             }
         }
         ready
-    }
-
-    /// The answer to a self-ping (`None`: it timed out, which proves nothing).
-    pub(crate) fn on_self_ping(&mut self, cx: &mut Cx<'_>, room: &str, answer: Option<SelfPing>) {
-        let Some(v) = self.visits.get_mut(room) else {
-            return;
-        };
-        v.pinging = false;
-        if answer == Some(SelfPing::NotJoined) && v.phase == RoomPhase::Joined {
-            tracing::info!("room {room} no longer has us (XEP-0410): joining again");
-            v.phase = RoomPhase::Reconnecting;
-            v.occupants.clear();
-            cx.batch.rooms_changed(cx.now);
-            cx.batch.occupants_changed(room, cx.now);
-            self.send_join(cx, room);
-        }
     }
 
     /// Bookmarks (XEP-0402) read from the server or pushed by another device: rooms marked
@@ -484,6 +479,7 @@ fn localpart(jid: &str) -> String {
 
 mod archive;
 mod entry;
+mod lost;
 mod reading;
 mod traffic;
 

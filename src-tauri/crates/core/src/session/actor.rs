@@ -110,7 +110,7 @@ pub(super) fn start(cfg: SessionConfig) -> SessionHandle {
     };
     let actor = Actor {
         people: People::new(&cfg.store, &account, me),
-        rooms: JoinedRooms::new(&cfg.store, &account),
+        rooms: JoinedRooms::new(&cfg.store, &account).self_ping_after(cfg.room_self_ping_after),
         chats: Chats::new(facts, since_ms),
         history: ArchiveSync::new(cfg.catch_up_limit),
         outbox: Outbox::default(),

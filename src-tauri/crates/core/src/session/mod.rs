@@ -65,6 +65,8 @@ pub(crate) struct SessionConfig {
     pub view: Arc<std::sync::Mutex<ViewState>>,
     /// Most messages one catch-up fetches after a reconnect; beyond it a gap is recorded.
     pub catch_up_limit: usize,
+    /// A joined room silent this long is self-pinged (XEP-0410).
+    pub room_self_ping_after: std::time::Duration,
     /// Where contacts' announced avatars go to be fetched (`crate::people::avatars`).
     pub avatar_jobs: mpsc::UnboundedSender<AvatarJob>,
     /// Our avatar's hash (XEP-0153 hint in our presence).

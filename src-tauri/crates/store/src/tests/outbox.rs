@@ -54,6 +54,64 @@ fn delivery_states_only_move_forward_and_feed_the_outbox() {
 }
 
 #[test]
+fn a_bounce_fails_even_an_acknowledged_message_and_a_room_refusal_requeues_it() {
+    let (_d, store) = temp_store();
+    let ins = |origin: &str| match store
+        .insert_message(
+            ACC,
+            &msg("r@rooms.localhost", Direction::Outgoing, "x", origin),
+        )
+        .unwrap()
+    {
+        Inserted::New(m) => m.id,
+        _ => panic!(),
+    };
+    let (a, b, c) = (ins("oa"), ins("ob"), ins("oc"));
+    // Acknowledged, then bounced: failed all the same.
+    store.set_state(a, DeliveryState::Sent).unwrap();
+    assert!(store.bounce(a).unwrap());
+    assert_eq!(
+        store.message(a).unwrap().unwrap().state,
+        DeliveryState::Failed
+    );
+    assert!(!store.bounce(a).unwrap(), "already failed");
+    // A delivered message is never failed by a late bounce.
+    store.set_state(b, DeliveryState::Delivered).unwrap();
+    assert!(!store.bounce(b).unwrap());
+    assert!(!store.requeue(b).unwrap());
+    assert_eq!(
+        store.message(b).unwrap().unwrap().state,
+        DeliveryState::Delivered
+    );
+    // Transmitted and acknowledged, then refused by the room: pending, never transmitted.
+    store.set_transmitted(c, 1_000).unwrap();
+    store.set_state(c, DeliveryState::Sent).unwrap();
+    assert!(
+        store.requeue(c).unwrap(),
+        "sent → pending is a change the UI hears of"
+    );
+    assert_eq!(
+        store.message(c).unwrap().unwrap().state,
+        DeliveryState::Pending
+    );
+    assert!(
+        store.unacknowledged(ACC).unwrap().is_empty(),
+        "not in doubt"
+    );
+    assert_eq!(
+        store
+            .pending_head(ACC, "r@rooms.localhost")
+            .unwrap()
+            .map(|m| m.id),
+        Some(c)
+    );
+    assert!(
+        !store.requeue(c).unwrap(),
+        "already pending: no change to tell"
+    );
+}
+
+#[test]
 fn outbox_heads_are_the_oldest_pending_message_per_contact() {
     let (_d, store) = temp_store();
     let mut ids = Vec::new();

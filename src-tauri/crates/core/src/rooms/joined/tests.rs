@@ -11,6 +11,7 @@ use crate::live::testing::{insert, message, row, xml, Bench, ME};
 use crate::outbox::Outbox;
 use hallway_model::{DeliveryState, Direction, NewMessage, RoomRefusal};
 use hallway_protocol::xep0313_mam::{ArchivedMessage, Fin};
+use hallway_protocol::xep0410_self_ping::SelfPing;
 use tokio_xmpp::minidom::Element;
 use tokio_xmpp::parsers::presence::Presence;
 
@@ -426,6 +427,24 @@ fn a_silent_room_is_self_pinged_and_rejoined_when_it_lost_us() {
     rooms.on_info(&mut b.cx(), ROOM, None);
     let sent = b.sent();
     assert!(sent.iter().any(|e| e.name() == "presence"), "joined again");
+}
+
+#[test]
+fn a_room_that_refuses_our_message_as_an_outsiders_is_joined_again_once() {
+    let mut b = Bench::new();
+    let (mut rooms, _) = joined(&mut b);
+    b.sent();
+    assert!(rooms.refused_as_outsider(&mut b.cx(), ROOM));
+    assert_eq!(rooms.list()[0].phase, RoomPhase::Reconnecting);
+    assert!(rooms.holds(ROOM), "the outbox waits for the rejoin");
+    assert!(!b.sent().is_empty(), "on its way in again");
+    // More refusals of what was already on its way: one rejoin, not one per message.
+    assert!(!rooms.refused_as_outsider(&mut b.cx(), ROOM));
+    assert!(b.sent().is_empty());
+    rooms.on_info(&mut b.cx(), ROOM, None);
+    assert!(b.sent().iter().any(|e| e.name() == "presence"));
+    // A room we are not in at all: nothing.
+    assert!(!rooms.refused_as_outsider(&mut b.cx(), "other@rooms.x.org"));
 }
 
 #[test]

@@ -4,7 +4,8 @@
 use hallway_model::Invitation;
 use hallway_protocol::xep0060_pubsub::{self, Notification};
 use hallway_protocol::{
-    xep0045_muc, xep0249_direct_invite, xep0313_mam, xep0402_bookmarks, xep0410_self_ping,
+    xep0045_groupchat, xep0045_muc, xep0249_direct_invite, xep0313_mam, xep0402_bookmarks,
+    xep0410_self_ping,
 };
 use hallway_store::{Store, StoredInvitation};
 use tokio::time::Instant;
@@ -17,6 +18,7 @@ use tokio_xmpp::stanzastream::StanzaStream;
 use super::{now_ms, pump, Actor};
 use crate::events::CoreEvent;
 use crate::live::{Cx, Out, Pending, RoomsCommand};
+use crate::outbox::Refused;
 use crate::people::state::People;
 use crate::rooms::joined::{JoinedRooms, RoomArrived};
 
@@ -168,7 +170,8 @@ impl Actor {
     }
 
     /// A message from one of our rooms. Returns it when it is for the chats path (a bounce of
-    /// what we sent to the room: marked failed there).
+    /// what we sent to the room: marked failed there), except the room's "you are not in this
+    /// room", which sends us back in and the message after.
     pub(super) async fn on_room_message(
         &mut self,
         stream: &StanzaStream,
@@ -195,7 +198,35 @@ impl Actor {
                 });
                 None
             }
-            MessageType::Error => Some(m),
+            MessageType::Error => {
+                let Some(origin_id) = xep0045_groupchat::refused_as_outsider(&m) else {
+                    return Some(m);
+                };
+                let room = m.from.as_ref()?.to_bare().to_string();
+                with_cx!(self, stream, |cx| {
+                    // The room dropped us without a word (§7.4): the message waits for the
+                    // rejoin instead of failing; once only, so a room that keeps refusing
+                    // cannot make a loop.
+                    let refused = self.outbox.refused_by_room(
+                        cx.store,
+                        cx.account.as_str(),
+                        &room,
+                        &origin_id,
+                        cx.out,
+                    );
+                    if refused != Refused::Failed {
+                        self.rooms.refused_as_outsider(&mut cx, &room);
+                    }
+                    pump(
+                        &mut self.outbox,
+                        &self.rooms,
+                        self.online,
+                        &mut cx,
+                        Some(&room),
+                    );
+                });
+                None
+            }
             // Private messages through a room (§7.5) are not taken yet: never stored as the
             // room's conversation.
             _ => {
