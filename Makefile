@@ -75,6 +75,9 @@ bench: build-debug
 	cargo bench -p hallway-tests --features e2e --bench roster_window --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench roster_window
+	cargo bench -p hallway-tests --features e2e --bench rooms_window --no-run
+	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
+	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench rooms_window
 
 clean:
 	cargo clean

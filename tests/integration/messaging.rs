@@ -292,34 +292,7 @@ pub(crate) fn send_raw_at(port: u16, jid: &str, stanzas: &[&str]) {
     send_raw_with(port, jid, stanzas, &[]);
 }
 
-/// `send_raw_at` with raw_send.py's settings (`RAW_SEND_WAIT_IQS`, `RAW_SEND_WAIT_MSGS`,
-/// `RAW_SEND_LINGER_MS`, `RAW_SEND_GAP_MS`); returns every iq and message the other client got,
-/// one `IQ <xml>` / `MSG <xml>` line each.
-pub(crate) fn send_raw_with(
-    port: u16,
-    jid: &str,
-    stanzas: &[&str],
-    settings: &[(&str, &str)],
-) -> String {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/integration/support/raw_send.py"
-    );
-    let out = std::process::Command::new("/usr/bin/python3")
-        .arg(script)
-        .args([jid, crate::support::prosody::PASSWORD, &port.to_string()])
-        .arg(&crate::support::prosody::pki().ca_pem)
-        .args(stanzas)
-        .envs(settings.iter().copied())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "raw_send.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+pub(crate) use crate::support::raw::send_raw_with;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrections_from_another_client_replace_the_text_and_search_follows() {

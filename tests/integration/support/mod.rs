@@ -6,6 +6,7 @@ pub mod ejabberd;
 pub mod png;
 pub mod prosody;
 pub mod proxy;
+pub mod raw;
 
 /// Runs the shell `cleanup` once this test process has exited; `args` are its `$1`, `$2`…
 /// (paths and commands go in as arguments, never spliced into the script). Servers shared

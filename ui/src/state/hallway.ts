@@ -69,7 +69,9 @@ export function createHallway(opts: HallwayOptions = {}) {
     }),
     on.autoAwayChanged(({ state }) => session.setAutoAwayState(state)),
     on.roomsChanged(({ rooms: list }) => rooms.applyRooms(list)),
-    on.occupantsChanged(({ room, occupants }) => rooms.applyOccupants(room, occupants)),
+    on.occupantsChanged(({ room, occupants }) =>
+      measured("occupants", () => rooms.applyOccupants(room, occupants)),
+    ),
     on.invitationsChanged(({ invitations }) => rooms.applyInvitations(invitations)),
     // A click on a desktop notification: its conversation (a summary only brings the window up).
     on.notificationClicked(({ peer }) => {
