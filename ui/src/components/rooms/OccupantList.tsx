@@ -1,5 +1,7 @@
-// The `Occupants` list beside a room: nickname with presence dot and word, status text, role and
-// affiliation, and the real address where the room shows it, and "Moderate NICK" where our
+// The `Occupants` list beside a room: avatar (the contact's picture where the room shows a real
+// address we know, else initials in the nickname's XEP-0392 colour) with presence dot, nickname
+// and presence word, status text, role and affiliation, the real address where the room shows
+// it, and "Moderate NICK" where our
 // standing lets us act on them. Windowed (fixed-height rows, only those in view exist), so a room
 // of thousands stays instant. Everything here is strangers' text.
 import { createEffect, createMemo, createSignal, For, onCleanup, onMount, Show } from "solid-js";
@@ -8,6 +10,7 @@ import { presenceWord } from "../../lib/presence";
 import { nickColor } from "../../lib/nickColor";
 import { rowOffsets, visibleRange } from "../../lib/windowing";
 import { useHallway } from "../../state/context";
+import { Avatar } from "../shared/Avatar";
 import { PresenceDot } from "../shared/PresenceDot";
 import { ModerateDialog } from "./ModerationDialogs";
 
@@ -49,7 +52,15 @@ export function standingWords(o: Occupant): string {
 }
 
 export function OccupantList(props: { room: string }) {
-  const { rooms } = useHallway();
+  const { rooms, contacts, people, session } = useHallway();
+  // A picture only from what we already have: ours, or a roster contact's whose real address
+  // the room shows. Nothing is fetched for a stranger's nickname (XEP-0045 occupants are not
+  // contacts: their vCards are not asked for).
+  const picture = (o: Occupant): string | null => {
+    if (o.isSelf) return people.avatarUrl(session.state.myAvatar);
+    const bare = o.realJid?.split("/")[0];
+    return bare ? people.avatarUrl(contacts.contact(bare)?.avatar) : null;
+  };
   const [scrollTop, setScrollTop] = createSignal(0);
   const [viewport, setViewport] = createSignal(FALLBACK_VIEWPORT);
   const [moderating, setModerating] = createSignal<{ nick: string; realJid: string | null } | null>(
@@ -118,7 +129,10 @@ export function OccupantList(props: { room: string }) {
                 aria-setsize={sorted().length}
                 aria-posinset={row.index + 1}
               >
-                <PresenceDot show={row.o.show} />
+                <span class="contact-avatar occupant-avatar">
+                  <Avatar jid={row.o.nick} name={row.o.nick} src={picture(row.o)} />
+                  <PresenceDot show={row.o.show} />
+                </span>
                 <span class="occupant-text">
                   <span class="occupant-nick" style={{ color: nickColor(row.o.nick) }}>
                     {row.o.nick}

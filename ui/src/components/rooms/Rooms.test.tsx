@@ -5,7 +5,7 @@ import { fireEvent, render, screen, waitFor, within } from "@solidjs/testing-lib
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
 import type { Occupant, RoomRefusal } from "../../ipc";
-import { emitEvent, message, mockBackend, room, vcard } from "../../test/backend";
+import { contact, emitEvent, message, mockBackend, room, vcard } from "../../test/backend";
 import { sortOccupants, standingWords } from "./OccupantList";
 import { cleanRoomAddress, defaultNick, isRoomAddress } from "./JoinRoomDialog";
 import { anotherNick } from "./RoomTrouble";
@@ -80,9 +80,15 @@ describe("rooms", () => {
   it("shows occupants with standing and nicknames on messages, and leaves", async () => {
     const backend = mockBackend({
       list_rooms: () => [room(OFFICE, { nick: "me" })],
+      list_contacts: () => [contact("ann@example.com", { displayName: "Ann", avatar: "0123abcd" })],
+      get_avatar: (args) => (args.hash === "0123abcd" ? "data:image/png;base64,AAAA" : null),
       list_occupants: () => [
         occupant("zed <script>", { status: "at lunch" }),
-        occupant("Ann", { role: "moderator", affiliation: "owner", realJid: "ann@example.com" }),
+        occupant("Ann", {
+          role: "moderator",
+          affiliation: "owner",
+          realJid: "ann@example.com/desk",
+        }),
         occupant("me", { isSelf: true, affiliation: "member" }),
       ],
       load_history: () => [
@@ -97,8 +103,18 @@ describe("rooms", () => {
     await waitFor(() => expect(within(occupants).getAllByRole("listitem")).toHaveLength(3));
     const items = within(occupants).getAllByRole("listitem");
     expect(items[0]?.getAttribute("aria-label")).toBe(
-      "Ann, Available, Owner · Moderator · ann@example.com",
+      "Ann, Available, Owner · Moderator · ann@example.com/desk",
     );
+    // A contact the room shows by address wears their picture; a stranger their initials in
+    // their nickname's colour (nothing fetched for them).
+    await waitFor(() =>
+      expect(items[0]?.querySelector("img")?.getAttribute("src")).toBe(
+        "data:image/png;base64,AAAA",
+      ),
+    );
+    expect(items[2]?.querySelector("img")).toBeNull();
+    expect(items[2]?.querySelector(".avatar")?.textContent).toBe("Z");
+    expect(backend.callsTo("get_avatar")).toEqual([{ hash: "0123abcd" }]);
     expect(items[1]?.getAttribute("aria-label")).toBe("me (you), Available, Member");
     expect(items[2]?.textContent).toContain("zed <script>");
     expect(document.querySelector("script")).toBeNull();
