@@ -33,7 +33,7 @@ use std::time::Duration;
 use driver::*;
 use fantoccini::Client as Browser;
 use support::client::Client;
-use support::prosody::{Cert, Extras, Prosody};
+use support::prosody::{big_office, Cert, Extras, Prosody};
 use window::*;
 
 const ME: &str = "alice1@localhost";
@@ -129,30 +129,60 @@ fn print_memory(what: &str) -> f64 {
     pss
 }
 
+/// Brings the contact whose name starts with `name` into the (windowed) contact list: the
+/// filter, offline contacts shown.
+async fn find_contact(b: &Browser, name: &str) {
+    b.execute(
+        "const box = [...document.querySelectorAll('label.contacts-offline input')][0]; if (box && !box.checked) box.click(); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    type_into(b, &field("Filter contacts"), name.trim_end_matches(", ")).await;
+    wait_el(b, &contact_row(name), 10).await;
+}
+
+/// Opens the conversation with the contact whose name starts with `name` (found through the
+/// filter), waiting for `text` in its log.
+async fn open_contact(b: &Browser, name: &str, text: &str) {
+    find_contact(b, name).await;
+    open_conversation(b, "Contacts", name, LOG, text, 50).await;
+    b.execute(
+        "const f = document.querySelector(\"input[aria-label='Filter contacts']\"); f.value = ''; f.dispatchEvent(new Event('input', { bubbles: true })); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+}
+
 /// Starts the app on `data` and signs in; the contact list is there.
 async fn start_app(data: &std::path::Path, server: &Prosody) -> (Driver, Browser) {
     let driver = Driver::start(data);
     let b = driver.session().await;
     wait_el(&b, &button("Sign in"), 30).await;
     sign_in_through_the_form(&b, server, ME).await;
-    wait_el(&b, &contact_row("Bob Baker 1, "), 60).await;
+    wait_el(&b, "//ul[@aria-label='Contacts']//button", 60).await;
     (driver, b)
 }
 
 /// Both runs do this before their memory figure: a conversation opened (its code and styles in
 /// use), then the app left alone for a while.
 async fn open_bob_and_settle(b: &Browser) {
-    open_conversation(b, "Contacts", "Bob Baker 1, ", LOG, "history 59:", 50).await;
+    open_contact(b, "Bob Baker 1, ", "history 59:").await;
     tokio::time::sleep(Duration::from_secs(8)).await;
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
+    // Twenty colleagues in a department of Alice's (no accounts: mod_groups lists them), for
+    // the same figure with chats.
+    let office = big_office(ME, 1, ROOMS);
     let server = Prosody::start_with(
         Cert::TrustedCa,
         &Extras {
+            groups: office.groups,
             modules: vec!["hallway_muc_crowd".into()],
-            plugin_paths: vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("support")],
+            plugin_paths: office.plugin_paths,
             ..Extras::default()
         },
     );
@@ -174,6 +204,22 @@ async fn main() {
     let (driver, b) = start_app(bare.path(), &server).await;
     open_bob_and_settle(&b).await;
     let without = print_memory("memory of the app tree, signed in, no rooms");
+    // The same viewing with chats: twenty colleagues' conversations of 500 messages each,
+    // each opened once (found through the filter: the contact list is windowed).
+    let newest_each = format!("history {}:", MESSAGES_EACH - 1);
+    for i in 1..=ROOMS {
+        let peer = format!("c1x{i}@localhost");
+        store_history(bare.path(), ME, &peer, MESSAGES_EACH, false);
+        open_contact(&b, &format!("Colleague 1-{i}, "), &newest_each).await;
+    }
+    open_bob_and_settle(&b).await;
+    let chats = print_memory(&format!(
+        "memory after opening {ROOMS} chats of {MESSAGES_EACH} messages each"
+    ));
+    println!(
+        "  viewing {ROOMS} chats: {:+.0} MB PSS (compare the rooms below)",
+        chats - without
+    );
     b.close().await.unwrap();
     drop(driver);
 
@@ -225,7 +271,6 @@ async fn main() {
         store_history(data.path(), ME, &room(i), MESSAGES_EACH, true);
     }
     store_history(data.path(), ME, LONG, LONG_ROOM, true);
-    let newest_each = format!("history {}:", MESSAGES_EACH - 1);
     for i in 0..ROOMS {
         let local = format!("team{i:02}, ");
         open_conversation(&b, "Rooms", &local, LOG, &newest_each, 50).await;
