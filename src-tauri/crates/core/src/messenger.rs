@@ -163,7 +163,8 @@ impl Messenger {
             active: Mutex::new(None),
             notice: std::sync::Mutex::new(notice),
             catch_up_limit: opts.catch_up_limit.max(1),
-            room_self_ping_after: opts.room_self_ping_after,
+            // At least a second: a zero would ping every room on every housekeeping tick.
+            room_self_ping_after: opts.room_self_ping_after.max(Duration::from_secs(1)),
             avatars,
         });
         Ok((me, rx))

@@ -43,9 +43,10 @@ impl Store {
         Ok(allowed)
     }
 
-    /// The server bounced our message: it failed, even when the server had acknowledged it
-    /// (the ack says the server took it, the bounce that it could not hand it on). Never once
-    /// delivered or seen. Returns true when the state changed.
+    /// A room refused our message: it failed, even when our server had acknowledged it (the
+    /// ack says our server took it, the room's error that the room did not; a room answers for
+    /// every occupant at once, so no other device of theirs can have it). Never once delivered
+    /// or seen. Returns true when the state changed.
     pub fn bounce(&self, id: i64) -> Result<bool, StoreError> {
         Ok(self.conn().execute(
             "UPDATE messages SET state = 'failed' WHERE id = ?1 AND direction = 'out' \

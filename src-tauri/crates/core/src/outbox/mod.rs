@@ -215,6 +215,7 @@ impl Outbox {
     /// A room reflected our message `id` (XEP-0045 §7.4): the room has it; nothing to await.
     pub(crate) fn reflected(&mut self, id: i64) {
         self.flights.remove(&id);
+        self.refused.remove(&id);
     }
 
     /// Whether transmission `seq` of message `id` is still awaited.
@@ -240,8 +241,29 @@ impl Outbox {
     ) {
         if let Ok(Some(id)) = store.find_outgoing(account, peer, origin_id) {
             self.flights.remove(&id);
-            fail(store, id, out);
+            move_state(store, id, DeliveryState::Failed, out);
         }
+    }
+
+    /// The room `room` refused our message `origin_id` for another reason than our absence (a
+    /// visitor's `forbidden`, a full room…): it failed even when the server had acknowledged
+    /// it — the ack says our server took it, the room's answer that the room did not. Returns
+    /// whether it was one of ours.
+    pub(crate) fn failed_in_room(
+        &mut self,
+        store: &Store,
+        account: &str,
+        room: &str,
+        origin_id: &str,
+        out: &mut Out,
+    ) -> bool {
+        let Ok(Some(id)) = store.find_outgoing(account, room, origin_id) else {
+            return false;
+        };
+        self.flights.remove(&id);
+        self.refused.remove(&id);
+        fail(store, id, out);
+        true
     }
 
     /// The room `room` refused our message `origin_id` because it no longer had us (XEP-0045
@@ -260,6 +282,8 @@ impl Outbox {
         };
         self.flights.remove(&id);
         if !self.refused.insert(id) {
+            // Forgotten again: a Retry of it gets its one rejoin too.
+            self.refused.remove(&id);
             fail(store, id, out);
             return Refused::Failed;
         }
@@ -275,7 +299,7 @@ impl Outbox {
     }
 }
 
-/// A bounced message failed (even one the server acknowledged), and the UI hears of it.
+/// A message a room refused failed (even one our server acknowledged), and the UI hears of it.
 fn fail(store: &Store, id: i64, out: &mut Out) {
     match store.bounce(id) {
         Ok(true) => out.events.push(CoreEvent::MessageStateChanged {

@@ -201,6 +201,32 @@ fn a_message_a_room_refused_for_not_having_us_goes_again_once() {
         o.refused_by_room(&s, ME, room, "o-nothing", &mut out),
         Refused::Unknown
     );
+    // The user's Retry gets its own rejoin: refused once more, it waits again.
+    s.set_state(m.id, DeliveryState::Pending).unwrap();
+    o.pump(&s, ME, None, 4, &|_| false);
+    assert_eq!(
+        o.refused_by_room(&s, ME, room, &m.origin_id, &mut out),
+        Refused::Requeued
+    );
+}
+
+#[test]
+fn a_message_a_room_refused_for_another_reason_fails_even_after_the_ack() {
+    let s = store();
+    let mut o = Outbox::default();
+    let room = "team@rooms.x.org";
+    let m = write(&s, room, "r1");
+    let t = o.pump(&s, ME, None, 1, &|_| false);
+    let mut out = Out::default();
+    o.on_outcome(&s, m.id, t[0].seq, true, &mut out);
+    assert_eq!(s.message(m.id).unwrap().unwrap().state, DeliveryState::Sent);
+    let mut out = Out::default();
+    assert!(o.failed_in_room(&s, ME, room, &m.origin_id, &mut out));
+    assert_eq!(
+        s.message(m.id).unwrap().unwrap().state,
+        DeliveryState::Failed
+    );
+    assert!(!o.failed_in_room(&s, ME, room, "o-subject", &mut out));
 }
 
 #[test]

@@ -17,7 +17,7 @@ impl JoinedRooms {
             return;
         };
         v.pinging = false;
-        if answer == Some(SelfPing::NotJoined) {
+        if answer == Some(SelfPing::NotJoined) && v.phase == RoomPhase::Joined {
             tracing::info!("room {room} no longer has us (XEP-0410): joining again");
             self.lost_us(cx, room);
         }

@@ -18,7 +18,6 @@ use tokio_xmpp::stanzastream::StanzaStream;
 use super::{now_ms, pump, Actor};
 use crate::events::CoreEvent;
 use crate::live::{Cx, Out, Pending, RoomsCommand};
-use crate::outbox::Refused;
 use crate::people::state::People;
 use crate::rooms::joined::{JoinedRooms, RoomArrived};
 
@@ -169,9 +168,9 @@ impl Actor {
         });
     }
 
-    /// A message from one of our rooms. Returns it when it is for the chats path (a bounce of
-    /// what we sent to the room: marked failed there), except the room's "you are not in this
-    /// room", which sends us back in and the message after.
+    /// A message from one of our rooms. Returns it when it is for the chats path. A room's
+    /// error to our message fails it, except "you are not in this room" while we think we
+    /// are, which sends us back in and the message after.
     pub(super) async fn on_room_message(
         &mut self,
         stream: &StanzaStream,
@@ -199,23 +198,26 @@ impl Actor {
                 None
             }
             MessageType::Error => {
-                let Some(origin_id) = xep0045_groupchat::refused_as_outsider(&m) else {
-                    return Some(m);
-                };
                 let room = m.from.as_ref()?.to_bare().to_string();
+                let outsider = xep0045_groupchat::refused_as_outsider(&m);
+                let id = outsider
+                    .clone()
+                    .or_else(|| m.id.as_ref().map(|i| i.0.clone()))
+                    .unwrap_or_default();
                 with_cx!(self, stream, |cx| {
-                    // The room dropped us without a word (§7.4): the message waits for the
-                    // rejoin instead of failing; once only, so a room that keeps refusing
-                    // cannot make a loop.
-                    let refused = self.outbox.refused_by_room(
-                        cx.store,
-                        cx.account.as_str(),
-                        &room,
-                        &origin_id,
-                        cx.out,
-                    );
-                    if refused != Refused::Failed {
+                    let (store, account) = (cx.store, cx.account.as_str());
+                    if outsider.is_some() && self.rooms.is_in(&room) {
+                        // The room dropped us without a word (§7.4): the message waits for the
+                        // rejoin instead of failing; once only, so a room that keeps refusing
+                        // cannot make a loop. Either way we are out: in again.
+                        self.outbox
+                            .refused_by_room(store, account, &room, &id, cx.out);
                         self.rooms.refused_as_outsider(&mut cx, &room);
+                    } else if !id.is_empty() {
+                        // Refused for another reason, or by a room we left or were put out of:
+                        // failed (Retry sends it again).
+                        self.outbox
+                            .failed_in_room(store, account, &room, &id, cx.out);
                     }
                     pump(
                         &mut self.outbox,
