@@ -1020,7 +1020,30 @@ async fn a_room_with_a_password_asks_for_it_on_prosody() {
             .any(|r| format!("{r:?}").contains("s3cret")),
         "the password is not stored"
     );
-    for c in [owner, guest] {
+    // Who entered with the password passes it on with an invitation (XEP-0249 §2): the
+    // invitee who accepts is not asked for it.
+    let mut invitee = Client::online(&server, "carol7@localhost").await;
+    guest
+        .messenger
+        .rooms()
+        .invite(room, "carol7@localhost", "the numbers")
+        .await
+        .unwrap();
+    invitee
+        .wait_for(
+            "the invitation",
+            20,
+            |e| matches!(e, CoreEvent::InvitationsChanged(l) if l.iter().any(|i| i.room == room)),
+        )
+        .await;
+    invitee
+        .messenger
+        .rooms()
+        .accept_invitation(room, "Cy")
+        .await
+        .unwrap();
+    wait_joined(&mut invitee, room).await;
+    for c in [owner, guest, invitee] {
         c.messenger.shut_down().await;
     }
 }

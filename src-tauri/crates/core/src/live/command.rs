@@ -90,8 +90,14 @@ pub(crate) enum RoomsCommand {
     Leave(String),
     /// The invitations waiting, with who sent them (contact or stranger).
     Invitations(oneshot::Sender<Vec<hallway_model::Invitation>>),
-    /// Send this (an invitation, a decline) as it is.
+    /// Send this (a mediated invitation, a decline) as it is.
     Send(Box<tokio_xmpp::parsers::message::Message>),
+    /// Invite `to` into `room` directly (XEP-0249), with the password we entered it with.
+    Invite {
+        to: tokio_xmpp::jid::BareJid,
+        room: tokio_xmpp::jid::BareJid,
+        reason: Option<String>,
+    },
     /// Our rooms as they stand.
     List(oneshot::Sender<Vec<hallway_model::Room>>),
     /// Who is in this room.

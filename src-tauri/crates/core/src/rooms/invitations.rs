@@ -4,7 +4,7 @@
 //! only, §9.3), then a direct invitation. Part of the `Rooms` service (`mod.rs`).
 
 use hallway_model::{parse_bare_jid, Affiliation, Invitation, Room};
-use hallway_protocol::{xep0045_muc, xep0045_muc_owner, xep0249_direct_invite, BareJid};
+use hallway_protocol::{xep0045_muc, xep0045_muc_owner, BareJid};
 
 use super::{check_reason, parse_room, Rooms};
 use crate::events::CoreEvent;
@@ -51,7 +51,7 @@ impl Rooms {
 
     /// **Invite people**: asks `contact` into `room` (one of ours) with an optional reason. As
     /// the room's owner or admin we make them a member first, so a members-only room lets them
-    /// in.
+    /// in; a room we entered with a password passes it on (XEP-0249 §2).
     pub async fn invite(&self, room: &str, contact: &str, reason: &str) -> Result<(), CoreError> {
         self.acc.require()?;
         let room = parse_room(room)?;
@@ -76,10 +76,11 @@ impl Rooms {
             );
             self.acc.session.ask("Making them a member", iq).await?;
         }
-        let m = xep0249_direct_invite::invite(&who, &room, reason, None);
-        self.acc
-            .session
-            .send(Command::Rooms(RoomsCommand::Send(Box::new(m))))?;
+        self.acc.session.send(Command::Rooms(RoomsCommand::Invite {
+            to: who,
+            room,
+            reason: reason.map(str::to_string),
+        }))?;
         Ok(())
     }
 

@@ -96,6 +96,8 @@ pub(crate) struct JoinedRooms {
     /// How long a joined room may stay silent before it is self-pinged ([`SELF_PING_AFTER`];
     /// tests shorten it).
     self_ping_after: Duration,
+    /// Room passwords invitations brought, until the user joins (`entry.rs`; this run only).
+    invited_passwords: HashMap<String, hallway_model::Password>,
 }
 
 impl JoinedRooms {
@@ -127,6 +129,7 @@ impl JoinedRooms {
             next_join: None,
             own_show: None,
             self_ping_after: SELF_PING_AFTER,
+            invited_passwords: HashMap::new(),
         }
     }
 

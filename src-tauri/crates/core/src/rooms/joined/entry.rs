@@ -2,7 +2,8 @@
 //! stanza-ids, whether it keeps an archive), then the join presence asking for just the history
 //! we need — none when the room has an archive (XEP-0313 against the room fills in, so nothing
 //! arrives twice), else what was said since our newest message (§7.2.14) — and the room counts
-//! as joined once that history is in. Part of `JoinedRooms` (`joined.rs`).
+//! as joined once that history is in; the password to enter with (typed by the user, or brought
+//! by an invitation). Part of `JoinedRooms` (`joined.rs`).
 
 use std::collections::BTreeMap;
 
@@ -21,6 +22,35 @@ use crate::live::{Cx, Pending};
 const SINCE_MARGIN_MS: i64 = 120_000;
 /// XEP-0313 §6.1.2: a room that lists this keeps an archive we may query.
 const NS_MAM: &str = "urn:xmpp:mam:2";
+/// Most invitation passwords kept until the user answers (a stranger can send many).
+const MAX_INVITED_PASSWORDS: usize = 64;
+
+impl JoinedRooms {
+    /// The password an invitation to `room` brought (XEP-0249 §2, XEP-0045 §7.8.2), kept in
+    /// memory until the user joins it; never stored.
+    pub(crate) fn remember_invited_password(&mut self, room: &str, password: String) {
+        if self.invited_passwords.len() >= MAX_INVITED_PASSWORDS
+            && !self.invited_passwords.contains_key(room)
+        {
+            return;
+        }
+        self.invited_passwords
+            .insert(room.to_string(), password.into());
+    }
+
+    /// The invitation's password for `room`, once.
+    pub(crate) fn take_invited_password(&mut self, room: &str) -> Option<hallway_model::Password> {
+        self.invited_passwords.remove(room)
+    }
+
+    /// The password we entered `room` with, to pass on with an invitation.
+    pub(crate) fn password_of(&self, room: &str) -> Option<String> {
+        self.visits
+            .get(room)
+            .and_then(|v| v.password.as_ref())
+            .map(|p| p.expose().to_string())
+    }
+}
 
 impl Visit {
     /// A room we are about to enter for the first time in this run.

@@ -406,6 +406,34 @@ fn a_suspended_link_shows_reconnecting_and_resumption_restores_joined() {
 }
 
 #[test]
+fn an_invitations_password_is_kept_in_memory_once_and_bounded() {
+    let b = Bench::new();
+    let mut rooms = JoinedRooms::new(&b.store, ME);
+    rooms.remember_invited_password("vault@rooms.x.org", "s3cret".into());
+    for i in 0..100 {
+        rooms.remember_invited_password(&format!("r{i}@rooms.x.org"), "x".into());
+    }
+    assert_eq!(
+        rooms.invited_passwords.len(),
+        64,
+        "a stranger cannot fill memory"
+    );
+    let pw = rooms.take_invited_password("vault@rooms.x.org");
+    assert_eq!(pw.as_ref().map(|p| p.expose()), Some("s3cret"));
+    assert!(
+        rooms.take_invited_password("vault@rooms.x.org").is_none(),
+        "once"
+    );
+    // The password we entered with is what an invitation of ours passes on.
+    assert_eq!(rooms.password_of("vault@rooms.x.org"), None);
+    rooms.set_password("vault@rooms.x.org", "me", pw, tokio::time::Instant::now());
+    assert_eq!(
+        rooms.password_of("vault@rooms.x.org").as_deref(),
+        Some("s3cret")
+    );
+}
+
+#[test]
 fn a_silent_room_is_self_pinged_and_rejoined_when_it_lost_us() {
     let mut b = Bench::new();
     let (mut rooms, _) = joined(&mut b);

@@ -31,6 +31,9 @@ impl Actor {
                 create,
                 password,
             } => with_cx!(self, stream, |cx| {
+                // The password an invitation brought, when the user gave none (XEP-0249 §2,
+                // XEP-0045 §7.8.2): used for the room it names, once.
+                let password = password.or_else(|| self.rooms.take_invited_password(&room));
                 if password.is_some() {
                     self.rooms.set_password(&room, &nick, password, cx.now);
                 }
@@ -60,6 +63,17 @@ impl Actor {
             }
             RoomsCommand::Send(m) => {
                 with_cx!(self, stream, |cx| cx.out.stanza((*m).into()))
+            }
+            RoomsCommand::Invite { to, room, reason } => {
+                // A room we entered with a password: the invitee needs it too (XEP-0249 §2).
+                let password = self.rooms.password_of(room.as_str());
+                let m = xep0249_direct_invite::invite(
+                    &to,
+                    &room,
+                    reason.as_deref(),
+                    password.as_deref(),
+                );
+                with_cx!(self, stream, |cx| cx.out.stanza(m.into()))
             }
             RoomsCommand::Occupants(room, reply) => {
                 let _ = reply.send(self.rooms.occupants(&room));
@@ -242,7 +256,11 @@ impl Actor {
 impl Actor {
     /// An invitation to a room: kept for the user's answer (never joined by itself), unless it
     /// comes from someone we block or is to a room we are in.
-    pub(super) async fn on_invitation(&mut self, stream: &StanzaStream, inv: StoredInvitation) {
+    pub(super) async fn on_invitation(
+        &mut self,
+        stream: &StanzaStream,
+        (inv, password): (StoredInvitation, Option<String>),
+    ) {
         // Through a room, who invites is only the room's word: the room itself must not be
         // blocked either.
         if inv.inviter == self.account.as_str()
@@ -256,6 +274,11 @@ impl Actor {
         if let Err(e) = self.store.add_invitation(self.account.as_str(), &inv) {
             return tracing::warn!("invitation not kept: {e}");
         }
+        // The room's password, if it came along: in memory for this run only (never stored),
+        // for when the user accepts.
+        if let Some(password) = password {
+            self.rooms.remember_invited_password(&inv.room, password);
+        }
         let list = invitation_list(&self.store, &self.account, &self.people);
         let mut out = Out::default();
         out.events.push(CoreEvent::InvitationsChanged(list));
@@ -264,8 +287,12 @@ impl Actor {
 }
 
 /// The invitation a message carries: direct (XEP-0249, from whoever sent it) or through a room
-/// (XEP-0045 §7.8.2, from the room itself, naming the inviter).
-pub(super) fn invitation_in(m: &Message, now_ms: i64) -> Option<StoredInvitation> {
+/// (XEP-0045 §7.8.2, from the room itself, naming the inviter), with the room's password when
+/// it brings one.
+pub(super) fn invitation_in(
+    m: &Message,
+    now_ms: i64,
+) -> Option<(StoredInvitation, Option<String>)> {
     if matches!(m.type_, MessageType::Error | MessageType::Groupchat) {
         return None;
     }
@@ -275,13 +302,16 @@ pub(super) fn invitation_in(m: &Message, now_ms: i64) -> Option<StoredInvitation
     if from.resource().is_none() {
         match xep0045_muc::mediated_invite(m) {
             Some(Ok(i)) => {
-                return Some(StoredInvitation {
-                    room: i.room.to_string(),
-                    inviter: i.from.to_string(),
-                    reason: i.reason,
-                    mediated: true,
-                    received_at: now_ms,
-                })
+                return Some((
+                    StoredInvitation {
+                        room: i.room.to_string(),
+                        inviter: i.from.to_string(),
+                        reason: i.reason,
+                        mediated: true,
+                        received_at: now_ms,
+                    },
+                    i.password,
+                ))
             }
             Some(Err(e)) => {
                 tracing::debug!("invitation dropped: {e}");
@@ -291,13 +321,16 @@ pub(super) fn invitation_in(m: &Message, now_ms: i64) -> Option<StoredInvitation
         }
     }
     match xep0249_direct_invite::parse(&m.payloads)? {
-        Ok(d) if from.to_bare() != d.room => Some(StoredInvitation {
-            room: d.room.to_string(),
-            inviter: from.to_bare().to_string(),
-            reason: d.reason,
-            mediated: false,
-            received_at: now_ms,
-        }),
+        Ok(d) if from.to_bare() != d.room => Some((
+            StoredInvitation {
+                room: d.room.to_string(),
+                inviter: from.to_bare().to_string(),
+                reason: d.reason,
+                mediated: false,
+                received_at: now_ms,
+            },
+            d.password.filter(|p| !p.is_empty()),
+        )),
         Ok(_) => None,
         Err(e) => {
             tracing::debug!("invitation dropped: {e}");
@@ -363,9 +396,11 @@ mod tests {
     fn invitations_are_read_direct_or_through_the_room_and_nothing_else() {
         let direct = message(
             "<message from='ann@x.org/laptop' to='me@x.org'>\
-             <x xmlns='jabber:x:conference' jid='sales@rooms.x.org' reason='numbers'/></message>",
+             <x xmlns='jabber:x:conference' jid='sales@rooms.x.org' reason='numbers' \
+             password='s3cret'/></message>",
         );
-        let i = invitation_in(&direct, 5).unwrap();
+        let (i, password) = invitation_in(&direct, 5).unwrap();
+        assert_eq!(password.as_deref(), Some("s3cret"));
         assert_eq!(
             (i.room.as_str(), i.inviter.as_str()),
             ("sales@rooms.x.org", "ann@x.org")
@@ -378,10 +413,12 @@ mod tests {
         // one the room names, not the room.
         let mediated = message(
             "<message from='sales@rooms.x.org' to='me@x.org'>\
-             <x xmlns='http://jabber.org/protocol/muc#user'><invite from='sales@rooms.x.org/Ann'/></x>\
+             <x xmlns='http://jabber.org/protocol/muc#user'><invite from='sales@rooms.x.org/Ann'/>\
+             <password>pw</password></x>\
              <x xmlns='jabber:x:conference' jid='sales@rooms.x.org'/></message>",
         );
-        let i = invitation_in(&mediated, 6).unwrap();
+        let (i, password) = invitation_in(&mediated, 6).unwrap();
+        assert_eq!(password.as_deref(), Some("pw"));
         assert_eq!(i.inviter, "sales@rooms.x.org/Ann");
         assert!(i.mediated);
         // The room inviting to itself without saying who: nobody to answer.
