@@ -64,7 +64,17 @@ pub(crate) enum Refused {
 
 /// Moves a message's delivery state (forward only, see `Store::set_state`) and tells the UI.
 pub(crate) fn move_state(store: &Store, id: i64, state: DeliveryState, out: &mut Out) {
-    match store.set_state(id, state) {
+    announce(store.set_state(id, state), id, state, out);
+}
+
+/// Tells the UI of a state change the store made (`Ok(true)`); a store error is logged.
+fn announce(
+    changed: Result<bool, hallway_store::StoreError>,
+    id: i64,
+    state: DeliveryState,
+    out: &mut Out,
+) {
+    match changed {
         Ok(true) => out
             .events
             .push(CoreEvent::MessageStateChanged { id, state }),
@@ -287,28 +297,14 @@ impl Outbox {
             fail(store, id, out);
             return Refused::Failed;
         }
-        match store.requeue(id) {
-            Ok(true) => out.events.push(CoreEvent::MessageStateChanged {
-                id,
-                state: DeliveryState::Pending,
-            }),
-            Ok(false) => {}
-            Err(e) => tracing::error!("could not put message {id} back in the outbox: {e}"),
-        }
+        announce(store.requeue(id), id, DeliveryState::Pending, out);
         Refused::Requeued
     }
 }
 
 /// A message a room refused failed (even one our server acknowledged), and the UI hears of it.
 fn fail(store: &Store, id: i64, out: &mut Out) {
-    match store.bounce(id) {
-        Ok(true) => out.events.push(CoreEvent::MessageStateChanged {
-            id,
-            state: DeliveryState::Failed,
-        }),
-        Ok(false) => {}
-        Err(e) => tracing::error!("could not record message {id} as failed: {e}"),
-    }
+    announce(store.bounce(id), id, DeliveryState::Failed, out);
 }
 
 #[cfg(test)]
