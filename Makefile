@@ -11,13 +11,13 @@ PYTHON := $(if $(wildcard /usr/bin/python3),/usr/bin/python3,python3)
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 DEMO_ARGS ?=
 
-.PHONY: help deps build build-debug demo test test-e2e lint fmt bench clean check-tauri bindings
+.PHONY: help deps build build-debug demo test test-e2e lint fmt bench repro-webkit-dialog clean check-tauri bindings
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make demo      install what is missing, build, start the demo office and open Hallway"
 	@echo "make test      install what is missing, run every test (Rust, UI, end-to-end under Xvfb)"
-	@echo "other targets: deps build build-debug test-e2e lint fmt bindings bench clean"
+	@echo "other targets: deps build build-debug test-e2e lint fmt bindings bench repro-webkit-dialog clean"
 
 deps:
 	scripts/install-deps.sh
@@ -38,16 +38,22 @@ demo: deps build
 
 # Unit + integration tests (the integration tests start their own Prosody), UI tests, then E2E.
 test: deps
-	cargo test --workspace
+	cargo test --workspace --exclude webkit-dialog-repro
 	cd ui && npm test
 	$(MAKE) --no-print-directory test-e2e
 
 # The tests are compiled before Xvfb starts: the app reads the display's idle time for
 # automatic away, and minutes of compiling under Xvfb would make the window start out Away.
+# The journeys run twice: with the renderer the app chooses for this machine (WebKit's DMA-BUF
+# renderer off without a GPU render node), then with it on (a user's value is kept).
 test-e2e: build-debug
 	mkdir -p tests/output
 	cargo test -p hallway-tests --features e2e --test e2e --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
+	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
+	@echo "The same journeys with WebKit's DMA-BUF renderer on (the app's choice above is off without a GPU):"
+	WEBKIT_DISABLE_DMABUF_RENDERER=0 HALLWAY_APP=$(CURDIR)/target/debug/hallway \
+	  HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output/dmabuf-on \
 	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
 
 lint: deps
@@ -78,6 +84,12 @@ bench: build-debug
 	cargo bench -p hallway-tests --features e2e --bench rooms_window --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo bench -p hallway-tests --features e2e --bench rooms_window
+
+# Issue 20's reproduction: a bare Tauri window; WebDriver's screenshot of an idle page with
+# WebKit's DMA-BUF renderer or compositing off, and what a real click shows (prints one line each).
+repro-webkit-dialog: deps
+	cargo build -p webkit-dialog-repro
+	$(XVFB) tests/repro/webkit-dialog/run.sh $(CURDIR)/target/debug/webkit-dialog-repro
 
 clean:
 	cargo clean

@@ -13,7 +13,7 @@ die() { printf '[deps] error: %s\n' "$*" >&2; exit 1; }
 # --- Debian packages ------------------------------------------------------------------------------
 APT_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev curl file  # build the app
-  xvfb xauth webkit2gtk-driver imagemagick x11-utils dbus-x11 libdbus-1-dev dbus-daemon dunst       # headless run, E2E
+  xvfb xauth webkit2gtk-driver imagemagick x11-utils dbus-x11 libdbus-1-dev dbus-daemon dunst xdotool # headless run, E2E, repro
   prosody openssl python3 python3-slixmpp                                 # test server, demo office
   ejabberd erlang-p1-mysql mariadb-server-core mariadb-client-core        # second server: MAM text search
 )

@@ -11,6 +11,8 @@ pub mod error;
 pub mod events;
 pub mod idle_os;
 pub mod notifications;
+#[cfg(target_os = "linux")]
+pub mod renderer;
 
 use std::sync::Arc;
 
@@ -28,6 +30,9 @@ pub fn run() -> Result<(), String> {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Before anything starts a thread or a window: WebKit reads it when it starts.
+    #[cfg(target_os = "linux")]
+    renderer::choose();
     let data_dir = hallway_core::paths::data_dir();
     // HALLWAY_NO_KEYCHAIN: tests and demos must not touch the user's real keychain.
     let keychain: Arc<dyn Keychain> = if std::env::var_os("HALLWAY_NO_KEYCHAIN").is_some() {

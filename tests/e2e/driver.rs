@@ -205,7 +205,23 @@ pub fn out_dir() -> PathBuf {
     dir
 }
 
+/// Makes the page draw frames for the next 3 s with no visible change: a one-pixel mark in
+/// the corner, aria-hidden, flickering between 1% and 2% opacity. WebKitWebDriver's screenshot
+/// waits for the page's next frame, and with WebKit's DMA-BUF renderer off (what the app
+/// chooses without a GPU) an idle page never draws one: the screenshot would wait until the
+/// pointer moved (tests/repro/webkit-dialog, docs/PERFORMANCE.md "Which renderer").
+const DRAW_FRAMES: &str = r#"
+const mark = document.createElement('div');
+mark.setAttribute('aria-hidden', 'true');
+mark.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;background:#000;opacity:0.01';
+document.body.append(mark);
+let odd = false;
+const flicker = setInterval(() => { odd = !odd; mark.style.opacity = odd ? '0.02' : '0.01'; }, 50);
+setTimeout(() => { clearInterval(flicker); mark.remove(); }, 3000);
+return true;"#;
+
 pub async fn shot(b: &Browser, name: &str) {
+    b.execute(DRAW_FRAMES, vec![]).await.unwrap();
     let png = b.screenshot().await.unwrap();
     std::fs::write(out_dir().join(format!("{name}.png")), png).unwrap();
 }
@@ -330,4 +346,43 @@ pub async fn wait_gone(b: &Browser, xpath: &str, secs: u64, what: &str) {
         assert!(Instant::now() < deadline, "{what}: {xpath} still there");
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
+}
+
+/// The value of `var` in the environment of the running app's WebKit web process (the one
+/// whose parent is `HALLWAY_APP`), as the renderer sees it; None when it is not set there.
+pub fn web_process_env(var: &str) -> Option<String> {
+    let app = std::fs::canonicalize(std::env::var("HALLWAY_APP").unwrap()).unwrap();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let Ok(comm) = std::fs::read_to_string(dir.join("comm")) else {
+            continue;
+        };
+        if comm.trim() != "WebKitWebProces" {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else {
+            continue;
+        };
+        // The parent's pid is the second field after the command name in parentheses.
+        let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+        else {
+            continue;
+        };
+        if std::fs::read_link(format!("/proc/{ppid}/exe"))
+            .ok()
+            .as_ref()
+            != Some(&app)
+        {
+            continue;
+        }
+        let environ = std::fs::read(dir.join("environ")).unwrap();
+        let prefix = format!("{var}=");
+        return environ
+            .split(|b| *b == 0)
+            .map(String::from_utf8_lossy)
+            .find_map(|kv| kv.strip_prefix(&prefix).map(str::to_string));
+    }
+    panic!("no WebKit web process of {}", app.display());
 }
