@@ -5,7 +5,8 @@
 //!
 //! 1. Memory: the app tree signed in with no rooms, then (a fresh start of the same account)
 //!    with 20 rooms its bookmarks bring back by themselves, 50 occupants and 500 stored
-//!    messages each, every room opened once: PSS side by side (budget: at most 30 MB above).
+//!    messages each, every room opened once: PSS side by side (budget: at most 30 MB above);
+//!    then every room opened again, round after round (does viewing keep costing?).
 //! 2. Opening a room with 100,000 stored messages: click → newest message in the DOM → painted
 //!    (budget < 50 ms, like a chat).
 //! 3. Joining a room of 1,000 occupants through the dialog: the `Occupants` list's events (each
@@ -41,6 +42,8 @@ const ME: &str = "alice1@localhost";
 const ROOMS: usize = 20;
 const OCCUPANTS_EACH: usize = 50;
 const MESSAGES_EACH: usize = 500;
+/// How many times each of those rooms is opened, one round after another (growth per round).
+const VIEWING_ROUNDS: usize = 5;
 /// Occupants of the crowded room (besides Bob and us).
 const CROWD: usize = 1_000;
 /// Messages stored in the long room.
@@ -292,17 +295,19 @@ async fn main() {
         joined - without,
         with - joined
     );
-    // Opened all again: does viewing them keep costing (a leak), or was that a high-water mark?
-    for i in 0..ROOMS {
-        let local = format!("team{i:02}, ");
-        open_conversation(&b, "Rooms", &local, LOG, &newest_each, 50).await;
+    // Opened all again, round after round: does viewing them keep costing (a leak), or was
+    // that a high-water mark?
+    let mut last = with;
+    for round in 2..=VIEWING_ROUNDS {
+        for i in 0..ROOMS {
+            let local = format!("team{i:02}, ");
+            open_conversation(&b, "Rooms", &local, LOG, &newest_each, 50).await;
+        }
+        open_bob_and_settle(&b).await;
+        let now = print_memory(&format!("memory after opening each room {round} times"));
+        println!("  round {round} of opening them: {:+.0} MB PSS", now - last);
+        last = now;
     }
-    open_bob_and_settle(&b).await;
-    let again = print_memory("memory after opening each room a second time");
-    println!(
-        "  a second round of opening them: {:+.0} MB PSS",
-        again - with
-    );
     open_conversation(&b, "Rooms", "team00, ", LOG, &newest_each, 50).await;
     shot(&b, "bench-rooms-20").await;
 
