@@ -3,7 +3,8 @@
 //! storm (`tests/support/mod_hallway_storm.lua`, triggered from a second session of the same
 //! account so the app's session receives it too). Figures come from the window's own
 //! `performance.measure` entries (`ui/src/lib/perfMarks.ts`: from the event's arrival to the
-//! frame after the DOM update) and from the memory of the app's process tree. Then (issue 4) the
+//! frame after the DOM update) and from the memory of the app's process tree, beside the same
+//! tree at its sign-in form in the same run (issue 20's "own cost" ratio). Then (issue 4) the
 //! window half of opening a conversation with 100,000 stored messages: from the click to the
 //! newest page in the DOM (store call, IPC and render) and to the next frame. Needs the built
 //! app (`HALLWAY_APP`) and a display: `make bench` runs it.
@@ -76,6 +77,10 @@ async fn main() {
     let driver = Driver::start(data.path());
     let b = driver.session().await;
     wait_el(&b, &button("Sign in"), 30).await;
+    // The floor of the shape, in the same run: the app at its sign-in form, left alone as the
+    // signed-in figure below is.
+    tokio::time::sleep(Duration::from_secs(8)).await;
+    let (_, form_pss, form_parts) = app_tree_memory_mb();
     sign_in_through_the_form(&b, &server, "alice1@localhost").await;
     wait_el(&b, &contact_row("Colleague 1-1, "), 60).await;
     // Let the caps queries each contact's PEP service sends after sign-in settle on the server.
@@ -132,6 +137,11 @@ async fn main() {
     println!(
         "  memory of the app tree: RSS {rss:.0} MB, PSS {pss:.0} MB (RSS/PSS: {})",
         parts.join(", ")
+    );
+    println!(
+        "  at the sign-in form: PSS {form_pss:.0} MB (RSS/PSS: {}); signed in with {total} contacts = {:.3} × the sign-in form (issue 20: ≤ 1.10 with 500, ≤ 1.20 with 5,000)",
+        form_parts.join(", "),
+        pss / form_pss
     );
 
     // Opening the long conversation: first as the session's first conversation with messages
