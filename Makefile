@@ -51,7 +51,7 @@ test-e2e: build-debug
 	cargo test -p hallway-tests --features e2e --test e2e --no-run
 	HALLWAY_APP=$(CURDIR)/target/debug/hallway HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output \
 	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
-	@echo "The same journeys with WebKit's DMA-BUF renderer on (the app's choice above is off without a GPU):"
+	@echo "The same journeys with WebKit's DMA-BUF renderer forced on (the app's own choice above: off without a GPU):"
 	WEBKIT_DISABLE_DMABUF_RENDERER=0 HALLWAY_APP=$(CURDIR)/target/debug/hallway \
 	  HALLWAY_TEST_OUTPUT=$(CURDIR)/tests/output/dmabuf-on \
 	  $(XVFB) cargo test -p hallway-tests --features e2e --test e2e -- --test-threads=1
@@ -60,7 +60,7 @@ lint: deps
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --features hallway-tests/e2e -- -D warnings
 	cd ui && npm run lint
-	bash -n scripts/install-deps.sh .ci/run
+	for f in scripts/install-deps.sh .ci/run tests/repro/webkit-dialog/run.sh; do bash -n "$$f" || exit 1; done
 	$(PYTHON) -m py_compile scripts/demo.py
 
 # Regenerate ui/src/ipc/bindings.ts from the Rust commands/events (a test fails when it is stale).

@@ -3,7 +3,7 @@
 //!
 //! Why (issue 20, docs/PERFORMANCE.md "Which renderer"): without a GPU render node (Xvfb,
 //! virtual machines, remote desktops) the DMA-BUF renderer draws through Mesa's software GL,
-//! which costs the web process ~75 MB PSS for nothing; with NVIDIA's own driver it shows a
+//! which costs the web process ~80–100 MB PSS for nothing; with NVIDIA's own driver it shows a
 //! blank window or crashes on some systems (tauri#10702, Fluux Messenger turns it off on every
 //! Linux start). The stall once blamed on it is WebKitWebDriver's, not the window's
 //! (`tests/repro/webkit-dialog`).

@@ -210,6 +210,8 @@ pub fn out_dir() -> PathBuf {
 /// waits for the page's next frame, and with WebKit's DMA-BUF renderer off (what the app
 /// chooses without a GPU) an idle page never draws one: the screenshot would wait until the
 /// pointer moved (tests/repro/webkit-dialog, docs/PERFORMANCE.md "Which renderer").
+/// Once the screenshot is taken, the mark goes at once (what the caller measures next is not
+/// drawn under forced frames).
 const DRAW_FRAMES: &str = r#"
 const mark = document.createElement('div');
 mark.setAttribute('aria-hidden', 'true');
@@ -217,12 +219,17 @@ mark.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-e
 document.body.append(mark);
 let odd = false;
 const flicker = setInterval(() => { odd = !odd; mark.style.opacity = odd ? '0.02' : '0.01'; }, 50);
-setTimeout(() => { clearInterval(flicker); mark.remove(); }, 3000);
+const stop = () => { clearInterval(flicker); mark.remove(); };
+const timer = setTimeout(stop, 3000);
+window.__hallwayStopDrawing = () => { clearTimeout(timer); stop(); };
 return true;"#;
+const STOP_DRAWING: &str =
+    "if (window.__hallwayStopDrawing) { window.__hallwayStopDrawing(); delete window.__hallwayStopDrawing; } return true;";
 
 pub async fn shot(b: &Browser, name: &str) {
     b.execute(DRAW_FRAMES, vec![]).await.unwrap();
     let png = b.screenshot().await.unwrap();
+    b.execute(STOP_DRAWING, vec![]).await.unwrap();
     std::fs::write(out_dir().join(format!("{name}.png")), png).unwrap();
 }
 

@@ -46,14 +46,16 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     shot(&b, "01-sign-in").await;
 
     // The renderer the app chose (src-tauri/src/renderer.rs): the DMA-BUF renderer off on a
-    // machine without a GPU render node, unless the variable was set (`make test-e2e` runs the
-    // journeys once with each renderer; a value given is kept).
+    // machine without a GPU render node or with NVIDIA's driver, unless the variable was set
+    // (`make test-e2e` runs the journeys with the app's choice, then with `=0`; a value given
+    // is kept).
     let given = std::env::var("WEBKIT_DISABLE_DMABUF_RENDERER").ok();
     let gpu = std::fs::read_dir("/dev/dri").is_ok_and(|d| {
         d.flatten()
             .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
     });
-    let expected = given.or_else(|| (!gpu).then(|| "1".to_string()));
+    let nvidia = std::path::Path::new("/proc/driver/nvidia/version").exists();
+    let expected = given.or_else(|| (!gpu || nvidia).then(|| "1".to_string()));
     assert_eq!(web_process_env("WEBKIT_DISABLE_DMABUF_RENDERER"), expected);
 
     // Bad input: an invalid address gives an inline error, and nothing is sent.

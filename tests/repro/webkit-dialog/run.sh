@@ -2,7 +2,9 @@
 # Drives the reproduction window (issue 20) with WebKit's default renderer, with the DMA-BUF
 # renderer off and with compositing off, and prints one line per step:
 #   idle       a WebDriver screenshot of the page as loaded, nothing changing on it
-#   dialog     the same after a modal <dialog> built like Hallway's was opened and closed
+#   dialog     the same after each way of opening a box (a modal <dialog> built like Hallway's,
+#              kept in the page, no focus restore, unstyled, not modal, a plain fixed box) was
+#              opened and closed, with what the page said after each click
 #   user       what a user sees: a real click (xdotool) on "Change text", the screen grabbed
 #              from the X server before and after (no WebDriver): did the window repaint?
 #   ticking    a WebDriver screenshot while the page changes every 100 ms
@@ -21,9 +23,18 @@ post() { curl -s --max-time "${3:-15}" -H 'Content-Type: application/json' -d "$
 script() { post "/session/$sid/execute/sync" "{\"script\":\"$1\",\"args\":[]}"; }
 element() {
   post "/session/$sid/element" "{\"using\":\"css selector\",\"value\":\"$1\"}" |
-    sed -n 's/.*"element-6066-11e4-a52f-4a5cb5dc3fe0":"\([^"]*\)".*/\1/p'
+    sed -n 's/.*"element-6066-11e4-a52e-4f735466cecf":"\([^"]*\)".*/\1/p'
 }
-click() { post "/session/$sid/element/$(element "$1")/click" '{}' >/dev/null; }
+click() {
+  local id
+  id=$(element "$1")
+  if [[ -z $id ]]; then
+    echo "no element $1" >&2
+    return 1
+  fi
+  post "/session/$sid/element/$id/click" '{}' >/dev/null
+}
+status() { script "return document.getElementById('status').textContent;" | sed -n 's/.*"value":"\([^"]*\)".*/\1/p'; }
 screenshot() { # the milliseconds a WebDriver screenshot took, or "none" after 8 s
   local t0 t1
   t0=$(date +%s%N)
@@ -51,9 +62,13 @@ for renderer in default dmabuf-off compositing-off; do
   [[ -n $sid ]] || { echo "$renderer: no WebDriver session"; continue; }
   sleep 1
   echo "$renderer, idle: screenshot $(screenshot)"
-  click "#modal"
-  click "#close"
-  echo "$renderer, dialog opened and closed: screenshot $(screenshot)"
+  for opener in modal modal-keep modal-nofocus modal-plain modeless box; do
+    click "#$opener"
+    opened=$(status)
+    # The open box's own Close (a kept dialog still holds one, hidden).
+    click "dialog[open] #close, .box #close"
+    echo "$renderer, $opener: page said '$opened' then '$(status)'; screenshot $(screenshot)"
+  done
   # The window sits at the screen's origin (Xvfb has no window manager): page = screen pixels.
   read -r x y < <(script "const r = document.getElementById('change').getBoundingClientRect(); return Math.round(r.x + r.width / 2) + ' ' + Math.round(r.y + r.height / 2);" |
     sed -n 's/.*"value":"\([0-9]*\) \([0-9]*\)".*/\1 \2/p')
@@ -62,8 +77,7 @@ for renderer in default dmabuf-off compositing-off; do
   sleep 1
   import -window root "$tmp/after.png"
   changed=$(compare -metric AE "$tmp/before.png" "$tmp/after.png" /dev/null 2>&1 || true)
-  shown=$(script "return document.getElementById('status').textContent;" | sed -n 's/.*"value":"\([^"]*\)".*/\1/p')
-  echo "$renderer, user: a real click on Change text → page says '$shown', $changed pixels changed on screen"
+  echo "$renderer, user: a real click on Change text → page says '$(status)', $changed pixels changed on screen"
   script "const s = document.getElementById('status'); setInterval(() => { s.textContent = 'tick ' + Date.now(); }, 100); return 1;" >/dev/null
   echo "$renderer, ticking: screenshot $(screenshot)"
   curl -s -X DELETE --max-time 15 "$wd/session/$sid" >/dev/null
