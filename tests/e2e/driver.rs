@@ -355,6 +355,13 @@ pub async fn wait_gone(b: &Browser, xpath: &str, secs: u64, what: &str) {
     }
 }
 
+/// Waits until no modal dialog is open. A dialog closes when its command returns, which may
+/// come after the event that already showed the result; until then the rest of the window is
+/// inert and a click there fails (element not interactable).
+pub async fn dialog_closed(b: &Browser) {
+    wait_gone(b, "//dialog[@open]", 10, "the dialog closed").await;
+}
+
 /// The value of `var` in the environment of the running app's WebKit web process (the one
 /// whose parent is `HALLWAY_APP`), as the renderer sees it; None when it is not set there.
 pub fn web_process_env(var: &str) -> Option<String> {

@@ -259,9 +259,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     wait_el(&b, &button("Join"), 5).await.click().await.unwrap();
     let room_item = "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'team13, Joined')]";
     wait_el(&b, room_item, 20).await;
-    // The dialog closes when the command returns, which may come after the event that
-    // showed the room: the rest of the window is inert until then.
-    wait_gone(&b, "//dialog[@open]", 10, "the dialog closed").await;
+    dialog_closed(&b).await;
     // (Absolutely placed rows of a windowed list have no text for WebDriver: their names.)
     wait_el(
         &b,
@@ -356,9 +354,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         20,
     )
     .await;
-    // The dialog closes when the command returns, which may come after the event that
-    // showed the room: the rest of the window is inert until then.
-    wait_gone(&b, "//dialog[@open]", 10, "the dialog closed").await;
+    dialog_closed(&b).await;
     wait_el(&b, &button("Browse rooms"), 5)
         .await
         .click()
@@ -427,7 +423,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
         matches!(e, CoreEvent::RoomsChanged(r) if r.iter().any(|r| r.room == review_s && r.role == hallway_model::Role::Moderator))
     })
     .await;
-    wait_gone(&b, "//dialog[@open]", 10, "Moderate Bob closed").await;
+    dialog_closed(&b).await;
     wait_el(&b, &button("Room settings"), 5)
         .await
         .click()
@@ -446,7 +442,7 @@ async fn sign_in_chat_and_keep_history_across_a_restart() {
     let crit_item =
         "//ul[@aria-label='Rooms']//button[starts-with(@aria-label, 'Design crit, Joined')]";
     wait_el(&b, crit_item, 15).await;
-    wait_gone(&b, "//dialog[@open]", 10, "Room settings closed").await;
+    dialog_closed(&b).await;
     wait_el(&b, &button("Moderate Bob"), 5)
         .await
         .click()
